@@ -1,0 +1,59 @@
+"""The chain rule for one weight, factor by factor, with the real numbers.
+
+∂L/∂W[l][i][j] = mean over samples of a_prev_j · δ_i (+ penalty), where
+δ_i = f′(z_i) · ∂ℓ/∂a_i and, for a hidden layer, ∂ℓ/∂a_i = Σ_k W[l+1][k][i] · δ_k of the
+next layer. Where δ is not that product (softmax's Jacobian, batch norm's coupling
+across the batch) the factors say so and give δ itself.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from engine.config import ConfigError
+from engine.gradcheck import numeric_partial
+
+if TYPE_CHECKING:
+    from engine.trainer import Run
+
+
+def chain(run: Run, layer: int, i: int, j: int) -> dict[str, Any]:
+    n_layers = run.n_layers
+    if not 0 <= layer < n_layers:
+        raise ConfigError("layer", f"{layer} is out of range", f"0 to {n_layers - 1}")
+    spec = run.net.specs[layer]
+    if not 0 <= i < spec.n_out:
+        raise ConfigError("i", f"{i} is out of range (row of W, the neuron in layer {layer})",
+                          f"0 to {spec.n_out - 1}")
+    if not 0 <= j < spec.n_in:
+        raise ConfigError("j", f"{j} is out of range (column of W, the input)", f"0 to {spec.n_in - 1}")
+    state = run.state()
+    ls = state.layers[layer]
+    a_prev = (state.batch["x"] if layer == 0 else state.layers[layer - 1].a)[:, j]
+    delta = ls.delta[:, i]
+    per_sample = a_prev * delta
+    out: dict[str, Any] = {
+        "layer": layer, "i": i, "j": j, "step": state.step, "activation": spec.activation.name,
+        "w": float(ls.W[i, j]),
+        "a_prev": a_prev, "z": ls.z[:, i], "a": ls.a[:, i], "dL_da": ls.dL_da[:, i], "delta": delta,
+        "per_sample": per_sample, "batch_mean": float(per_sample.mean()),
+        "penalty": float(ls.dW_penalty[i, j]), "dW": float(ls.dW[i, j]),
+        "dW_applied": float(ls.dW_applied[i, j]),
+        "form": "elementwise",
+    }
+    if ls.bn is not None:
+        out["form"] = "batch_norm"  # δ = batch-norm backward of f′(u)·∂ℓ/∂a over the whole batch
+        out["fprime"] = spec.activation.df(ls.bn["u"][:, [i]], ls.a[:, [i]])[:, 0]
+        out["delta_u"] = ls.bn["delta_u"][:, i]
+    elif spec.activation.df is None:
+        out["form"] = "jacobian"  # softmax: δ_i = a_i (∂ℓ/∂a_i − Σ_k a_k ∂ℓ/∂a_k)
+        out["fprime"] = None
+    else:
+        out["fprime"] = spec.activation.df(ls.z[:, [i]], ls.a[:, [i]])[:, 0]
+    if layer + 1 < n_layers:  # ∂ℓ/∂a_i gathers what every neuron of the next layer wants
+        nxt = state.layers[layer + 1]
+        out["next"] = [{"k": k, "w": float(nxt.W[k, i]), "delta": nxt.delta[:, k]} for k in range(len(nxt.W))]
+    out["numeric"] = numeric_partial(run, f"W{layer}", (i, j))
+    return out

@@ -1,0 +1,254 @@
+"""RunConfig: everything that defines a run, validated once, with the limits.
+
+A run is a pure function of its config (seed included), so the config is the
+only thing a share link, a saved run or a replica needs to rebuild a run.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "linear")
+OUTPUT_ACTIVATIONS = (*ACTIVATIONS, "softmax")
+LOSSES = ("half_sse", "sse", "mse", "bce", "cross_entropy")
+INITS = ("xavier", "he", "uniform", "normal")
+OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
+SCHEDULES = ("constant", "step", "exponential", "cosine")
+CLIP_MODES = ("norm", "value")
+DATASETS = ("xor", "circle", "gauss", "spiral", "moons", "plane", "gauss_reg", "digits", "custom")
+
+# Output ranges on which a loss is undefined (log of a value that can be <= 0 or >= 1).
+LOG_LOSSES = ("bce", "cross_entropy")
+UNBOUNDED_OUTPUTS = ("linear", "tanh", "relu", "leaky_relu")
+
+LIMITS: dict[str, int] = {
+    "max_inputs": 784,
+    "max_hidden_layers": 8,
+    "max_layer_width": 512,
+    "max_outputs": 64,
+    "max_parameters": 1_000_000,
+    "max_samples": 5000,
+    "max_custom_rows": 5000,
+    "max_batch_size": 5000,
+    "max_steps_per_request": 10_000,
+    "max_replay_steps": 100_000,
+    "max_seed": 2**32 - 1,
+}
+
+
+class ConfigError(ValueError):
+    """An invalid config: names the field, what is wrong and what is allowed."""
+
+    def __init__(self, field: str, message: str, allowed: str | None = None):
+        self.field = field
+        self.message = message
+        self.allowed = allowed
+        super().__init__(f"{field}: {message}" + (f" (allowed: {allowed})" if allowed else ""))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"field": self.field, "message": self.message, "allowed": self.allowed}
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    dataset: str = "xor"
+    data: dict | None = None  # {"x": [[...]], "y": [[...]]} when dataset == "custom"
+    n_samples: int = 200
+    noise: float = 0.0
+    test_ratio: float = 0.0
+    hidden: tuple[int, ...] = (2,)
+    activation: str = "sigmoid"
+    output_activation: str = "sigmoid"
+    loss: str = "half_sse"
+    init: str = "xavier"
+    init_scale: float = 1.0  # r of uniform(±r), σ of normal(σ); a gain for xavier/he
+    weights: tuple | None = None  # explicit initial parameters [{W, b}] per layer
+    optimizer: str = "sgd"
+    learning_rate: float = 0.5
+    momentum: float = 0.9
+    beta1: float = 0.9
+    beta2: float = 0.999  # Adam's second-moment decay; also RMSprop's decay
+    eps: float = 1e-8
+    schedule: str = "constant"
+    decay: float = 0.5  # factor of step/exponential decay; cosine: final lr fraction
+    decay_steps: int = 100
+    clip: float | None = None
+    clip_mode: str = "norm"
+    l1: float = 0.0
+    l2: float = 0.0
+    batch_norm: bool = False
+    batch_size: int = 0  # 0 or >= n means full batch
+    seed: int = 0
+
+    @classmethod
+    def from_dict(cls, values: Mapping[str, Any]) -> RunConfig:
+        """Build and validate a config; unknown keys and bad values raise ConfigError."""
+        known = {f.name for f in fields(cls)}
+        for key in values:
+            if key not in known:
+                raise ConfigError(key, "unknown field", ", ".join(sorted(known)))
+        given = {k: v for k, v in values.items() if v is not None or k in ("clip", "data", "weights")}
+        if "hidden" in given:
+            given["hidden"] = _int_tuple("hidden", given["hidden"])
+        if "weights" in given and given["weights"] is not None:
+            given["weights"] = _freeze_weights(given["weights"])
+        if "data" in given and given["data"] is not None:
+            given["data"] = _freeze_data(given["data"])
+        config = cls(**given)
+        config.validate()
+        return config
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["hidden"] = list(self.hidden)
+        if self.weights is not None:
+            out["weights"] = [{"W": [list(r) for r in w["W"]], "b": list(w["b"])} for w in self.weights]
+        if self.data is not None:
+            out["data"] = {k: [list(r) for r in v] for k, v in self.data.items()}
+        return out
+
+    def with_changes(self, **changes: Any) -> RunConfig:
+        return RunConfig.from_dict({**self.to_dict(), **changes})
+
+    def validate(self) -> None:
+        _choice("dataset", self.dataset, DATASETS)
+        _choice("activation", self.activation, ACTIVATIONS)
+        _choice("output_activation", self.output_activation, OUTPUT_ACTIVATIONS)
+        _choice("loss", self.loss, LOSSES)
+        _choice("init", self.init, INITS)
+        _choice("optimizer", self.optimizer, OPTIMIZERS)
+        _choice("schedule", self.schedule, SCHEDULES)
+        _choice("clip_mode", self.clip_mode, CLIP_MODES)
+        _integer("n_samples", self.n_samples, 1, LIMITS["max_samples"])
+        _integer("batch_size", self.batch_size, 0, LIMITS["max_batch_size"])
+        _integer("decay_steps", self.decay_steps, 1, LIMITS["max_replay_steps"])
+        _integer("seed", self.seed, 0, LIMITS["max_seed"])
+        _number("noise", self.noise, 0.0, 10.0)
+        _number("test_ratio", self.test_ratio, 0.0, 0.9)
+        _number("init_scale", self.init_scale, 0.0, 100.0)
+        _number("learning_rate", self.learning_rate, 0.0, 1000.0)
+        _number("momentum", self.momentum, 0.0, 0.999999)
+        _number("beta1", self.beta1, 0.0, 0.999999)
+        _number("beta2", self.beta2, 0.0, 0.999999)
+        _number("eps", self.eps, 1e-300, 1.0)
+        _number("decay", self.decay, 0.0, 1.0)
+        _number("l1", self.l1, 0.0, 100.0)
+        _number("l2", self.l2, 0.0, 100.0)
+        if self.clip is not None:
+            _number("clip", self.clip, 1e-12, 1e12)
+        if not isinstance(self.batch_norm, bool):
+            raise ConfigError("batch_norm", f"must be true or false, got {self.batch_norm!r}")
+        if len(self.hidden) > LIMITS["max_hidden_layers"]:
+            raise ConfigError("hidden", f"{len(self.hidden)} hidden layers is too many",
+                              f"at most {LIMITS['max_hidden_layers']}")
+        for width in self.hidden:
+            _integer("hidden", width, 1, LIMITS["max_layer_width"])
+        if self.loss in LOG_LOSSES and self.output_activation in UNBOUNDED_OUTPUTS:
+            raise ConfigError(
+                "loss", f"{self.loss} takes the log of the output, undefined for a "
+                f"{self.output_activation} output",
+                "bce or cross_entropy need a sigmoid or softmax output")
+        if (self.dataset == "custom") != (self.data is not None):
+            raise ConfigError("data", "custom data goes with dataset=custom, and only with it",
+                              "data {x: [[...]], y: [[...]]} with dataset=custom")
+        if self.data is not None:
+            _check_data(self.data)
+
+
+
+def _choice(name: str, value: Any, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise ConfigError(name, f"unknown value {value!r}", ", ".join(allowed))
+
+
+def _integer(name: str, value: Any, lo: int, hi: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(name, f"must be a whole number, got {value!r}", f"{lo} to {hi}")
+    if not lo <= value <= hi:
+        raise ConfigError(name, f"{value} is out of range", f"{lo} to {hi}")
+
+
+def _number(name: str, value: Any, lo: float, hi: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigError(name, f"must be a number, got {value!r}", f"{lo:g} to {hi:g}")
+    if not math.isfinite(value) or not lo <= value <= hi:
+        raise ConfigError(name, f"{value!r} is out of range", f"{lo:g} to {hi:g}")
+
+
+def _int_tuple(name: str, value: Any) -> tuple[int, ...]:
+    if isinstance(value, str):
+        parts = [p for p in value.replace(" ", "").split(",") if p]
+        try:
+            return tuple(int(p) for p in parts)
+        except ValueError:
+            raise ConfigError(name, f"{value!r} is not a list of layer sizes", "e.g. 4,2") from None
+    if isinstance(value, list | tuple):
+        return tuple(value)
+    raise ConfigError(name, f"must be a list of layer sizes, got {value!r}", "e.g. [4, 2]")
+
+
+def _matrix(name: str, rows: Any, max_rows: int) -> tuple[tuple[float, ...], ...]:
+    """A finite, rectangular, non-empty matrix of numbers, as nested tuples."""
+    if not isinstance(rows, list | tuple) or not rows:
+        raise ConfigError(name, "must be a non-empty list of rows", "[[number, ...], ...]")
+    if len(rows) > max_rows:
+        raise ConfigError(name, f"{len(rows)} rows is too many", f"at most {max_rows}")
+    width = None
+    out = []
+    for r, row in enumerate(rows):
+        if not isinstance(row, list | tuple) or not row:
+            raise ConfigError(f"{name}[{r}]", "must be a non-empty list of numbers")
+        if width is None:
+            width = len(row)
+        elif len(row) != width:
+            raise ConfigError(f"{name}[{r}]", f"has {len(row)} columns, row 0 has {width}",
+                              "every row the same length")
+        for c, v in enumerate(row):
+            if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+                raise ConfigError(f"{name}[{r}][{c}]", f"{v!r} is not a finite number")
+        out.append(tuple(float(v) for v in row))
+    return tuple(out)
+
+
+def _freeze_data(data: Any) -> dict:
+    if not isinstance(data, Mapping) or set(data) != {"x", "y"}:
+        raise ConfigError("data", "must be an object with exactly x and y", "{x: [[...]], y: [[...]]}")
+    limit = LIMITS["max_custom_rows"]
+    return {"x": _matrix("data.x", data["x"], limit), "y": _matrix("data.y", data["y"], limit)}
+
+
+def _check_data(data: dict) -> None:
+    x, y = data["x"], data["y"]
+    if len(x) != len(y):
+        raise ConfigError("data.y", f"has {len(y)} rows but data.x has {len(x)}", "one y row per x row")
+    if len(x[0]) > LIMITS["max_inputs"]:
+        raise ConfigError("data.x", f"{len(x[0])} columns is too many", f"at most {LIMITS['max_inputs']}")
+    if len(y[0]) > LIMITS["max_outputs"]:
+        raise ConfigError("data.y", f"{len(y[0])} columns is too many", f"at most {LIMITS['max_outputs']}")
+
+
+def _freeze_weights(weights: Any) -> tuple:
+    if not isinstance(weights, list | tuple) or not weights:
+        raise ConfigError("weights", "must be a list of {W, b}, one per weight layer")
+    frozen = []
+    for i, layer in enumerate(weights):
+        if not isinstance(layer, Mapping) or set(layer) != {"W", "b"}:
+            raise ConfigError(f"weights[{i}]", "must be an object with exactly W and b")
+        W = _matrix(f"weights[{i}].W", layer["W"], LIMITS["max_layer_width"] + LIMITS["max_outputs"])
+        b = _matrix(f"weights[{i}].b", [layer["b"]], 1)[0] if isinstance(layer["b"], list | tuple) else None
+        if b is None:
+            raise ConfigError(f"weights[{i}].b", "must be a list of numbers")
+        if len(b) != len(W):
+            raise ConfigError(f"weights[{i}].b", f"has {len(b)} entries, W has {len(W)} rows",
+                              "b has one entry per row of W (n_out)")
+        frozen.append({"W": W, "b": b})
+    return tuple(frozen)
+
+
+# Fields whose values are lists in JSON; everything else is a scalar.
+LIST_FIELDS = ("hidden", "weights", "data")
+FIELD_NAMES = tuple(f.name for f in fields(RunConfig))
+DEFAULTS = RunConfig()

@@ -1,0 +1,41 @@
+"""Per-step records of a run: the loss curve, learning rate, gradient norms, evaluations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class History:
+    step: list[int] = field(default_factory=list)  # the update's number t (0 = first)
+    loss: list[float] = field(default_factory=list)  # batch loss + penalty before update t
+    lr: list[float] = field(default_factory=list)
+    grad_norms: list[list[float]] = field(default_factory=list)  # per weight layer
+    eval_step: list[int] = field(default_factory=list)  # evaluated after this many updates
+    evals: list[dict[str, float | None]] = field(default_factory=list)
+
+    def record(self, step: int, loss: float, lr: float, grad_norms: list[float]) -> None:
+        self.step.append(step)
+        self.loss.append(loss)
+        self.lr.append(lr)
+        self.grad_norms.append(grad_norms)
+
+    def record_eval(self, step: int, metrics: dict[str, float | None]) -> None:
+        self.eval_step.append(step)
+        self.evals.append(metrics)
+
+    def copy(self) -> History:
+        return History(self.step.copy(), self.loss.copy(), self.lr.copy(), self.grad_norms.copy(),
+                       self.eval_step.copy(), self.evals.copy())
+
+    def nbytes(self) -> int:
+        per_step = 8 * (3 + (len(self.grad_norms[0]) if self.grad_norms else 0)) + 64
+        return per_step * len(self.step) + 200 * len(self.evals)
+
+    def to_dict(self) -> dict[str, Any]:
+        keys = sorted({k for e in self.evals for k in e})
+        return {
+            "step": self.step, "loss": self.loss, "lr": self.lr, "grad_norms": self.grad_norms,
+            "eval_step": self.eval_step, **{k: [e.get(k) for e in self.evals] for k in keys},
+        }

@@ -1,0 +1,53 @@
+"""Per-sample losses ℓ_s and their gradients ∂ℓ_s/∂ŷ (definitions in DESIGN.md).
+
+Two pairings have a fused form, δ = ∂ℓ_s/∂z = ŷ − y: softmax with cross_entropy and
+sigmoid with bce. For those the loss is computed from z with log-sum-exp / softplus,
+which is the same function but stays finite where log(ŷ) would under- or overflow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+Array = np.ndarray
+
+
+@dataclass(frozen=True)
+class Loss:
+    name: str
+    value: Callable[[Array, Array], Array]  # (ŷ, y) -> ℓ per sample, shape (B,)
+    grad: Callable[[Array, Array], Array]  # (ŷ, y) -> ∂ℓ_s/∂ŷ, shape (B, K)
+
+
+LOSSES: dict[str, Loss] = {
+    l.name: l
+    for l in (
+        Loss("half_sse", lambda p, y: 0.5 * np.sum((p - y) ** 2, axis=1), lambda p, y: p - y),
+        Loss("sse", lambda p, y: np.sum((p - y) ** 2, axis=1), lambda p, y: 2.0 * (p - y)),
+        Loss("mse", lambda p, y: np.mean((p - y) ** 2, axis=1), lambda p, y: 2.0 * (p - y) / y.shape[1]),
+        Loss(
+            "bce",
+            lambda p, y: -np.sum(y * np.log(p) + (1.0 - y) * np.log(1.0 - p), axis=1),
+            lambda p, y: (p - y) / (p * (1.0 - p)),
+        ),
+        Loss("cross_entropy", lambda p, y: -np.sum(y * np.log(p), axis=1), lambda p, y: -y / p),
+    )
+}
+
+FUSED = {("softmax", "cross_entropy"), ("sigmoid", "bce")}
+
+
+def is_fused(output_activation: str, loss: str) -> bool:
+    return (output_activation, loss) in FUSED
+
+
+def fused_value(output_activation: str, z: Array, y: Array) -> Array:
+    """ℓ per sample computed from the logits z of a fused pairing."""
+    if output_activation == "sigmoid":  # bce: Σ softplus(z) − y·z
+        return np.sum(np.logaddexp(0.0, z) - y * z, axis=1)
+    m = z.max(axis=1, keepdims=True)  # cross_entropy: Σ_k y_k (logsumexp(z) − z_k)
+    lse = m + np.log(np.sum(np.exp(z - m), axis=1, keepdims=True))
+    return np.sum(y * (lse - z), axis=1)

@@ -1,0 +1,94 @@
+"""The State: a plain snapshot of one moment of a run, with the names the view uses.
+
+Built from the current StepPlan, so the gradients shown are exactly the ones the next
+update uses. Field meanings are documented in docs/state.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from engine.trainer import Run
+
+Array = np.ndarray
+
+
+@dataclass(frozen=True)
+class LayerState:
+    activation: str
+    W: Array
+    b: Array
+    z: Array  # (B, n_out), before batch norm
+    a: Array  # (B, n_out)
+    dL_da: Array  # ∂ℓ_s/∂a, (B, n_out)
+    delta: Array  # ∂ℓ_s/∂z, (B, n_out)
+    dW: Array  # data gradient + penalty gradient
+    db: Array
+    dW_penalty: Array
+    dW_applied: Array  # W_{t+1} − W_t
+    db_applied: Array
+    grad_norm: float
+    bn: dict[str, Array] | None
+
+
+@dataclass(frozen=True)
+class State:
+    step: int
+    epoch: int
+    lr: float
+    loss: float
+    penalty: float
+    diverged: bool
+    grad_norm: float
+    clipped: bool
+    batch: dict[str, Array]
+    layers: list[LayerState]
+    metrics: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Nested dicts of arrays and scalars (asdict would deep-copy every array)."""
+        out = {k: v for k, v in self.__dict__.items() if k != "layers"}
+        out["layers"] = [dict(layer.__dict__) for layer in self.layers]
+        return out
+
+
+def build_state(run: Run) -> State:
+    plan = run.plan()
+    net, passed = run.net, plan.passed
+    p = net.params
+    norms = plan.layer_norms
+    layers = []
+    with np.errstate(all="ignore"):
+        for l, (spec, lp) in enumerate(zip(net.specs, passed.layers, strict=True)):
+            dL_da = lp.dL_da if lp.dL_da is not None else net.loss.grad(lp.a, passed.y)
+            bn = None
+            if lp.bn is not None:
+                bn = {
+                    "gamma": p[f"gamma{l}"], "beta": p[f"beta{l}"],
+                    "dgamma": plan.grads[f"gamma{l}"], "dbeta": plan.grads[f"beta{l}"],
+                    "gamma_applied": plan.deltas[f"gamma{l}"], "beta_applied": plan.deltas[f"beta{l}"],
+                    "mean": lp.bn["mean"], "var": lp.bn["var"], "z_hat": lp.bn["z_hat"], "u": lp.bn["u"],
+                    "delta_u": lp.delta_u,
+                    "running_mean": net.running[f"mean{l}"], "running_var": net.running[f"var{l}"],
+                }
+            dW = plan.grads[f"W{l}"]
+            layers.append(LayerState(
+                activation=spec.activation.name, W=p[f"W{l}"], b=p[f"b{l}"], z=lp.z, a=lp.a,
+                dL_da=dL_da, delta=lp.delta, dW=dW, db=plan.grads[f"b{l}"],
+                dW_penalty=plan.penalty_grads.get(f"W{l}", np.zeros_like(dW)),
+                dW_applied=plan.deltas[f"W{l}"], db_applied=plan.deltas[f"b{l}"],
+                grad_norm=norms[l], bn=bn,
+            ))
+    x = passed.layers[0].a_prev
+    metrics = run.metrics()
+    loss = passed.loss
+    return State(
+        step=run.step, epoch=run.epoch(), lr=plan.lr, loss=loss, penalty=plan.penalty,
+        diverged=run.diverged or not np.isfinite(loss) or not np.isfinite(plan.grad_norm),
+        grad_norm=plan.grad_norm, clipped=plan.clipped,
+        batch={"index": plan.index, "x": x, "y": passed.y}, layers=layers, metrics=metrics,
+    )

@@ -1,0 +1,265 @@
+"""A Run: config + seed -> a deterministic sequence of training steps.
+
+State t is the parameters after t updates plus everything backprop computes on the
+batch that update t+1 will use. It depends on nothing but the config: stepping t
+times, replaying from scratch and resuming from a checkpoint give the same bits.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine import training
+from engine.config import LIMITS, ConfigError, RunConfig
+from engine.datasets import Dataset, make_dataset
+from engine.history import History
+from engine.initializers import init_weights
+from engine.network import Network, Pass, build_specs
+from engine.optimizers import Optimizer
+from engine.schedules import learning_rate
+from engine.state import State, build_state
+
+Arrays = dict[str, np.ndarray]
+# Independent random streams, one per purpose, all from the run's seed.
+INIT_STREAM, SHUFFLE_STREAM = 1, 2
+EVAL_INTERVALS = (10, 20, 50, 100, 200, 500, 1000)
+EVAL_BUDGET = 1_000_000  # multiply-adds: below it the State evaluates at its own step
+
+
+def eval_interval(eval_macs: int, batch_macs: int) -> int:
+    """Steps between two recorded evaluations: as few as 10, and enough that evaluating
+    (one forward pass per row) costs at most a quarter of the training it watches
+    (forward + backward, three passes per batch row). Rough µs: 10 per 10⁵ multiply-adds
+    plus fixed Python costs."""
+    eval_us, step_us = 15 + eval_macs / 1e4, 30 + 3 * batch_macs / 1e4
+    return next((k for k in EVAL_INTERVALS if k * step_us >= 4 * eval_us), EVAL_INTERVALS[-1])
+
+
+def accuracy(prediction: np.ndarray, y: np.ndarray) -> float:
+    """Share of rows classified right: threshold 0.5 for one output, argmax otherwise."""
+    if y.shape[1] == 1:
+        return float(np.mean((prediction > 0.5) == (y > 0.5)))
+    return float(np.mean(prediction.argmax(axis=1) == y.argmax(axis=1)))
+
+
+def phases(n_layers: int) -> list[str]:
+    """The phases of one step, in the order the page reveals them."""
+    return ([f"forward:{l}" for l in range(n_layers)] + ["loss"]
+            + [f"backward:{l}" for l in reversed(range(n_layers))] + ["update"])
+
+
+@dataclass
+class StepPlan:
+    """Everything about update t+1 before it is applied."""
+
+    step: int
+    index: np.ndarray  # rows of the training set in this batch
+    passed: Pass
+    penalty: float
+    penalty_grads: Arrays
+    grads: Arrays  # data + penalty: the dW, db shown
+    lr: float
+    layer_norms: list[float]  # ‖∇‖ of each weight layer's parameters
+    grad_norm: float
+    clipped: bool
+    deltas: Arrays  # what the optimizer will add to each parameter
+    slots: dict[str, Arrays]
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    step: int
+    net: Network
+    optimizer: Optimizer
+    history: History
+    diverged: bool
+
+
+class Run:
+    def __init__(self, config: RunConfig):
+        self.config = config
+        softmax = config.output_activation == "softmax"
+        self.dataset: Dataset = make_dataset(config, one_hot_binary=softmax)
+        n_in, n_out = self.dataset.x_train.shape[1], self.dataset.y_train.shape[1]
+        if softmax and n_out < 2:
+            raise ConfigError("output_activation", "softmax needs at least 2 outputs, this data has 1",
+                              "sigmoid, tanh, relu, leaky_relu or linear for a single output")
+        if n_in > LIMITS["max_inputs"]:
+            raise ConfigError("dataset", f"{n_in} inputs is too many", f"at most {LIMITS['max_inputs']}")
+        specs = build_specs(n_in, config.hidden, n_out, config.activation,
+                            config.output_activation, config.batch_norm)
+        self._initial = Network(specs, config.loss, _initial_params(config, specs))
+        if self._initial.n_params > LIMITS["max_parameters"]:
+            raise ConfigError("hidden", f"{self._initial.n_params} parameters is too many",
+                              f"at most {LIMITS['max_parameters']}")
+        n = len(self.dataset.x_train)
+        self.batch_size = n if config.batch_size == 0 else min(config.batch_size, n)
+        self.batches_per_epoch = math.ceil(n / self.batch_size)
+        self._all_rows = np.arange(n)
+        self._perm_epoch, self._perm = -1, self._all_rows
+        self._eval_cost = (n + len(self.dataset.x_test)) * self._initial.n_params
+        self._eval_every = eval_interval(self._eval_cost, self.batch_size * self._initial.n_params)
+        self._layer_keys = [[k for k in (f"W{l}", f"b{l}", f"gamma{l}", f"beta{l}") if k in self._initial.params]
+                            for l in range(len(specs))]
+        self.reset()
+
+    # -- the sequence of steps ------------------------------------------------------
+
+    def reset(self) -> None:
+        self.net = self._initial.copy()
+        c = self.config
+        self.optimizer = Optimizer(c.optimizer, c.momentum, c.beta1, c.beta2, c.eps)
+        self.history = History()
+        self.step = 0
+        self.diverged = False
+        self._plan: StepPlan | None = None
+        self.history.record_eval(0, self.evaluate())
+
+    @property
+    def n_params(self) -> int:
+        return self.net.n_params
+
+    @property
+    def n_layers(self) -> int:
+        return len(self.net.specs)
+
+    def epoch(self, step: int | None = None) -> int:
+        return (self.step if step is None else step) // self.batches_per_epoch
+
+    def batch_index(self, step: int) -> np.ndarray:
+        n = len(self.dataset.x_train)
+        if self.batch_size >= n:  # full batch: every row, in data order
+            return self._all_rows
+        epoch, k = divmod(step, self.batches_per_epoch)
+        if epoch != self._perm_epoch:  # a fresh seeded shuffle each epoch
+            rng = np.random.default_rng([self.config.seed, SHUFFLE_STREAM, epoch])
+            self._perm, self._perm_epoch = rng.permutation(n), epoch
+        return self._perm[k * self.batch_size:(k + 1) * self.batch_size]
+
+    def plan(self) -> StepPlan:
+        """Forward, loss, backward and the proposed update for the current step (cached)."""
+        if self._plan is None:
+            with np.errstate(all="ignore"):  # a diverging run is reported, not raised
+                self._plan = self._make_plan()
+        return self._plan
+
+    def _make_plan(self) -> StepPlan:
+        c, t = self.config, self.step
+        index = self.batch_index(t)
+        x, y = self.dataset.x_train, self.dataset.y_train
+        if index is not self._all_rows:
+            x, y = x[index], y[index]
+        passed = self.net.run(x, y)
+        grads = passed.grads
+        pen, pen_grads = 0.0, {}
+        if c.l1 or c.l2:
+            pen, pen_grads = training.penalty(c, self.net.params)
+            grads = {k: g + pen_grads[k] if k in pen_grads else g for k, g in grads.items()}
+        norms = self.layer_norms(grads)
+        norm = math.sqrt(sum(n * n for n in norms))
+        used, clipped = training.clip(c, grads, norm)
+        lr = learning_rate(c.schedule, c.learning_rate, t, c.decay, c.decay_steps)
+        deltas, slots = self.optimizer.propose(used, lr)
+        return StepPlan(t, index, passed, pen, pen_grads, grads, lr, norms, norm, clipped, deltas, slots)
+
+    def advance(self, n: int = 1) -> None:
+        """Apply n updates."""
+        with np.errstate(all="ignore"):
+            for _ in range(n):
+                plan = self._plan or self._make_plan()
+                params = self.net.params
+                for k, d in plan.deltas.items():
+                    params[k] = params[k] + d  # a new array: earlier snapshots stay as they were
+                self.optimizer.commit(plan.slots)
+                if self.net.running:
+                    self.net.update_running(plan.passed.layers)
+                loss = plan.passed.loss + plan.penalty
+                if not (math.isfinite(loss) and math.isfinite(plan.grad_norm)):
+                    self.diverged = True
+                self.history.record(plan.step, loss, plan.lr, plan.layer_norms)
+                self.step += 1
+                self._plan = None
+                if self.step % self._eval_every == 0:
+                    self.history.record_eval(self.step, self.evaluate())
+
+    def layer_norms(self, grads: Arrays) -> list[float]:
+        return [math.sqrt(sum(float(np.vdot(grads[k], grads[k])) for k in keys)) for keys in self._layer_keys]
+
+    def metrics(self) -> dict[str, float | None]:
+        """Current evaluation where cheap, else the latest recorded one; `at_step` says which."""
+        if self._eval_cost <= EVAL_BUDGET:
+            return {**self.evaluate(), "at_step": self.step}
+        return {**self.history.evals[-1], "at_step": self.history.eval_step[-1]}
+
+    # -- looking at the run -----------------------------------------------------------
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        with np.errstate(all="ignore"):
+            return self.net.predict(np.asarray(x, dtype=np.float64))
+
+    def evaluate(self) -> dict[str, float | None]:
+        """Loss and accuracy on the whole training and test sets (evaluation mode)."""
+        ds = self.dataset
+        out: dict[str, float | None] = {}
+        for split, x, y in (("train", ds.x_train, ds.y_train), ("test", ds.x_test, ds.y_test)):
+            if len(x) == 0:
+                out[f"{split}_loss"] = out[f"{split}_accuracy"] = None
+                continue
+            with np.errstate(all="ignore"):
+                layers = self.net.forward(x, train=False)
+                loss = float(self.net.sample_losses(layers, y).mean())
+            out[f"{split}_loss"] = loss if math.isfinite(loss) else None
+            out[f"{split}_accuracy"] = accuracy(layers[-1].a, y) if ds.kind == "classification" else None
+        return out
+
+    def checkpoint(self) -> Checkpoint:
+        return Checkpoint(self.step, self.net.copy(), self.optimizer.copy(), self.history.copy(), self.diverged)
+
+    @classmethod
+    def restore(cls, config: RunConfig, checkpoint: Checkpoint) -> Run:
+        run = cls(config)
+        run.resume(checkpoint)
+        return run
+
+    def resume(self, checkpoint: Checkpoint) -> None:
+        self.net = checkpoint.net.copy()
+        self.optimizer = checkpoint.optimizer.copy()
+        self.history = checkpoint.history.copy()
+        self.step, self.diverged, self._plan = checkpoint.step, checkpoint.diverged, None
+
+    def state(self) -> State:
+        return build_state(self)
+
+    def nbytes(self) -> int:
+        ds = self.dataset
+        data = sum(a.nbytes for a in (ds.x_train, ds.y_train, ds.x_test, ds.y_test))
+        params = sum(p.nbytes for p in self.net.params.values())
+        return data + 2 * params + self.optimizer.nbytes() + self.history.nbytes()
+
+
+def _initial_params(config: RunConfig, specs) -> Arrays:
+    params: Arrays = {}
+    if config.weights is not None:
+        if len(config.weights) != len(specs):
+            raise ConfigError("weights", f"has {len(config.weights)} layers, the network has {len(specs)}",
+                              "one {W, b} per weight layer")
+        for l, (given, s) in enumerate(zip(config.weights, specs, strict=True)):
+            W = np.array(given["W"], dtype=np.float64)
+            if W.shape != (s.n_out, s.n_in):
+                raise ConfigError(f"weights[{l}].W", f"has shape {W.shape[0]}×{W.shape[1]}",
+                                  f"layer {l} needs {s.n_out}×{s.n_in} (n_out × n_in)")
+            params[f"W{l}"] = W
+            params[f"b{l}"] = np.array(given["b"], dtype=np.float64)
+    else:
+        rng = np.random.default_rng([config.seed, INIT_STREAM])
+        for l, s in enumerate(specs):
+            params[f"W{l}"] = init_weights(config.init, rng, s.n_in, s.n_out, config.init_scale)
+            params[f"b{l}"] = np.zeros(s.n_out)
+    for l, s in enumerate(specs):
+        if s.batch_norm:
+            params[f"gamma{l}"] = np.ones(s.n_out)
+            params[f"beta{l}"] = np.zeros(s.n_out)
+    return params
