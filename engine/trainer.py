@@ -19,6 +19,7 @@ from engine.history import History
 from engine.initializers import init_weights
 from engine.network import Network, Pass, build_specs
 from engine.optimizers import Optimizer
+from engine.phases import phases  # noqa: F401  (re-exported: the server asks the Run's module)
 from engine.schedules import learning_rate
 from engine.state import State, build_state
 
@@ -43,12 +44,6 @@ def accuracy(prediction: np.ndarray, y: np.ndarray) -> float:
     if y.shape[1] == 1:
         return float(np.mean((prediction > 0.5) == (y > 0.5)))
     return float(np.mean(prediction.argmax(axis=1) == y.argmax(axis=1)))
-
-
-def phases(n_layers: int) -> list[str]:
-    """The phases of one step, in the order the page reveals them."""
-    return ([f"forward:{l}" for l in range(n_layers)] + ["loss"]
-            + [f"backward:{l}" for l in reversed(range(n_layers))] + ["update"])
 
 
 @dataclass
@@ -214,6 +209,18 @@ class Run:
             out[f"{split}_loss"] = loss if math.isfinite(loss) else None
             out[f"{split}_accuracy"] = accuracy(layers[-1].a, y) if ds.kind == "classification" else None
         return out
+
+    def gradient(self, rows: np.ndarray | None = None) -> Arrays:
+        """∂L/∂params of the mean loss (+ penalty) over the given training rows (all when
+        None), at the current weights: the full-data ∇C that mini-batches estimate."""
+        ds = self.dataset
+        x, y = (ds.x_train, ds.y_train) if rows is None else (ds.x_train[rows], ds.y_train[rows])
+        with np.errstate(all="ignore"):
+            grads = self.net.run(x, y).grads
+            if self.config.l1 or self.config.l2:
+                pen = training.penalty(self.config, self.net.params)[1]
+                grads = {k: g + pen[k] if k in pen else g for k, g in grads.items()}
+        return grads
 
     def checkpoint(self) -> Checkpoint:
         return Checkpoint(self.step, self.net.copy(), self.optimizer.copy(), self.history.copy(), self.diverged)

@@ -1,0 +1,148 @@
+"""Engine benchmark: one training step of Run against baselines timed in the same run.
+
+Baselines: a minimal vectorised NumPy step (forward, loss, backward, SGD; nothing kept),
+a naive per-sample Python loop, and PyTorch on the CPU when it is installed.
+Figures are microseconds per step (median of repeats) and ratios to the minimal step.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from engine.config import RunConfig
+from engine.trainer import Run
+
+CASES = [  # (name, hidden, batch size)
+    ("2-2-1 batch 4", (2,), 4),
+    ("784-16-16-10 batch 32", (16, 16), 32),
+    ("784-16-16-10 batch 256", (16, 16), 256),
+    ("784-128-64-10 batch 256", (128, 64), 256),
+]
+
+
+def per_step_us(step: Callable[[], None], steps: int, repeats: int = 7) -> float:
+    step()  # warm caches
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for _ in range(steps):
+            step()
+        times.append((time.perf_counter() - start) / steps)
+    return statistics.median(times) * 1e6
+
+
+def config_for(hidden: tuple[int, ...], batch: int) -> RunConfig:
+    if hidden == (2,):
+        return RunConfig.from_dict({"dataset": "xor", "n_samples": 4, "hidden": [2]})
+    return RunConfig.from_dict({
+        "dataset": "digits", "n_samples": 5000, "hidden": list(hidden), "activation": "sigmoid",
+        "output_activation": "softmax", "loss": "cross_entropy", "batch_size": batch, "learning_rate": 0.5,
+    })
+
+
+def minimal_numpy_step(run: Run, batch: int) -> Callable[[], None]:
+    """The least a vectorised step can do: sigmoid hidden layers, the output's fused δ."""
+    x_all, y_all = run.dataset.x_train, run.dataset.y_train
+    Ws = [run.net.params[f"W{l}"].copy() for l in range(run.n_layers)]
+    bs = [run.net.params[f"b{l}"].copy() for l in range(run.n_layers)]
+    softmax = run.config.output_activation == "softmax"
+    n, state = len(x_all), {"k": 0}
+
+    def step() -> None:
+        k = state["k"]
+        state["k"] = (k + batch) % (n - batch + 1) if batch < n else 0
+        x, y = (x_all[k:k + batch], y_all[k:k + batch]) if batch < n else (x_all, y_all)
+        acts = [x]
+        for W, b in zip(Ws[:-1], bs[:-1], strict=True):
+            acts.append(1.0 / (1.0 + np.exp(-(acts[-1] @ W.T + b))))
+        z = acts[-1] @ Ws[-1].T + bs[-1]
+        if softmax:
+            e = np.exp(z - z.max(axis=1, keepdims=True))
+            out = e / e.sum(axis=1, keepdims=True)
+            delta = out - y
+        else:
+            out = 1.0 / (1.0 + np.exp(-z))
+            delta = (out - y) * out * (1.0 - out)
+        for l in range(len(Ws) - 1, -1, -1):
+            dW, db = delta.T @ acts[l] / len(x), delta.mean(axis=0)
+            if l:
+                delta = (delta @ Ws[l]) * acts[l] * (1.0 - acts[l])
+            Ws[l] -= 0.5 * dW
+            bs[l] -= 0.5 * db
+
+    return step
+
+
+def naive_loop_step(run: Run, batch: int) -> Callable[[], None]:
+    """Per-sample, per-layer Python loop: what a first textbook implementation does."""
+    x_all, y_all = run.dataset.x_train, run.dataset.y_train
+    Ws = [run.net.params[f"W{l}"].copy() for l in range(run.n_layers)]
+    bs = [run.net.params[f"b{l}"].copy() for l in range(run.n_layers)]
+
+    def step() -> None:
+        gW = [np.zeros_like(W) for W in Ws]
+        gb = [np.zeros_like(b) for b in bs]
+        for s in range(min(batch, len(x_all))):
+            acts = [x_all[s]]
+            for W, b in zip(Ws, bs, strict=True):
+                acts.append(1.0 / (1.0 + np.exp(-(W @ acts[-1] + b))))
+            delta = (acts[-1] - y_all[s]) * acts[-1] * (1.0 - acts[-1])
+            for l in range(len(Ws) - 1, -1, -1):
+                gW[l] += np.outer(delta, acts[l])
+                gb[l] += delta
+                delta = (Ws[l].T @ delta) * acts[l] * (1.0 - acts[l])
+        for l in range(len(Ws)):
+            Ws[l] -= 0.5 * gW[l] / batch
+            bs[l] -= 0.5 * gb[l] / batch
+
+    return step
+
+
+def torch_step(run: Run, batch: int) -> Callable[[], None] | None:
+    try:
+        import torch
+    except ImportError:
+        return None
+    torch.set_num_threads(1)
+    sizes = [run.net.specs[0].n_in, *[s.n_out for s in run.net.specs]]
+    layers: list[torch.nn.Module] = []
+    for l in range(len(sizes) - 1):
+        layers.append(torch.nn.Linear(sizes[l], sizes[l + 1]).double())
+        if l < len(sizes) - 2:
+            layers.append(torch.nn.Sigmoid())
+    model = torch.nn.Sequential(*layers)
+    opt = torch.optim.SGD(model.parameters(), lr=0.5)
+    x = torch.from_numpy(run.dataset.x_train[:batch])
+    y = torch.from_numpy(run.dataset.y_train[:batch])
+    softmax = run.config.output_activation == "softmax"
+
+    def step() -> None:
+        opt.zero_grad()
+        out = model(x)
+        if softmax:
+            loss = torch.nn.functional.cross_entropy(out, y.argmax(dim=1))
+        else:
+            loss = 0.5 * ((torch.sigmoid(out) - y) ** 2).sum(dim=1).mean()
+        loss.backward()
+        opt.step()
+
+    return step
+
+
+def run() -> list[tuple[str, str]]:
+    rows = [("engine step", "µs/step: Run.advance | minimal NumPy | ratio | naive loop | PyTorch CPU")]
+    for name, hidden, batch in CASES:
+        config = config_for(hidden, batch)
+        steps = 2000 if hidden == (2,) else 200
+        ours = Run(config)
+        t_ours = per_step_us(lambda r=ours: r.advance(1), steps)
+        t_min = per_step_us(minimal_numpy_step(Run(config), batch), steps)
+        t_naive = per_step_us(naive_loop_step(Run(config), batch), max(10, steps // 20), repeats=3)
+        ts = torch_step(Run(config), batch)
+        t_torch = f"{per_step_us(ts, steps):.0f}" if ts else "not installed"
+        rows.append((name, f"{t_ours:.0f} | {t_min:.0f} | {t_ours / t_min:.2f}x | {t_naive:.0f} | {t_torch}"))
+    return rows

@@ -1,0 +1,52 @@
+"""The chain-rule view: its factors multiply back to the gradient backprop computed."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from engine.chain import chain
+from engine.config import ConfigError
+from engine.phases import trace
+from engine.trainer import Run
+
+from .helpers import xor
+
+
+@pytest.fixture
+def run() -> Run:
+    r = Run(xor(hidden=[3, 2], activation="tanh", l2=0.01, seed=5))
+    r.advance(3)
+    return r
+
+
+def test_factors_multiply_to_the_gradient(run):
+    for layer, i, j in [(0, 2, 1), (1, 1, 2), (2, 0, 1)]:
+        c = chain(run, layer, i, j)
+        np.testing.assert_allclose(c["delta"], c["fprime"] * c["dL_da"], rtol=1e-13)
+        np.testing.assert_allclose(c["per_sample"], c["a_prev"] * c["delta"], rtol=1e-13)
+        assert c["batch_mean"] + c["penalty"] == pytest.approx(c["dW"], rel=1e-13)
+        assert c["numeric"] == pytest.approx(c["dW"], rel=1e-6, abs=1e-9)
+        if layer < 2:  # ∂ℓ/∂a_i collects w_ki·δ_k from every neuron k of the next layer
+            gathered = sum(term["w"] * term["delta"] for term in c["next"])
+            np.testing.assert_allclose(gathered, c["dL_da"], rtol=1e-12)
+
+
+def test_softmax_output_uses_the_jacobian():
+    r = Run(xor(hidden=[2], output_activation="softmax", loss="sse"))
+    c = chain(r, 1, 0, 0)
+    assert c["form"] == "jacobian" and c["fprime"] is None
+    assert c["numeric"] == pytest.approx(c["dW"], rel=1e-6, abs=1e-9)
+
+
+@pytest.mark.parametrize(("args", "field"), [((3, 0, 0), "layer"), ((0, 3, 0), "i"), ((0, 0, 2), "j")])
+def test_out_of_range_names_the_field(run, args, field):
+    with pytest.raises(ConfigError) as error:
+        chain(run, *args)
+    assert error.value.field == field
+
+
+def test_trace_walks_forward_then_back(run):
+    names = [name for name, _ in trace(run.state())]
+    assert names == ["forward:0", "forward:1", "forward:2", "loss", "backward:2", "backward:1", "backward:0",
+                     "update"]

@@ -1,0 +1,109 @@
+"""Runs are exact: the state at step t is the same bits however it is reached."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from engine.config import RunConfig
+from engine.trainer import Run, phases
+
+from .helpers import xor
+
+
+def assert_same_state(a, b):
+    da, db = a.to_dict(), b.to_dict()
+    assert da.keys() == db.keys()
+    for key in ("step", "epoch", "lr", "loss", "penalty", "diverged", "grad_norm", "clipped"):
+        assert da[key] == db[key], key
+    np.testing.assert_array_equal(da["batch"]["index"], db["batch"]["index"])
+    for la, lb in zip(a.layers, b.layers, strict=True):
+        for name in ("W", "b", "z", "a", "delta", "dW", "db", "dW_applied", "db_applied"):
+            np.testing.assert_array_equal(getattr(la, name), getattr(lb, name), err_msg=name)
+
+
+def minibatch_config(**extra) -> RunConfig:
+    return RunConfig.from_dict({"dataset": "custom", "data": {
+        "x": [[i / 10, (i * 7 % 10) / 10] for i in range(10)], "y": [[i % 2] for i in range(10)]},
+        "hidden": [3], "batch_size": 3, "optimizer": "adam", "learning_rate": 0.05, "batch_norm": True, **extra})
+
+
+def test_step_by_step_equals_all_at_once_equals_checkpoint():
+    config = minibatch_config()
+    one = Run(config)
+    for _ in range(23):
+        one.advance(1)
+    many = Run(config)
+    many.advance(23)
+    assert_same_state(one.state(), many.state())
+    early = Run(config)
+    early.advance(9)
+    checkpoint = early.checkpoint()
+    early.advance(100)  # moving on must not disturb the checkpoint
+    resumed = Run.restore(config, checkpoint)
+    resumed.advance(14)
+    assert_same_state(resumed.state(), many.state())
+    assert resumed.history.loss == many.history.loss
+
+
+def test_looking_does_not_change_the_run():
+    config = minibatch_config()
+    watched, unwatched = Run(config), Run(config)
+    for _ in range(7):
+        watched.state()
+        watched.advance(1)
+    unwatched.advance(7)
+    assert_same_state(watched.state(), unwatched.state())
+
+
+def test_reset_returns_to_step_zero():
+    run = Run(minibatch_config())
+    first = run.state()
+    run.advance(5)
+    run.reset()
+    assert_same_state(run.state(), first)
+
+
+def test_minibatches_cover_each_epoch_once():
+    run = Run(minibatch_config())  # 10 rows, batches of 3 -> 4 batches an epoch
+    assert run.batches_per_epoch == 4
+    for epoch in range(3):
+        rows = np.concatenate([run.batch_index(epoch * 4 + k) for k in range(4)])
+        assert sorted(rows.tolist()) == list(range(10))
+    assert not np.array_equal(run.batch_index(0), run.batch_index(4))  # reshuffled
+
+
+@settings(max_examples=25, deadline=None)
+@given(hidden=st.lists(st.integers(1, 5), min_size=0, max_size=3), batch=st.integers(0, 6),
+       seed=st.integers(0, 2**32 - 1), steps=st.integers(0, 4))
+def test_shapes_and_determinism(hidden, batch, seed, steps):
+    config = xor(hidden=hidden, batch_size=batch, seed=seed)
+    run = Run(config)
+    run.advance(steps)
+    state = run.state()
+    B = len(state.batch["index"])
+    size = 4 if batch in (0, 4, 5, 6) else batch
+    k = steps % -(-4 // size)  # batch number within the epoch; the last one may be short
+    assert B == min(size, 4 - k * size)
+    sizes = [2, *hidden, 1]
+    for l, layer in enumerate(state.layers):
+        assert layer.W.shape == layer.dW.shape == layer.dW_applied.shape == (sizes[l + 1], sizes[l])
+        assert layer.z.shape == layer.a.shape == layer.delta.shape == (B, sizes[l + 1])
+    twin = Run(config)
+    twin.advance(steps)
+    assert_same_state(state, twin.state())
+    assert len(phases(len(state.layers))) == 2 * len(state.layers) + 2
+
+
+def test_divergence_is_reported_not_raised():
+    run = Run(xor(hidden=[8, 8], activation="relu", output_activation="linear", init="normal",
+                  init_scale=30.0, learning_rate=50.0))
+    run.advance(300)
+    state = run.state()
+    assert state.diverged and run.diverged
+    assert not np.isfinite(state.loss)
+
+
+def test_phases_order():
+    assert phases(2) == ["forward:0", "forward:1", "loss", "backward:1", "backward:0", "update"]
