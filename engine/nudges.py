@@ -1,0 +1,61 @@
+"""Seed 004's story of one training example: what it wants, and how that compares with
+what the mini-batch and the whole data set want.
+
+Zoom in: the output layer's desired nudges −∂C/∂a (up for the true class, down for the
+rest, sized by how far off each is); one layer back, the nudge each output neuron k
+asks of each previous activation j, −δ_k·W[k][j], and their sum −∂C/∂a_j; then the
+per-weight gradient of that one example, δ·a_prevᵀ. Zoom out: the same gradient
+averaged over the batch and over all training data, and how well they line up.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from engine.config import ConfigError
+
+if TYPE_CHECKING:
+    from engine.trainer import Run
+
+Arrays = dict[str, np.ndarray]
+
+
+def flat(grads: Arrays, names: list[str]) -> np.ndarray:
+    """The gradient as one vector ∇C, parameters in a fixed order."""
+    return np.concatenate([grads[name].ravel() for name in names])
+
+
+def cosine(u: np.ndarray, v: np.ndarray) -> float | None:
+    nu, nv = float(np.linalg.norm(u)), float(np.linalg.norm(v))
+    return float(u @ v / (nu * nv)) if nu > 0 and nv > 0 else None
+
+
+def one_example(run: Run, row: int) -> dict[str, Any]:
+    ds = run.dataset
+    if not 0 <= row < len(ds.x_train):
+        raise ConfigError("row", f"{row} is out of range", f"0 to {len(ds.x_train) - 1}")
+    x, y = ds.x_train[row:row + 1], ds.y_train[row:row + 1]
+    with np.errstate(all="ignore"):
+        passed = run.net.run(x, y)  # a batch of one: the per-sample gradient δ·a_prevᵀ
+        layers = passed.layers
+        out = layers[-1]
+        dL_da_out = run.net.loss.grad(out.a, y)[0]
+        asks = []  # per weight layer l ≥ 1: nudge that neuron k of layer l asks of activation j below
+        for l in range(len(layers) - 1, 0, -1):
+            W = run.net.params[f"W{l}"]
+            asks.append({"layer": l, "wants": -(layers[l].delta[0][:, None] * W),
+                         "sum": -layers[l - 1].dL_da[0], "delta_below": layers[l - 1].delta[0]})
+    names = list(passed.grads)
+    mine = flat(passed.grads, names)
+    batch = flat(run.plan().grads, names)
+    full = flat(run.gradient(), names)
+    return {
+        "row": row, "x": x[0], "y": y[0], "output": out.a[0], "output_nudges": -dL_da_out,
+        "asks": asks, "grads": passed.grads, "names": names,
+        "sizes": [int(passed.grads[n].size) for n in names],
+        "gradient": mine, "batch_gradient": batch, "full_gradient": full,
+        "cosine": {"example_full": cosine(mine, full), "batch_full": cosine(batch, full),
+                   "example_batch": cosine(mine, batch)},
+    }
