@@ -32,7 +32,10 @@ class Activation:
 
 
 def _sigmoid(z: Array) -> Array:
-    return 1.0 / (1.0 + np.exp(-z))
+    out = np.negative(z)  # 1 / (1 + e^−z), computed in one buffer: this is the hot path
+    np.exp(out, out=out)
+    out += 1.0
+    return np.reciprocal(out, out=out)
 
 
 def _softmax(z: Array) -> Array:
