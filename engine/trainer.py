@@ -8,6 +8,8 @@ times, replaying from scratch and resuming from a checkpoint give the same bits.
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,6 +48,34 @@ def accuracy(prediction: np.ndarray, y: np.ndarray) -> float:
     return float(np.mean(prediction.argmax(axis=1) == y.argmax(axis=1)))
 
 
+DATA_FIELDS = ("dataset", "n_samples", "noise", "test_ratio", "seed")
+
+
+_DATASETS: OrderedDict[tuple, Dataset] = OrderedDict()
+_DATASETS_LOCK = threading.Lock()
+SHARED_DATASETS = 8
+
+
+def shared_dataset(config: RunConfig, one_hot_binary: bool) -> Dataset:
+    """Runs whose data settings agree share one read-only copy of the data (31 MB for
+    the digits), so a live run costs only its parameters, optimizer state and history."""
+    data = config.data
+    key = (*(getattr(config, f) for f in DATA_FIELDS), one_hot_binary,
+           None if data is None else (data["x"], data["y"]))
+    with _DATASETS_LOCK:
+        if key in _DATASETS:
+            _DATASETS.move_to_end(key)
+            return _DATASETS[key]
+    dataset = make_dataset(config, one_hot_binary=one_hot_binary)
+    for array in (dataset.x_train, dataset.y_train, dataset.x_test, dataset.y_test):
+        array.setflags(write=False)
+    with _DATASETS_LOCK:
+        _DATASETS[key] = dataset
+        while len(_DATASETS) > SHARED_DATASETS:
+            _DATASETS.popitem(last=False)
+    return dataset
+
+
 @dataclass
 class StepPlan:
     """Everything about update t+1 before it is applied."""
@@ -77,7 +107,7 @@ class Run:
     def __init__(self, config: RunConfig):
         self.config = config
         softmax = config.output_activation == "softmax"
-        self.dataset: Dataset = make_dataset(config, one_hot_binary=softmax)
+        self.dataset: Dataset = shared_dataset(config, softmax)
         n_in, n_out = self.dataset.x_train.shape[1], self.dataset.y_train.shape[1]
         if softmax and n_out < 2:
             raise ConfigError("output_activation", "softmax needs at least 2 outputs, this data has 1",
@@ -241,10 +271,9 @@ class Run:
         return build_state(self)
 
     def nbytes(self) -> int:
-        ds = self.dataset
-        data = sum(a.nbytes for a in (ds.x_train, ds.y_train, ds.x_test, ds.y_test))
+        """Memory of this run alone: the data set is shared (see shared_dataset)."""
         params = sum(p.nbytes for p in self.net.params.values())
-        return data + 2 * params + self.optimizer.nbytes() + self.history.nbytes()
+        return 3 * params + self.optimizer.nbytes() + self.history.nbytes()
 
 
 def _initial_params(config: RunConfig, specs) -> Arrays:
