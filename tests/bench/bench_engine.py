@@ -45,17 +45,20 @@ def config_for(hidden: tuple[int, ...], batch: int) -> RunConfig:
 
 
 def minimal_numpy_step(run: Run, batch: int) -> Callable[[], None]:
-    """The least a vectorised step can do: sigmoid hidden layers, the output's fused δ."""
+    """The least a vectorised step can do: sigmoid hidden layers, the output's fused δ,
+    a mini-batch gathered from shuffled rows (as SGD must), nothing kept."""
     x_all, y_all = run.dataset.x_train, run.dataset.y_train
     Ws = [run.net.params[f"W{l}"].copy() for l in range(run.n_layers)]
     bs = [run.net.params[f"b{l}"].copy() for l in range(run.n_layers)]
     softmax = run.config.output_activation == "softmax"
     n, state = len(x_all), {"k": 0}
+    order = np.random.default_rng(0).permutation(n)
 
     def step() -> None:
         k = state["k"]
         state["k"] = (k + batch) % (n - batch + 1) if batch < n else 0
-        x, y = (x_all[k:k + batch], y_all[k:k + batch]) if batch < n else (x_all, y_all)
+        rows = order[k:k + batch]
+        x, y = (x_all[rows], y_all[rows]) if batch < n else (x_all, y_all)
         acts = [x]
         for W, b in zip(Ws[:-1], bs[:-1], strict=True):
             acts.append(1.0 / (1.0 + np.exp(-(acts[-1] @ W.T + b))))
@@ -107,7 +110,6 @@ def torch_step(run: Run, batch: int) -> Callable[[], None] | None:
         import torch
     except ImportError:
         return None
-    torch.set_num_threads(1)
     sizes = [run.net.specs[0].n_in, *[s.n_out for s in run.net.specs]]
     layers: list[torch.nn.Module] = []
     for l in range(len(sizes) - 1):
@@ -116,8 +118,8 @@ def torch_step(run: Run, batch: int) -> Callable[[], None] | None:
             layers.append(torch.nn.Sigmoid())
     model = torch.nn.Sequential(*layers)
     opt = torch.optim.SGD(model.parameters(), lr=0.5)
-    x = torch.from_numpy(run.dataset.x_train[:batch])
-    y = torch.from_numpy(run.dataset.y_train[:batch])
+    x = torch.from_numpy(run.dataset.x_train[:batch].copy())
+    y = torch.from_numpy(run.dataset.y_train[:batch].copy())
     softmax = run.config.output_activation == "softmax"
 
     def step() -> None:
