@@ -1,0 +1,84 @@
+"""Every lesson is a valid config that shows what its text says it shows."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from engine.config import ConfigError
+from engine.presets import PRESETS, resolve
+from engine.trainer import Run
+
+LESSONS = ["xor", "chain", "digits", "vanishing", "exploding", "clipping", "lr_low", "lr_high", "lr_decay",
+           "sgd", "momentum", "adagrad", "adam", "minibatch", "fullbatch", "batchnorm", "init_zero",
+           "init_large", "squared_error", "cross_entropy"]
+
+
+def test_design_lessons_are_all_there():
+    assert set(LESSONS) <= set(PRESETS)
+
+
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_preset_is_valid_and_speaks_three_languages(name):
+    preset = PRESETS[name]
+    Run(resolve({"preset": name}))
+    for texts in (preset.title, preset.watch):
+        assert set(texts) == {"en", "zh-Hans", "zh-Hant"}
+        assert all(t.strip() for t in texts.values())
+    assert preset.watch["zh-Hans"] != preset.watch["zh-Hant"]  # simplified and traditional, not a copy
+
+
+def test_fields_override_the_preset():
+    config = resolve({"preset": "xor", "learning_rate": 0.1, "hidden": [3]})
+    assert config.learning_rate == 0.1 and config.hidden == (3,) and config.dataset == "xor"
+    assert resolve({"preset": "chain", "dataset": "moons"}).data is None  # its own rows went with it
+
+
+def test_unknown_preset_names_the_field():
+    with pytest.raises(ConfigError) as error:
+        resolve({"preset": "nope"})
+    assert error.value.field == "preset" and "xor" in error.value.allowed
+
+
+def test_xor_lesson_learns_xor():
+    run = Run(resolve({"preset": "xor"}))
+    run.advance(PRESETS["xor"].steps)
+    prediction = run.predict(np.array([[0, 0], [0, 1], [1, 0], [1, 1]]))[:, 0]
+    assert prediction[[1, 2]].min() > 0.9 and prediction[[0, 3]].max() < 0.1
+
+
+def test_digit_network_has_13002_parameters():
+    assert Run(resolve({"preset": "digits"})).n_params == 784 * 16 + 16 + 16 * 16 + 16 + 16 * 10 + 10 == 13002
+
+
+def test_vanishing_gradients_vanish_with_sigmoid_not_relu():
+    sigmoid = Run(resolve({"preset": "vanishing"})).state()
+    relu = Run(resolve({"preset": "vanishing_relu"})).state()
+    ratio = sigmoid.layers[0].grad_norm / sigmoid.layers[-1].grad_norm
+    assert ratio < 1e-3  # six σ′ ≤ ¼ factors between the output and the first layer
+    assert relu.layers[0].grad_norm / relu.layers[-1].grad_norm > 0.1
+
+
+def test_clipping_tames_exploding():
+    wild, tamed = Run(resolve({"preset": "exploding"})), Run(resolve({"preset": "clipping"}))
+    assert tamed.state().clipped and tamed.state().grad_norm > 1.0
+    wild.advance(300)
+    tamed.advance(300)
+    assert wild.diverged or wild.state().loss > 10 * tamed.state().loss
+    assert not tamed.diverged
+
+
+def test_zero_init_keeps_hidden_neurons_identical():
+    run = Run(resolve({"preset": "init_zero"}))
+    run.advance(200)
+    W = run.state().layers[0].W
+    np.testing.assert_array_equal(W, np.broadcast_to(W[0], W.shape))
+
+
+def test_learning_rate_lessons_order():
+    losses = {}
+    for name in ("lr_low", "lr_good", "lr_high"):
+        run = Run(resolve({"preset": name}))
+        run.advance(300)
+        losses[name] = run.evaluate()["train_loss"]
+    assert losses["lr_good"] < losses["lr_low"] < losses["lr_high"]
