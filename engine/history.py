@@ -26,8 +26,13 @@ class History:
         self.evals.append(metrics)
 
     def copy(self) -> History:
-        return History(self.step.copy(), self.loss.copy(), self.lr.copy(), self.grad_norms.copy(),
-                       self.eval_step.copy(), self.evals.copy())
+        return self.prefix(len(self.step), len(self.evals))
+
+    def prefix(self, n_steps: int, n_evals: int) -> History:
+        """The history as it was after n_steps updates and n_evals evaluations. Records are
+        only ever appended, so a checkpoint need not copy them: it keeps the lengths."""
+        return History(self.step[:n_steps], self.loss[:n_steps], self.lr[:n_steps], self.grad_norms[:n_steps],
+                       self.eval_step[:n_evals], self.evals[:n_evals])
 
     def nbytes(self) -> int:
         per_step = 8 * (3 + (len(self.grad_norms[0]) if self.grad_norms else 0)) + 64

@@ -99,7 +99,8 @@ class Checkpoint:
     step: int
     net: Network
     optimizer: Optimizer
-    history: History
+    history: History  # shared, append-only: the checkpoint's part is its first n entries
+    n_evals: int
     diverged: bool
 
 
@@ -253,7 +254,8 @@ class Run:
         return grads
 
     def checkpoint(self) -> Checkpoint:
-        return Checkpoint(self.step, self.net.copy(), self.optimizer.copy(), self.history.copy(), self.diverged)
+        return Checkpoint(self.step, self.net.copy(), self.optimizer.copy(), self.history,
+                          len(self.history.evals), self.diverged)
 
     @classmethod
     def restore(cls, config: RunConfig, checkpoint: Checkpoint) -> Run:
@@ -264,7 +266,7 @@ class Run:
     def resume(self, checkpoint: Checkpoint) -> None:
         self.net = checkpoint.net.copy()
         self.optimizer = checkpoint.optimizer.copy()
-        self.history = checkpoint.history.copy()
+        self.history = checkpoint.history.prefix(checkpoint.step, checkpoint.n_evals)
         self.step, self.diverged, self._plan = checkpoint.step, checkpoint.diverged, None
 
     def state(self) -> State:
