@@ -1,0 +1,223 @@
+"""REST API v1: one router per resource (meta, runs, snapshot), composed in main.py.
+
+Numbers travel as JSON built by orjson (app/serialize.py): full float64 precision
+unless `digits` asks for fewer, and only the `fields` asked for.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from typing import Annotated, Any
+
+import numpy as np
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+
+from engine.chain import chain
+from engine.config import (
+    ACTIVATIONS,
+    CLIP_MODES,
+    DATASETS,
+    DEFAULTS,
+    INITS,
+    LIMITS,
+    LOSSES,
+    OPTIMIZERS,
+    OUTPUT_ACTIVATIONS,
+    SCHEDULES,
+    ConfigError,
+)
+from engine.nudges import one_example
+from engine.phases import phases
+from engine.presets import PRESETS, resolve
+from engine.trainer import Run
+
+from app import __version__
+from app.runs import LiveRun, RunManager, config_key
+from app.schemas import ERRORS, STATE_DOC, PredictIn, PredictOut, RunConfigIn, RunOut, StepIn
+from app.serialize import LAYER_FIELDS, STATE_FIELDS, dumps, select
+from app.settings import Settings
+from app.urlstate import PAGE_PARAMS, URL_NAMES, config_from_query, step_from_query
+
+
+def get_manager(request: Request) -> RunManager:
+    return request.app.state.runs
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+Manager = Annotated[RunManager, Depends(get_manager)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+Digits = Annotated[int | None, Query(ge=1, le=17, description="significant digits (default: all, repr-exact)")]
+Fields = Annotated[str | None, Query(max_length=2000, description="comma-separated State fields to return, "
+                                     "e.g. step,loss,layers.W,layers.dW (default: all)")]
+
+
+def json_response(value: Any, digits: int | None = None, headers: dict[str, str] | None = None) -> Response:
+    return Response(dumps(value, digits), media_type="application/json", headers=headers)
+
+
+def parse_fields(fields: str | None) -> set[str] | None:
+    if fields is None:
+        return None
+    names = {f.strip() for f in fields.split(",") if f.strip()}
+    allowed = set(STATE_FIELDS) | {f"layers.{k}" for k in LAYER_FIELDS}
+    unknown = sorted(names - allowed)
+    if unknown:
+        raise ConfigError("fields", f"unknown field {unknown[0]!r}", ", ".join(sorted(allowed)))
+    return names
+
+
+def state_json(live: LiveRun, digits: int | None, fields: set[str] | None) -> bytes:
+    state = live.run.state().to_dict()
+    return dumps(select(state, fields) if fields else state, digits)
+
+
+def run_out(run_id: str, live: LiveRun) -> RunOut:
+    return RunOut(id=run_id, config=live.run.config.to_dict(), step=live.run.step, n_params=live.run.n_params)
+
+
+# -- meta ---------------------------------------------------------------------------------------
+
+
+@functools.cache
+def preset_list() -> list[dict[str, Any]]:
+    out = []
+    for p in PRESETS.values():
+        config = resolve({"preset": p.name})
+        out.append({"name": p.name, "title": p.title, "watch": p.watch, "seeds": p.seeds, "steps": p.steps,
+                    "config": config.to_dict(), "n_params": Run(config).n_params})
+    return out
+
+
+meta = APIRouter(prefix="/api/v1", tags=["meta"])
+
+
+@meta.get("/meta", summary="Options, defaults, limits, presets, version")
+def get_meta(settings: SettingsDep) -> dict[str, Any]:
+    return {
+        "version": __version__,
+        "choices": {"dataset": DATASETS, "activation": ACTIVATIONS, "output_activation": OUTPUT_ACTIVATIONS,
+                    "loss": LOSSES, "init": INITS, "optimizer": OPTIMIZERS, "schedule": SCHEDULES,
+                    "clip_mode": CLIP_MODES},
+        "defaults": DEFAULTS.to_dict(),
+        "limits": {**LIMITS, "max_body_bytes": settings.max_body_bytes, "max_live_runs": settings.max_live_runs,
+                   "max_stream_rate": settings.max_stream_rate, "max_stream_frames": settings.max_stream_frames,
+                   "max_predict_rows": settings.max_predict_rows, "max_significant_digits": 17},
+        "presets": preset_list(),
+        "phases": {"rule": "forward:0..L-1, loss, backward:L-1..0, update", "example_2_layers": phases(2)},
+        "url": {"renamed": URL_NAMES, "page_params": PAGE_PARAMS},
+        "state_fields": {"top": STATE_FIELDS, "layer": LAYER_FIELDS},
+    }
+
+
+# -- runs ---------------------------------------------------------------------------------------
+
+runs = APIRouter(prefix="/api/v1/runs", tags=["runs"], responses=ERRORS)
+
+
+@runs.post("", status_code=201, response_model=RunOut, summary="Create a run from a RunConfig")
+def create_run(body: RunConfigIn, manager: Manager) -> RunOut:
+    run_id, live = manager.create(resolve(body.fields()))
+    return run_out(run_id, live)
+
+
+@runs.get("/{run_id}", response_model=RunOut, summary="A run's config and current step")
+def get_run(run_id: str, manager: Manager) -> RunOut:
+    live = manager.get(run_id)
+    with live.lock:
+        return run_out(run_id, live)
+
+
+@runs.get("/{run_id}/state", responses=STATE_DOC, summary="The State at the current step")
+def get_state(run_id: str, manager: Manager, digits: Digits = None, fields: Fields = None) -> Response:
+    wanted = parse_fields(fields)
+    live = manager.get(run_id)
+    with live.lock:
+        return Response(state_json(live, digits, wanted), media_type="application/json")
+
+
+@runs.post("/{run_id}/step", responses=STATE_DOC, summary="Apply n updates; returns the new State")
+def step_run(run_id: str, body: StepIn, manager: Manager, digits: Digits = None, fields: Fields = None) -> Response:
+    wanted = parse_fields(fields)
+    live = manager.step(run_id, body.steps)
+    with live.lock:
+        return Response(state_json(live, digits, wanted), media_type="application/json")
+
+
+@runs.post("/{run_id}/reset", response_model=RunOut, summary="Back to step 0")
+def reset_run(run_id: str, manager: Manager) -> RunOut:
+    live = manager.reset(run_id)
+    with live.lock:
+        return run_out(run_id, live)
+
+
+@runs.get("/{run_id}/history", summary="Per-step loss, learning rate, gradient norms; evaluations")
+def get_history(run_id: str, manager: Manager, digits: Digits = None) -> Response:
+    live = manager.get(run_id)
+    with live.lock:
+        return json_response(live.run.history.to_dict(), digits)
+
+
+@runs.post("/{run_id}/predict", response_model=PredictOut, summary="The network's output for input rows")
+def predict(run_id: str, body: PredictIn, manager: Manager, settings: SettingsDep) -> Response:
+    x = np.array(body.x, dtype=np.float64)
+    live = manager.get(run_id)
+    n_in = live.run.dataset.n_inputs
+    if len(body.x) > settings.max_predict_rows:
+        raise ConfigError("x", f"{len(body.x)} rows is too many", f"at most {settings.max_predict_rows}")
+    if x.ndim != 2 or x.shape[1] != n_in:
+        raise ConfigError("x", "rows must all have the network's input width", f"{n_in} numbers per row")
+    if not np.isfinite(x).all():
+        raise ConfigError("x", "contains NaN or infinity", "finite numbers")
+    with live.lock:
+        return json_response({"y": live.run.predict(x)})
+
+
+@runs.get("/{run_id}/chain", summary="Chain-rule factors of ∂L/∂W[layer][i][j], with a finite-difference check")
+def get_chain(run_id: str, manager: Manager, layer: Annotated[int, Query(ge=0, le=64)],
+              i: Annotated[int, Query(ge=0, le=4096)], j: Annotated[int, Query(ge=0, le=4096)],
+              digits: Digits = None) -> Response:
+    live = manager.get(run_id)
+    with live.lock:
+        return json_response(chain(live.run, layer, i, j), digits)
+
+
+@runs.get("/{run_id}/example", summary="One training example's nudges and gradient vs batch and full data")
+def get_example(run_id: str, manager: Manager, row: Annotated[int, Query(ge=0)] = 0,
+                digits: Digits = None) -> Response:
+    live = manager.get(run_id)
+    with live.lock:
+        return json_response(one_example(live.run, row), digits)
+
+
+# -- snapshot: a pure function of the page's URL --------------------------------------------------
+
+snapshot = APIRouter(prefix="/api/v1", tags=["snapshot"], responses=ERRORS)
+
+
+@snapshot.get("/snapshot", responses=STATE_DOC, summary="The State for a page URL's config at its `step`",
+              description="Takes the page's query parameters (RunConfig fields, `lr` for learning_rate, "
+              "`hidden=4,2`, `preset`, `step`; page-only parameters are ignored). A pure function of the "
+              "query, so it carries a strong ETag and may be cached forever.")
+async def get_snapshot(request: Request, manager: Manager, digits: Digits = None,
+                       fields: Fields = None) -> Response:
+    query = {k: v for k, v in request.query_params.items() if k not in ("digits", "fields")}
+    config = config_from_query(query)
+    step = step_from_query(query)
+    wanted = parse_fields(fields)
+    tag = '"' + hashlib.sha256(f"{config_key(config)}|{step}|{digits}|{fields}".encode()).hexdigest()[:32] + '"'
+    headers = {"ETag": tag, "Cache-Control": "public, max-age=31536000, immutable"}
+    if request.headers.get("if-none-match") == tag:
+        return Response(status_code=304, headers=headers)
+
+    def compute() -> bytes:
+        live = manager.at(config, step)
+        with live.lock:
+            live.move_to(step)
+            return state_json(live, digits, wanted)
+
+    return Response(await run_in_threadpool(compute), media_type="application/json", headers=headers)

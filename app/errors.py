@@ -1,0 +1,92 @@
+"""Every failure is a JSON 4xx that names the field and what is allowed; never a 500
+for bad input. The shape follows FastAPI's own validation errors: {detail: [{loc, msg, type}]}."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from engine.config import ConfigError
+
+from app.runs import RunNotFound
+
+log = logging.getLogger("bpx")
+
+
+def config_error_response(error: ConfigError, where: str = "body") -> JSONResponse:
+    item = {"loc": [where, *error.field.split(".")], "msg": error.message, "type": "value_error",
+            "allowed": error.allowed}
+    return JSONResponse({"detail": [item]}, status_code=422)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(ConfigError)
+    async def _config(request: Request, error: ConfigError) -> JSONResponse:
+        where = "query" if request.method == "GET" else "body"
+        return config_error_response(error, where)
+
+    @app.exception_handler(RunNotFound)
+    async def _missing(request: Request, error: RunNotFound) -> JSONResponse:
+        return JSONResponse({"detail": [{"loc": ["path", "run_id"], "msg": str(error), "type": "not_found"}]},
+                            status_code=404)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
+        items = []
+        for e in error.errors():
+            item = {"loc": list(e.get("loc", ())), "msg": e.get("msg", "invalid"), "type": e.get("type", "invalid")}
+            if "expected" in e.get("ctx", {}):
+                item["allowed"] = str(e["ctx"]["expected"])
+            items.append(item)
+        return JSONResponse({"detail": items}, status_code=422)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, error: Exception) -> JSONResponse:  # the last resort
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return JSONResponse({"detail": "internal error; it has been logged"}, status_code=500)
+
+
+class BodyLimit:
+    """413 for a body over the limit, by Content-Length or by what actually arrives."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int):
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+            await self._reject(send)
+            return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        except BodyTooLarge:
+            await self._reject(send)
+
+    async def _reject(self, send: Send) -> None:
+        response = JSONResponse({"detail": [{"loc": ["body"], "msg": "request body too large", "type": "too_large",
+                                             "allowed": f"at most {self.max_bytes} bytes"}]}, status_code=413)
+        await send({"type": "http.response.start", "status": 413, "headers": response.raw_headers})
+        await send({"type": "http.response.body", "body": response.body})
+
+
+class BodyTooLarge(Exception):
+    pass

@@ -1,0 +1,53 @@
+"""create_app(): the ASGI application (uvicorn app.main:app)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from app import __version__, api, errors, stream
+from app.runs import RunManager
+from app.settings import Settings
+from app.store import SQLiteStore
+
+DESCRIPTION = """
+See backpropagation: every number of every step, exact and replayable.
+
+A run is a pure function of its config (seed included): the State at step t is the
+same bits on any server, so ids and page URLs can be shared. See docs/state.md for
+the State, and GET /api/v1/meta for choices, defaults, limits and lessons.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        store = SQLiteStore(settings.db)  # a bad file stops start-up with a message naming it
+        app.state.settings = settings
+        app.state.store = store
+        app.state.runs = RunManager(store, settings)
+        yield
+        store.close()
+
+    app = FastAPI(title="Backprop Explorer", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    errors.install(app)
+    app.add_middleware(errors.BodyLimit, max_bytes=settings.max_body_bytes)
+    app.include_router(api.meta)
+    app.include_router(api.runs)
+    app.include_router(stream.router)
+    app.include_router(api.snapshot)
+    try:
+        from app import pages
+    except ImportError:  # the pages are optional for the API alone
+        pages = None
+    if pages is not None:
+        pages.mount_static(app)
+        app.include_router(pages.router)
+    return app
+
+
+app = create_app()

@@ -1,0 +1,32 @@
+"""Server settings, from BPX_* environment variables (pydantic-settings)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_db_path() -> Path:
+    """Under the user's data dir (XDG), so saved runs outlive the checkout."""
+    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "backprop-explorer" / "store.sqlite3"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BPX_")
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    db: Path = Field(default_factory=default_db_path, description="SQLite file: runs, short links, saved runs")
+    max_live_runs: int = Field(64, description="runs kept in memory per worker; others are rebuilt by replay")
+    max_cache_mb: int = Field(512, description="memory for live runs and their checkpoints per worker")
+    checkpoint_every: int = Field(500, description="steps between checkpoints of a live run")
+    max_body_bytes: int = Field(4_000_000, description="largest request body")
+    max_stream_rate: float = Field(120.0, description="most states per second a stream sends")
+    max_stream_frames: int = Field(100_000, description="most states one stream sends")
+    max_predict_rows: int = Field(20_000, description="rows in one predict request")
+    max_saved_runs: int = Field(10_000, description="saved runs kept in the store")
