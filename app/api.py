@@ -14,6 +14,12 @@ import numpy as np
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
+from app import __version__
+from app.runs import LiveRun, RunManager, config_key
+from app.schemas import ERRORS, STATE_DOC, PredictIn, PredictOut, RunConfigIn, RunOut, StepIn
+from app.serialize import LAYER_FIELDS, STATE_FIELDS, dumps, select
+from app.settings import Settings
+from app.urlstate import PAGE_PARAMS, URL_NAMES, config_from_query, step_from_query
 from engine.chain import chain
 from engine.config import (
     ACTIVATIONS,
@@ -33,13 +39,6 @@ from engine.phases import phases
 from engine.presets import PRESETS, resolve
 from engine.trainer import Run
 
-from app import __version__
-from app.runs import LiveRun, RunManager, config_key
-from app.schemas import ERRORS, STATE_DOC, PredictIn, PredictOut, RunConfigIn, RunOut, StepIn
-from app.serialize import LAYER_FIELDS, STATE_FIELDS, dumps, select
-from app.settings import Settings
-from app.urlstate import PAGE_PARAMS, URL_NAMES, config_from_query, step_from_query
-
 
 def get_manager(request: Request) -> RunManager:
     return request.app.state.runs
@@ -50,6 +49,14 @@ def get_settings(request: Request) -> Settings:
 
 
 Manager = Annotated[RunManager, Depends(get_manager)]
+
+
+def get_live(run_id: str, manager: Manager) -> LiveRun:
+    """The run at its stored step; 404 before any work starts (streams included)."""
+    return manager.get(run_id)
+
+
+Live = Annotated[LiveRun, Depends(get_live)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 Digits = Annotated[int | None, Query(ge=1, le=17, description="significant digits (default: all, repr-exact)")]
 Fields = Annotated[str | None, Query(max_length=2000, description="comma-separated State fields to return, "
@@ -69,6 +76,13 @@ def parse_fields(fields: str | None) -> set[str] | None:
     if unknown:
         raise ConfigError("fields", f"unknown field {unknown[0]!r}", ", ".join(sorted(allowed)))
     return names
+
+
+def wanted_fields(fields: Fields = None) -> set[str] | None:
+    return parse_fields(fields)
+
+
+Wanted = Annotated[set[str] | None, Depends(wanted_fields)]
 
 
 def state_json(live: LiveRun, digits: int | None, fields: set[str] | None) -> bytes:
@@ -126,23 +140,19 @@ def create_run(body: RunConfigIn, manager: Manager) -> RunOut:
 
 
 @runs.get("/{run_id}", response_model=RunOut, summary="A run's config and current step")
-def get_run(run_id: str, manager: Manager) -> RunOut:
-    live = manager.get(run_id)
+def get_run(run_id: str, live: Live) -> RunOut:
     with live.lock:
         return run_out(run_id, live)
 
 
 @runs.get("/{run_id}/state", responses=STATE_DOC, summary="The State at the current step")
-def get_state(run_id: str, manager: Manager, digits: Digits = None, fields: Fields = None) -> Response:
-    wanted = parse_fields(fields)
-    live = manager.get(run_id)
+def get_state(live: Live, wanted: Wanted, digits: Digits = None) -> Response:
     with live.lock:
         return Response(state_json(live, digits, wanted), media_type="application/json")
 
 
 @runs.post("/{run_id}/step", responses=STATE_DOC, summary="Apply n updates; returns the new State")
-def step_run(run_id: str, body: StepIn, manager: Manager, digits: Digits = None, fields: Fields = None) -> Response:
-    wanted = parse_fields(fields)
+def step_run(run_id: str, body: StepIn, manager: Manager, wanted: Wanted, digits: Digits = None) -> Response:
     live = manager.step(run_id, body.steps)
     with live.lock:
         return Response(state_json(live, digits, wanted), media_type="application/json")
@@ -156,21 +166,19 @@ def reset_run(run_id: str, manager: Manager) -> RunOut:
 
 
 @runs.get("/{run_id}/history", summary="Per-step loss, learning rate, gradient norms; evaluations")
-def get_history(run_id: str, manager: Manager, digits: Digits = None) -> Response:
-    live = manager.get(run_id)
+def get_history(live: Live, digits: Digits = None) -> Response:
     with live.lock:
         return json_response(live.run.history.to_dict(), digits)
 
 
 @runs.post("/{run_id}/predict", response_model=PredictOut, summary="The network's output for input rows")
-def predict(run_id: str, body: PredictIn, manager: Manager, settings: SettingsDep) -> Response:
-    x = np.array(body.x, dtype=np.float64)
-    live = manager.get(run_id)
+def predict(body: PredictIn, live: Live, settings: SettingsDep) -> Response:
     n_in = live.run.dataset.n_inputs
     if len(body.x) > settings.max_predict_rows:
         raise ConfigError("x", f"{len(body.x)} rows is too many", f"at most {settings.max_predict_rows}")
-    if x.ndim != 2 or x.shape[1] != n_in:
+    if not body.x or any(len(row) != n_in for row in body.x):
         raise ConfigError("x", "rows must all have the network's input width", f"{n_in} numbers per row")
+    x = np.array(body.x, dtype=np.float64)
     if not np.isfinite(x).all():
         raise ConfigError("x", "contains NaN or infinity", "finite numbers")
     with live.lock:
@@ -178,18 +186,15 @@ def predict(run_id: str, body: PredictIn, manager: Manager, settings: SettingsDe
 
 
 @runs.get("/{run_id}/chain", summary="Chain-rule factors of ∂L/∂W[layer][i][j], with a finite-difference check")
-def get_chain(run_id: str, manager: Manager, layer: Annotated[int, Query(ge=0, le=64)],
+def get_chain(live: Live, layer: Annotated[int, Query(ge=0, le=64)],
               i: Annotated[int, Query(ge=0, le=4096)], j: Annotated[int, Query(ge=0, le=4096)],
               digits: Digits = None) -> Response:
-    live = manager.get(run_id)
     with live.lock:
         return json_response(chain(live.run, layer, i, j), digits)
 
 
 @runs.get("/{run_id}/example", summary="One training example's nudges and gradient vs batch and full data")
-def get_example(run_id: str, manager: Manager, row: Annotated[int, Query(ge=0)] = 0,
-                digits: Digits = None) -> Response:
-    live = manager.get(run_id)
+def get_example(live: Live, row: Annotated[int, Query(ge=0)] = 0, digits: Digits = None) -> Response:
     with live.lock:
         return json_response(one_example(live.run, row), digits)
 
@@ -203,12 +208,11 @@ snapshot = APIRouter(prefix="/api/v1", tags=["snapshot"], responses=ERRORS)
               description="Takes the page's query parameters (RunConfig fields, `lr` for learning_rate, "
               "`hidden=4,2`, `preset`, `step`; page-only parameters are ignored). A pure function of the "
               "query, so it carries a strong ETag and may be cached forever.")
-async def get_snapshot(request: Request, manager: Manager, digits: Digits = None,
+async def get_snapshot(request: Request, manager: Manager, wanted: Wanted, digits: Digits = None,
                        fields: Fields = None) -> Response:
     query = {k: v for k, v in request.query_params.items() if k not in ("digits", "fields")}
     config = config_from_query(query)
     step = step_from_query(query)
-    wanted = parse_fields(fields)
     tag = '"' + hashlib.sha256(f"{config_key(config)}|{step}|{digits}|{fields}".encode()).hexdigest()[:32] + '"'
     headers = {"ETag": tag, "Cache-Control": "public, max-age=31536000, immutable"}
     if request.headers.get("if-none-match") == tag:

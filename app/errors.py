@@ -4,21 +4,26 @@ for bad input. The shape follows FastAPI's own validation errors: {detail: [{loc
 from __future__ import annotations
 
 import logging
+import re
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from engine.config import ConfigError
-
 from app.runs import RunNotFound
+from engine.config import ConfigError
 
 log = logging.getLogger("bpx")
 
 
+def field_loc(field: str) -> list[str | int]:
+    """"weights[0].W" -> ["weights", 0, "W"], the way pydantic spells a location."""
+    return [int(part) if part.isdigit() else part for part in re.findall(r"[^.\[\]]+", field)]
+
+
 def config_error_response(error: ConfigError, where: str = "body") -> JSONResponse:
-    item = {"loc": [where, *error.field.split(".")], "msg": error.message, "type": "value_error",
+    item = {"loc": [where, *field_loc(error.field)], "msg": error.message, "type": "value_error",
             "allowed": error.allowed}
     return JSONResponse({"detail": [item]}, status_code=422)
 

@@ -18,11 +18,10 @@ from dataclasses import dataclass, field
 
 import orjson
 
-from engine.config import LIMITS, ConfigError, RunConfig
-from engine.trainer import Checkpoint, Run
-
 from app.settings import Settings
 from app.store import Store
+from engine.config import LIMITS, ConfigError, RunConfig
+from engine.trainer import Checkpoint, Run
 
 
 class RunNotFound(LookupError):

@@ -30,7 +30,7 @@ def _round(value: Any, digits: int) -> Any:
     if isinstance(value, np.ndarray):
         return round_significant(value, digits)
     if isinstance(value, float):
-        return float(round_significant(np.array([value]), digits)[0])
+        return float(f"{value:.{digits}g}")
     if isinstance(value, dict):
         return {k: _round(v, digits) for k, v in value.items()}
     if isinstance(value, list):

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from engine.config import ConfigError
 from engine.gradcheck import numeric_partial
 

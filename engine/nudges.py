@@ -52,7 +52,10 @@ def one_example(run: Run, row: int) -> dict[str, Any]:
     batch = flat(run.plan().grads, names)
     full = flat(run.gradient(), names)
     return {
-        "row": row, "x": x[0], "y": y[0], "output": out.a[0], "output_nudges": -dL_da_out,
+        "row": row, "x": x[0], "y": y[0], "output": out.a[0],
+        # −∂C/∂a: what the cost wants of each output activation (seed 004, squared error);
+        # −∂C/∂z = −δ: the same wish on the pre-activation, meaningful for softmax too
+        "output_nudges": -dL_da_out, "output_nudges_z": -out.delta[0],
         "asks": asks, "grads": passed.grads, "names": names,
         "sizes": [int(passed.grads[n].size) for n in names],
         "gradient": mine, "batch_gradient": batch, "full_gradient": full,
