@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -37,6 +37,7 @@ from engine.config import (
 from engine.nudges import one_example
 from engine.phases import phases
 from engine.presets import PRESETS, resolve
+from engine.preview import loss_along_update
 from engine.trainer import Run
 
 
@@ -182,7 +183,26 @@ def predict(body: PredictIn, live: Live, settings: SettingsDep) -> Response:
     if not np.isfinite(x).all():
         raise ConfigError("x", "contains NaN or infinity", "finite numbers")
     with live.lock:
-        return json_response({"y": live.run.predict(x)})
+        activations = live.run.activations(x)
+    return json_response({"y": activations[-1], **({"layers": activations} if body.layers else {})})
+
+
+@runs.get("/{run_id}/preview", summary="Batch loss along the update about to be applied: L(θ + α·Δθ)")
+def get_preview(live: Live, points: Annotated[int, Query(ge=2, le=201)] = 41,
+                until: Annotated[float, Query(gt=0, le=10)] = 2.0) -> Response:
+    alphas = np.linspace(0.0, until, points)
+    with live.lock:
+        return json_response({"alpha": alphas, "loss": loss_along_update(live.run, alphas), "step": live.run.step})
+
+
+@runs.get("/{run_id}/data", summary="The run's data set rows (train or test), a page at a time")
+def get_data(live: Live, split: Literal["train", "test"] = "train", start: Annotated[int, Query(ge=0)] = 0,
+             count: Annotated[int, Query(ge=1, le=5000)] = 1000, digits: Digits = None) -> Response:
+    ds = live.run.dataset
+    x, y = (ds.x_train, ds.y_train) if split == "train" else (ds.x_test, ds.y_test)
+    return json_response({"split": split, "start": start, "total": len(x), "kind": ds.kind,
+                          "n_classes": ds.n_classes, "input_shape": ds.input_shape,
+                          "x": x[start:start + count], "y": y[start:start + count]}, digits)
 
 
 @runs.get("/{run_id}/chain", summary="Chain-rule factors of ∂L/∂W[layer][i][j], with a finite-difference check")

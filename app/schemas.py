@@ -99,10 +99,12 @@ class StepIn(BaseModel):
 class PredictIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     x: list[list[float]] = Field(description="input rows", examples=[[[0, 1], [1, 1]]])
+    layers: bool = Field(False, description="also return every layer's activations (for per-neuron maps)")
 
 
 class PredictOut(BaseModel):
     y: list[list[float | None]] = Field(description="the network's output per row (evaluation mode)")
+    layers: list[list[list[float | None]]] | None = Field(None, description="each weight layer's activations")
 
 
 class ErrorItem(BaseModel):

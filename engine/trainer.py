@@ -223,8 +223,12 @@ class Run:
     # -- looking at the run -----------------------------------------------------------
 
     def predict(self, x: np.ndarray) -> np.ndarray:
+        return self.activations(x)[-1]
+
+    def activations(self, x: np.ndarray) -> list[np.ndarray]:
+        """Every layer's activation for input rows, in evaluation mode (batch-norm running stats)."""
         with np.errstate(all="ignore"):
-            return self.net.predict(np.asarray(x, dtype=np.float64))
+            return [lp.a for lp in self.net.forward(np.asarray(x, dtype=np.float64), train=False)]
 
     def evaluate(self) -> dict[str, float | None]:
         """Loss and accuracy on the whole training and test sets (evaluation mode)."""

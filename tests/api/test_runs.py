@@ -117,3 +117,14 @@ def test_every_state_field_serialises(client, preset):
     assert state["step"] == 2 and isinstance(state["metrics"], dict)
     if preset == "batchnorm":
         assert set(state["layers"][0]["bn"]) >= {"gamma", "beta", "dgamma", "dbeta", "running_mean"}
+
+
+def test_predict_layers_preview_and_data(client):
+    run_id = create(client, preset="xor", hidden=[3])
+    out = client.post(f"/api/v1/runs/{run_id}/predict", json={"x": [[0, 1]], "layers": True}).json()
+    assert np.shape(out["layers"][0]) == (1, 3) and out["layers"][-1] == out["y"]
+    preview = client.get(f"/api/v1/runs/{run_id}/preview", params={"points": 3, "until": 1}).json()
+    state = client.get(f"/api/v1/runs/{run_id}/state").json()
+    assert preview["alpha"] == [0.0, 0.5, 1.0] and preview["loss"][0] == pytest.approx(state["loss"], rel=1e-12)
+    data = client.get(f"/api/v1/runs/{run_id}/data").json()
+    assert data["x"] == [[0, 0], [0, 1], [1, 0], [1, 1]] and data["total"] == 4 and data["kind"] == "classification"

@@ -50,3 +50,16 @@ def test_trace_walks_forward_then_back(run):
     names = [name for name, _ in trace(run.state())]
     assert names == ["forward:0", "forward:1", "forward:2", "loss", "backward:2", "backward:1", "backward:0",
                      "update"]
+
+
+def test_preview_passes_through_now_and_the_real_step(run):
+    from engine.preview import loss_along_update
+
+    before = run.state()
+    now, after = loss_along_update(run, np.array([0.0, 1.0]))
+    assert now == pytest.approx(before.loss + before.penalty, rel=1e-12)
+    rows = before.batch["index"]
+    run.advance(1)
+    moved = run.state()  # same rows (full batch), new weights: the loss the step really led to
+    assert np.array_equal(moved.batch["index"], rows)
+    assert after == pytest.approx(moved.loss + moved.penalty, rel=1e-12)

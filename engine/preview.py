@@ -1,0 +1,34 @@
+"""“The loss if you took this step”: the batch loss along the update about to be applied.
+
+L(θ + α·Δθ) for α from 0 (where we are) through 1 (the real step) and beyond, on the
+current batch. A curve that rises before α = 1 means the step overshoots: the learning
+rate is too high for this spot of the loss surface.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from engine import training
+
+if TYPE_CHECKING:
+    from engine.trainer import Run
+
+
+def loss_along_update(run: Run, alphas: np.ndarray) -> np.ndarray:
+    plan = run.plan()
+    x, y = plan.passed.layers[0].a_prev, plan.passed.y
+    net = run.net.copy()
+    base = {k: v.copy() for k, v in run.net.params.items()}
+    out = np.empty(len(alphas))
+    with np.errstate(all="ignore"):
+        for n, alpha in enumerate(alphas):
+            for k, v in base.items():
+                net.params[k] = v + alpha * plan.deltas[k] if k in plan.deltas else v
+            loss = float(net.sample_losses(net.forward(x), y).mean())
+            if run.config.l1 or run.config.l2:
+                loss += training.penalty(run.config, net.params)[0]
+            out[n] = loss
+    return out
