@@ -1,0 +1,44 @@
+// The REST API v1 (docs/api.md), as small async functions. Errors carry the server's detail.
+
+export class ApiError extends Error {
+  constructor(status, detail) {
+    const first = Array.isArray(detail) ? detail[0] : null;
+    const where = first ? first.loc.filter((p) => p !== "body" && p !== "query").join(".") : "";
+    super(first ? `${where}: ${first.msg}${first.allowed ? ` (${first.allowed})` : ""}` : String(detail));
+    this.status = status;
+    this.detail = detail;
+    this.field = where;
+  }
+}
+
+async function call(method, path, body) {
+  const response = await fetch(path, {
+    method,
+    headers: body === undefined ? {} : { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const data = await response.json().catch(() => null);
+  if (!response.ok) throw new ApiError(response.status, data ? data.detail : response.statusText);
+  return data;
+}
+
+const q = (params) => {
+  const query = new URLSearchParams(Object.entries(params).filter(([, v]) => v !== undefined && v !== null));
+  const text = query.toString();
+  return text ? `?${text}` : "";
+};
+
+export const api = {
+  meta: () => call("GET", "/api/v1/meta"),
+  create: (config) => call("POST", "/api/v1/runs", config),
+  run: (id) => call("GET", `/api/v1/runs/${id}`),
+  state: (id, opts = {}) => call("GET", `/api/v1/runs/${id}/state${q(opts)}`),
+  step: (id, steps, opts = {}) => call("POST", `/api/v1/runs/${id}/step${q(opts)}`, { steps }),
+  reset: (id) => call("POST", `/api/v1/runs/${id}/reset`),
+  history: (id) => call("GET", `/api/v1/runs/${id}/history`),
+  predict: (id, x, layers = false) => call("POST", `/api/v1/runs/${id}/predict`, { x, layers }),
+  chain: (id, layer, i, j) => call("GET", `/api/v1/runs/${id}/chain${q({ layer, i, j })}`),
+  preview: (id) => call("GET", `/api/v1/runs/${id}/preview${q({ points: 41, until: 2 })}`),
+  data: (id, split = "train", count = 1000) => call("GET", `/api/v1/runs/${id}/data${q({ split, count })}`),
+  streamUrl: (id, opts) => `/api/v1/runs/${id}/stream${q(opts)}`,
+};

@@ -1,0 +1,88 @@
+// Every RunConfig option has a labelled control with a one-line title, grouped as
+// data / network / training. A change restarts the run cleanly (main.js).
+import { t, pick } from "./i18n.js";
+
+export const GROUPS = {
+  data: ["dataset", "n_samples", "noise", "test_ratio", "seed"],
+  network: ["hidden", "activation", "output_activation", "loss", "init", "init_scale", "batch_norm"],
+  training: ["optimizer", "learning_rate", "batch_size", "schedule", "decay", "decay_steps", "momentum", "beta1",
+             "beta2", "eps", "clip", "clip_mode", "l1", "l2"],
+};
+const NUMBER_STEP = { noise: 0.01, test_ratio: 0.05, init_scale: 0.1, learning_rate: "any", momentum: 0.01,
+                      beta1: 0.001, beta2: 0.0001, eps: "any", decay: 0.05, clip: "any", l1: 0.001, l2: 0.001 };
+
+function control(field, meta, value, onChange) {
+  const id = `f-${field}`;
+  const wrap = document.createElement("div");
+  wrap.className = "field";
+  const label = document.createElement("label");
+  label.htmlFor = id;
+  label.textContent = t(`field.${field}`);
+  label.title = t(`field.${field}.title`);
+  let input;
+  const choices = meta.choices[field];
+  if (choices) {
+    input = document.createElement("select");
+    for (const choice of choices) {
+      const option = document.createElement("option");
+      option.value = choice;
+      option.textContent = t(`choice.${choice}`);
+      input.append(option);
+    }
+    input.value = value;
+  } else if (typeof meta.defaults[field] === "boolean") {
+    input = document.createElement("input");
+    input.type = "checkbox";
+    input.checked = Boolean(value);
+  } else {
+    input = document.createElement("input");
+    input.type = field === "hidden" ? "text" : "number";
+    if (input.type === "number") input.step = NUMBER_STEP[field] ?? 1;
+    input.value = field === "hidden" ? value.join(",") : value ?? "";
+    if (field === "clip") input.placeholder = t("field.clip.none");
+    if (field === "hidden") input.placeholder = "4,2";
+  }
+  input.id = id;
+  input.name = field;
+  input.title = t(`field.${field}.title`);
+  input.addEventListener("change", () => {
+    let v;
+    if (input.type === "checkbox") v = input.checked;
+    else if (field === "hidden") v = input.value.trim() === "" ? [] : input.value.split(",").map((s) => Number.parseInt(s, 10));
+    else if (input.type === "number") v = input.value === "" ? (field === "clip" ? null : undefined) : Number(input.value);
+    else v = input.value;
+    if (v !== undefined) onChange(field, v);
+  });
+  wrap.append(label, input);
+  return wrap;
+}
+
+export function renderControls(el, meta, resolved, onChange) {
+  const open = new Set([...el.querySelectorAll("details[open]")].map((d) => d.dataset.group));
+  el.replaceChildren();
+  for (const [group, fields] of Object.entries(GROUPS)) {
+    const details = document.createElement("details");
+    details.dataset.group = group;
+    details.open = open.size ? open.has(group) : true;
+    const summary = document.createElement("summary");
+    summary.textContent = t(`group.${group}`);
+    details.append(summary);
+    for (const field of fields) details.append(control(field, meta, resolved[field], onChange));
+    el.append(details);
+  }
+}
+
+export function renderLessons(select, meta, current) {
+  select.replaceChildren();
+  const custom = document.createElement("option");
+  custom.value = "";
+  custom.textContent = t("lesson.custom");
+  select.append(custom);
+  for (const preset of meta.presets) {
+    const option = document.createElement("option");
+    option.value = preset.name;
+    option.textContent = pick(preset.title);
+    select.append(option);
+  }
+  select.value = current ?? "";
+}

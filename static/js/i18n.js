@@ -1,0 +1,44 @@
+// Message catalogues in static/i18n/*.json; every string on the page goes through t().
+const catalogues = {};
+let current = "en";
+
+export const LANGUAGES = ["en", "zh-Hans", "zh-Hant"];
+
+export function pickLanguage(requested) {
+  if (LANGUAGES.includes(requested)) return requested;
+  const nav = (navigator.language || "en").toLowerCase();
+  if (nav.startsWith("zh")) return /tw|hk|mo|hant/.test(nav) ? "zh-Hant" : "zh-Hans";
+  return "en";
+}
+
+export async function loadLanguage(lang) {
+  for (const code of new Set(["en", lang])) {
+    if (!catalogues[code]) {
+      const response = await fetch(`/static/i18n/${code}.json`);
+      catalogues[code] = await response.json();
+    }
+  }
+  current = lang;
+  document.documentElement.lang = lang;
+}
+
+export function language() { return current; }
+
+/** The message for `key` in the current language, with {name} placeholders filled. */
+export function t(key, vars = {}) {
+  const text = catalogues[current]?.[key] ?? catalogues.en?.[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (_, name) => (name in vars ? String(vars[name]) : `{${name}}`));
+}
+
+/** Translate every data-i18n* attribute under `root`. */
+export function applyTranslations(root = document) {
+  for (const el of root.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
+  for (const el of root.querySelectorAll("[data-i18n-title]")) el.title = t(el.dataset.i18nTitle);
+  for (const el of root.querySelectorAll("[data-i18n-aria]")) el.setAttribute("aria-label", t(el.dataset.i18nAria));
+  for (const el of root.querySelectorAll("[data-i18n-title][aria-label]:not([data-i18n-aria])")) {
+    el.setAttribute("aria-label", t(el.dataset.i18nTitle));
+  }
+}
+
+/** A localised preset text ({en, zh-Hans, zh-Hant}). */
+export function pick(texts) { return texts?.[current] ?? texts?.en ?? ""; }

@@ -1,0 +1,18 @@
+// The legend: always on screen, states the sign convention of the current view and its scale.
+import { t } from "./i18n.js";
+import { fmt } from "./store.js";
+
+export function renderLegend(el, view, scales, scaleMode) {
+  const top = scales.length ? Math.max(...scales) : 0;
+  const range = scaleMode === "global" ? fmt.num(top, 3) : scales.map((s) => fmt.num(s, 2)).join(" · ");
+  const rows = {
+    weights: [t("legend.weights_pos"), t("legend.weights_neg")],
+    gradients: [t("legend.grad_pos"), t("legend.grad_neg")],
+    applied: [t("legend.applied_pos"), t("legend.applied_neg")],
+  }[view];
+  el.innerHTML = `
+    <div class="row"><span class="pos">${view === "gradients" ? "↑" : "━"}</span><span>${rows[0]}</span></div>
+    <div class="row"><span class="neg">${view === "gradients" ? "↓" : "━"}</span><span>${rows[1]}</span></div>
+    <div class="row muted"><span class="bar"></span><span>${t("legend.scale", { range })}</span></div>
+    <div class="row muted">${t("legend.nodes")}</div>`;
+}

@@ -1,0 +1,419 @@
+// The glue: URL -> run -> views. Views never talk to each other; they draw the model.
+import { api } from "./api.js";
+import { applyTranslations, loadLanguage, pickLanguage, t } from "./i18n.js";
+import { bindKeys, renderHelp } from "./keys.js";
+import { renderControls, renderLessons } from "./controls.js";
+import { renderEdge, renderIdle, renderNode } from "./inspector.js";
+import { renderLegend } from "./legend.js";
+import { NetworkView, parseSelection } from "./network.js";
+import { BoundaryPlot, GradPlot, LossPlot, PreviewPlot, renderNeuronMaps } from "./plots.js";
+import { fmt, model, on, phases } from "./store.js";
+import { phaseTitle, renderTimeline } from "./timeline.js";
+import { readUrl, writeUrl } from "./urlstate.js";
+
+const $ = (id) => document.getElementById(id);
+const MAX_STEPS = 10000; // per request (GET /api/v1/meta limits)
+const BIG_NET = 2000;    // parameters above which the stream sends fewer fields and digits
+const STREAM_FIELDS = "step,epoch,lr,loss,penalty,diverged,grad_norm,clipped,metrics,batch,layers.activation,"
+  + "layers.W,layers.b,layers.dW,layers.db,layers.dW_applied,layers.a,layers.z,layers.delta,layers.dL_da,layers.grad_norm";
+
+const icon = (d) => `<svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true"><path fill="currentColor" d="${d}"/></svg>`;
+const PLAY_ICON = icon("M7 4v16l13-8z");
+const PAUSE_ICON = icon("M6 4h4v16H6zM14 4h4v16h-4z");
+const bpx = (window.__bpx = Object.assign(window.__bpx || {}, { model, busy: 0, errors: [] }));
+let network;
+let plots;
+let stream = null;
+let sideTimer = null;
+
+// -- start ---------------------------------------------------------------------------------------------
+
+async function start() {
+  const { config, page } = readUrl();
+  model.config = config;
+  model.page = page;
+  model.page.lang = pickLanguage(page.lang);
+  await loadLanguage(model.page.lang);
+  $("lang").value = model.page.lang;
+  applyLook();
+  network = new NetworkView($("network"), $("tooltip"));
+  network.addEventListener("select", (e) => select(e.detail));
+  plots = { loss: new LossPlot($("plot-loss")), grad: new GradPlot($("plot-grad")),
+            boundary: new BoundaryPlot($("plot-boundary")), preview: new PreviewPlot($("plot-preview")) };
+  on("highlight", (hl) => network.setOptions({ highlight: hl }));
+  wire();
+  model.meta = await api.meta();
+  translate();
+  await newRun(page.step);
+}
+
+function applyLook() {
+  document.documentElement.dataset.theme = model.page.theme;
+  document.documentElement.dataset.palette = model.page.palette;
+  $("btn-palette").setAttribute("aria-pressed", String(model.page.palette === "cb"));
+  $("speed").value = String(model.page.speed);
+}
+
+function translate() {
+  applyTranslations();
+  renderHelp($("help-keys"));
+  $("help").querySelector("p").textContent = t("help.legend");
+  if (model.resolved) {
+    renderLessons($("lesson"), model.meta, model.config.preset);
+    renderControls($("controls"), model.meta, model.resolved, changeField);
+  }
+}
+
+function currentPreset() {
+  return model.meta.presets.find((p) => p.name === model.config.preset) ?? null;
+}
+
+// -- runs ----------------------------------------------------------------------------------------------
+
+async function busy(work) {
+  bpx.busy++;
+  try {
+    return await work();
+  } catch (error) {
+    toast(error.message);
+    bpx.errors.push(error.message);
+    return undefined;
+  } finally {
+    bpx.busy--;
+  }
+}
+
+async function newRun(targetStep = 0) {
+  stopPlaying();
+  await busy(async () => {
+    let created;
+    try {
+      created = await api.create(model.config);
+    } catch (error) {
+      if (!model.resolved) { // a broken link: say why, then open the default lesson rather than nothing
+        toast(error.message);
+        model.config = { preset: "xor" };
+        created = await api.create(model.config);
+      } else {
+        throw error;
+      }
+    }
+    model.runId = created.id;
+    model.resolved = created.config;
+    model.nParams = created.n_params;
+    const twoD = created.config.dataset !== "digits" && created.config.dataset !== "custom";
+    model.data = await api.data(model.runId, "train", twoD ? 2000 : 1);
+    if (model.data.input_shape.length === 2 && !new URLSearchParams(location.search).has("sample")) {
+      model.page.sample = "0"; // an image: show one real digit, not the blur of a batch mean
+    }
+    renderLessons($("lesson"), model.meta, model.config.preset);
+    renderControls($("controls"), model.meta, model.resolved, changeField);
+    if (targetStep > 0) await stepBy(targetStep, false);
+    await refresh();
+  });
+}
+
+async function stepBy(n, refreshAfter = true) {
+  let left = n;
+  while (left > 0) {
+    const chunk = Math.min(left, MAX_STEPS);
+    await api.step(model.runId, chunk, { fields: "step" });
+    left -= chunk;
+  }
+  if (refreshAfter) await refresh();
+}
+
+async function refresh() {
+  const state = await api.state(model.runId);
+  model.state = state;
+  model.page.step = state.step;
+  model.history = await api.history(model.runId);
+  render();
+  await plots.loss.reset(model.history);
+  await plots.grad.reset(model.history, state.layers.length);
+  scheduleSidePlots(0);
+}
+
+// -- drawing the model -----------------------------------------------------------------------------------
+
+function render() {
+  const st = model.state;
+  if (!st) return;
+  const page = model.page;
+  network.setState(st, model.data?.input_shape);
+  network.setOptions({ view: page.view, scale: page.scale, sample: page.sample, phase: page.phase, sel: page.sel });
+  renderLegend($("legend"), page.view, network.state ? network.scales() : [], page.scale);
+  renderTimeline($("timeline"), st.layers.length, page.phase, (phase) => setPage({ phase }));
+  $("step-input").value = st.step;
+  $("epoch-label").textContent = t("epoch.label", { epoch: st.epoch, lr: fmt.num(st.lr, 3) });
+  $("phase-chip").textContent = phaseTitle(page.phase);
+  const lossShown = page.phase === "" || phases(st.layers.length).indexOf(page.phase) >= st.layers.length;
+  $("loss-value").textContent = lossShown ? fmt.num(st.loss + st.penalty, 6) : "…";
+  $("diverged").hidden = !st.diverged;
+  $("clipped").hidden = !st.clipped;
+  for (const b of $("view-mode").querySelectorAll("button")) b.setAttribute("aria-checked", String(b.dataset.view === page.view));
+  $("scale").value = page.scale;
+  renderSampleSelect(st);
+  renderWeightsTable(st);
+  if (!model.playing) renderInspector();
+  writeUrl(model.config, page);
+  bpx.step = st.step;
+  bpx.runId = model.runId;
+  bpx.rendered = (bpx.rendered || 0) + 1;
+}
+
+function renderSampleSelect(st) {
+  const select = $("sample");
+  const B = st.batch.index.length;
+  if (select.options.length !== Math.min(B, 64) + 1) {
+    select.replaceChildren(new Option(t("sample.mean"), "mean"));
+    for (let s = 0; s < Math.min(B, 64); s++) select.append(new Option(t("sample.n", { s }), String(s)));
+  }
+  select.value = model.page.sample;
+  if (select.value !== model.page.sample) { model.page.sample = "mean"; select.value = "mean"; }
+}
+
+async function renderInspector() {
+  const el = $("inspector");
+  const sel = parseSelection(model.page.sel);
+  const st = model.state;
+  if (!sel) { renderIdle(el, currentPreset()); return; }
+  if (sel.kind === "n") {
+    if (sel.col > st.layers.length || sel.i >= (sel.col === 0 ? st.batch.x[0].length : st.layers[sel.col - 1].W.length)) {
+      renderIdle(el, currentPreset());
+      return;
+    }
+    renderNode(el, st, sel.col, sel.i);
+    return;
+  }
+  const step = st.step;
+  const chain = await busy(() => api.chain(model.runId, sel.l, sel.i, sel.j));
+  if (chain && model.state.step === step && model.page.sel === `e:${sel.l}:${sel.i}:${sel.j}`) {
+    const s = model.page.sample === "mean" ? null : Number(model.page.sample);
+    renderEdge(el, chain, st, s);
+  }
+}
+
+/** A text alternative to the canvas: the selected (or first) layer's weights and gradients. */
+function renderWeightsTable(st) {
+  const sel = parseSelection(model.page.sel);
+  const l = sel?.kind === "e" ? sel.l : 0;
+  const layer = st.layers[l];
+  if (layer.W.length * layer.W[0].length > 400) { $("weights-table").replaceChildren(); return; }
+  const rows = layer.W.flatMap((row, i) => row.map((w, j) =>
+    `<tr><td>W${l}[${i}][${j}]</td><td>${fmt.num(w)}</td><td>${fmt.num(layer.dW[i][j])}</td></tr>`));
+  $("weights-table").innerHTML = `<caption>${t("table.caption", { l })}</caption><tr><th>${t("table.weight")}</th><th>w</th><th>∂L/∂w</th></tr>${rows.join("")}`;
+}
+
+function scheduleSidePlots(delay = 250) {
+  clearTimeout(sideTimer);
+  sideTimer = setTimeout(() => busy(sidePlots), delay);
+}
+
+/** Decision boundary, per-neuron maps and the step preview: extra requests, so throttled. */
+async function sidePlots() {
+  const st = model.state;
+  const id = model.runId;
+  const preview = await api.preview(id);
+  if (id !== model.runId) return;
+  plots.preview.render(preview);
+  if (model.data.input_shape.length === 2) { // an image input: show what each first-layer neuron looks for
+    const [h, w] = model.data.input_shape;
+    renderNeuronMaps($("plot-neurons"), [{ layer: 0, w, h, values: st.layers[0].W }], () => t("plot.weights_of_layer1"));
+    plots.boundary.message(t("plot.boundary_images", { acc: fmt.num(st.metrics?.test_accuracy ?? null, 3) }));
+    return;
+  }
+  if (model.data.x[0].length !== 2) {
+    plots.boundary.message(t("plot.boundary_2d"));
+    $("plot-neurons").replaceChildren();
+    return;
+  }
+  const xs0 = model.data.x.map((p) => p[0]);
+  const ys0 = model.data.x.map((p) => p[1]);
+  const pad = (lo, hi) => [lo - 0.1 * (hi - lo || 1), hi + 0.1 * (hi - lo || 1)];
+  const [x0, x1] = pad(Math.min(...xs0), Math.max(...xs0));
+  const [y0, y1] = pad(Math.min(...ys0), Math.max(...ys0));
+  const N = 40;
+  const xs = Array.from({ length: N }, (_, k) => x0 + ((x1 - x0) * k) / (N - 1));
+  const ys = Array.from({ length: N }, (_, k) => y0 + ((y1 - y0) * k) / (N - 1));
+  const points = ys.flatMap((y) => xs.map((x) => [x, y]));
+  const out = await api.predict(id, points, true);
+  if (id !== model.runId) return;
+  const column = out.y[0].length > 1 ? out.y[0].length - 1 : 0; // P(class 1) for softmax over two classes
+  const z = ys.map((_, r) => out.y.slice(r * N, (r + 1) * N).map((row) => row[column]));
+  plots.boundary.render({ xs, ys, z }, model.data, st.batch.index, model.data.kind);
+  const maps = out.layers.slice(0, -1).map((acts, l) => ({
+    layer: l, w: N, h: N,
+    values: acts[0].map((_, n) => ys.map((_, r) => acts.slice((N - 1 - r) * N, (N - r) * N).map((row) => row[n])).flat()),
+  }));
+  renderNeuronMaps($("plot-neurons"), maps, (g) => t("plot.neurons_of_layer", { l: g.layer + 1 }));
+}
+
+// -- actions ---------------------------------------------------------------------------------------------
+
+function setPage(changes) {
+  Object.assign(model.page, changes);
+  if ("theme" in changes || "palette" in changes) { applyLook(); network.invalidate(); scheduleSidePlots(0); }
+  render();
+}
+
+function select(sel) {
+  setPage({ sel });
+}
+
+async function step(n) {
+  stopPlaying();
+  await busy(async () => {
+    await api.step(model.runId, n, { fields: "step" });
+    model.page.phase = "";
+    await refresh();
+  });
+}
+
+async function nextPhase() {
+  const list = phases(model.state.layers.length);
+  const at = list.indexOf(model.page.phase);
+  if (model.page.phase === "update") { // the update happens: on to the next step's first phase
+    stopPlaying();
+    await busy(async () => {
+      await api.step(model.runId, 1, { fields: "step" });
+      model.page.phase = list[0];
+      await refresh();
+    });
+    return;
+  }
+  setPage({ phase: model.page.phase === "" ? list[0] : list[at + 1] });
+}
+
+async function epoch() {
+  const rows = model.data.total;
+  const size = model.resolved.batch_size === 0 ? rows : Math.min(model.resolved.batch_size, rows);
+  await step(Math.ceil(rows / size));
+}
+
+async function reset() {
+  stopPlaying();
+  await busy(async () => {
+    await api.reset(model.runId);
+    model.page.phase = "";
+    await refresh();
+  });
+}
+
+async function jump(target) {
+  if (!Number.isInteger(target) || target < 0) return;
+  stopPlaying();
+  await busy(async () => {
+    const current = model.state.step;
+    if (target < current) await api.reset(model.runId);
+    await stepBy(target < current ? target : target - current, false);
+    model.page.phase = "";
+    await refresh();
+  });
+}
+
+function changeField(field, value) {
+  model.config = { ...model.config, [field]: value };
+  Object.assign(model.page, { step: 0, phase: "", sel: "", sample: "mean" });
+  const before = model.resolved;
+  newRun(0).then(() => {
+    if (model.resolved === before) { // refused: the control goes back to what runs
+      delete model.config[field];
+      renderControls($("controls"), model.meta, model.resolved, changeField);
+    }
+  });
+}
+
+function play() {
+  if (model.playing) { stopPlaying(); refresh(); return; }
+  model.playing = true;
+  $("btn-play").innerHTML = PAUSE_ICON;
+  $("btn-play").setAttribute("aria-pressed", "true");
+  model.page.phase = "";
+  const big = model.nParams > BIG_NET;
+  const url = api.streamUrl(model.runId, { rate: 30, steps_per_frame: model.page.speed,
+    ...(big ? { fields: STREAM_FIELDS, digits: 6 } : {}) });
+  stream = new EventSource(url);
+  stream.addEventListener("state", (event) => {
+    const st = JSON.parse(event.data);
+    model.state = { ...model.state, ...st };
+    render();
+    plots.loss.extend(st.step - 1, st.loss === null ? null : st.loss + st.penalty);
+    plots.grad.extend(st.step - 1, st.layers.map((l) => l.grad_norm));
+    scheduleSidePlots(300);
+  });
+  stream.addEventListener("end", () => { stopPlaying(); refresh(); });
+  stream.onerror = () => { if (model.playing) { stopPlaying(); refresh(); } };
+}
+
+function stopPlaying() {
+  if (stream) stream.close();
+  stream = null;
+  model.playing = false;
+  $("btn-play").innerHTML = PLAY_ICON;
+  $("btn-play").setAttribute("aria-pressed", "false");
+}
+
+async function copyLink() {
+  writeUrl(model.config, model.page);
+  try {
+    await navigator.clipboard.writeText(location.href);
+    toast(t("toast.copied"));
+  } catch {
+    toast(location.href);
+  }
+  bpx.copied = location.href;
+}
+
+function toast(text) {
+  const el = $("toast");
+  el.textContent = text;
+  el.hidden = false;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => { el.hidden = true; }, 3500);
+}
+
+function wire() {
+  $("btn-step").addEventListener("click", () => step(1));
+  $("btn-phase").addEventListener("click", nextPhase);
+  $("btn-epoch").addEventListener("click", epoch);
+  $("btn-reset").addEventListener("click", reset);
+  $("btn-play").addEventListener("click", play);
+  $("btn-copy").addEventListener("click", copyLink);
+  $("btn-help").addEventListener("click", () => { $("help").hidden = false; $("help-close").focus(); });
+  $("help-close").addEventListener("click", () => { $("help").hidden = true; });
+  $("btn-theme").addEventListener("click", () => setPage({ theme: model.page.theme === "dark" ? "light" : "dark" }));
+  $("btn-palette").addEventListener("click", () => setPage({ palette: model.page.palette === "cb" ? "default" : "cb" }));
+  $("speed").addEventListener("change", () => { model.page.speed = Number($("speed").value); if (model.playing) { stopPlaying(); play(); } render(); });
+  $("step-input").addEventListener("change", () => jump(Number.parseInt($("step-input").value, 10)));
+  $("sample").addEventListener("change", () => setPage({ sample: $("sample").value }));
+  $("scale").addEventListener("change", () => setPage({ scale: $("scale").value }));
+  for (const b of $("view-mode").querySelectorAll("button")) b.addEventListener("click", () => setPage({ view: b.dataset.view }));
+  $("lesson").addEventListener("change", () => {
+    if (!$("lesson").value) return;
+    model.config = { preset: $("lesson").value };
+    Object.assign(model.page, { step: 0, phase: "", sel: "", sample: "mean" });
+    newRun(0);
+  });
+  $("lang").addEventListener("change", async () => {
+    model.page.lang = $("lang").value;
+    await loadLanguage(model.page.lang);
+    translate();
+    render();
+    scheduleSidePlots(0);
+  });
+  bindKeys((action) => {
+    if (action === "play") play();
+    else if (action === "phase") nextPhase();
+    else if (action === "step") step(1);
+    else if (action === "epoch") epoch();
+    else if (action === "reset") reset();
+    else if (action === "copy") copyLink();
+    else if (action === "jump") $("step-input").focus();
+    else if (action === "help") { $("help").hidden = !$("help").hidden; }
+    else if (action === "escape") { $("help").hidden = true; if (model.page.sel) select(""); }
+    else if (action.startsWith("view:")) setPage({ view: action.slice(5) });
+  });
+}
+
+start().catch((error) => { console.error(error); toast(error.message); });

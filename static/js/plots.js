@@ -1,0 +1,168 @@
+// Plots, each behind a narrow API (reset / extend / render), plotly.js served from the
+// installed plotly package. Plotly loads after first paint; calls made before it is there wait.
+
+import { t } from "./i18n.js";
+
+const ready = new Promise((resolve) => {
+  const check = () => (window.Plotly ? resolve(window.Plotly) : setTimeout(check, 30));
+  check();
+});
+
+const CONFIG = { displayModeBar: false, responsive: true, staticPlot: false };
+
+function theme() {
+  const css = getComputedStyle(document.documentElement);
+  const v = (n) => css.getPropertyValue(n).trim();
+  return { text: v("--muted"), grid: v("--grid"), paper: v("--surface"), pos: v("--pos"), neg: v("--neg"),
+           accent: v("--accent"), fg: v("--text") };
+}
+
+function layout(extra = {}) {
+  const c = theme();
+  return {
+    margin: { l: 44, r: 8, t: 6, b: 28 }, paper_bgcolor: c.paper, plot_bgcolor: c.paper,
+    font: { size: 10, color: c.text }, showlegend: true,
+    legend: { orientation: "h", x: 0, y: 1.12, font: { size: 10 } },
+    xaxis: { gridcolor: c.grid, zerolinecolor: c.grid, automargin: true },
+    yaxis: { gridcolor: c.grid, zerolinecolor: c.grid, automargin: true },
+    ...extra,
+  };
+}
+
+const LAYER_COLORS = ["#8dd3c7", "#ffffb3", "#bebada", "#fb8072", "#80b1d3", "#fdb462", "#b3de69", "#fccde5", "#d9d9d9"];
+
+export class LossPlot {
+  constructor(el) { this.el = el; }
+
+  async reset(history) {
+    const Plotly = await ready;
+    const c = theme();
+    const traces = [{ x: history.step, y: history.loss, name: t("plot.train_batch"), mode: "lines",
+                      line: { color: c.accent, width: 1.5 } }];
+    if (history.test_loss && history.test_loss.some((v) => v !== null)) {
+      traces.push({ x: history.eval_step, y: history.test_loss, name: t("plot.test"), mode: "lines+markers",
+                    line: { color: c.pos, width: 1.5 }, marker: { size: 3 } });
+    }
+    if (history.train_loss) {
+      traces.push({ x: history.eval_step, y: history.train_loss, name: t("plot.train_all"), mode: "lines",
+                    line: { color: c.fg, width: 1, dash: "dot" } });
+    }
+    await Plotly.react(this.el, traces, layout({ yaxis: { ...layout().yaxis, type: "log", exponentformat: "power" } }), CONFIG);
+    this.ready = true;
+  }
+
+  async extend(step, loss) {
+    if (!this.ready || loss === null) return;
+    const Plotly = await ready;
+    Plotly.extendTraces(this.el, { x: [[step]], y: [[loss]] }, [0]);
+  }
+}
+
+export class GradPlot {
+  constructor(el) { this.el = el; }
+
+  async reset(history, nLayers) {
+    const Plotly = await ready;
+    const traces = [];
+    for (let l = 0; l < nLayers; l++) {
+      traces.push({ x: history.step, y: history.grad_norms.map((n) => n[l]), mode: "lines", name: `W${l + 1}`,
+                    line: { width: 1.3, color: LAYER_COLORS[l % LAYER_COLORS.length] } });
+    }
+    await Plotly.react(this.el, traces, layout({ yaxis: { ...layout().yaxis, type: "log", exponentformat: "power" } }), CONFIG);
+    this.ready = true;
+    this.nLayers = nLayers;
+  }
+
+  async extend(step, norms) {
+    if (!this.ready) return;
+    const Plotly = await ready;
+    const idx = norms.map((_, l) => l);
+    Plotly.extendTraces(this.el, { x: norms.map(() => [step]), y: norms.map((n) => [n]) }, idx);
+  }
+}
+
+export class BoundaryPlot {
+  constructor(el) { this.el = el; }
+
+  /** grid: {xs, ys, z (rows of values)}; data: training rows; batch: indices of the current batch. */
+  async render(grid, data, batch, kind) {
+    const Plotly = await ready;
+    const c = theme();
+    const traces = [];
+    if (grid) {
+      traces.push({ type: "heatmap", x: grid.xs, y: grid.ys, z: grid.z, showscale: false, hoverinfo: "skip",
+                    zmin: kind === "regression" ? undefined : 0, zmax: kind === "regression" ? undefined : 1,
+                    colorscale: [[0, c.neg], [0.5, c.paper], [1, c.pos]], opacity: 0.75 });
+    }
+    const label = (row) => (row.length > 1 ? row.indexOf(Math.max(...row)) : row[0]);
+    const colorOf = (row) => (kind === "regression" ? row[0] : label(row) >= 0.5 ? 1 : 0);
+    traces.push({ type: "scatter", mode: "markers", name: t("plot.data"), x: data.x.map((p) => p[0]),
+                  y: data.x.map((p) => p[1]), hoverinfo: "skip",
+                  marker: { size: 5, color: data.y.map(colorOf), colorscale: [[0, c.neg], [1, c.pos]],
+                            line: { width: 0.5, color: c.paper } } });
+    if (batch && batch.length < data.x.length) {
+      traces.push({ type: "scatter", mode: "markers", name: t("plot.batch"), hoverinfo: "skip",
+                    x: batch.filter((k) => k < data.x.length).map((k) => data.x[k][0]),
+                    y: batch.filter((k) => k < data.x.length).map((k) => data.x[k][1]),
+                    marker: { size: 10, color: "rgba(0,0,0,0)", line: { width: 1.6, color: c.accent } } });
+    }
+    await Plotly.react(this.el, traces, layout({ showlegend: false, margin: { l: 28, r: 6, t: 4, b: 22 },
+      xaxis: { ...layout().xaxis, range: grid ? [grid.xs[0], grid.xs.at(-1)] : undefined },
+      yaxis: { ...layout().yaxis, range: grid ? [grid.ys[0], grid.ys.at(-1)] : undefined, scaleanchor: "x" } }), CONFIG);
+  }
+
+  async message(text) {
+    const Plotly = await ready;
+    await Plotly.react(this.el, [], layout({ showlegend: false, xaxis: { visible: false }, yaxis: { visible: false },
+      annotations: [{ text, showarrow: false, x: 0.5, y: 0.5, xref: "paper", yref: "paper" }] }), CONFIG);
+  }
+}
+
+export class PreviewPlot {
+  constructor(el) { this.el = el; }
+
+  async render(preview) {
+    const Plotly = await ready;
+    const c = theme();
+    const at = preview.alpha.indexOf(1);
+    await Plotly.react(this.el, [
+      { x: preview.alpha, y: preview.loss, mode: "lines", name: "L(θ + αΔθ)", line: { color: c.accent } },
+      { x: [0], y: [preview.loss[0]], mode: "markers", name: t("plot.now"), marker: { color: c.fg, size: 8 } },
+      ...(at >= 0 ? [{ x: [1], y: [preview.loss[at]], mode: "markers", name: t("plot.after_step"),
+                       marker: { color: c.pos, size: 9, symbol: "diamond" } }] : []),
+    ], layout({ xaxis: { ...layout().xaxis, title: { text: "α", standoff: 2 } } }), CONFIG);
+  }
+}
+
+/** Small multiples: each hidden neuron's output over the input plane, or (images) its weights. */
+export function renderNeuronMaps(el, maps, caption) {
+  el.replaceChildren();
+  const c = theme();
+  const rgb = (hex) => [1, 3, 5].map((k) => Number.parseInt(hex.slice(k, k + 2), 16));
+  const pos = rgb(c.pos.length === 7 ? c.pos : "#58c4dd");
+  const neg = rgb(c.neg.length === 7 ? c.neg : "#fc6255");
+  const bg = rgb(c.paper.length === 7 ? c.paper : "#1d2027");
+  for (const group of maps) {
+    const tag = document.createElement("div");
+    tag.className = "layer-tag";
+    tag.textContent = caption(group);
+    el.append(tag);
+    for (const [n, values] of group.values.entries()) {
+      const canvas = document.createElement("canvas");
+      canvas.width = group.w;
+      canvas.height = group.h;
+      canvas.title = `${caption(group)} #${n}`;
+      const ctx = canvas.getContext("2d");
+      const img = ctx.createImageData(group.w, group.h);
+      const max = Math.max(1e-12, ...values.map(Math.abs));
+      values.forEach((v, k) => {
+        const rel = Math.max(-1, Math.min(1, v / max));
+        const to = rel > 0 ? pos : neg;
+        const a = Math.abs(rel);
+        img.data.set([0, 1, 2].map((ch) => Math.round(bg[ch] + (to[ch] - bg[ch]) * a)).concat(255), 4 * k);
+      });
+      ctx.putImageData(img, 0, 0);
+      el.append(canvas);
+    }
+  }
+}

@@ -1,0 +1,57 @@
+// The page's model: one object and a tiny pub-sub (EventTarget), no framework.
+// Views subscribe to the events they draw; only main.js (the glue) changes the model.
+
+export const bus = new EventTarget();
+
+export const model = {
+  meta: null,        // GET /api/v1/meta
+  config: {},        // sparse fields from the URL / controls (what a link carries)
+  resolved: null,    // the full config the server resolved
+  page: {},          // step, phase, sel, view, sample, scale, palette, theme, lang, speed
+  runId: null,
+  nParams: 0,
+  state: null,       // the State at model.state.step
+  history: null,
+  data: null,        // first page of training rows (2-D sets), with totals
+  playing: false,
+  highlight: null,   // {nodes: [[col, i]], edges: [[layer, i, j]]} from inspector hovers
+};
+
+export function emit(name, detail) { bus.dispatchEvent(new CustomEvent(name, { detail })); }
+export function on(name, handler) { bus.addEventListener(name, (event) => handler(event.detail)); }
+
+/** Phases of one step: forward:0 … loss … backward:0, update (engine/phases.py). */
+export function phases(nLayers) {
+  const out = [];
+  for (let l = 0; l < nLayers; l++) out.push(`forward:${l}`);
+  out.push("loss");
+  for (let l = nLayers - 1; l >= 0; l--) out.push(`backward:${l}`);
+  out.push("update");
+  return out;
+}
+
+/** What the current phase reveals. phase "" shows everything. */
+export function revealed(nLayers, phase) {
+  const list = phases(nLayers);
+  const at = phase === "" ? list.length : list.indexOf(phase);
+  const seen = (name) => phase === "" || list.indexOf(name) <= at;
+  return {
+    index: at,
+    forward: (l) => seen(`forward:${l}`),
+    loss: seen("loss"),
+    backward: (l) => seen(`backward:${l}`),
+    update: seen("update"),
+    active: phase,
+  };
+}
+
+export const fmt = {
+  num(v, digits = 4) {
+    if (v === null || v === undefined) return "—";
+    if (!Number.isFinite(v)) return String(v);
+    if (v === 0) return "0";
+    const a = Math.abs(v);
+    return a >= 1e4 || a < 1e-3 ? v.toExponential(digits - 1) : Number(v.toPrecision(digits)).toString();
+  },
+  signed(v, digits = 4) { return v > 0 ? `+${fmt.num(v, digits)}` : fmt.num(v, digits); },
+};
