@@ -149,6 +149,7 @@ function render() {
   $("phase-chip").textContent = phaseTitle(page.phase);
   const lossShown = page.phase === "" || phases(st.layers.length).indexOf(page.phase) >= st.layers.length;
   $("loss-value").textContent = lossShown ? fmt.num(st.loss + st.penalty, 6) : "…";
+  $("n-params").textContent = t("params.count", { n: model.nParams.toLocaleString("en-US") });
   $("diverged").hidden = !st.diverged;
   $("clipped").hidden = !st.clipped;
   for (const b of $("view-mode").querySelectorAll("button")) b.setAttribute("aria-checked", String(b.dataset.view === page.view));
@@ -325,7 +326,7 @@ function changeField(field, value) {
 }
 
 function play() {
-  if (model.playing) { stopPlaying(); refresh(); return; }
+  if (model.playing) { stopPlaying(); busy(refresh); return; }
   model.playing = true;
   $("btn-play").innerHTML = PAUSE_ICON;
   $("btn-play").setAttribute("aria-pressed", "true");
@@ -342,8 +343,8 @@ function play() {
     plots.grad.extend(st.step - 1, st.layers.map((l) => l.grad_norm));
     scheduleSidePlots(300);
   });
-  stream.addEventListener("end", () => { stopPlaying(); refresh(); });
-  stream.onerror = () => { if (model.playing) { stopPlaying(); refresh(); } };
+  stream.addEventListener("end", () => { stopPlaying(); busy(refresh); });
+  stream.onerror = () => { if (model.playing) { stopPlaying(); busy(refresh); } };
 }
 
 function stopPlaying() {
@@ -356,13 +357,14 @@ function stopPlaying() {
 
 async function copyLink() {
   writeUrl(model.config, model.page);
-  try {
-    await navigator.clipboard.writeText(location.href);
+  bpx.copied = location.href;
+  try { // the clipboard can refuse (no permission) or never answer (headless): do not wait on it forever
+    await Promise.race([navigator.clipboard.writeText(location.href),
+                        new Promise((_, reject) => setTimeout(() => reject(new Error("timeout")), 1500))]);
     toast(t("toast.copied"));
   } catch {
     toast(location.href);
   }
-  bpx.copied = location.href;
 }
 
 function toast(text) {
@@ -385,7 +387,10 @@ function wire() {
   $("btn-theme").addEventListener("click", () => setPage({ theme: model.page.theme === "dark" ? "light" : "dark" }));
   $("btn-palette").addEventListener("click", () => setPage({ palette: model.page.palette === "cb" ? "default" : "cb" }));
   $("speed").addEventListener("change", () => { model.page.speed = Number($("speed").value); if (model.playing) { stopPlaying(); play(); } render(); });
-  $("step-input").addEventListener("change", () => jump(Number.parseInt($("step-input").value, 10)));
+  $("step-input").addEventListener("change", () => {
+    $("step-input").blur(); // back to the keyboard shortcuts
+    jump(Number.parseInt($("step-input").value, 10));
+  });
   $("sample").addEventListener("change", () => setPage({ sample: $("sample").value }));
   $("scale").addEventListener("change", () => setPage({ scale: $("scale").value }));
   for (const b of $("view-mode").querySelectorAll("button")) b.addEventListener("click", () => setPage({ view: b.dataset.view }));
@@ -395,13 +400,13 @@ function wire() {
     Object.assign(model.page, { step: 0, phase: "", sel: "", sample: "mean" });
     newRun(0);
   });
-  $("lang").addEventListener("change", async () => {
+  $("lang").addEventListener("change", () => busy(async () => {
     model.page.lang = $("lang").value;
     await loadLanguage(model.page.lang);
     translate();
     render();
     scheduleSidePlots(0);
-  });
+  }));
   bindKeys((action) => {
     if (action === "play") play();
     else if (action === "phase") nextPhase();

@@ -172,7 +172,8 @@ export class NetworkView extends EventTarget {
     const nodes = this.drawNodes(columns, show, c, fade);
     this.drawn = { nodes, edges };
     window.__bpx = Object.assign(window.__bpx || {}, {
-      edges: edges.map(({ l, i, j, v, color, width: w, arrow }) => ({ l, i, j, v, color, width: w, arrow })),
+      edges: edges.map(({ l, i, j, v, color, width: w, arrow, x1, y1, x2, y2 }) =>
+        ({ l, i, j, v, color, width: w, arrow, x1, y1, x2, y2 })),
       frameTimes: this.frameTimes, view: this.opts.view, phase: this.opts.phase,
     });
   }

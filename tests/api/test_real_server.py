@@ -55,7 +55,7 @@ def test_corrupt_database_stops_startup_with_its_name(tmp_path):
     import subprocess
     import sys
 
-    from tests.api.conftest import ROOT
+    from tests.support import ROOT
 
     db = tmp_path / "broken.sqlite3"
     db.write_bytes(b"this is not a database, and must not be wiped" * 100)

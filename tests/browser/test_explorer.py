@@ -1,0 +1,162 @@
+"""What a student sees and does on the explorer page."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def state_of(server, page):
+    run_id = page.evaluate("window.__bpx.runId")
+    return httpx.get(f"{server.url}/api/v1/runs/{run_id}/state").json()
+
+
+def test_lesson_loads_with_its_explanation(page):
+    p = page.open("?preset=xor")
+    assert p.locator("#lesson").input_value() == "xor"
+    assert "Seed 002" in p.locator("#inspector").inner_text()
+    assert "blue ↑: loss falls if w grows (∂L/∂w < 0)" in p.locator("#legend").inner_text()  # always on screen
+    assert p.evaluate("window.__bpx.edges.length") == 6
+    page.shot("xor-lesson")
+
+
+def test_step_by_phase_walks_forward_then_back(page):
+    p = page.open("?preset=xor")
+    seen = []
+    for _ in range(6):
+        p.keyboard.press("ArrowRight")
+        page.wait_idle()
+        seen.append(p.evaluate("window.__bpx.model.page.phase"))
+    assert seen == ["forward:0", "forward:1", "loss", "backward:1", "backward:0", "update"]
+    assert "phase=update" in p.url
+    # in the gradient view an edge's colour appears only once its backward phase is reached
+    p.keyboard.press("ArrowRight")  # the update happens: step 1, first phase again
+    page.wait_idle()
+    assert p.evaluate("window.__bpx.step") == 1
+    assert p.evaluate("window.__bpx.model.page.phase") == "forward:0"
+    assert {e["color"] for e in p.evaluate("window.__bpx.edges")} == {"none"}
+    page.shot("phase-forward")
+
+
+def test_edge_colour_and_arrow_follow_the_gradient_sign(page, server):
+    p = page.open("?preset=xor&step=7&view=gradients")
+    state = state_of(server, p)
+    edges = p.evaluate("window.__bpx.edges")
+    assert len(edges) == 6
+    for e in edges:
+        g = state["layers"][e["l"]]["dW"][e["i"]][e["j"]]
+        assert e["color"] == ("pos" if g < 0 else "neg"), (e, g)  # blue ↑ when ∂L/∂w < 0
+        assert e["arrow"] == ("up" if g < 0 else "down")
+    p.keyboard.press("1")  # weights view: blue positive weights
+    page.wait_idle()
+    for e in p.evaluate("window.__bpx.edges"):
+        w = state["layers"][e["l"]]["W"][e["i"]][e["j"]]
+        assert e["color"] == ("pos" if w > 0 else "neg")
+    page.shot("xor-weights")
+
+
+def test_copied_url_opens_the_same_numbers_elsewhere(page, make_page, server):
+    p = page.open("?preset=minibatch")
+    p.keyboard.press("n")
+    page.wait_idle()
+    p.locator("#step-input").fill("37")
+    p.locator("#step-input").press("Enter")
+    page.wait_idle()
+    p.keyboard.press("3")
+    p.keyboard.press("c")
+    p.wait_for_function("window.__bpx.copied")
+    link = p.evaluate("window.__bpx.copied")
+    assert "step=37" in link and "view=applied" in link
+    first = state_of(server, p)
+    other = make_page()  # a fresh browser context: nothing shared but the link
+    q = other.open(link.split("/", 3)[3])
+    second = state_of(server, q)
+    assert q.evaluate("window.__bpx.runId") != p.evaluate("window.__bpx.runId")
+    assert first == second  # same loss, weights, gradients: bit for bit
+    assert q.evaluate("window.__bpx.model.page.view") == "applied"
+    other.shot("shared-link")
+
+
+def test_keyboard_shortcuts(page):
+    p = page.open("?preset=xor")
+    p.keyboard.press("n")
+    page.wait_idle()
+    assert p.evaluate("window.__bpx.step") == 1
+    p.keyboard.press("e")  # one epoch of a full-batch run is one step
+    page.wait_idle()
+    assert p.evaluate("window.__bpx.step") == 2
+    p.keyboard.press("2")
+    assert p.evaluate("window.__bpx.model.page.view") == "gradients"
+    p.keyboard.press("?")
+    assert p.locator("#help").is_visible()
+    page.shot("help")
+    p.keyboard.press("Escape")
+    assert not p.locator("#help").is_visible()
+    p.keyboard.press("r")
+    page.wait_idle()
+    assert p.evaluate("window.__bpx.step") == 0
+
+
+def test_inspector_shows_the_api_numbers(page, server):
+    p = page.open("?preset=xor&step=3")
+    edge = next(e for e in p.evaluate("window.__bpx.edges") if e["l"] == 1)
+    box = p.locator("#network").bounding_box()
+    x = box["x"] + edge["x1"] + 0.3 * (edge["x2"] - edge["x1"])
+    y = box["y"] + edge["y1"] + 0.3 * (edge["y2"] - edge["y1"])
+    p.mouse.click(x, y)
+    p.wait_for_selector("#fd-check")
+    page.wait_idle()
+    sel = p.evaluate("window.__bpx.model.page.sel")
+    _, l, i, j = sel.split(":")
+    run_id = p.evaluate("window.__bpx.runId")
+    chain = httpx.get(f"{server.url}/api/v1/runs/{run_id}/chain", params={"layer": l, "i": i, "j": j}).json()
+    text = p.locator("#inspector").inner_text()
+    assert f"W{l}[{i}][{j}]" in text
+    assert p.locator("#inspector math").count() >= 2  # the chain rule, written in MathML
+    assert f"{chain['dW']:.6g}"[:6] in text.replace("−", "-")
+    assert "agree" in p.locator("#fd-check").inner_text()
+    # hovering a factor lights up where it comes from
+    p.locator("#inspector .term[data-term='a']").first.hover()
+    assert p.evaluate("window.__bpx.model.page.sel") == sel
+    page.shot("inspector-edge")
+
+
+def test_chinese_interface(page):
+    p = page.open("?preset=xor&lang=zh-Hans")
+    assert p.locator("#btn-step").inner_text() == "单步"
+    assert "种子笔记 002" in p.locator("#inspector").inner_text()
+    p.locator("#lang").select_option("zh-Hant")
+    page.wait_idle()
+    assert p.locator("#btn-step").inner_text() == "單步"
+    assert "lang=zh-Hant" in p.url
+    page.shot("chinese")
+
+
+def test_digit_lesson(page):
+    p = page.open("?preset=digits")
+    assert "13,002" in p.locator(".stage-bar").inner_text()
+    assert p.locator("#plot-neurons canvas").count() == 16  # what each first-layer neuron looks for
+    page.shot("digits")
+
+
+def test_play_streams_and_pause_stops(page):
+    p = page.open("?preset=xor")
+    p.keyboard.press(" ")
+    p.wait_for_function("window.__bpx.step >= 20", timeout=15_000)
+    p.keyboard.press(" ")
+    page.wait_idle()
+    step = p.evaluate("window.__bpx.step")
+    p.wait_for_timeout(400)
+    assert p.evaluate("window.__bpx.step") == step and step >= 20
+    frames = p.evaluate("window.__bpx.frameTimes")
+    assert frames and max(frames) < 200  # drawing never stalls the page
+
+
+def test_bad_link_explains_and_falls_back(page):
+    p = page.open("?hidden=0&lr=5")
+    assert p.locator("#toast").is_visible()
+    assert "hidden" in p.locator("#toast").inner_text()
+    assert p.evaluate("window.__bpx.model.config") == {"preset": "xor"}
+    page.problems.clear()  # the refused request logs a console error by design
