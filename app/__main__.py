@@ -16,10 +16,14 @@ def main() -> None:
         SQLiteStore(settings.db).close()  # fail now, with the file's name, not on the first request
     except StoreError as error:
         sys.exit(f"Backprop Explorer cannot start: {error}")
-    print(f"Backprop Explorer on http://{'localhost' if settings.host == '127.0.0.1' else settings.host}:"
-          f"{settings.port}  (store: {settings.db})", flush=True)
-    uvicorn.run("app.main:app", host=settings.host, port=settings.port, workers=settings.workers,
-                log_level="warning")
+    print(
+        f"Backprop Explorer on http://{'localhost' if settings.host == '127.0.0.1' else settings.host}:"
+        f"{settings.port}  (store: {settings.db})",
+        flush=True,
+    )
+    uvicorn.run(
+        "app.main:app", host=settings.host, port=settings.port, workers=settings.workers, log_level="warning"
+    )
 
 
 if __name__ == "__main__":

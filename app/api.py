@@ -59,9 +59,17 @@ def get_live(run_id: str, manager: Manager) -> LiveRun:
 
 Live = Annotated[LiveRun, Depends(get_live)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-Digits = Annotated[int | None, Query(ge=1, le=17, description="significant digits (default: all, repr-exact)")]
-Fields = Annotated[str | None, Query(max_length=2000, description="comma-separated State fields to return, "
-                                     "e.g. step,loss,layers.W,layers.dW (default: all)")]
+Digits = Annotated[
+    int | None, Query(ge=1, le=17, description="significant digits (default: all, repr-exact)")
+]
+Fields = Annotated[
+    str | None,
+    Query(
+        max_length=2000,
+        description="comma-separated State fields to return, "
+        "e.g. step,loss,layers.W,layers.dW (default: all)",
+    ),
+]
 
 
 def json_response(value: Any, digits: int | None = None, headers: dict[str, str] | None = None) -> Response:
@@ -103,8 +111,17 @@ def preset_list() -> list[dict[str, Any]]:
     out = []
     for p in PRESETS.values():
         config = resolve({"preset": p.name})
-        out.append({"name": p.name, "title": p.title, "watch": p.watch, "seeds": p.seeds, "steps": p.steps,
-                    "config": config.to_dict(), "n_params": Run(config).n_params})
+        out.append(
+            {
+                "name": p.name,
+                "title": p.title,
+                "watch": p.watch,
+                "seeds": p.seeds,
+                "steps": p.steps,
+                "config": config.to_dict(),
+                "n_params": Run(config).n_params,
+            }
+        )
     return out
 
 
@@ -115,13 +132,26 @@ meta = APIRouter(prefix="/api/v1", tags=["meta"])
 def get_meta(settings: SettingsDep) -> dict[str, Any]:
     return {
         "version": __version__,
-        "choices": {"dataset": DATASETS, "activation": ACTIVATIONS, "output_activation": OUTPUT_ACTIVATIONS,
-                    "loss": LOSSES, "init": INITS, "optimizer": OPTIMIZERS, "schedule": SCHEDULES,
-                    "clip_mode": CLIP_MODES},
+        "choices": {
+            "dataset": DATASETS,
+            "activation": ACTIVATIONS,
+            "output_activation": OUTPUT_ACTIVATIONS,
+            "loss": LOSSES,
+            "init": INITS,
+            "optimizer": OPTIMIZERS,
+            "schedule": SCHEDULES,
+            "clip_mode": CLIP_MODES,
+        },
         "defaults": DEFAULTS.to_dict(),
-        "limits": {**LIMITS, "max_body_bytes": settings.max_body_bytes, "max_live_runs": settings.max_live_runs,
-                   "max_stream_rate": settings.max_stream_rate, "max_stream_frames": settings.max_stream_frames,
-                   "max_predict_rows": settings.max_predict_rows, "max_significant_digits": 17},
+        "limits": {
+            **LIMITS,
+            "max_body_bytes": settings.max_body_bytes,
+            "max_live_runs": settings.max_live_runs,
+            "max_stream_rate": settings.max_stream_rate,
+            "max_stream_frames": settings.max_stream_frames,
+            "max_predict_rows": settings.max_predict_rows,
+            "max_significant_digits": 17,
+        },
         "presets": preset_list(),
         "phases": {"rule": "forward:0..L-1, loss, backward:L-1..0, update", "example_2_layers": phases(2)},
         "url": {"renamed": URL_NAMES, "page_params": PAGE_PARAMS},
@@ -188,27 +218,53 @@ def predict(body: PredictIn, live: Live, settings: SettingsDep) -> Response:
 
 
 @runs.get("/{run_id}/preview", summary="Batch loss along the update about to be applied: L(θ + α·Δθ)")
-def get_preview(live: Live, points: Annotated[int, Query(ge=2, le=201)] = 41,
-                until: Annotated[float, Query(gt=0, le=10)] = 2.0) -> Response:
+def get_preview(
+    live: Live,
+    points: Annotated[int, Query(ge=2, le=201)] = 41,
+    until: Annotated[float, Query(gt=0, le=10)] = 2.0,
+) -> Response:
     alphas = np.linspace(0.0, until, points)
     with live.lock:
-        return json_response({"alpha": alphas, "loss": loss_along_update(live.run, alphas), "step": live.run.step})
+        return json_response(
+            {"alpha": alphas, "loss": loss_along_update(live.run, alphas), "step": live.run.step}
+        )
 
 
 @runs.get("/{run_id}/data", summary="The run's data set rows (train or test), a page at a time")
-def get_data(live: Live, split: Literal["train", "test"] = "train", start: Annotated[int, Query(ge=0)] = 0,
-             count: Annotated[int, Query(ge=1, le=5000)] = 1000, digits: Digits = None) -> Response:
+def get_data(
+    live: Live,
+    split: Literal["train", "test"] = "train",
+    start: Annotated[int, Query(ge=0)] = 0,
+    count: Annotated[int, Query(ge=1, le=5000)] = 1000,
+    digits: Digits = None,
+) -> Response:
     ds = live.run.dataset
     x, y = (ds.x_train, ds.y_train) if split == "train" else (ds.x_test, ds.y_test)
-    return json_response({"split": split, "start": start, "total": len(x), "kind": ds.kind,
-                          "n_classes": ds.n_classes, "input_shape": ds.input_shape,
-                          "x": x[start:start + count], "y": y[start:start + count]}, digits)
+    return json_response(
+        {
+            "split": split,
+            "start": start,
+            "total": len(x),
+            "kind": ds.kind,
+            "n_classes": ds.n_classes,
+            "input_shape": ds.input_shape,
+            "x": x[start : start + count],
+            "y": y[start : start + count],
+        },
+        digits,
+    )
 
 
-@runs.get("/{run_id}/chain", summary="Chain-rule factors of ∂L/∂W[layer][i][j], with a finite-difference check")
-def get_chain(live: Live, layer: Annotated[int, Query(ge=0, le=64)],
-              i: Annotated[int, Query(ge=0, le=4096)], j: Annotated[int, Query(ge=0, le=4096)],
-              digits: Digits = None) -> Response:
+@runs.get(
+    "/{run_id}/chain", summary="Chain-rule factors of ∂L/∂W[layer][i][j], with a finite-difference check"
+)
+def get_chain(
+    live: Live,
+    layer: Annotated[int, Query(ge=0, le=64)],
+    i: Annotated[int, Query(ge=0, le=4096)],
+    j: Annotated[int, Query(ge=0, le=4096)],
+    digits: Digits = None,
+) -> Response:
     with live.lock:
         return json_response(chain(live.run, layer, i, j), digits)
 
@@ -224,16 +280,23 @@ def get_example(live: Live, row: Annotated[int, Query(ge=0)] = 0, digits: Digits
 snapshot = APIRouter(prefix="/api/v1", tags=["snapshot"], responses=ERRORS)
 
 
-@snapshot.get("/snapshot", responses=STATE_DOC, summary="The State for a page URL's config at its `step`",
-              description="Takes the page's query parameters (RunConfig fields, `lr` for learning_rate, "
-              "`hidden=4,2`, `preset`, `step`; page-only parameters are ignored). A pure function of the "
-              "query, so it carries a strong ETag and may be cached forever.")
-async def get_snapshot(request: Request, manager: Manager, wanted: Wanted, digits: Digits = None,
-                       fields: Fields = None) -> Response:
+@snapshot.get(
+    "/snapshot",
+    responses=STATE_DOC,
+    summary="The State for a page URL's config at its `step`",
+    description="Takes the page's query parameters (RunConfig fields, `lr` for learning_rate, "
+    "`hidden=4,2`, `preset`, `step`; page-only parameters are ignored). A pure function of the "
+    "query, so it carries a strong ETag and may be cached forever.",
+)
+async def get_snapshot(
+    request: Request, manager: Manager, wanted: Wanted, digits: Digits = None, fields: Fields = None
+) -> Response:
     query = {k: v for k, v in request.query_params.items() if k not in ("digits", "fields")}
     config = config_from_query(query)
     step = step_from_query(query)
-    tag = '"' + hashlib.sha256(f"{config_key(config)}|{step}|{digits}|{fields}".encode()).hexdigest()[:32] + '"'
+    tag = (
+        '"' + hashlib.sha256(f"{config_key(config)}|{step}|{digits}|{fields}".encode()).hexdigest()[:32] + '"'
+    )
     headers = {"ETag": tag, "Cache-Control": "public, max-age=31536000, immutable"}
     if request.headers.get("if-none-match") == tag:
         return Response(status_code=304, headers=headers)

@@ -18,13 +18,17 @@ log = logging.getLogger("bpx")
 
 
 def field_loc(field: str) -> list[str | int]:
-    """"weights[0].W" -> ["weights", 0, "W"], the way pydantic spells a location."""
+    """ "weights[0].W" -> ["weights", 0, "W"], the way pydantic spells a location."""
     return [int(part) if part.isdigit() else part for part in re.findall(r"[^.\[\]]+", field)]
 
 
 def config_error_response(error: ConfigError, where: str = "body") -> JSONResponse:
-    item = {"loc": [where, *field_loc(error.field)], "msg": error.message, "type": "value_error",
-            "allowed": error.allowed}
+    item = {
+        "loc": [where, *field_loc(error.field)],
+        "msg": error.message,
+        "type": "value_error",
+        "allowed": error.allowed,
+    }
     return JSONResponse({"detail": [item]}, status_code=422)
 
 
@@ -36,14 +40,19 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RunNotFound)
     async def _missing(request: Request, error: RunNotFound) -> JSONResponse:
-        return JSONResponse({"detail": [{"loc": ["path", "run_id"], "msg": str(error), "type": "not_found"}]},
-                            status_code=404)
+        return JSONResponse(
+            {"detail": [{"loc": ["path", "run_id"], "msg": str(error), "type": "not_found"}]}, status_code=404
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
         items = []
         for e in error.errors():
-            item = {"loc": list(e.get("loc", ())), "msg": e.get("msg", "invalid"), "type": e.get("type", "invalid")}
+            item = {
+                "loc": list(e.get("loc", ())),
+                "msg": e.get("msg", "invalid"),
+                "type": e.get("type", "invalid"),
+            }
             if "expected" in e.get("ctx", {}):
                 item["allowed"] = str(e["ctx"]["expected"])
             items.append(item)
@@ -87,8 +96,19 @@ class BodyLimit:
             await self._reject(send)
 
     async def _reject(self, send: Send) -> None:
-        response = JSONResponse({"detail": [{"loc": ["body"], "msg": "request body too large", "type": "too_large",
-                                             "allowed": f"at most {self.max_bytes} bytes"}]}, status_code=413)
+        response = JSONResponse(
+            {
+                "detail": [
+                    {
+                        "loc": ["body"],
+                        "msg": "request body too large",
+                        "type": "too_large",
+                        "allowed": f"at most {self.max_bytes} bytes",
+                    }
+                ]
+            },
+            status_code=413,
+        )
         await send({"type": "http.response.start", "status": 413, "headers": response.raw_headers})
         await send({"type": "http.response.body", "body": response.body})
 

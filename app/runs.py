@@ -110,8 +110,10 @@ class RunManager:
 
     def _evict(self) -> None:
         budget = self.settings.max_cache_mb * 2**20
-        while len(self._live) > 1 and (len(self._live) > self.settings.max_live_runs
-                                       or sum(v.nbytes() for v in self._live.values()) > budget):
+        while len(self._live) > 1 and (
+            len(self._live) > self.settings.max_live_runs
+            or sum(v.nbytes() for v in self._live.values()) > budget
+        ):
             self._live.popitem(last=False)
 
     def forget(self, key: str) -> None:
@@ -138,8 +140,14 @@ class RunManager:
         if row is None:
             raise RunNotFound(run_id)
         config_text, step = row
-        live = self._cached(run_id, lambda: LiveRun(
-            run_id, Run(RunConfig.from_dict(orjson.loads(config_text))), every=self.settings.checkpoint_every))
+        live = self._cached(
+            run_id,
+            lambda: LiveRun(
+                run_id,
+                Run(RunConfig.from_dict(orjson.loads(config_text))),
+                every=self.settings.checkpoint_every,
+            ),
+        )
         with live.lock:
             live.move_to(step)
         return live
@@ -151,8 +159,11 @@ class RunManager:
             with live.lock:
                 start = live.run.step
                 if start + n > limit:
-                    raise ConfigError("steps", f"step {start} + {n} would pass the replay limit",
-                                      f"at most {limit - start} more steps for this run (limit {limit})")
+                    raise ConfigError(
+                        "steps",
+                        f"step {start} + {n} would pass the replay limit",
+                        f"at most {limit - start} more steps for this run (limit {limit})",
+                    )
                 live.advance(n)
                 # Optimistic: if another worker stepped this run meanwhile, redo from its step.
                 if self.store.set_step(run_id, live.run.step, expected=start):

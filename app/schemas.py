@@ -31,54 +31,80 @@ class WeightsIn(BaseModel):
 class DataIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     x: list[list[float]] = Field(description="inputs, one row per sample", examples=[[[0, 0], [1, 1]]])
-    y: list[list[float]] = Field(description="targets, one row per sample; 0/1 values mean classes",
-                                 examples=[[[0], [1]]])
+    y: list[list[float]] = Field(
+        description="targets, one row per sample; 0/1 values mean classes", examples=[[[0], [1]]]
+    )
 
 
 class RunConfigIn(BaseModel):
     """A run's config. Every field is optional: a missing one comes from `preset` when
     given, else from the defaults in GET /api/v1/meta. Fields beside a preset override it."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={
-        "examples": [{"preset": "xor"}, {"dataset": "spiral", "hidden": [8, 8], "activation": "tanh",
-                                         "optimizer": "adam", "learning_rate": 0.01, "seed": 3}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"preset": "xor"},
+                {
+                    "dataset": "spiral",
+                    "hidden": [8, 8],
+                    "activation": "tanh",
+                    "optimizer": "adam",
+                    "learning_rate": 0.01,
+                    "seed": 3,
+                },
+            ]
+        },
+    )
 
     preset: Literal[tuple(PRESETS)] | None = Field(None, description="a lesson's config as the base")  # type: ignore[valid-type]
     dataset: Literal[DATASETS] | None = Field(None, description="data set; `custom` takes `data`")  # type: ignore[valid-type]
     data: DataIn | None = Field(None, description=f"custom data, at most {LIMITS['max_custom_rows']} rows")
-    n_samples: int | None = Field(None, description="rows generated before the train/test split",
-                                  ge=1, le=LIMITS["max_samples"])
+    n_samples: int | None = Field(
+        None, description="rows generated before the train/test split", ge=1, le=LIMITS["max_samples"]
+    )
     noise: float | None = Field(None, description="std of Gaussian noise added to the inputs", ge=0, le=10)
     test_ratio: float | None = Field(None, description="share of rows held out for testing", ge=0, le=0.9)
-    hidden: list[int] | None = Field(None, description="hidden layer sizes, input to output", examples=[[4, 2]],
-                                     max_length=LIMITS["max_hidden_layers"])
+    hidden: list[int] | None = Field(
+        None,
+        description="hidden layer sizes, input to output",
+        examples=[[4, 2]],
+        max_length=LIMITS["max_hidden_layers"],
+    )
     activation: Activation | None = Field(None, description="hidden layers' activation")
     output_activation: Literal[OUTPUT_ACTIVATIONS] | None = Field(None, description="output activation")  # type: ignore[valid-type]
     loss: Literal[LOSSES] | None = Field(None, description="per-sample loss; the batch loss is their mean")  # type: ignore[valid-type]
     init: Literal[INITS] | None = Field(None, description="weight initialiser (biases start at 0)")  # type: ignore[valid-type]
-    init_scale: float | None = Field(None, description="r of uniform(±r), σ of normal(σ), gain of xavier/he",
-                                     ge=0, le=100)
+    init_scale: float | None = Field(
+        None, description="r of uniform(±r), σ of normal(σ), gain of xavier/he", ge=0, le=100
+    )
     weights: list[WeightsIn] | None = Field(None, description="explicit initial parameters, one per layer")
     optimizer: Literal[OPTIMIZERS] | None = Field(None, description="update rule")  # type: ignore[valid-type]
     learning_rate: float | None = Field(None, description="η (URL name: lr)", ge=0, le=1000)
     momentum: float | None = Field(None, description="μ of momentum and nesterov", ge=0, lt=1)
     beta1: float | None = Field(None, description="Adam's first-moment decay", ge=0, lt=1)
     beta2: float | None = Field(None, description="Adam's second-moment decay; RMSprop's decay", ge=0, lt=1)
-    eps: float | None = Field(None, description="ε added to the denominator of adaptive optimizers", gt=0, le=1)
+    eps: float | None = Field(
+        None, description="ε added to the denominator of adaptive optimizers", gt=0, le=1
+    )
     schedule: Literal[SCHEDULES] | None = Field(None, description="learning-rate schedule")  # type: ignore[valid-type]
-    decay: float | None = Field(None, description="step/exponential factor per decay_steps; cosine: final "
-                                "fraction of η", ge=0, le=1)
-    decay_steps: int | None = Field(None, description="steps per decay period", ge=1,
-                                    le=LIMITS["max_replay_steps"])
+    decay: float | None = Field(
+        None, description="step/exponential factor per decay_steps; cosine: final fraction of η", ge=0, le=1
+    )
+    decay_steps: int | None = Field(
+        None, description="steps per decay period", ge=1, le=LIMITS["max_replay_steps"]
+    )
     clip: float | None = Field(None, description="clip threshold (none: no clipping)", gt=0)
     clip_mode: Literal[CLIP_MODES] | None = Field(None, description="norm: global L2 norm; value: each entry")  # type: ignore[valid-type]
     l1: float | None = Field(None, description="L1 penalty l1·Σ|W| (weights only)", ge=0, le=100)
     l2: float | None = Field(None, description="L2 penalty ½·l2·ΣW² (weights only)", ge=0, le=100)
     batch_norm: bool | None = Field(None, description="batch norm after each hidden layer's z")
-    batch_size: int | None = Field(None, description="0 or ≥ rows: full batch", ge=0,
-                                   le=LIMITS["max_batch_size"])
-    seed: int | None = Field(None, description="defines data, initial weights and batch order", ge=0,
-                             le=LIMITS["max_seed"])
+    batch_size: int | None = Field(
+        None, description="0 or ≥ rows: full batch", ge=0, le=LIMITS["max_batch_size"]
+    )
+    seed: int | None = Field(
+        None, description="defines data, initial weights and batch order", ge=0, le=LIMITS["max_seed"]
+    )
 
     def fields(self) -> dict[str, Any]:
         return self.model_dump(exclude_none=True)
@@ -124,6 +150,10 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     413: {"model": ErrorOut, "description": "body too large"},
     422: {"model": ErrorOut, "description": "invalid field: `loc` names it, `allowed` says what is allowed"},
 }
-STATE_DOC = {200: {"description": "a State (docs/state.md): step, loss, batch, layers [{W, b, z, a, delta, "
-                   "dW, db, dW_applied, ...}], metrics. NaN/inf are null, with `diverged` true.",
-                   "content": {"application/json": {"schema": {"type": "object"}}}}}
+STATE_DOC = {
+    200: {
+        "description": "a State (docs/state.md): step, loss, batch, layers [{W, b, z, a, delta, "
+        "dW, db, dW_applied, ...}], metrics. NaN/inf are null, with `diverged` true.",
+        "content": {"application/json": {"schema": {"type": "object"}}},
+    }
+}

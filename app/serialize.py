@@ -66,7 +66,32 @@ def dumps(value: Any, digits: int | None = None) -> bytes:
     return orjson.dumps(value, default=_fallback, option=OPTIONS)
 
 
-STATE_FIELDS = ("step", "epoch", "lr", "loss", "penalty", "diverged", "grad_norm", "clipped", "batch", "layers",
-                "metrics")
-LAYER_FIELDS = ("activation", "W", "b", "z", "a", "dL_da", "delta", "dW", "db", "dW_penalty", "dW_applied",
-                "db_applied", "grad_norm", "bn")
+STATE_FIELDS = (
+    "step",
+    "epoch",
+    "lr",
+    "loss",
+    "penalty",
+    "diverged",
+    "grad_norm",
+    "clipped",
+    "batch",
+    "layers",
+    "metrics",
+)
+LAYER_FIELDS = (
+    "activation",
+    "W",
+    "b",
+    "z",
+    "a",
+    "dL_da",
+    "delta",
+    "dW",
+    "db",
+    "dW_penalty",
+    "dW_applied",
+    "db_applied",
+    "grad_norm",
+    "bn",
+)

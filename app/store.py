@@ -53,11 +53,14 @@ class SQLiteStore:
             if version is None:
                 with db:
                     db.executescript(SCHEMA)
-                    db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+                    db.execute(
+                        "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+                    )
         except (sqlite3.DatabaseError, OSError) as error:
             raise StoreError(
                 f"cannot use the database {self.path}: {error}. It was left untouched; move it "
-                f"aside or point BPX_DB at another file.") from error
+                f"aside or point BPX_DB at another file."
+            ) from error
 
     def _db(self) -> sqlite3.Connection:
         """One connection per thread (sqlite3 connections are not shared across threads)."""
@@ -79,7 +82,9 @@ class SQLiteStore:
             raise sqlite3.DatabaseError("not a Backprop Explorer store (no meta table)")
         row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         if row is None or int(row[0]) != SCHEMA_VERSION:
-            raise sqlite3.DatabaseError(f"schema version {row and row[0]}, this server knows {SCHEMA_VERSION}")
+            raise sqlite3.DatabaseError(
+                f"schema version {row and row[0]}, this server knows {SCHEMA_VERSION}"
+            )
         problem = db.execute("PRAGMA quick_check").fetchone()[0]
         if problem != "ok":
             raise sqlite3.DatabaseError(f"integrity check failed: {problem}")
@@ -104,11 +109,14 @@ class SQLiteStore:
     def set_step(self, run_id: str, step: int, expected: int | None = None) -> bool:
         """Set the step; with `expected`, only if nobody moved it meanwhile (another worker)."""
         if expected is None:
-            cur = self._db().execute("UPDATE runs SET step = ?, updated = ? WHERE id = ?",
-                                     (step, time.time(), run_id))
+            cur = self._db().execute(
+                "UPDATE runs SET step = ?, updated = ? WHERE id = ?", (step, time.time(), run_id)
+            )
         else:
-            cur = self._db().execute("UPDATE runs SET step = ?, updated = ? WHERE id = ? AND step = ?",
-                                     (step, time.time(), run_id, expected))
+            cur = self._db().execute(
+                "UPDATE runs SET step = ?, updated = ? WHERE id = ? AND step = ?",
+                (step, time.time(), run_id, expected),
+            )
         return cur.rowcount == 1
 
     # -- short links --------------------------------------------------------------------------
@@ -126,11 +134,17 @@ class SQLiteStore:
         self._db().execute("INSERT INTO saved VALUES (?, ?, ?, ?)", (saved_id, name, payload, time.time()))
 
     def list_saved(self) -> list[tuple[str, str, float]]:
-        return [(r[0], r[1], r[2]) for r in
-                self._db().execute("SELECT id, name, created FROM saved ORDER BY created DESC, id")]
+        return [
+            (r[0], r[1], r[2])
+            for r in self._db().execute("SELECT id, name, created FROM saved ORDER BY created DESC, id")
+        ]
 
     def get_saved(self, saved_id: str) -> tuple[str, str, float] | None:
-        row = self._db().execute("SELECT name, payload, created FROM saved WHERE id = ?", (saved_id,)).fetchone()
+        row = (
+            self._db()
+            .execute("SELECT name, payload, created FROM saved WHERE id = ?", (saved_id,))
+            .fetchone()
+        )
         return (row[0], row[1], row[2]) if row else None
 
     def delete_saved(self, saved_id: str) -> bool:

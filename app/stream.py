@@ -30,14 +30,23 @@ router = APIRouter(prefix="/api/v1/runs", tags=["stream"], responses=ERRORS)
 CATCH_UP = 10  # a frame advances at most this many frames' worth of steps
 
 
-@router.get("/{run_id}/stream", response_class=EventSourceResponse,
-            summary="Play: States as Server-Sent Events, at the rate the client sets")
-async def stream(request: Request, run_id: str, live: Live, manager: Manager, settings: SettingsDep,
-                 wanted: Wanted,
-                 rate: Annotated[float, Query(gt=0, description="frames per second")] = 30.0,
-                 steps_per_frame: Annotated[int, Query(ge=1, le=LIMITS["max_steps_per_request"])] = 1,
-                 max_frames: Annotated[int | None, Query(ge=1)] = None,
-                 digits: Digits = None) -> AsyncIterator[ServerSentEvent]:
+@router.get(
+    "/{run_id}/stream",
+    response_class=EventSourceResponse,
+    summary="Play: States as Server-Sent Events, at the rate the client sets",
+)
+async def stream(
+    request: Request,
+    run_id: str,
+    live: Live,
+    manager: Manager,
+    settings: SettingsDep,
+    wanted: Wanted,
+    rate: Annotated[float, Query(gt=0, description="frames per second")] = 30.0,
+    steps_per_frame: Annotated[int, Query(ge=1, le=LIMITS["max_steps_per_request"])] = 1,
+    max_frames: Annotated[int | None, Query(ge=1)] = None,
+    digits: Digits = None,
+) -> AsyncIterator[ServerSentEvent]:
     rate = min(rate, settings.max_stream_rate)
     frames_allowed = min(max_frames or settings.max_stream_frames, settings.max_stream_frames)
     limit = LIMITS["max_replay_steps"]

@@ -20,8 +20,22 @@ from engine.presets import resolve
 URL_NAMES = {"learning_rate": "lr"}  # field -> its URL name, where they differ
 FIELD_OF = {URL_NAMES.get(name, name): name for name in FIELD_NAMES}
 JSON_FIELDS = ("data", "weights")
-PAGE_PARAMS = ("step", "phase", "sel", "view", "sample", "scale", "palette", "theme", "lang", "compare", "row",
-               "speed", "motion", "tab")
+PAGE_PARAMS = (
+    "step",
+    "phase",
+    "sel",
+    "view",
+    "sample",
+    "scale",
+    "palette",
+    "theme",
+    "lang",
+    "compare",
+    "row",
+    "speed",
+    "motion",
+    "tab",
+)
 
 
 def _parse(field: str, text: str) -> Any:
@@ -63,8 +77,7 @@ def config_fields(query: Mapping[str, str]) -> dict[str, Any]:
         elif name in FIELD_OF:
             fields[FIELD_OF[name]] = _parse(FIELD_OF[name], text)
         elif name not in PAGE_PARAMS and not name.startswith("b_"):  # b_*: a compare run's overrides
-            raise ConfigError(name, "unknown URL parameter",
-                              ", ".join([*FIELD_OF, "preset", *PAGE_PARAMS]))
+            raise ConfigError(name, "unknown URL parameter", ", ".join([*FIELD_OF, "preset", *PAGE_PARAMS]))
     return fields
 
 

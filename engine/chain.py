@@ -23,8 +23,9 @@ def chain(run: Run, layer: int, i: int, j: int) -> dict[str, Any]:
         raise ConfigError("layer", f"{layer} is out of range", f"0 to {n_layers - 1}")
     spec = run.net.specs[layer]
     if not 0 <= i < spec.n_out:
-        raise ConfigError("i", f"{i} is out of range (row of W, the neuron in layer {layer})",
-                          f"0 to {spec.n_out - 1}")
+        raise ConfigError(
+            "i", f"{i} is out of range (row of W, the neuron in layer {layer})", f"0 to {spec.n_out - 1}"
+        )
     if not 0 <= j < spec.n_in:
         raise ConfigError("j", f"{j} is out of range (column of W, the input)", f"0 to {spec.n_in - 1}")
     state = run.state()
@@ -33,11 +34,21 @@ def chain(run: Run, layer: int, i: int, j: int) -> dict[str, Any]:
     delta = ls.delta[:, i]
     per_sample = a_prev * delta
     out: dict[str, Any] = {
-        "layer": layer, "i": i, "j": j, "step": state.step, "activation": spec.activation.name,
+        "layer": layer,
+        "i": i,
+        "j": j,
+        "step": state.step,
+        "activation": spec.activation.name,
         "w": float(ls.W[i, j]),
-        "a_prev": a_prev, "z": ls.z[:, i], "a": ls.a[:, i], "dL_da": ls.dL_da[:, i], "delta": delta,
-        "per_sample": per_sample, "batch_mean": float(per_sample.mean()),
-        "penalty": float(ls.dW_penalty[i, j]), "dW": float(ls.dW[i, j]),
+        "a_prev": a_prev,
+        "z": ls.z[:, i],
+        "a": ls.a[:, i],
+        "dL_da": ls.dL_da[:, i],
+        "delta": delta,
+        "per_sample": per_sample,
+        "batch_mean": float(per_sample.mean()),
+        "penalty": float(ls.dW_penalty[i, j]),
+        "dW": float(ls.dW[i, j]),
         "dW_applied": float(ls.dW_applied[i, j]),
         "form": "elementwise",
     }

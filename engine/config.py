@@ -142,21 +142,27 @@ class RunConfig:
         if not isinstance(self.batch_norm, bool):
             raise ConfigError("batch_norm", f"must be true or false, got {self.batch_norm!r}")
         if len(self.hidden) > LIMITS["max_hidden_layers"]:
-            raise ConfigError("hidden", f"{len(self.hidden)} hidden layers is too many",
-                              f"at most {LIMITS['max_hidden_layers']}")
+            raise ConfigError(
+                "hidden",
+                f"{len(self.hidden)} hidden layers is too many",
+                f"at most {LIMITS['max_hidden_layers']}",
+            )
         for width in self.hidden:
             _integer("hidden", width, 1, LIMITS["max_layer_width"])
         if self.loss in LOG_LOSSES and self.output_activation in UNBOUNDED_OUTPUTS:
             raise ConfigError(
-                "loss", f"{self.loss} takes the log of the output, undefined for a "
-                f"{self.output_activation} output",
-                "bce or cross_entropy need a sigmoid or softmax output")
+                "loss",
+                f"{self.loss} takes the log of the output, undefined for a {self.output_activation} output",
+                "bce or cross_entropy need a sigmoid or softmax output",
+            )
         if (self.dataset == "custom") != (self.data is not None):
-            raise ConfigError("data", "custom data goes with dataset=custom, and only with it",
-                              "data {x: [[...]], y: [[...]]} with dataset=custom")
+            raise ConfigError(
+                "data",
+                "custom data goes with dataset=custom, and only with it",
+                "data {x: [[...]], y: [[...]]} with dataset=custom",
+            )
         if self.data is not None:
             _check_data(self.data)
-
 
 
 def _choice(name: str, value: Any, allowed: tuple[str, ...]) -> None:
@@ -204,8 +210,9 @@ def _matrix(name: str, rows: Any, max_rows: int) -> tuple[tuple[float, ...], ...
         if width is None:
             width = len(row)
         elif len(row) != width:
-            raise ConfigError(f"{name}[{r}]", f"has {len(row)} columns, row 0 has {width}",
-                              "every row the same length")
+            raise ConfigError(
+                f"{name}[{r}]", f"has {len(row)} columns, row 0 has {width}", "every row the same length"
+            )
         for c, v in enumerate(row):
             if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
                 raise ConfigError(f"{name}[{r}][{c}]", f"{v!r} is not a finite number")
@@ -242,8 +249,11 @@ def _freeze_weights(weights: Any) -> tuple:
         if b is None:
             raise ConfigError(f"weights[{i}].b", "must be a list of numbers")
         if len(b) != len(W):
-            raise ConfigError(f"weights[{i}].b", f"has {len(b)} entries, W has {len(W)} rows",
-                              "b has one entry per row of W (n_out)")
+            raise ConfigError(
+                f"weights[{i}].b",
+                f"has {len(b)} entries, W has {len(W)} rows",
+                "b has one entry per row of W (n_out)",
+            )
         frozen.append({"W": W, "b": b})
     return tuple(frozen)
 

@@ -84,9 +84,11 @@ def _spiral(rng: np.random.Generator, n: int, noise: float):
 def _moons(rng: np.random.Generator, n: int, noise: float):
     label = np.arange(n) % 2
     angle = rng.uniform(0.0, np.pi, n)
-    x = np.where(label[:, None] == 0,
-                 np.column_stack([np.cos(angle), np.sin(angle)]),
-                 np.column_stack([1.0 - np.cos(angle), 0.5 - np.sin(angle)]))
+    x = np.where(
+        label[:, None] == 0,
+        np.column_stack([np.cos(angle), np.sin(angle)]),
+        np.column_stack([1.0 - np.cos(angle), 0.5 - np.sin(angle)]),
+    )
     x = (x - [0.5, 0.25]) / 1.5  # centred, within about [-1, 1]
     return x + noise * rng.normal(size=(n, 2)), label
 
@@ -105,8 +107,15 @@ def _gauss_reg(rng: np.random.Generator, n: int, noise: float):
     return x, (y + noise * rng.normal(size=n))[:, None]
 
 
-TOYS = {"xor": _xor, "circle": _circle, "gauss": _gauss, "spiral": _spiral, "moons": _moons,
-        "plane": _plane, "gauss_reg": _gauss_reg}
+TOYS = {
+    "xor": _xor,
+    "circle": _circle,
+    "gauss": _gauss,
+    "spiral": _spiral,
+    "moons": _moons,
+    "plane": _plane,
+    "gauss_reg": _gauss_reg,
+}
 REGRESSION = ("plane", "gauss_reg")
 
 
@@ -153,8 +162,9 @@ def make_dataset(config: RunConfig, *, one_hot_binary: bool = False) -> Dataset:
     return _split(config, x.astype(np.float64), y, "classification", n_classes, input_shape)
 
 
-def _split(config: RunConfig, x: np.ndarray, y: np.ndarray, kind: str, n_classes: int,
-           input_shape: tuple[int, ...]) -> Dataset:
+def _split(
+    config: RunConfig, x: np.ndarray, y: np.ndarray, kind: str, n_classes: int, input_shape: tuple[int, ...]
+) -> Dataset:
     """A seeded test set of round(test_ratio·n) rows; training rows keep their order."""
     n = len(x)
     n_test = min(int(round(config.test_ratio * n)), n - 1)

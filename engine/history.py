@@ -31,8 +31,14 @@ class History:
     def prefix(self, n_steps: int, n_evals: int) -> History:
         """The history as it was after n_steps updates and n_evals evaluations. Records are
         only ever appended, so a checkpoint need not copy them: it keeps the lengths."""
-        return History(self.step[:n_steps], self.loss[:n_steps], self.lr[:n_steps], self.grad_norms[:n_steps],
-                       self.eval_step[:n_evals], self.evals[:n_evals])
+        return History(
+            self.step[:n_steps],
+            self.loss[:n_steps],
+            self.lr[:n_steps],
+            self.grad_norms[:n_steps],
+            self.eval_step[:n_evals],
+            self.evals[:n_evals],
+        )
 
     def nbytes(self) -> int:
         per_step = 8 * (3 + (len(self.grad_norms[0]) if self.grad_norms else 0)) + 64
@@ -41,6 +47,10 @@ class History:
     def to_dict(self) -> dict[str, Any]:
         keys = sorted({k for e in self.evals for k in e})
         return {
-            "step": self.step, "loss": self.loss, "lr": self.lr, "grad_norms": self.grad_norms,
-            "eval_step": self.eval_step, **{k: [e.get(k) for e in self.evals] for k in keys},
+            "step": self.step,
+            "loss": self.loss,
+            "lr": self.lr,
+            "grad_norms": self.grad_norms,
+            "eval_step": self.eval_step,
+            **{k: [e.get(k) for e in self.evals] for k in keys},
         }

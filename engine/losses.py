@@ -27,7 +27,11 @@ LOSSES: dict[str, Loss] = {
     for l in (
         Loss("half_sse", lambda p, y: 0.5 * np.square(p - y).sum(axis=1), lambda p, y: p - y),
         Loss("sse", lambda p, y: np.square(p - y).sum(axis=1), lambda p, y: 2.0 * (p - y)),
-        Loss("mse", lambda p, y: np.square(p - y).sum(axis=1) / y.shape[1], lambda p, y: 2.0 * (p - y) / y.shape[1]),
+        Loss(
+            "mse",
+            lambda p, y: np.square(p - y).sum(axis=1) / y.shape[1],
+            lambda p, y: 2.0 * (p - y) / y.shape[1],
+        ),
         Loss(
             "bce",
             lambda p, y: -np.sum(y * np.log(p) + (1.0 - y) * np.log(1.0 - p), axis=1),

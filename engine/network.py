@@ -163,13 +163,15 @@ class Network:
         return twin
 
 
-def build_specs(n_in: int, hidden: tuple[int, ...], n_out: int, activation: str,
-                output_activation: str, batch_norm: bool) -> list[LayerSpec]:
+def build_specs(
+    n_in: int, hidden: tuple[int, ...], n_out: int, activation: str, output_activation: str, batch_norm: bool
+) -> list[LayerSpec]:
     sizes = [n_in, *hidden, n_out]
     last = len(sizes) - 2
     return [
         LayerSpec(
-            sizes[l], sizes[l + 1],
+            sizes[l],
+            sizes[l + 1],
             ACTIVATIONS[output_activation if l == last else activation],
             batch_norm and l < last,
         )

@@ -36,7 +36,7 @@ def one_example(run: Run, row: int) -> dict[str, Any]:
     ds = run.dataset
     if not 0 <= row < len(ds.x_train):
         raise ConfigError("row", f"{row} is out of range", f"0 to {len(ds.x_train) - 1}")
-    x, y = ds.x_train[row:row + 1], ds.y_train[row:row + 1]
+    x, y = ds.x_train[row : row + 1], ds.y_train[row : row + 1]
     with np.errstate(all="ignore"):
         passed = run.net.run(x, y)  # a batch of one: the per-sample gradient δ·a_prevᵀ
         layers = passed.layers
@@ -45,20 +45,37 @@ def one_example(run: Run, row: int) -> dict[str, Any]:
         asks = []  # per weight layer l ≥ 1: nudge that neuron k of layer l asks of activation j below
         for l in range(len(layers) - 1, 0, -1):
             W = run.net.params[f"W{l}"]
-            asks.append({"layer": l, "wants": -(layers[l].delta[0][:, None] * W),
-                         "sum": -layers[l - 1].dL_da[0], "delta_below": layers[l - 1].delta[0]})
+            asks.append(
+                {
+                    "layer": l,
+                    "wants": -(layers[l].delta[0][:, None] * W),
+                    "sum": -layers[l - 1].dL_da[0],
+                    "delta_below": layers[l - 1].delta[0],
+                }
+            )
     names = list(passed.grads)
     mine = flat(passed.grads, names)
     batch = flat(run.plan().grads, names)
     full = flat(run.gradient(), names)
     return {
-        "row": row, "x": x[0], "y": y[0], "output": out.a[0],
+        "row": row,
+        "x": x[0],
+        "y": y[0],
+        "output": out.a[0],
         # −∂C/∂a: what the cost wants of each output activation (seed 004, squared error);
         # −∂C/∂z = −δ: the same wish on the pre-activation, meaningful for softmax too
-        "output_nudges": -dL_da_out, "output_nudges_z": -out.delta[0],
-        "asks": asks, "grads": passed.grads, "names": names,
+        "output_nudges": -dL_da_out,
+        "output_nudges_z": -out.delta[0],
+        "asks": asks,
+        "grads": passed.grads,
+        "names": names,
         "sizes": [int(passed.grads[n].size) for n in names],
-        "gradient": mine, "batch_gradient": batch, "full_gradient": full,
-        "cosine": {"example_full": cosine(mine, full), "batch_full": cosine(batch, full),
-                   "example_batch": cosine(mine, batch)},
+        "gradient": mine,
+        "batch_gradient": batch,
+        "full_gradient": full,
+        "cosine": {
+            "example_full": cosine(mine, full),
+            "batch_full": cosine(batch, full),
+            "example_batch": cosine(mine, batch),
+        },
     }

@@ -14,8 +14,12 @@ from engine.state import State
 
 def phases(n_layers: int) -> list[str]:
     """The phases of one step, in order."""
-    return ([f"forward:{l}" for l in range(n_layers)] + ["loss"]
-            + [f"backward:{l}" for l in reversed(range(n_layers))] + ["update"])
+    return (
+        [f"forward:{l}" for l in range(n_layers)]
+        + ["loss"]
+        + [f"backward:{l}" for l in reversed(range(n_layers))]
+        + ["update"]
+    )
 
 
 def trace(state: State) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -23,11 +27,27 @@ def trace(state: State) -> Iterator[tuple[str, dict[str, Any]]]:
     layers = state.layers
     for l, layer in enumerate(layers):
         yield f"forward:{l}", {"layer": l, "z": layer.z, "a": layer.a, "bn": layer.bn}
-    yield "loss", {"loss": state.loss, "penalty": state.penalty, "prediction": layers[-1].a,
-                   "target": state.batch["y"], "dL_da": layers[-1].dL_da}
+    yield (
+        "loss",
+        {
+            "loss": state.loss,
+            "penalty": state.penalty,
+            "prediction": layers[-1].a,
+            "target": state.batch["y"],
+            "dL_da": layers[-1].dL_da,
+        },
+    )
     for l in reversed(range(len(layers))):
         layer = layers[l]
-        yield f"backward:{l}", {"layer": l, "dL_da": layer.dL_da, "delta": layer.delta,
-                                "dW": layer.dW, "db": layer.db}
-    yield "update", {"lr": state.lr, "clipped": state.clipped,
-                     "applied": [{"dW": layer.dW_applied, "db": layer.db_applied} for layer in layers]}
+        yield (
+            f"backward:{l}",
+            {"layer": l, "dL_da": layer.dL_da, "delta": layer.delta, "dW": layer.dW, "db": layer.db},
+        )
+    yield (
+        "update",
+        {
+            "lr": state.lr,
+            "clipped": state.clipped,
+            "applied": [{"dW": layer.dW_applied, "db": layer.db_applied} for layer in layers],
+        },
+    )

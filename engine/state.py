@@ -68,27 +68,52 @@ def build_state(run: Run) -> State:
             bn = None
             if lp.bn is not None:
                 bn = {
-                    "gamma": p[f"gamma{l}"], "beta": p[f"beta{l}"],
-                    "dgamma": plan.grads[f"gamma{l}"], "dbeta": plan.grads[f"beta{l}"],
-                    "gamma_applied": plan.deltas[f"gamma{l}"], "beta_applied": plan.deltas[f"beta{l}"],
-                    "mean": lp.bn["mean"], "var": lp.bn["var"], "z_hat": lp.bn["z_hat"], "u": lp.bn["u"],
+                    "gamma": p[f"gamma{l}"],
+                    "beta": p[f"beta{l}"],
+                    "dgamma": plan.grads[f"gamma{l}"],
+                    "dbeta": plan.grads[f"beta{l}"],
+                    "gamma_applied": plan.deltas[f"gamma{l}"],
+                    "beta_applied": plan.deltas[f"beta{l}"],
+                    "mean": lp.bn["mean"],
+                    "var": lp.bn["var"],
+                    "z_hat": lp.bn["z_hat"],
+                    "u": lp.bn["u"],
                     "delta_u": lp.delta_u,
-                    "running_mean": net.running[f"mean{l}"], "running_var": net.running[f"var{l}"],
+                    "running_mean": net.running[f"mean{l}"],
+                    "running_var": net.running[f"var{l}"],
                 }
             dW = plan.grads[f"W{l}"]
-            layers.append(LayerState(
-                activation=spec.activation.name, W=p[f"W{l}"], b=p[f"b{l}"], z=lp.z, a=lp.a,
-                dL_da=dL_da, delta=lp.delta, dW=dW, db=plan.grads[f"b{l}"],
-                dW_penalty=plan.penalty_grads.get(f"W{l}", np.zeros_like(dW)),
-                dW_applied=plan.deltas[f"W{l}"], db_applied=plan.deltas[f"b{l}"],
-                grad_norm=norms[l], bn=bn,
-            ))
+            layers.append(
+                LayerState(
+                    activation=spec.activation.name,
+                    W=p[f"W{l}"],
+                    b=p[f"b{l}"],
+                    z=lp.z,
+                    a=lp.a,
+                    dL_da=dL_da,
+                    delta=lp.delta,
+                    dW=dW,
+                    db=plan.grads[f"b{l}"],
+                    dW_penalty=plan.penalty_grads.get(f"W{l}", np.zeros_like(dW)),
+                    dW_applied=plan.deltas[f"W{l}"],
+                    db_applied=plan.deltas[f"b{l}"],
+                    grad_norm=norms[l],
+                    bn=bn,
+                )
+            )
     x = passed.layers[0].a_prev
     metrics = run.metrics()
     loss = passed.loss
     return State(
-        step=run.step, epoch=run.epoch(), lr=plan.lr, loss=loss, penalty=plan.penalty,
+        step=run.step,
+        epoch=run.epoch(),
+        lr=plan.lr,
+        loss=loss,
+        penalty=plan.penalty,
         diverged=run.diverged or not np.isfinite(loss) or not np.isfinite(plan.grad_norm),
-        grad_norm=plan.grad_norm, clipped=plan.clipped,
-        batch={"index": plan.index, "x": x, "y": passed.y}, layers=layers, metrics=metrics,
+        grad_norm=plan.grad_norm,
+        clipped=plan.clipped,
+        batch={"index": plan.index, "x": x, "y": passed.y},
+        layers=layers,
+        metrics=metrics,
     )

@@ -60,8 +60,11 @@ def shared_dataset(config: RunConfig, one_hot_binary: bool) -> Dataset:
     """Runs whose data settings agree share one read-only copy of the data (31 MB for
     the digits), so a live run costs only its parameters, optimizer state and history."""
     data = config.data
-    key = (*(getattr(config, f) for f in DATA_FIELDS), one_hot_binary,
-           None if data is None else (data["x"], data["y"]))
+    key = (
+        *(getattr(config, f) for f in DATA_FIELDS),
+        one_hot_binary,
+        None if data is None else (data["x"], data["y"]),
+    )
     with _DATASETS_LOCK:
         if key in _DATASETS:
             _DATASETS.move_to_end(key)
@@ -111,16 +114,23 @@ class Run:
         self.dataset: Dataset = shared_dataset(config, softmax)
         n_in, n_out = self.dataset.x_train.shape[1], self.dataset.y_train.shape[1]
         if softmax and n_out < 2:
-            raise ConfigError("output_activation", "softmax needs at least 2 outputs, this data has 1",
-                              "sigmoid, tanh, relu, leaky_relu or linear for a single output")
+            raise ConfigError(
+                "output_activation",
+                "softmax needs at least 2 outputs, this data has 1",
+                "sigmoid, tanh, relu, leaky_relu or linear for a single output",
+            )
         if n_in > LIMITS["max_inputs"]:
             raise ConfigError("dataset", f"{n_in} inputs is too many", f"at most {LIMITS['max_inputs']}")
-        specs = build_specs(n_in, config.hidden, n_out, config.activation,
-                            config.output_activation, config.batch_norm)
+        specs = build_specs(
+            n_in, config.hidden, n_out, config.activation, config.output_activation, config.batch_norm
+        )
         self._initial = Network(specs, config.loss, _initial_params(config, specs))
         if self._initial.n_params > LIMITS["max_parameters"]:
-            raise ConfigError("hidden", f"{self._initial.n_params} parameters is too many",
-                              f"at most {LIMITS['max_parameters']}")
+            raise ConfigError(
+                "hidden",
+                f"{self._initial.n_params} parameters is too many",
+                f"at most {LIMITS['max_parameters']}",
+            )
         n = len(self.dataset.x_train)
         self.batch_size = n if config.batch_size == 0 else min(config.batch_size, n)
         self.batches_per_epoch = math.ceil(n / self.batch_size)
@@ -128,8 +138,10 @@ class Run:
         self._perm_epoch, self._perm = -1, self._all_rows
         self._eval_cost = (n + len(self.dataset.x_test)) * self._initial.n_params
         self._eval_every = eval_interval(self._eval_cost, self.batch_size * self._initial.n_params)
-        self._layer_keys = [[k for k in (f"W{l}", f"b{l}", f"gamma{l}", f"beta{l}") if k in self._initial.params]
-                            for l in range(len(specs))]
+        self._layer_keys = [
+            [k for k in (f"W{l}", f"b{l}", f"gamma{l}", f"beta{l}") if k in self._initial.params]
+            for l in range(len(specs))
+        ]
         self.reset()
 
     # -- the sequence of steps ------------------------------------------------------
@@ -163,7 +175,7 @@ class Run:
         if epoch != self._perm_epoch:  # a fresh seeded shuffle each epoch
             rng = np.random.default_rng([self.config.seed, SHUFFLE_STREAM, epoch])
             self._perm, self._perm_epoch = rng.permutation(n), epoch
-        return self._perm[k * self.batch_size:(k + 1) * self.batch_size]
+        return self._perm[k * self.batch_size : (k + 1) * self.batch_size]
 
     def plan(self) -> StepPlan:
         """Forward, loss, backward and the proposed update for the current step (cached)."""
@@ -258,8 +270,14 @@ class Run:
         return grads
 
     def checkpoint(self) -> Checkpoint:
-        return Checkpoint(self.step, self.net.copy(), self.optimizer.copy(), self.history,
-                          len(self.history.evals), self.diverged)
+        return Checkpoint(
+            self.step,
+            self.net.copy(),
+            self.optimizer.copy(),
+            self.history,
+            len(self.history.evals),
+            self.diverged,
+        )
 
     @classmethod
     def restore(cls, config: RunConfig, checkpoint: Checkpoint) -> Run:
@@ -286,13 +304,19 @@ def _initial_params(config: RunConfig, specs) -> Arrays:
     params: Arrays = {}
     if config.weights is not None:
         if len(config.weights) != len(specs):
-            raise ConfigError("weights", f"has {len(config.weights)} layers, the network has {len(specs)}",
-                              "one {W, b} per weight layer")
+            raise ConfigError(
+                "weights",
+                f"has {len(config.weights)} layers, the network has {len(specs)}",
+                "one {W, b} per weight layer",
+            )
         for l, (given, s) in enumerate(zip(config.weights, specs, strict=True)):
             W = np.array(given["W"], dtype=np.float64)
             if W.shape != (s.n_out, s.n_in):
-                raise ConfigError(f"weights[{l}].W", f"has shape {W.shape[0]}×{W.shape[1]}",
-                                  f"layer {l} needs {s.n_out}×{s.n_in} (n_out × n_in)")
+                raise ConfigError(
+                    f"weights[{l}].W",
+                    f"has shape {W.shape[0]}×{W.shape[1]}",
+                    f"layer {l} needs {s.n_out}×{s.n_in} (n_out × n_in)",
+                )
             params[f"W{l}"] = W
             params[f"b{l}"] = np.array(given["b"], dtype=np.float64)
     else:

@@ -30,9 +30,15 @@ class Server:
         self.process: subprocess.Popen | None = None
 
     def start(self) -> Server:
-        env = {**os.environ, "BPX_DB": str(self.db), "BPX_PORT": str(self.port), "BPX_WORKERS": str(self.workers)}
-        self.process = subprocess.Popen([sys.executable, "-m", "app"], cwd=ROOT, env=env,
-                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        env = {
+            **os.environ,
+            "BPX_DB": str(self.db),
+            "BPX_PORT": str(self.port),
+            "BPX_WORKERS": str(self.workers),
+        }
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "app"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -9,20 +9,23 @@ def names(response) -> list[str]:
     return [str(part) for item in response.json()["detail"] for part in item["loc"]]
 
 
-@pytest.mark.parametrize(("body", "field", "status"), [
-    ({"activation": "swish"}, "activation", 422),
-    ({"hidden": [100000]}, "hidden", 422),
-    ({"hidden": [4] * 40}, "hidden", 422),
-    ({"learning_rate": -3}, "learning_rate", 422),
-    ({"n_samples": 10**9}, "n_samples", 422),
-    ({"preset": "nonsense"}, "preset", 422),
-    ({"bogus": 1}, "bogus", 422),
-    ({"loss": "cross_entropy", "output_activation": "relu"}, "loss", 422),
-    ({"dataset": "custom", "data": {"x": [[1, 2], [3]], "y": [[0], [1]]}}, "data", 422),
-    ({"dataset": "custom", "data": {"x": [[1, 2]], "y": [[0], [1]]}}, "data", 422),
-    ({"hidden": [3], "weights": [{"W": [[1, 2]], "b": [0]}, {"W": [[1]], "b": [0]}]}, "weights", 422),
-    ({"seed": -1}, "seed", 422),
-])
+@pytest.mark.parametrize(
+    ("body", "field", "status"),
+    [
+        ({"activation": "swish"}, "activation", 422),
+        ({"hidden": [100000]}, "hidden", 422),
+        ({"hidden": [4] * 40}, "hidden", 422),
+        ({"learning_rate": -3}, "learning_rate", 422),
+        ({"n_samples": 10**9}, "n_samples", 422),
+        ({"preset": "nonsense"}, "preset", 422),
+        ({"bogus": 1}, "bogus", 422),
+        ({"loss": "cross_entropy", "output_activation": "relu"}, "loss", 422),
+        ({"dataset": "custom", "data": {"x": [[1, 2], [3]], "y": [[0], [1]]}}, "data", 422),
+        ({"dataset": "custom", "data": {"x": [[1, 2]], "y": [[0], [1]]}}, "data", 422),
+        ({"hidden": [3], "weights": [{"W": [[1, 2]], "b": [0]}, {"W": [[1]], "b": [0]}]}, "weights", 422),
+        ({"seed": -1}, "seed", 422),
+    ],
+)
 def test_bad_config(client, body, field, status):
     response = client.post("/api/v1/runs", json=body)
     assert response.status_code == status, response.text
@@ -30,25 +33,33 @@ def test_bad_config(client, body, field, status):
 
 
 def test_nan_in_json_is_refused(client):
-    response = client.post("/api/v1/runs", content=b'{"learning_rate": NaN}',
-                           headers={"content-type": "application/json"})
+    response = client.post(
+        "/api/v1/runs", content=b'{"learning_rate": NaN}', headers={"content-type": "application/json"}
+    )
     assert response.status_code == 422 and "learning_rate" in names(response)
 
 
 def test_malformed_json(client):
-    response = client.post("/api/v1/runs", content=b'{"hidden": [2,', headers={"content-type": "application/json"})
+    response = client.post(
+        "/api/v1/runs", content=b'{"hidden": [2,', headers={"content-type": "application/json"}
+    )
     assert response.status_code == 422 and response.json()["detail"][0]["type"] == "json_invalid"
 
 
 def test_body_too_large(client):
-    response = client.post("/api/v1/runs", content=b"[" + b"1," * 3_000_000 + b"1]",
-                           headers={"content-type": "application/json"})
+    response = client.post(
+        "/api/v1/runs", content=b"[" + b"1," * 3_000_000 + b"1]", headers={"content-type": "application/json"}
+    )
     assert response.status_code == 413 and "bytes" in response.json()["detail"][0]["allowed"]
 
 
 def test_missing_run(client):
-    for method, path in [("get", "/api/v1/runs/zzz"), ("get", "/api/v1/runs/zzz/state"),
-                         ("post", "/api/v1/runs/zzz/reset"), ("get", "/api/v1/runs/zzz/stream")]:
+    for method, path in [
+        ("get", "/api/v1/runs/zzz"),
+        ("get", "/api/v1/runs/zzz/state"),
+        ("post", "/api/v1/runs/zzz/reset"),
+        ("get", "/api/v1/runs/zzz/stream"),
+    ]:
         response = getattr(client, method)(path)
         assert response.status_code == 404 and "run_id" in names(response)
 
@@ -71,10 +82,16 @@ def test_replay_limit(client, run_id):
     assert response.status_code == 422 and "at most 0 more" in response.json()["detail"][0]["allowed"]
 
 
-@pytest.mark.parametrize(("params", "field"), [
-    ({"layer": 9, "i": 0, "j": 0}, "layer"), ({"layer": 0, "i": 7, "j": 0}, "i"),
-    ({"layer": 0, "i": 0, "j": 5}, "j"), ({"layer": "x", "i": 0, "j": 0}, "layer"), ({"i": 0, "j": 0}, "layer"),
-])
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"layer": 9, "i": 0, "j": 0}, "layer"),
+        ({"layer": 0, "i": 7, "j": 0}, "i"),
+        ({"layer": 0, "i": 0, "j": 5}, "j"),
+        ({"layer": "x", "i": 0, "j": 0}, "layer"),
+        ({"i": 0, "j": 0}, "layer"),
+    ],
+)
 def test_bad_chain_query(client, run_id, params, field):
     response = client.get(f"/api/v1/runs/{run_id}/chain", params=params)
     assert response.status_code == 422 and field in names(response), response.text
@@ -87,16 +104,27 @@ def test_bad_predict(client, run_id, x):
 
 
 def test_predict_refuses_non_finite(client, run_id):
-    response = client.post(f"/api/v1/runs/{run_id}/predict", content=b'{"x": [[1, Infinity]]}',
-                           headers={"content-type": "application/json"})
+    response = client.post(
+        f"/api/v1/runs/{run_id}/predict",
+        content=b'{"x": [[1, Infinity]]}',
+        headers={"content-type": "application/json"},
+    )
     assert response.status_code == 422 and "x" in names(response)
 
 
-@pytest.mark.parametrize(("query", "field"), [
-    ("preset=xor&step=-1", "step"), ("preset=xor&step=10000000", "step"), ("preset=xor&step=x", "step"),
-    ("hidden=4,x", "hidden"), ("lr=fast", "learning_rate"), ("batch_norm=maybe", "batch_norm"),
-    ("flavour=1", "flavour"), ("preset=xor&data={oops", "data"),
-])
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("preset=xor&step=-1", "step"),
+        ("preset=xor&step=10000000", "step"),
+        ("preset=xor&step=x", "step"),
+        ("hidden=4,x", "hidden"),
+        ("lr=fast", "learning_rate"),
+        ("batch_norm=maybe", "batch_norm"),
+        ("flavour=1", "flavour"),
+        ("preset=xor&data={oops", "data"),
+    ],
+)
 def test_bad_snapshot_query(client, query, field):
     response = client.get(f"/api/v1/snapshot?{query}")
     assert response.status_code == 422 and field in names(response), response.text

@@ -13,10 +13,14 @@ def test_stream_over_real_http(server_factory):
     server = server_factory()
     run_id = httpx.post(server.url + "/api/v1/runs", json={"preset": "xor"}).json()["id"]
     states = []
-    with httpx.stream("GET", f"{server.url}/api/v1/runs/{run_id}/stream",
-                      params={"rate": 100, "max_frames": 20, "fields": "step,loss"}, timeout=30) as response:
+    with httpx.stream(
+        "GET",
+        f"{server.url}/api/v1/runs/{run_id}/stream",
+        params={"rate": 100, "max_frames": 20, "fields": "step,loss"},
+        timeout=30,
+    ) as response:
         for line in response.iter_lines():
-            if line.startswith("data: {\"step\""):
+            if line.startswith('data: {"step"'):
                 states.append(orjson.loads(line[6:]))
     assert len(states) == 20 and [s["step"] for s in states] == sorted(s["step"] for s in states)
 
@@ -40,7 +44,9 @@ def test_two_workers_agree(server_factory):
         steps = 0
         for n in (5, 11, 1, 30, 7, 2, 9, 13):  # new connections land on either worker
             with httpx.Client(base_url=server.url, timeout=30) as fresh:
-                state = fresh.post(f"/api/v1/runs/{run_id}/step", json={"steps": n}, params={"fields": "step"})
+                state = fresh.post(
+                    f"/api/v1/runs/{run_id}/step", json={"steps": n}, params={"fields": "step"}
+                )
                 steps += n
                 assert state.json()["step"] == steps
         answers = set()
@@ -59,7 +65,13 @@ def test_corrupt_database_stops_startup_with_its_name(tmp_path):
 
     db = tmp_path / "broken.sqlite3"
     db.write_bytes(b"this is not a database, and must not be wiped" * 100)
-    result = subprocess.run([sys.executable, "-m", "app"], cwd=ROOT, env={"BPX_DB": str(db), "PATH": ""},
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "app"],
+        cwd=ROOT,
+        env={"BPX_DB": str(db), "PATH": ""},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode != 0 and str(db) in result.stderr
     assert db.read_bytes().startswith(b"this is not a database")

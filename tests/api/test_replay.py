@@ -23,7 +23,12 @@ def test_eviction_and_rebuild_give_the_same_bytes(client):
 def test_going_back_uses_checkpoints_and_matches(client):
     a = client.get("/api/v1/snapshot?preset=momentum&step=1700").content
     client.get("/api/v1/snapshot?preset=momentum&step=2600")  # the cached run moves on...
-    assert client.get("/api/v1/snapshot?preset=momentum&step=1700", headers={"cache-control": "no-cache"}).content == a
+    assert (
+        client.get(
+            "/api/v1/snapshot?preset=momentum&step=1700", headers={"cache-control": "no-cache"}
+        ).content
+        == a
+    )
 
 
 def test_snapshot_etag_and_cache_headers(client):
@@ -37,8 +42,9 @@ def test_snapshot_etag_and_cache_headers(client):
 
 def test_url_names_match_api_names(client):
     by_url = client.get("/api/v1/snapshot?dataset=moons&hidden=3,2&lr=0.3&batch_norm=1&step=4").content
-    run_id = client.post("/api/v1/runs", json={"dataset": "moons", "hidden": [3, 2], "learning_rate": 0.3,
-                                               "batch_norm": True}).json()["id"]
+    run_id = client.post(
+        "/api/v1/runs", json={"dataset": "moons", "hidden": [3, 2], "learning_rate": 0.3, "batch_norm": True}
+    ).json()["id"]
     client.post(f"/api/v1/runs/{run_id}/step", json={"steps": 4})
     assert client.get(f"/api/v1/runs/{run_id}/state").content == by_url
 

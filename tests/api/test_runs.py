@@ -104,10 +104,16 @@ def test_example_endpoint(client):
     assert len(ex["gradient"]) == len(ex["full_gradient"]) == 13002
     assert -1 <= ex["cosine"]["batch_full"] <= 1
     label = int(np.argmax(ex["y"]))  # softmax: the wish on z is y − ŷ, up for the true class only
-    assert ex["output_nudges_z"][label] > 0 and all(v < 0 for k, v in enumerate(ex["output_nudges_z"]) if k != label)
-    sse = client.get(f"/api/v1/runs/{create(client, preset='digits_sse', n_samples=200)}/example?row=3").json()
+    assert ex["output_nudges_z"][label] > 0 and all(
+        v < 0 for k, v in enumerate(ex["output_nudges_z"]) if k != label
+    )
+    sse = client.get(
+        f"/api/v1/runs/{create(client, preset='digits_sse', n_samples=200)}/example?row=3"
+    ).json()
     label = int(np.argmax(sse["y"]))  # squared error: −∂C/∂a = −2(a − y), seed 004's picture
-    assert sse["output_nudges"][label] > 0 and all(v < 0 for k, v in enumerate(sse["output_nudges"]) if k != label)
+    assert sse["output_nudges"][label] > 0 and all(
+        v < 0 for k, v in enumerate(sse["output_nudges"]) if k != label
+    )
 
 
 @pytest.mark.parametrize("preset", ["batchnorm", "digits"])
@@ -125,6 +131,12 @@ def test_predict_layers_preview_and_data(client):
     assert np.shape(out["layers"][0]) == (1, 3) and out["layers"][-1] == out["y"]
     preview = client.get(f"/api/v1/runs/{run_id}/preview", params={"points": 3, "until": 1}).json()
     state = client.get(f"/api/v1/runs/{run_id}/state").json()
-    assert preview["alpha"] == [0.0, 0.5, 1.0] and preview["loss"][0] == pytest.approx(state["loss"], rel=1e-12)
+    assert preview["alpha"] == [0.0, 0.5, 1.0] and preview["loss"][0] == pytest.approx(
+        state["loss"], rel=1e-12
+    )
     data = client.get(f"/api/v1/runs/{run_id}/data").json()
-    assert data["x"] == [[0, 0], [0, 1], [1, 0], [1, 1]] and data["total"] == 4 and data["kind"] == "classification"
+    assert (
+        data["x"] == [[0, 0], [0, 1], [1, 0], [1, 1]]
+        and data["total"] == 4
+        and data["kind"] == "classification"
+    )

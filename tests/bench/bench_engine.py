@@ -38,10 +38,18 @@ def per_step_us(step: Callable[[], None], steps: int, repeats: int = 7) -> float
 def config_for(hidden: tuple[int, ...], batch: int) -> RunConfig:
     if hidden == (2,):
         return RunConfig.from_dict({"dataset": "xor", "n_samples": 4, "hidden": [2]})
-    return RunConfig.from_dict({
-        "dataset": "digits", "n_samples": 5000, "hidden": list(hidden), "activation": "sigmoid",
-        "output_activation": "softmax", "loss": "cross_entropy", "batch_size": batch, "learning_rate": 0.5,
-    })
+    return RunConfig.from_dict(
+        {
+            "dataset": "digits",
+            "n_samples": 5000,
+            "hidden": list(hidden),
+            "activation": "sigmoid",
+            "output_activation": "softmax",
+            "loss": "cross_entropy",
+            "batch_size": batch,
+            "learning_rate": 0.5,
+        }
+    )
 
 
 def minimal_numpy_step(run: Run, batch: int) -> Callable[[], None]:
@@ -57,7 +65,7 @@ def minimal_numpy_step(run: Run, batch: int) -> Callable[[], None]:
     def step() -> None:
         k = state["k"]
         state["k"] = (k + batch) % (n - batch + 1) if batch < n else 0
-        rows = order[k:k + batch]
+        rows = order[k : k + batch]
         x, y = (x_all[rows], y_all[rows]) if batch < n else (x_all, y_all)
         acts = [x]
         for W, b in zip(Ws[:-1], bs[:-1], strict=True):

@@ -16,8 +16,16 @@ from tests.support import ROOT, Server
 
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = ROOT / "artifacts" / "screenshots"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 pytestmark = pytest.mark.browser
 
@@ -68,8 +76,9 @@ class Watched:
 
     def wait_idle(self, timeout: float = 20_000):
         """Until the page has rendered and no request of its own is in flight."""
-        self.page.wait_for_function("window.__bpx && window.__bpx.rendered > 0 && window.__bpx.busy === 0",
-                                    timeout=timeout)
+        self.page.wait_for_function(
+            "window.__bpx && window.__bpx.rendered > 0 && window.__bpx.busy === 0", timeout=timeout
+        )
 
     def shot(self, name: str) -> Path:
         SHOTS.mkdir(parents=True, exist_ok=True)

@@ -17,7 +17,9 @@ def test_lesson_loads_with_its_explanation(page):
     p = page.open("?preset=xor")
     assert p.locator("#lesson").input_value() == "xor"
     assert "Seed 002" in p.locator("#inspector").inner_text()
-    assert "blue ↑: loss falls if w grows (∂L/∂w < 0)" in p.locator("#legend").inner_text()  # always on screen
+    assert (
+        "blue ↑: loss falls if w grows (∂L/∂w < 0)" in p.locator("#legend").inner_text()
+    )  # always on screen
     assert p.evaluate("window.__bpx.edges.length") == 6
     page.shot("xor-lesson")
 

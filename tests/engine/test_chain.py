@@ -48,8 +48,16 @@ def test_out_of_range_names_the_field(run, args, field):
 
 def test_trace_walks_forward_then_back(run):
     names = [name for name, _ in trace(run.state())]
-    assert names == ["forward:0", "forward:1", "forward:2", "loss", "backward:2", "backward:1", "backward:0",
-                     "update"]
+    assert names == [
+        "forward:0",
+        "forward:1",
+        "forward:2",
+        "loss",
+        "backward:2",
+        "backward:1",
+        "backward:0",
+        "update",
+    ]
 
 
 def test_preview_passes_through_now_and_the_real_step(run):

@@ -10,25 +10,28 @@ from engine.trainer import Run
 from .helpers import xor
 
 
-@pytest.mark.parametrize(("fields", "field"), [
-    ({"activation": "swish"}, "activation"),
-    ({"loss": "hinge"}, "loss"),
-    ({"hidden": [0]}, "hidden"),
-    ({"hidden": [4] * 50}, "hidden"),
-    ({"hidden": "4,x"}, "hidden"),
-    ({"learning_rate": float("nan")}, "learning_rate"),
-    ({"learning_rate": -1}, "learning_rate"),
-    ({"batch_size": 1.5}, "batch_size"),
-    ({"seed": -1}, "seed"),
-    ({"n_samples": 10**9}, "n_samples"),
-    ({"bogus": 1}, "bogus"),
-    ({"loss": "bce", "output_activation": "linear"}, "loss"),
-    ({"loss": "cross_entropy", "output_activation": "tanh"}, "loss"),
-    ({"dataset": "custom"}, "data"),
-    ({"dataset": "custom", "data": {"x": [[1, 2], [3]], "y": [[0], [1]]}}, "data.x[1]"),
-    ({"dataset": "custom", "data": {"x": [[1, 2]], "y": [[0], [1]]}}, "data.y"),
-    ({"dataset": "custom", "data": {"x": [[1, float("inf")]], "y": [[0]]}}, "data.x[0][1]"),
-])
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"activation": "swish"}, "activation"),
+        ({"loss": "hinge"}, "loss"),
+        ({"hidden": [0]}, "hidden"),
+        ({"hidden": [4] * 50}, "hidden"),
+        ({"hidden": "4,x"}, "hidden"),
+        ({"learning_rate": float("nan")}, "learning_rate"),
+        ({"learning_rate": -1}, "learning_rate"),
+        ({"batch_size": 1.5}, "batch_size"),
+        ({"seed": -1}, "seed"),
+        ({"n_samples": 10**9}, "n_samples"),
+        ({"bogus": 1}, "bogus"),
+        ({"loss": "bce", "output_activation": "linear"}, "loss"),
+        ({"loss": "cross_entropy", "output_activation": "tanh"}, "loss"),
+        ({"dataset": "custom"}, "data"),
+        ({"dataset": "custom", "data": {"x": [[1, 2], [3]], "y": [[0], [1]]}}, "data.x[1]"),
+        ({"dataset": "custom", "data": {"x": [[1, 2]], "y": [[0], [1]]}}, "data.y"),
+        ({"dataset": "custom", "data": {"x": [[1, float("inf")]], "y": [[0]]}}, "data.x[0][1]"),
+    ],
+)
 def test_bad_config_names_the_field(fields, field):
     with pytest.raises(ConfigError) as error:
         RunConfig.from_dict(fields)

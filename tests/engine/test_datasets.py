@@ -81,8 +81,12 @@ def test_custom_data_kinds():
 
 
 @settings(max_examples=30, deadline=None)
-@given(name=st.sampled_from(["xor", "circle", "spiral", "gauss_reg"]), n=st.integers(2, 300),
-       ratio=st.floats(0.0, 0.9), seed=st.integers(0, 2**32 - 1))
+@given(
+    name=st.sampled_from(["xor", "circle", "spiral", "gauss_reg"]),
+    n=st.integers(2, 300),
+    ratio=st.floats(0.0, 0.9),
+    seed=st.integers(0, 2**32 - 1),
+)
 def test_split_sizes(name, n, ratio, seed):
     ds = make_dataset(config(dataset=name, n_samples=n, test_ratio=ratio, seed=seed))
     assert len(ds.x_train) + len(ds.x_test) == n

@@ -31,7 +31,8 @@ def _grid():
     combos = [
         (h, o, loss, depth, bn, reg)
         for h, o, loss, depth, bn, reg in itertools.product(
-            ACTIVATIONS, OUTPUT_ACTIVATIONS, LOSSES, (1, 2, 3), (False, True), ("none", "l1", "l2", "both"))
+            ACTIVATIONS, OUTPUT_ACTIVATIONS, LOSSES, (1, 2, 3), (False, True), ("none", "l1", "l2", "both")
+        )
         if not (loss in ("bce", "cross_entropy") and o in UNBOUNDED_OUTPUTS)
     ]
     return random.Random(2026).sample(combos, 60)
@@ -52,12 +53,24 @@ def test_backprop_matches_finite_differences(hidden_act, output, loss, depth, ba
     k = 3 if output == "softmax" else 2
     while True:
         x, y = _data(rng, 5, k, loss, output)
-        run = Run(custom(
-            x, y, hidden=[4] * depth, activation=hidden_act, output_activation=output, loss=loss,
-            batch_norm=batch_norm, init="normal", init_scale=0.7, seed=int(rng.integers(1000)),
-            l1=0.03 if reg in ("l1", "both") else 0.0, l2=0.05 if reg in ("l2", "both") else 0.0,
-            optimizer="adam", learning_rate=0.01,
-        ))
+        run = Run(
+            custom(
+                x,
+                y,
+                hidden=[4] * depth,
+                activation=hidden_act,
+                output_activation=output,
+                loss=loss,
+                batch_norm=batch_norm,
+                init="normal",
+                init_scale=0.7,
+                seed=int(rng.integers(1000)),
+                l1=0.03 if reg in ("l1", "both") else 0.0,
+                l2=0.05 if reg in ("l2", "both") else 0.0,
+                optimizer="adam",
+                learning_rate=0.01,
+            )
+        )
         run.advance(2)  # not at the initial point: biases, γ, β are no longer special values
         if not _near_a_kink(run):
             break

@@ -12,10 +12,19 @@ from engine.trainer import Run
 
 @pytest.fixture(scope="module")
 def run() -> Run:
-    config = RunConfig.from_dict({"dataset": "custom", "data": {
-        "x": [[i / 7, (i * 3 % 7) / 7, (i % 2)] for i in range(7)],
-        "y": [[1.0 if i % 3 == k else 0.0 for k in range(3)] for i in range(7)]},
-        "hidden": [4], "output_activation": "sigmoid", "loss": "sse", "seed": 2})
+    config = RunConfig.from_dict(
+        {
+            "dataset": "custom",
+            "data": {
+                "x": [[i / 7, (i * 3 % 7) / 7, (i % 2)] for i in range(7)],
+                "y": [[1.0 if i % 3 == k else 0.0 for k in range(3)] for i in range(7)],
+            },
+            "hidden": [4],
+            "output_activation": "sigmoid",
+            "loss": "sse",
+            "seed": 2,
+        }
+    )
     return Run(config)
 
 
@@ -25,7 +34,9 @@ def test_one_example_gradient_is_its_row_of_the_batch(run):
         ex = one_example(run, row)
         for l, layer in enumerate(state.layers):
             a_prev = state.batch["x"] if l == 0 else state.layers[l - 1].a
-            np.testing.assert_allclose(ex["grads"][f"W{l}"], np.outer(layer.delta[row], a_prev[row]), rtol=1e-13)
+            np.testing.assert_allclose(
+                ex["grads"][f"W{l}"], np.outer(layer.delta[row], a_prev[row]), rtol=1e-13
+            )
 
 
 def test_nudges_sum_to_minus_dC_da(run):

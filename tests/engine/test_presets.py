@@ -9,9 +9,28 @@ from engine.config import ConfigError
 from engine.presets import PRESETS, resolve
 from engine.trainer import Run
 
-LESSONS = ["xor", "chain", "digits", "vanishing", "exploding", "clipping", "lr_low", "lr_high", "lr_decay",
-           "sgd", "momentum", "adagrad", "adam", "minibatch", "fullbatch", "batchnorm", "init_zero",
-           "init_large", "squared_error", "cross_entropy"]
+LESSONS = [
+    "xor",
+    "chain",
+    "digits",
+    "vanishing",
+    "exploding",
+    "clipping",
+    "lr_low",
+    "lr_high",
+    "lr_decay",
+    "sgd",
+    "momentum",
+    "adagrad",
+    "adam",
+    "minibatch",
+    "fullbatch",
+    "batchnorm",
+    "init_zero",
+    "init_large",
+    "squared_error",
+    "cross_entropy",
+]
 
 
 def test_design_lessons_are_all_there():

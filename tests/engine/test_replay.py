@@ -24,9 +24,21 @@ def assert_same_state(a, b):
 
 
 def minibatch_config(**extra) -> RunConfig:
-    return RunConfig.from_dict({"dataset": "custom", "data": {
-        "x": [[i / 10, (i * 7 % 10) / 10] for i in range(10)], "y": [[i % 2] for i in range(10)]},
-        "hidden": [3], "batch_size": 3, "optimizer": "adam", "learning_rate": 0.05, "batch_norm": True, **extra})
+    return RunConfig.from_dict(
+        {
+            "dataset": "custom",
+            "data": {
+                "x": [[i / 10, (i * 7 % 10) / 10] for i in range(10)],
+                "y": [[i % 2] for i in range(10)],
+            },
+            "hidden": [3],
+            "batch_size": 3,
+            "optimizer": "adam",
+            "learning_rate": 0.05,
+            "batch_norm": True,
+            **extra,
+        }
+    )
 
 
 def test_step_by_step_equals_all_at_once_equals_checkpoint():
@@ -75,8 +87,12 @@ def test_minibatches_cover_each_epoch_once():
 
 
 @settings(max_examples=25, deadline=None)
-@given(hidden=st.lists(st.integers(1, 5), min_size=0, max_size=3), batch=st.integers(0, 6),
-       seed=st.integers(0, 2**32 - 1), steps=st.integers(0, 4))
+@given(
+    hidden=st.lists(st.integers(1, 5), min_size=0, max_size=3),
+    batch=st.integers(0, 6),
+    seed=st.integers(0, 2**32 - 1),
+    steps=st.integers(0, 4),
+)
 def test_shapes_and_determinism(hidden, batch, seed, steps):
     config = xor(hidden=hidden, batch_size=batch, seed=seed)
     run = Run(config)
@@ -97,8 +113,16 @@ def test_shapes_and_determinism(hidden, batch, seed, steps):
 
 
 def test_divergence_is_reported_not_raised():
-    run = Run(xor(hidden=[8, 8], activation="relu", output_activation="linear", init="normal",
-                  init_scale=30.0, learning_rate=50.0))
+    run = Run(
+        xor(
+            hidden=[8, 8],
+            activation="relu",
+            output_activation="linear",
+            init="normal",
+            init_scale=30.0,
+            learning_rate=50.0,
+        )
+    )
     run.advance(300)
     state = run.state()
     assert state.diverged and run.diverged

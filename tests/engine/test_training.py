@@ -63,12 +63,21 @@ def test_sgd_applies_exactly_minus_eta_dw():
         np.testing.assert_array_equal(a.b, b.b - 0.7 * b.db)
 
 
-@pytest.mark.parametrize(("schedule", "t", "expected"), [
-    ("constant", 500, 0.8),
-    ("step", 99, 0.8), ("step", 100, 0.4), ("step", 250, 0.2),
-    ("exponential", 50, 0.8 * 0.5**0.5), ("exponential", 200, 0.2),
-    ("cosine", 0, 0.8), ("cosine", 50, 0.4 + 0.2), ("cosine", 100, 0.4), ("cosine", 900, 0.4),
-])
+@pytest.mark.parametrize(
+    ("schedule", "t", "expected"),
+    [
+        ("constant", 500, 0.8),
+        ("step", 99, 0.8),
+        ("step", 100, 0.4),
+        ("step", 250, 0.2),
+        ("exponential", 50, 0.8 * 0.5**0.5),
+        ("exponential", 200, 0.2),
+        ("cosine", 0, 0.8),
+        ("cosine", 50, 0.4 + 0.2),
+        ("cosine", 100, 0.4),
+        ("cosine", 900, 0.4),
+    ],
+)
 def test_schedules(schedule, t, expected):
     assert learning_rate(schedule, 0.8, t, 0.5, 100) == pytest.approx(expected, rel=1e-12)
 
@@ -84,7 +93,9 @@ def test_clip_by_norm_rescales_to_the_limit():
     run = Run(xor(hidden=[2], init="normal", init_scale=3.0, clip=1e-3, clip_mode="norm", learning_rate=1.0))
     state = run.state()
     assert state.clipped and state.grad_norm > 1e-3
-    applied = np.sqrt(sum(np.sum(layer.dW_applied**2) + np.sum(layer.db_applied**2) for layer in state.layers))
+    applied = np.sqrt(
+        sum(np.sum(layer.dW_applied**2) + np.sum(layer.db_applied**2) for layer in state.layers)
+    )
     assert applied == pytest.approx(1e-3, rel=1e-12)
     ratio = state.layers[0].dW_applied / -state.layers[0].dW  # same direction, one factor
     np.testing.assert_allclose(ratio, 1e-3 / state.grad_norm, rtol=1e-12)
@@ -103,8 +114,12 @@ def test_penalties_are_their_own_terms():
     state = run.state()
     weights = [layer.W for layer in plain.layers]
     assert state.loss == plain.loss  # the data loss is unchanged...
-    assert state.penalty == pytest.approx(sum(l1 * np.abs(W).sum() + 0.5 * l2 * (W**2).sum() for W in weights))
-    for p, s in zip(plain.layers, state.layers, strict=True):  # ...and the penalty gradient is added to dW only
+    assert state.penalty == pytest.approx(
+        sum(l1 * np.abs(W).sum() + 0.5 * l2 * (W**2).sum() for W in weights)
+    )
+    for p, s in zip(
+        plain.layers, state.layers, strict=True
+    ):  # ...and the penalty gradient is added to dW only
         np.testing.assert_allclose(s.dW_penalty, l1 * np.sign(p.W) + l2 * p.W, rtol=1e-15)
         np.testing.assert_allclose(s.dW, p.dW + s.dW_penalty, rtol=1e-15)
         np.testing.assert_array_equal(s.db, p.db)
