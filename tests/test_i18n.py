@@ -1,0 +1,81 @@
+"""Every string on the page exists in English, 简体中文 and 繁體中文."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from tests.support import ROOT
+
+LANGUAGES = ("en", "zh-Hans", "zh-Hant")
+CATALOGUES = {lang: json.loads((ROOT / "static" / "i18n" / f"{lang}.json").read_text()) for lang in LANGUAGES}
+
+
+def keys_used() -> set[str]:
+    """Keys named in templates (data-i18n*) and in the JS (t("…"))."""
+    used: set[str] = set()
+    html = (ROOT / "templates" / "index.html").read_text()
+    used |= set(re.findall(r'data-i18n(?:-title|-aria)?="([^"]+)"', html))
+    for path in (ROOT / "static" / "js").glob("*.js"):
+        used |= set(re.findall(r'\bt\("([a-z_]+\.[a-z0-9_.]+)"', path.read_text()))
+    return used
+
+
+def test_every_language_has_every_key():
+    english = set(CATALOGUES["en"])
+    for lang in LANGUAGES[1:]:
+        assert set(CATALOGUES[lang]) == english, (lang, english ^ set(CATALOGUES[lang]))
+    for lang, catalogue in CATALOGUES.items():
+        empty = [k for k, v in catalogue.items() if not v.strip()]
+        assert not empty, (lang, empty)
+
+
+def test_every_key_used_on_the_page_is_translated():
+    missing = keys_used() - set(CATALOGUES["en"])
+    assert not missing, missing
+
+
+def test_keys_built_at_run_time_exist():
+    """controls.js builds `field.<name>`, `field.<name>.title` and `choice.<value>` keys."""
+    from engine.config import (
+        ACTIVATIONS,
+        CLIP_MODES,
+        DATASETS,
+        INITS,
+        LOSSES,
+        OPTIMIZERS,
+        OUTPUT_ACTIVATIONS,
+        SCHEDULES,
+    )
+
+    source = (ROOT / "static" / "js" / "controls.js").read_text()
+    groups = source[source.index("export const GROUPS") : source.index("};")]
+    fields = re.findall(r'"([a-z_0-9]+)"', groups)
+    assert "learning_rate" in fields and "batch_norm" in fields
+    catalogue = CATALOGUES["en"]
+    for field in fields:
+        assert f"field.{field}" in catalogue and f"field.{field}.title" in catalogue, field
+    for choice in {
+        *DATASETS,
+        *ACTIVATIONS,
+        *OUTPUT_ACTIVATIONS,
+        *LOSSES,
+        *INITS,
+        *OPTIMIZERS,
+        *SCHEDULES,
+        *CLIP_MODES,
+    }:
+        assert f"choice.{choice}" in catalogue, choice
+
+
+def test_placeholders_match():
+    for key, text in CATALOGUES["en"].items():
+        wanted = set(re.findall(r"\{(\w+)\}", text))
+        for lang in LANGUAGES[1:]:
+            assert set(re.findall(r"\{(\w+)\}", CATALOGUES[lang][key])) == wanted, (lang, key)
+
+
+def test_chinese_is_chinese_and_the_scripts_differ():
+    hans, hant = CATALOGUES["zh-Hans"], CATALOGUES["zh-Hant"]
+    assert any(re.search(r"[\u4e00-\u9fff]", v) for v in hans.values())
+    assert hans["btn.step_label"] != hant["btn.step_label"]  # 单步 / 單步: not one copied into the other
