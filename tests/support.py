@@ -23,8 +23,10 @@ def free_port() -> int:
 class Server:
     """`python -m app` in a subprocess, as a user runs it."""
 
-    def __init__(self, db: Path, workers: int = 1, port: int | None = None):
-        self.db, self.workers = db, workers
+    def __init__(
+        self, db: Path, workers: int = 1, port: int | None = None, env: dict[str, str] | None = None
+    ):
+        self.db, self.workers, self.extra_env = db, workers, env or {}
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
@@ -35,6 +37,7 @@ class Server:
             "BPX_DB": str(self.db),
             "BPX_PORT": str(self.port),
             "BPX_WORKERS": str(self.workers),
+            **self.extra_env,
         }
         self.process = subprocess.Popen(
             [sys.executable, "-m", "app"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
