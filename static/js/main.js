@@ -13,9 +13,12 @@ import { readUrl, writeUrl } from "./urlstate.js";
 
 const $ = (id) => document.getElementById(id);
 const MAX_STEPS = 10000; // per request (GET /api/v1/meta limits)
+const STREAM_RATE = 40; // states a second while playing; the canvas draws at the display's rate
 const BIG_NET = 2000;    // parameters above which the stream sends fewer fields and digits
+// While a big net plays, frames carry what the view draws: the edges' matrix, activations and δ.
 const STREAM_FIELDS = "step,epoch,lr,loss,penalty,diverged,grad_norm,clipped,metrics,batch,layers.activation,"
-  + "layers.W,layers.b,layers.dW,layers.db,layers.dW_applied,layers.a,layers.z,layers.delta,layers.dL_da,layers.grad_norm";
+  + "layers.a,layers.delta,layers.grad_norm";
+const VIEW_FIELD = { weights: "layers.W", gradients: "layers.dW", applied: "layers.dW_applied" };
 
 const icon = (d) => `<svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true"><path fill="currentColor" d="${d}"/></svg>`;
 const PLAY_ICON = icon("M7 4v16l13-8z");
@@ -127,8 +130,8 @@ async function refresh() {
   const state = await api.state(model.runId);
   model.state = state;
   model.page.step = state.step;
+  render(); // the network first; the history and plots follow
   model.history = await api.history(model.runId);
-  render();
   await plots.loss.reset(model.history);
   await plots.grad.reset(model.history, state.layers.length);
   scheduleSidePlots(0);
@@ -143,7 +146,11 @@ function render() {
   network.setState(st, model.data?.input_shape);
   network.setOptions({ view: page.view, scale: page.scale, sample: page.sample, phase: page.phase, sel: page.sel });
   renderLegend($("legend"), page.view, network.state ? network.scales() : [], page.scale);
-  renderTimeline($("timeline"), st.layers.length, page.phase, (phase) => setPage({ phase }));
+  const timelineKey = `${st.layers.length}|${page.phase}|${page.lang}`;
+  if (timelineKey !== render.timelineKey) { // rebuilt only when it changes, not on every streamed frame
+    render.timelineKey = timelineKey;
+    renderTimeline($("timeline"), st.layers.length, page.phase, (phase) => setPage({ phase }));
+  }
   $("step-input").value = st.step;
   $("epoch-label").textContent = t("epoch.label", { epoch: st.epoch, lr: fmt.num(st.lr, 3) });
   $("phase-chip").textContent = phaseTitle(page.phase);
@@ -155,12 +162,15 @@ function render() {
   for (const b of $("view-mode").querySelectorAll("button")) b.setAttribute("aria-checked", String(b.dataset.view === page.view));
   $("scale").value = page.scale;
   renderSampleSelect(st);
-  renderWeightsTable(st);
-  if (!model.playing) renderInspector();
-  writeUrl(model.config, page);
+  if (!model.playing) {
+    renderWeightsTable(st);
+    renderInspector();
+    writeUrl(model.config, page);
+  }
   bpx.step = st.step;
   bpx.runId = model.runId;
   bpx.rendered = (bpx.rendered || 0) + 1;
+  bpx.firstRender ??= performance.now(); // ms since navigation: the first meaningful paint
 }
 
 function renderSampleSelect(st) {
@@ -208,7 +218,8 @@ function renderWeightsTable(st) {
 
 function scheduleSidePlots(delay = 250) {
   clearTimeout(sideTimer);
-  sideTimer = setTimeout(() => busy(sidePlots), delay);
+  bpx.sidePending = true;
+  sideTimer = setTimeout(() => busy(sidePlots).finally(() => { bpx.sidePending = false; }), delay);
 }
 
 /** Decision boundary, per-neuron maps and the step preview: extra requests, so throttled. */
@@ -254,6 +265,7 @@ async function sidePlots() {
 
 function setPage(changes) {
   Object.assign(model.page, changes);
+  if ("view" in changes && model.playing && model.nParams > BIG_NET) { stopPlaying(); play(); } // other fields
   if ("theme" in changes || "palette" in changes) { applyLook(); network.invalidate(); scheduleSidePlots(0); }
   render();
 }
@@ -327,27 +339,45 @@ function changeField(field, value) {
 
 function play() {
   if (model.playing) { stopPlaying(); busy(refresh); return; }
+  if (!model.state) return;
   model.playing = true;
   $("btn-play").innerHTML = PAUSE_ICON;
   $("btn-play").setAttribute("aria-pressed", "true");
   model.page.phase = "";
   const big = model.nParams > BIG_NET;
-  const url = api.streamUrl(model.runId, { rate: 30, steps_per_frame: model.page.speed,
-    ...(big ? { fields: STREAM_FIELDS, digits: 6 } : {}) });
+  const url = api.streamUrl(model.runId, { rate: STREAM_RATE, steps_per_frame: model.page.speed,
+    ...(big ? { fields: `${STREAM_FIELDS},layers.W,${VIEW_FIELD[model.page.view]}`, digits: 4 } : {}) });
   stream = new EventSource(url);
   stream.addEventListener("state", (event) => {
     const st = JSON.parse(event.data);
+    if (big) st.layers = st.layers.map((layer, l) => ({ ...model.state.layers[l], ...layer }));
     model.state = { ...model.state, ...st };
     render();
-    plots.loss.extend(st.step - 1, st.loss === null ? null : st.loss + st.penalty);
-    plots.grad.extend(st.step - 1, st.layers.map((l) => l.grad_norm));
-    scheduleSidePlots(300);
+    pending.push(st);
+    if (!flushTimer) flushTimer = setTimeout(flushPlots, 500); // plotly redraws are slow: twice a second
+
   });
   stream.addEventListener("end", () => { stopPlaying(); busy(refresh); });
   stream.onerror = () => { if (model.playing) { stopPlaying(); busy(refresh); } };
 }
 
+let pending = [];
+let flushTimer = null;
+
+function flushPlots() {
+  flushTimer = null;
+  const states = pending;
+  pending = [];
+  if (!states.length) return;
+  plots.loss.extend(states.map((st) => st.step - 1), states.map((st) => (st.loss === null ? null : st.loss + st.penalty)));
+  plots.grad.extend(states.map((st) => st.step - 1), states.map((st) => st.layers.map((l) => l.grad_norm)));
+  busy(sidePlots);
+}
+
 function stopPlaying() {
+  clearTimeout(flushTimer);
+  flushTimer = null;
+  pending = [];
   if (stream) stream.close();
   stream = null;
   model.playing = false;

@@ -51,10 +51,10 @@ export class LossPlot {
     this.ready = true;
   }
 
-  async extend(step, loss) {
-    if (!this.ready || loss === null) return;
+  async extend(steps, losses) {
+    if (!this.ready) return;
     const Plotly = await ready;
-    Plotly.extendTraces(this.el, { x: [[step]], y: [[loss]] }, [0]);
+    Plotly.extendTraces(this.el, { x: [steps], y: [losses] }, [0]);
   }
 }
 
@@ -73,11 +73,11 @@ export class GradPlot {
     this.nLayers = nLayers;
   }
 
-  async extend(step, norms) {
-    if (!this.ready) return;
+  async extend(steps, norms) {
+    if (!this.ready || !norms.length) return;
     const Plotly = await ready;
-    const idx = norms.map((_, l) => l);
-    Plotly.extendTraces(this.el, { x: norms.map(() => [step]), y: norms.map((n) => [n]) }, idx);
+    const idx = norms[0].map((_, l) => l);
+    Plotly.extendTraces(this.el, { x: idx.map(() => steps), y: idx.map((l) => norms.map((n) => n[l])) }, idx);
   }
 }
 

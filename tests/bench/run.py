@@ -8,7 +8,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-MODULES = ["tests.bench.bench_engine", "tests.bench.bench_api"]
+MODULES = ["tests.bench.bench_engine", "tests.bench.bench_api", "tests.bench.bench_browser"]
 
 
 def main() -> None:

@@ -52,7 +52,7 @@ def test_edge_colour_and_arrow_follow_the_gradient_sign(page, server):
         assert e["color"] == ("pos" if g < 0 else "neg"), (e, g)  # blue ↑ when ∂L/∂w < 0
         assert e["arrow"] == ("up" if g < 0 else "down")
     p.keyboard.press("1")  # weights view: blue positive weights
-    page.wait_idle()
+    p.wait_for_function("window.__bpx.view === 'weights'")  # drawn on the next animation frame
     for e in p.evaluate("window.__bpx.edges"):
         w = state["layers"][e["l"]]["W"][e["i"]][e["j"]]
         assert e["color"] == ("pos" if w > 0 else "neg")
@@ -139,7 +139,8 @@ def test_chinese_interface(page):
 def test_digit_lesson(page):
     p = page.open("?preset=digits")
     assert "13,002" in p.locator(".stage-bar").inner_text()
-    assert p.locator("#plot-neurons canvas").count() == 16  # what each first-layer neuron looks for
+    # what each first-layer neuron looks for: its 784 weights as a 28×28 image
+    p.wait_for_function("document.querySelectorAll('#plot-neurons canvas').length === 16", timeout=10_000)
     page.shot("digits")
 
 
