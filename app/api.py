@@ -34,6 +34,7 @@ from engine.config import (
     SCHEDULES,
     ConfigError,
 )
+from engine.evaluation import confusion
 from engine.nudges import one_example
 from engine.phases import phases
 from engine.presets import PRESETS, resolve
@@ -215,6 +216,12 @@ def predict(body: PredictIn, live: Live, settings: SettingsDep) -> Response:
     with live.lock:
         activations = live.run.activations(x)
     return json_response({"y": activations[-1], **({"layers": activations} if body.layers else {})})
+
+
+@runs.get("/{run_id}/confusion", summary="Confusion matrix on held-out data, and examples it gets wrong")
+def get_confusion(live: Live, split: Literal["train", "test"] = "test") -> Response:
+    with live.lock:
+        return json_response(confusion(live.run, split))
 
 
 @runs.get("/{run_id}/preview", summary="Batch loss along the update about to be applied: L(θ + α·Δθ)")

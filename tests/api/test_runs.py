@@ -140,3 +140,11 @@ def test_predict_layers_preview_and_data(client):
         and data["total"] == 4
         and data["kind"] == "classification"
     )
+
+
+def test_confusion_endpoint(client):
+    run_id = create(client, preset="digits", n_samples=300)
+    body = client.get(f"/api/v1/runs/{run_id}/confusion").json()
+    assert np.shape(body["matrix"]) == (10, 10) and np.sum(body["matrix"]) == 60 and body["split"] == "test"
+    regression = create(client, dataset="plane", output_activation="linear")
+    assert client.get(f"/api/v1/runs/{regression}/confusion").json()["classification"] is False

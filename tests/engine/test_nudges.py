@@ -60,3 +60,19 @@ def test_cosine_and_bad_row():
     assert cosine(np.array([0.0, 0.0]), np.array([1.0, 0.0])) is None
     with pytest.raises(ConfigError):
         one_example(Run(RunConfig()), 10**6)
+
+
+def test_confusion_matrix_counts_every_test_row():
+    from engine.evaluation import confusion
+    from engine.presets import resolve
+
+    run = Run(resolve({"preset": "digits", "n_samples": 600}))
+    before = confusion(run)
+    assert before["matrix"].sum() == len(run.dataset.x_test) == 120
+    assert before["accuracy"] == np.trace(before["matrix"]) / 120
+    run.advance(400)
+    after = confusion(run)
+    assert after["accuracy"] > 0.5 > 0.1 + before["accuracy"]  # well above chance (10%) within 400 steps
+    for true_class, rows in after["wrong"].items():
+        for item in rows:
+            assert run.dataset.labels(run.dataset.y_test[[item["row"]]])[0] == true_class != item["predicted"]
