@@ -243,23 +243,23 @@ def get_data(
     split: Literal["train", "test"] = "train",
     start: Annotated[int, Query(ge=0)] = 0,
     count: Annotated[int, Query(ge=1, le=5000)] = 1000,
+    with_x: Annotated[bool, Query(description="false: targets only (cheap, for picking rows)")] = True,
     digits: Digits = None,
 ) -> Response:
     ds = live.run.dataset
     x, y = (ds.x_train, ds.y_train) if split == "train" else (ds.x_test, ds.y_test)
-    return json_response(
-        {
-            "split": split,
-            "start": start,
-            "total": len(x),
-            "kind": ds.kind,
-            "n_classes": ds.n_classes,
-            "input_shape": ds.input_shape,
-            "x": x[start : start + count],
-            "y": y[start : start + count],
-        },
-        digits,
-    )
+    page = {
+        "split": split,
+        "start": start,
+        "total": len(x),
+        "kind": ds.kind,
+        "n_classes": ds.n_classes,
+        "input_shape": ds.input_shape,
+        "y": y[start : start + count],
+    }
+    if with_x:
+        page["x"] = x[start : start + count]
+    return json_response(page, digits)
 
 
 @runs.get(

@@ -23,6 +23,13 @@ def confusion(run: Run, split: str = "test", examples_per_class: int = 6) -> dic
     matrix = np.zeros((k, k), dtype=np.int64)
     np.add.at(matrix, (truth, predicted), 1)
     wrong = {int(c): np.flatnonzero((truth == c) & (predicted != c))[:examples_per_class] for c in range(k)}
-    return {"split": used, "classification": True, "matrix": matrix, "accuracy": float(np.trace(matrix) / len(x)),
-            "wrong": {c: [{"row": int(r), "predicted": int(predicted[r])} for r in rows] for c, rows in wrong.items()},
-            "step": run.step}
+    return {
+        "split": used,
+        "classification": True,
+        "matrix": matrix,
+        "accuracy": float(np.trace(matrix) / len(x)),
+        "wrong": {
+            c: [{"row": int(r), "predicted": int(predicted[r])} for r in rows] for c, rows in wrong.items()
+        },
+        "step": run.step,
+    }

@@ -39,6 +39,9 @@ export const api = {
   predict: (id, x, layers = false) => call("POST", `/api/v1/runs/${id}/predict`, { x, layers }),
   chain: (id, layer, i, j) => call("GET", `/api/v1/runs/${id}/chain${q({ layer, i, j })}`),
   preview: (id) => call("GET", `/api/v1/runs/${id}/preview${q({ points: 41, until: 2 })}`),
-  data: (id, split = "train", count = 1000) => call("GET", `/api/v1/runs/${id}/data${q({ split, count })}`),
+  data: (id, split = "train", count = 1000, withX = true, start = 0) =>
+    call("GET", `/api/v1/runs/${id}/data${q({ split, count, start, with_x: withX })}`),
+  example: (id, row) => call("GET", `/api/v1/runs/${id}/example${q({ row })}`),
+  confusion: (id, split = "test") => call("GET", `/api/v1/runs/${id}/confusion${q({ split })}`),
   streamUrl: (id, opts) => `/api/v1/runs/${id}/stream${q(opts)}`,
 };

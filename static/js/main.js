@@ -6,6 +6,7 @@ import { renderControls, renderLessons } from "./controls.js";
 import { renderEdge, renderIdle, renderNode } from "./inspector.js";
 import { renderLegend } from "./legend.js";
 import { NetworkView, parseSelection } from "./network.js";
+import { DigitLab } from "./digits.js";
 import { BoundaryPlot, GradPlot, LossPlot, PreviewPlot, renderNeuronMaps } from "./plots.js";
 import { fmt, model, on, phases } from "./store.js";
 import { phaseTitle, renderTimeline } from "./timeline.js";
@@ -28,6 +29,7 @@ let network;
 let plots;
 let stream = null;
 let sideTimer = null;
+let lab = null; // the digit lab, for image inputs
 
 // -- start ---------------------------------------------------------------------------------------------
 
@@ -113,7 +115,38 @@ async function newRun(targetStep = 0) {
     renderControls($("controls"), model.meta, model.resolved, changeField);
     if (targetStep > 0) await stepBy(targetStep, false);
     await refresh();
+    const image = model.data.input_shape.length === 2;
+    $("digit-lab").hidden = !image;
+    if (image) {
+      lab ??= new DigitLab($("digit-lab"), labHooks());
+      applyTranslations($("digit-lab"));
+      await lab.reset();
+    }
   });
+}
+
+function labHooks() {
+  return {
+    runId: () => model.runId,
+    state: () => model.state,
+    probe: (x, layers) => {
+      network.setProbe(x ? { x, layers } : null);
+      $("probe-chip").hidden = !x;
+    },
+    step: async (n, onProgress) => { // fast-forward in chunks, so the bar moves
+      stopPlaying();
+      await busy(async () => {
+        for (let done = 0; done < n;) {
+          const chunk = Math.min(250, n - done);
+          await api.step(model.runId, chunk, { fields: "step" });
+          done += chunk;
+          onProgress(done);
+        }
+        model.page.phase = "";
+        await refresh();
+      });
+    },
+  };
 }
 
 async function stepBy(n, refreshAfter = true) {
@@ -128,6 +161,8 @@ async function stepBy(n, refreshAfter = true) {
 
 async function refresh() {
   const state = await api.state(model.runId);
+  network.setProbe(null);
+  $("probe-chip").hidden = true;
   model.state = state;
   model.page.step = state.step;
   render(); // the network first; the history and plots follow
@@ -230,6 +265,10 @@ async function sidePlots() {
   if (id !== model.runId) return;
   plots.preview.render(preview);
   if (model.data.input_shape.length === 2) { // an image input: show what each first-layer neuron looks for
+    if (lab && !$("digit-lab").hidden) {
+      if (model.playing) lab.renderMaps();
+      else await lab.update();
+    }
     const [h, w] = model.data.input_shape;
     renderNeuronMaps($("plot-neurons"), [{ layer: 0, w, h, values: st.layers[0].W }], () => t("plot.weights_of_layer1"));
     plots.boundary.message(t("plot.boundary_images", { acc: fmt.num(st.metrics?.test_accuracy ?? null, 3) }));
@@ -414,6 +453,7 @@ function wire() {
   $("btn-copy").addEventListener("click", copyLink);
   $("btn-help").addEventListener("click", () => { $("help").hidden = false; $("help-close").focus(); });
   $("help-close").addEventListener("click", () => { $("help").hidden = true; });
+  $("probe-chip").addEventListener("click", () => { network.setProbe(null); $("probe-chip").hidden = true; });
   $("btn-theme").addEventListener("click", () => setPage({ theme: model.page.theme === "dark" ? "light" : "dark" }));
   $("btn-palette").addEventListener("click", () => setPage({ palette: model.page.palette === "cb" ? "default" : "cb" }));
   $("speed").addEventListener("change", () => { model.page.speed = Number($("speed").value); if (model.playing) { stopPlaying(); play(); } render(); });

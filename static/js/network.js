@@ -47,6 +47,12 @@ export class NetworkView extends EventTarget {
     this.invalidate();
   }
 
+  /** Show the network's response to one input of the student's own ({x, layers}), or null. */
+  setProbe(probe) {
+    this.probe = probe;
+    this.invalidate();
+  }
+
   setOptions(opts) {
     if (opts.phase !== undefined && opts.phase !== this.opts.phase) this.revealStart = performance.now();
     Object.assign(this.opts, opts);
@@ -65,7 +71,7 @@ export class NetworkView extends EventTarget {
   /** The signed value v of edge (l, i, j) in the current view (see the header). */
   edgeValue(l, i, j) {
     const layer = this.state.layers[l];
-    if (this.opts.view === "weights") return layer.W[i][j];
+    if (this.opts.view === "weights" || this.probe) return layer.W[i][j];
     if (this.opts.view === "applied") return layer.dW_applied[i][j];
     const s = this.sampleIndex();
     if (s === null) return -layer.dW[i][j];
@@ -91,6 +97,7 @@ export class NetworkView extends EventTarget {
 
   /** The activation shown in a node: one sample's, or the batch mean. */
   nodeValues(column) {
+    if (this.probe) return column === 0 ? this.probe.x : this.probe.layers[column - 1];
     const rows = column === 0 ? this.state.batch.x : this.state.layers[column - 1].a;
     const s = this.sampleIndex();
     if (s !== null) return rows[s];
@@ -214,7 +221,8 @@ export class NetworkView extends EventTarget {
       const to = columns[l + 1];
       const W = layers[l].W;
       // In the gradient view a layer's edges get their colour when its backward phase is reached.
-      const known = this.opts.view === "weights" || (this.opts.view === "gradients" ? show.backward(l) : show.update);
+      const known = this.opts.view === "weights" || this.probe
+        || (this.opts.view === "gradients" ? show.backward(l) : show.update);
       const justNow = show.active === `backward:${l}` || (show.active === "update" && this.opts.view === "applied");
       const pairs = [];
       if (from.image) {
@@ -225,7 +233,7 @@ export class NetworkView extends EventTarget {
       } else {
         for (let i = 0; i < W.length; i++) for (let j = 0; j < W[i].length; j++) pairs.push([i, j]);
       }
-      const arrows = this.opts.view !== "weights" && known && pairs.length <= ARROW_MAX_EDGES;
+      const arrows = this.opts.view !== "weights" && !this.probe && known && pairs.length <= ARROW_MAX_EDGES;
       // Dense layers get thinner, fainter lines, so the strong ones still stand out.
       const maxWidth = pairs.length <= 16 ? 6 : pairs.length <= 64 ? 4 : 2.2;
       const maxAlpha = pairs.length <= 64 ? 1 : 0.75;
@@ -309,7 +317,7 @@ export class NetworkView extends EventTarget {
       }
       const act = col === 0 ? "linear" : this.state.layers[col - 1].activation;
       const maxAbs = values ? Math.max(1e-12, ...values.map((v) => Math.abs(v) || 0)) : 1;
-      const deltaKnown = col > 0 && show.backward(col - 1);
+      const deltaKnown = col > 0 && show.backward(col - 1) && !this.probe;
       const deltas = deltaKnown ? this.deltaValues(col) : null;
       const maxDelta = deltas ? Math.max(1e-12, ...deltas.map((v) => Math.abs(v) || 0)) : 1;
       const labels = column.n <= LABEL_MAX_NODES && column.r >= 11;

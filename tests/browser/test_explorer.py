@@ -136,9 +136,32 @@ def test_chinese_interface(page):
     page.shot("chinese")
 
 
-def test_digit_lesson(page):
+def test_digit_lesson(page, server):
     p = page.open("?preset=digits")
     assert "13,002" in p.locator(".stage-bar").inner_text()
+    lab = p.locator("#digit-lab")
+    assert lab.is_visible()
+    # what one "2" wants: pick the next training image of class 2
+    p.locator("#dl-class").select_option("2")
+    p.wait_for_function("document.querySelector('#dl-label').textContent.startsWith('label 2')")
+    row = int(p.locator("#dl-row").input_value())
+    run_id = p.evaluate("window.__bpx.runId")
+    example = httpx.get(f"{server.url}/api/v1/runs/{run_id}/example", params={"row": row}).json()
+    assert example["y"][2] == 1
+    assert "13,002 entries" in lab.inner_text()
+    assert p.locator("#dl-inner .vrow").count() > 10  # the ∇C list, scrollable
+    # draw a "1" and see the network's answer
+    p.locator("#dl-pad").scroll_into_view_if_needed()
+    pad = p.locator("#dl-pad").bounding_box()
+    p.mouse.move(pad["x"] + 98, pad["y"] + 30)
+    p.mouse.down()
+    p.mouse.move(pad["x"] + 100, pad["y"] + 170, steps=12)
+    p.mouse.up()
+    p.wait_for_function("document.querySelector('#dl-probs .main-svg') !== null")
+    p.locator("#dl-show").click()
+    p.wait_for_function("!document.querySelector('#probe-chip').hidden")
+    lab.scroll_into_view_if_needed()
+    page.shot("digit-lab")
     # what each first-layer neuron looks for: its 784 weights as a 28×28 image
     p.wait_for_function("document.querySelectorAll('#plot-neurons canvas').length === 16", timeout=10_000)
     page.shot("digits")

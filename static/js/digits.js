@@ -1,0 +1,324 @@
+// The digit lab (seed 004), shown when the input is an image: what one image wants, the
+// zoom-out to ∇C, what the hidden neurons look at, progress, and a canvas to draw on.
+import { api } from "./api.js";
+import { t } from "./i18n.js";
+import { fmt } from "./store.js";
+import { renderNeuronMaps } from "./plots.js";
+
+const ROW_HEIGHT = 20;
+
+const plotly = () => new Promise((resolve) => {
+  const check = () => (window.Plotly ? resolve(window.Plotly) : setTimeout(check, 30));
+  check();
+});
+
+function theme() {
+  const css = getComputedStyle(document.documentElement);
+  const v = (n) => css.getPropertyValue(n).trim();
+  return { pos: v("--pos"), neg: v("--neg"), paper: v("--surface"), text: v("--muted"), grid: v("--grid"), fg: v("--text") };
+}
+
+function smallLayout(extra = {}) {
+  const c = theme();
+  return { margin: { l: 30, r: 6, t: 4, b: 24 }, paper_bgcolor: c.paper, plot_bgcolor: c.paper,
+           font: { size: 10, color: c.text }, showlegend: false,
+           xaxis: { gridcolor: c.grid, zerolinecolor: c.grid }, yaxis: { gridcolor: c.grid, zerolinecolor: c.grid }, ...extra };
+}
+
+export function drawDigit(canvas, pixels, side = 28) {
+  const ctx = canvas.getContext("2d");
+  const img = ctx.createImageData(side, side);
+  for (let k = 0; k < side * side; k++) {
+    const v = Math.round(255 * Math.max(0, Math.min(1, pixels[k])));
+    img.data.set([v, v, v, 255], 4 * k);
+  }
+  canvas.width = side;
+  canvas.height = side;
+  ctx.putImageData(img, 0, 0);
+}
+
+/** A hand-drawn digit prepared as MNIST's were: fit into 20×20, centred by mass in 28×28. */
+export function mnistify(source) {
+  const w = source.width;
+  const h = source.height;
+  const data = source.getContext("2d").getImageData(0, 0, w, h).data;
+  let [x0, y0, x1, y1] = [w, h, -1, -1];
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      if (data[4 * (y * w + x) + 3] > 20) { x0 = Math.min(x0, x); y0 = Math.min(y0, y); x1 = Math.max(x1, x); y1 = Math.max(y1, y); }
+    }
+  }
+  if (x1 < 0) return null;
+  const size = Math.max(x1 - x0 + 1, y1 - y0 + 1);
+  const box = document.createElement("canvas");
+  box.width = 20;
+  box.height = 20;
+  const bctx = box.getContext("2d");
+  const scale = 20 / size;
+  bctx.drawImage(source, x0, y0, x1 - x0 + 1, y1 - y0 + 1, (20 - (x1 - x0 + 1) * scale) / 2,
+                 (20 - (y1 - y0 + 1) * scale) / 2, (x1 - x0 + 1) * scale, (y1 - y0 + 1) * scale);
+  const small = bctx.getImageData(0, 0, 20, 20).data;
+  const ink = Array.from({ length: 400 }, (_, k) => small[4 * k + 3] / 255);
+  const mass = ink.reduce((a, b) => a + b, 0) || 1;
+  const cx = ink.reduce((a, v, k) => a + v * (k % 20), 0) / mass;
+  const cy = ink.reduce((a, v, k) => a + v * Math.floor(k / 20), 0) / mass;
+  const out = new Array(784).fill(0);
+  const dx = Math.round(14 - cx - 0.5);
+  const dy = Math.round(14 - cy - 0.5);
+  ink.forEach((v, k) => {
+    const x = (k % 20) + dx;
+    const y = Math.floor(k / 20) + dy;
+    if (x >= 0 && x < 28 && y >= 0 && y < 28) out[y * 28 + x] = v;
+  });
+  return out;
+}
+
+export class DigitLab {
+  constructor(root, hooks) {
+    this.root = root;
+    this.hooks = hooks; // {runId(), state(), step(n, onProgress), probe(x, layers)}
+    this.row = 0;
+    this.labels = null;
+    this.example = null;
+    this.sortKey = "full";
+    this.mapMode = "weights";
+    this.build();
+  }
+
+  build() {
+    this.root.innerHTML = `
+      <figure class="card"><figcaption data-i18n="digits.one">What one image wants</figcaption>
+        <div class="pick">
+          <canvas id="dl-image" class="digit" width="28" height="28"></canvas>
+          <div>
+            <label><span data-i18n="digits.row">training image</span> <input id="dl-row" type="number" min="0" value="0"></label>
+            <label><span data-i18n="digits.find">next of class</span> <select id="dl-class">${
+              Array.from({ length: 10 }, (_, k) => `<option>${k}</option>`).join("")}</select></label>
+            <p id="dl-label" class="muted"></p>
+          </div>
+        </div>
+        <div id="dl-nudges" class="mini"></div>
+        <div id="dl-asks" class="mini tall"></div>
+      </figure>
+      <figure class="card"><figcaption data-i18n="digits.zoom">Zoom out: ∇C, one image vs mini-batch vs all data</figcaption>
+        <dl class="kv" id="dl-cos"></dl>
+        <div class="vtable-head" id="dl-head"></div>
+        <div class="vtable" id="dl-table"><div class="vtable-inner" id="dl-inner"></div></div>
+      </figure>
+      <figure class="card"><figcaption data-i18n="digits.look">What the first-layer neurons look at</figcaption>
+        <div class="seg" role="radiogroup" id="dl-map-mode">
+          <button role="radio" data-mode="weights" data-i18n="digits.map_weights">weights</button>
+          <button role="radio" data-mode="example" data-i18n="digits.map_example">∂C/∂W, this image</button>
+          <button role="radio" data-mode="batch" data-i18n="digits.map_batch">∂C/∂W, batch</button>
+        </div>
+        <div id="dl-maps" class="neurons"></div>
+      </figure>
+      <figure class="card"><figcaption data-i18n="digits.progress">Progress</figcaption>
+        <div class="row-controls">
+          <input id="dl-ff" type="number" min="1" max="100000" value="2000" aria-label="steps">
+          <button id="dl-ff-go" data-i18n="digits.ff">Fast-forward</button>
+          <progress id="dl-progress" max="1" value="0"></progress>
+        </div>
+        <p id="dl-acc" class="muted"></p>
+        <div id="dl-confusion" class="mini tall"></div>
+        <div id="dl-wrong" class="wrong"></div>
+      </figure>
+      <figure class="card"><figcaption data-i18n="digits.draw">Draw a digit</figcaption>
+        <canvas id="dl-pad" class="pad" width="196" height="196" aria-label="drawing pad"></canvas>
+        <div class="row-controls">
+          <button id="dl-clear" data-i18n="digits.clear">Clear</button>
+          <button id="dl-show" data-i18n="digits.show">Show in network</button>
+        </div>
+        <div id="dl-probs" class="mini"></div>
+      </figure>`;
+    const $ = (id) => this.root.querySelector(`#${id}`);
+    $("dl-row").addEventListener("change", () => this.pick(Number($("dl-row").value)));
+    $("dl-class").addEventListener("change", () => this.nextOfClass(Number($("dl-class").value)));
+    $("dl-ff-go").addEventListener("click", () => this.fastForward(Number($("dl-ff").value)));
+    $("dl-table").addEventListener("scroll", () => this.renderRows());
+    for (const b of $("dl-map-mode").querySelectorAll("button")) {
+      b.addEventListener("click", () => { this.mapMode = b.dataset.mode; this.renderMaps(); });
+    }
+    this.bindPad($("dl-pad"));
+    $("dl-clear").addEventListener("click", () => this.clearPad());
+    $("dl-show").addEventListener("click", () => this.predictDrawing(true));
+  }
+
+  async reset() {
+    this.labels = (await api.data(this.hooks.runId(), "train", 5000, false)).y;
+    this.row = 0;
+    await this.update();
+  }
+
+  async update() {
+    await Promise.all([this.pick(this.row), this.progress()]);
+    this.renderMaps();
+  }
+
+  async pick(row) {
+    const id = this.hooks.runId();
+    const ex = await api.example(id, row);
+    this.row = row;
+    this.example = ex;
+    const $ = (q) => this.root.querySelector(`#${q}`);
+    $("dl-row").value = row;
+    drawDigit($("dl-image"), ex.x);
+    const label = ex.y.indexOf(Math.max(...ex.y));
+    const guess = ex.output.indexOf(Math.max(...ex.output));
+    $("dl-label").textContent = t("digits.label", { label, guess, p: fmt.num(ex.output[guess], 3) });
+    const softmax = ex.output.reduce((a, b) => a + b, 0) > 0.999 && ex.output.length > 1 && ex.output_nudges.some((v) => v === 0);
+    const nudges = softmax ? ex.output_nudges_z : ex.output_nudges;
+    const c = theme();
+    const Plotly = await plotly();
+    Plotly.react($("dl-nudges"), [{ type: "bar", x: nudges.map((_, k) => String(k)), y: nudges,
+      marker: { color: nudges.map((v) => (v > 0 ? c.pos : c.neg)) }, hovertemplate: "%{x}: %{y:.4f}<extra></extra>" }],
+      smallLayout({ title: { text: softmax ? t("digits.nudges_z") : t("digits.nudges_a"), font: { size: 10 }, x: 0.02, y: 0.97 },
+                    margin: { l: 30, r: 6, t: 16, b: 20 } }), { displayModeBar: false, responsive: true });
+    const ask = ex.asks[0];
+    Plotly.react($("dl-asks"), [{ type: "heatmap", z: [...ask.wants, ask.sum], zmid: 0,
+      y: [...ask.wants.map((_, k) => String(k)), "Σ"], colorscale: [[0, c.neg], [0.5, c.paper], [1, c.pos]], showscale: false,
+      hovertemplate: "output %{y} → hidden %{x}: %{z:.4f}<extra></extra>" }],
+      smallLayout({ title: { text: t("digits.asks"), font: { size: 10 }, x: 0.02, y: 0.98 },
+                    margin: { l: 30, r: 6, t: 16, b: 20 }, yaxis: { autorange: "reversed" } }),
+      { displayModeBar: false, responsive: true });
+    this.renderZoom();
+    if (this.mapMode === "example") this.renderMaps();
+  }
+
+  nextOfClass(k) {
+    if (!this.labels) return;
+    const n = this.labels.length;
+    for (let step = 1; step <= n; step++) {
+      const r = (this.row + step) % n;
+      if (this.labels[r][k] === 1) { this.pick(r); return; }
+    }
+  }
+
+  renderZoom() {
+    const ex = this.example;
+    const $ = (q) => this.root.querySelector(`#${q}`);
+    $("dl-cos").innerHTML = [["example_full", "digits.cos_ex_full"], ["batch_full", "digits.cos_batch_full"],
+      ["example_batch", "digits.cos_ex_batch"]].map(([k, key]) => `<dt>${t(key)}</dt><dd>${fmt.num(ex.cosine[k], 3)}</dd>`).join("");
+    const names = [];
+    ex.names.forEach((name, p) => {
+      const shape = ex.grads[name];
+      if (Array.isArray(shape[0])) shape.forEach((row, i) => row.forEach((_, j) => names.push(`${name}[${i}][${j}]`)));
+      else shape.forEach((_, i) => names.push(`${name}[${i}]`));
+    });
+    this.rows = names.map((name, k) => ({ name, example: ex.gradient[k], batch: ex.batch_gradient[k], full: ex.full_gradient[k] }));
+    this.sortRows();
+    $("dl-head").innerHTML = `<span>${t("digits.param", { n: this.rows.length.toLocaleString("en-US") })}</span>`
+      + ["example", "batch", "full"].map((k) => `<button data-key="${k}" aria-pressed="${k === this.sortKey}">${t(`digits.col_${k}`)}</button>`).join("");
+    for (const b of $("dl-head").querySelectorAll("button")) {
+      b.addEventListener("click", () => { this.sortKey = b.dataset.key; this.renderZoom(); });
+    }
+    $("dl-inner").style.height = `${this.rows.length * ROW_HEIGHT}px`;
+    this.renderRows();
+  }
+
+  sortRows() {
+    const key = this.sortKey;
+    this.rows.sort((a, b) => Math.abs(b[key]) - Math.abs(a[key]));
+  }
+
+  renderRows() {
+    if (!this.rows) return;
+    const box = this.root.querySelector("#dl-table");
+    const first = Math.max(0, Math.floor(box.scrollTop / ROW_HEIGHT) - 5);
+    const count = Math.ceil(box.clientHeight / ROW_HEIGHT) + 10;
+    const cls = (v) => (v < 0 ? "nudge-pos" : v > 0 ? "nudge-neg" : "");
+    this.root.querySelector("#dl-inner").innerHTML = this.rows.slice(first, first + count).map((r, k) =>
+      `<div class="vrow" style="top:${(first + k) * ROW_HEIGHT}px"><span>${r.name}</span>`
+      + ["example", "batch", "full"].map((c) => `<span class="num ${cls(r[c])}">${fmt.num(r[c], 3)}</span>`).join("") + "</div>").join("");
+  }
+
+  renderMaps() {
+    const state = this.hooks.state();
+    if (!state) return;
+    for (const b of this.root.querySelectorAll("#dl-map-mode button")) b.setAttribute("aria-checked", String(b.dataset.mode === this.mapMode));
+    const values = this.mapMode === "weights" ? state.layers[0].W
+      : this.mapMode === "batch" ? state.layers[0].dW.map((row) => row.map((v) => -v))
+        : (this.example?.grads.W0 ?? state.layers[0].dW).map((row) => row.map((v) => -v));
+    renderNeuronMaps(this.root.querySelector("#dl-maps"), [{ layer: 0, w: 28, h: 28, values }],
+      () => t(this.mapMode === "weights" ? "digits.maps_weights" : "digits.maps_grad"));
+  }
+
+  async progress() {
+    const id = this.hooks.runId();
+    const result = await api.confusion(id);
+    if (!result.classification) return;
+    const $ = (q) => this.root.querySelector(`#${q}`);
+    $("dl-acc").textContent = t("digits.accuracy", { acc: (100 * result.accuracy).toFixed(1), step: result.step, split: result.split });
+    const c = theme();
+    const Plotly = await plotly();
+    Plotly.react($("dl-confusion"), [{ type: "heatmap", z: result.matrix, colorscale: [[0, c.paper], [1, c.pos]],
+      showscale: false, hovertemplate: "true %{y}, predicted %{x}: %{z}<extra></extra>" }],
+      smallLayout({ xaxis: { title: { text: t("digits.predicted"), standoff: 2 }, dtick: 1 },
+                    yaxis: { title: { text: t("digits.true"), standoff: 2 }, dtick: 1, autorange: "reversed" } }),
+      { displayModeBar: false, responsive: true });
+    const wrong = Object.entries(result.wrong).flatMap(([k, rows]) => rows.slice(0, 2).map((r) => ({ ...r, true: Number(k) })));
+    const box = $("dl-wrong");
+    box.replaceChildren();
+    for (const w of wrong) {
+      const page = await api.data(id, result.split, 1, true, w.row);
+      const canvas = document.createElement("canvas");
+      canvas.className = "digit small";
+      canvas.title = t("digits.wrong", { t: w.true, p: w.predicted });
+      drawDigit(canvas, page.x[0]);
+      const fig = document.createElement("span");
+      fig.className = "thumb";
+      fig.append(canvas, Object.assign(document.createElement("small"), { textContent: `${w.true}→${w.predicted}` }));
+      box.append(fig);
+    }
+  }
+
+  async fastForward(n) {
+    if (!Number.isInteger(n) || n < 1) return;
+    const bar = this.root.querySelector("#dl-progress");
+    bar.max = n;
+    bar.value = 0;
+    await this.hooks.step(n, (done) => { bar.value = done; });
+    await this.update();
+  }
+
+  bindPad(pad) {
+    const ctx = pad.getContext("2d");
+    let drawing = false;
+    const at = (e) => {
+      const r = pad.getBoundingClientRect();
+      return [((e.clientX - r.left) * pad.width) / r.width, ((e.clientY - r.top) * pad.height) / r.height];
+    };
+    pad.addEventListener("pointerdown", (e) => { drawing = true; pad.setPointerCapture(e.pointerId); ctx.beginPath(); ctx.moveTo(...at(e)); });
+    pad.addEventListener("pointermove", (e) => {
+      if (!drawing) return;
+      ctx.lineWidth = 16;
+      ctx.lineCap = "round";
+      ctx.lineJoin = "round";
+      ctx.strokeStyle = "#fff";
+      ctx.lineTo(...at(e));
+      ctx.stroke();
+    });
+    pad.addEventListener("pointerup", () => { drawing = false; this.predictDrawing(false); });
+  }
+
+  clearPad() {
+    const pad = this.root.querySelector("#dl-pad");
+    pad.getContext("2d").clearRect(0, 0, pad.width, pad.height);
+    this.root.querySelector("#dl-probs").replaceChildren();
+    this.hooks.probe(null);
+  }
+
+  async predictDrawing(show) {
+    const x = mnistify(this.root.querySelector("#dl-pad"));
+    if (!x) return;
+    const out = await api.predict(this.hooks.runId(), [x], true);
+    const probs = out.y[0];
+    const c = theme();
+    const Plotly = await plotly();
+    const best = probs.indexOf(Math.max(...probs));
+    Plotly.react(this.root.querySelector("#dl-probs"), [{ type: "bar", x: probs.map((_, k) => String(k)), y: probs,
+      marker: { color: probs.map((_, k) => (k === best ? c.pos : c.text)) } }],
+      smallLayout({ yaxis: { range: [0, 1] } }), { displayModeBar: false, responsive: true });
+    if (show) this.hooks.probe(x, out.layers.map((a) => a[0]));
+  }
+}
