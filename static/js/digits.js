@@ -103,7 +103,7 @@ export class DigitLab {
       <figure class="card"><figcaption data-i18n="digits.zoom">Zoom out: ∇C, one image vs mini-batch vs all data</figcaption>
         <dl class="kv" id="dl-cos"></dl>
         <div class="vtable-head" id="dl-head"></div>
-        <div class="vtable" id="dl-table"><div class="vtable-inner" id="dl-inner"></div></div>
+        <div class="vtable" id="dl-table" tabindex="0" aria-label="gradient entries"><div class="vtable-inner" id="dl-inner"></div></div>
       </figure>
       <figure class="card"><figcaption data-i18n="digits.look">What the first-layer neurons look at</figcaption>
         <div class="seg" role="radiogroup" id="dl-map-mode">
@@ -121,7 +121,7 @@ export class DigitLab {
         </div>
         <p id="dl-acc" class="muted"></p>
         <div id="dl-confusion" class="mini tall"></div>
-        <div id="dl-wrong" class="wrong"></div>
+        <div id="dl-wrong" class="wrong" tabindex="0" aria-label="misclassified digits"></div>
       </figure>
       <figure class="card"><figcaption data-i18n="digits.draw">Draw a digit</figcaption>
         <canvas id="dl-pad" class="pad" width="196" height="196" aria-label="drawing pad"></canvas>

@@ -9,8 +9,8 @@
 import { revealed } from "./store.js";
 
 const IMAGE_EDGES_PER_NEURON = 6; // a 784-wide input shows each neuron's strongest pixels
-const ARROW_MAX_EDGES = 64;       // arrows on small nets only: beyond this they are noise
-const LABEL_MAX_NODES = 8;
+const ARROW_MAX_EDGES = 40;       // arrows on small nets only: beyond this they are noise
+const LABEL_MIN_GAP = 90;         // px between neurons needed to print a, δ without overlap
 
 export class NetworkView extends EventTarget {
   constructor(canvas, tooltip) {
@@ -128,7 +128,7 @@ export class NetworkView extends EventTarget {
       const gap = (height - 2 * padY) / n;
       const r = Math.max(2.5, Math.min(20, gap * 0.36));
       const ys = Array.from({ length: n }, (_, i) => padY + gap * (i + 0.5));
-      return { image: false, x: xs[c], ys, r, n };
+      return { image: false, x: xs[c], ys, r, n, gap };
     });
     return columns;
   }
@@ -320,7 +320,7 @@ export class NetworkView extends EventTarget {
       const deltaKnown = col > 0 && show.backward(col - 1) && !this.probe;
       const deltas = deltaKnown ? this.deltaValues(col) : null;
       const maxDelta = deltas ? Math.max(1e-12, ...deltas.map((v) => Math.abs(v) || 0)) : 1;
-      const labels = column.n <= LABEL_MAX_NODES && column.r >= 11;
+      const labels = column.gap >= LABEL_MIN_GAP;
       for (let i = 0; i < column.n; i++) {
         const [x, y] = [column.x, column.ys[i]];
         const r = column.r;

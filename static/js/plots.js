@@ -108,7 +108,7 @@ export class BoundaryPlot {
     }
     await Plotly.react(this.el, traces, layout({ showlegend: false, margin: { l: 28, r: 6, t: 4, b: 22 },
       xaxis: { ...layout().xaxis, range: grid ? [grid.xs[0], grid.xs.at(-1)] : undefined },
-      yaxis: { ...layout().yaxis, range: grid ? [grid.ys[0], grid.ys.at(-1)] : undefined, scaleanchor: "x" } }), CONFIG);
+      yaxis: { ...layout().yaxis, range: grid ? [grid.ys[0], grid.ys.at(-1)] : undefined } }), CONFIG);
   }
 
   async message(text) {
