@@ -17,6 +17,14 @@ from engine.config import ConfigError
 log = logging.getLogger("bpx")
 
 
+class NotFound(LookupError):
+    """A missing link, saved run, ...: 404 with its location."""
+
+    def __init__(self, loc: list[str], message: str):
+        super().__init__(message)
+        self.loc = loc
+
+
 def field_loc(field: str) -> list[str | int]:
     """ "weights[0].W" -> ["weights", 0, "W"], the way pydantic spells a location."""
     return [int(part) if part.isdigit() else part for part in re.findall(r"[^.\[\]]+", field)]
@@ -43,6 +51,10 @@ def install(app: FastAPI) -> None:
         return JSONResponse(
             {"detail": [{"loc": ["path", "run_id"], "msg": str(error), "type": "not_found"}]}, status_code=404
         )
+
+    @app.exception_handler(NotFound)
+    async def _not_found(request: Request, error: NotFound) -> JSONResponse:
+        return JSONResponse({"detail": [{"loc": error.loc, "msg": str(error), "type": "not_found"}]}, status_code=404)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:

@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from app import __version__, api, errors, stream
+from app import __version__, api, errors, sharing, stream
 from app.runs import RunManager
 from app.settings import Settings
 from app.store import SQLiteStore
@@ -40,6 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api.runs)
     app.include_router(stream.router)
     app.include_router(api.snapshot)
+    app.include_router(sharing.router)
     try:
         from app import pages
     except ImportError:  # the pages are optional for the API alone

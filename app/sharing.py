@@ -1,0 +1,196 @@
+"""Sharing: short links, saved runs, export/import of weights, and a runnable snippet.
+
+Everything shared is a page URL query (config + step + view state): a run is a pure
+function of its config, so the query is the whole moment. Short links and saved runs
+store that query in the store; codes are random (72 bits), not guessable.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from typing import Annotated, Any, Literal
+
+import orjson
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import PlainTextResponse, RedirectResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from engine.config import DEFAULTS, LIMITS, ConfigError
+from engine.presets import resolve
+
+from app.api import Live, json_response, run_out
+from app.errors import NotFound
+from app.schemas import ERRORS, RunOut
+from app.urlstate import config_fields, step_from_query
+
+router = APIRouter(tags=["sharing"], responses=ERRORS)
+MAX_QUERY = 100_000
+EXPORT_FORMAT = "backprop-explorer/1"
+
+
+class QueryIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    query: str = Field(description="a page URL's query string, without '?'", max_length=MAX_QUERY,
+                       examples=["preset=xor&step=40&sel=e:1:0:1&view=gradients"])
+
+
+class SaveIn(QueryIn):
+    name: Annotated[str, Field(min_length=1, max_length=200, description="a name to find it by")]
+
+
+class SavedOut(BaseModel):
+    id: str
+    name: str
+    query: str
+    created: float
+
+
+def checked_query(query: str) -> str:
+    """The query, if its config resolves and its step is in range (else a 422 naming the field)."""
+    from urllib.parse import parse_qsl
+
+    pairs = dict(parse_qsl(query.lstrip("?"), keep_blank_values=True))
+    resolve(config_fields(pairs))
+    step = step_from_query(pairs)
+    if not 0 <= step <= LIMITS["max_replay_steps"]:
+        raise ConfigError("step", f"{step} is out of range", f"0 to {LIMITS['max_replay_steps']}")
+    return query.lstrip("?")
+
+
+@router.post("/api/v1/links", status_code=201, summary="A short link to a page URL (config, step, view)")
+def create_link(body: QueryIn, request: Request) -> dict[str, str]:
+    query = checked_query(body.query)
+    code = secrets.token_urlsafe(9)  # 12 characters, 72 random bits
+    request.app.state.store.put_link(code, orjson.dumps({"query": query}).decode())
+    return {"code": code, "url": f"/s/{code}"}
+
+
+def stored_link(request: Request, code: str) -> str:
+    payload = request.app.state.store.get_link(code) if len(code) <= 64 else None
+    if payload is None:
+        raise NotFound(["path", "code"], f"no link {code!r}")
+    return orjson.loads(payload)["query"]
+
+
+@router.get("/api/v1/links/{code}", summary="The page query behind a short link")
+def get_link(code: str, request: Request) -> dict[str, str]:
+    return {"code": code, "query": stored_link(request, code)}
+
+
+@router.get("/s/{code}", summary="Open a short link", response_class=RedirectResponse, status_code=307)
+def open_link(code: str, request: Request) -> RedirectResponse:
+    return RedirectResponse(f"/?{stored_link(request, code)}", status_code=307)
+
+
+@router.post("/api/v1/saved", status_code=201, response_model=SavedOut, summary="Save a run under a name")
+def save_run(body: SaveIn, request: Request) -> SavedOut:
+    store, settings = request.app.state.store, request.app.state.settings
+    name = body.name.strip()
+    if not name:
+        raise ConfigError("name", "is empty", "1 to 200 characters")
+    if store.count_saved() >= settings.max_saved_runs:
+        raise ConfigError("name", "the store holds as many saved runs as it may",
+                          f"at most {settings.max_saved_runs}; delete some first")
+    saved_id = secrets.token_urlsafe(9)
+    query = checked_query(body.query)
+    store.save(saved_id, name, orjson.dumps({"query": query}).decode())
+    return SavedOut(id=saved_id, name=name, query=query, created=time.time())
+
+
+@router.get("/api/v1/saved", response_model=list[SavedOut], summary="Saved runs, newest first")
+def list_saved(request: Request) -> list[SavedOut]:
+    store = request.app.state.store
+    out = []
+    for saved_id, name, created in store.list_saved():
+        row = store.get_saved(saved_id)
+        if row is not None:
+            out.append(SavedOut(id=saved_id, name=name, query=orjson.loads(row[1])["query"], created=created))
+    return out
+
+
+@router.get("/api/v1/saved/{saved_id}", response_model=SavedOut, summary="One saved run")
+def get_saved(saved_id: str, request: Request) -> SavedOut:
+    row = request.app.state.store.get_saved(saved_id)
+    if row is None:
+        raise NotFound(["path", "saved_id"], f"no saved run {saved_id!r}")
+    name, payload, created = row
+    return SavedOut(id=saved_id, name=name, query=orjson.loads(payload)["query"], created=created)
+
+
+@router.delete("/api/v1/saved/{saved_id}", status_code=204, summary="Delete a saved run")
+def delete_saved(saved_id: str, request: Request) -> Response:
+    if not request.app.state.store.delete_saved(saved_id):
+        raise NotFound(["path", "saved_id"], f"no saved run {saved_id!r}")
+    return Response(status_code=204)
+
+
+# -- export / import -----------------------------------------------------------------------------
+
+
+@router.get("/api/v1/runs/{run_id}/export", summary="Config and current weights as one JSON file")
+def export_run(live: Live) -> Response:
+    with live.lock:
+        layers = live.run.state().layers
+        body = {"format": EXPORT_FORMAT, "config": live.run.config.to_dict(), "step": live.run.step,
+                "weights": [{"W": layer.W, "b": layer.b} for layer in layers]}
+    return json_response(body)
+
+
+class ImportIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    format: Literal["backprop-explorer/1"] = Field(description="the export format's name and version")
+    config: dict[str, Any] = Field(description="a RunConfig (as exported)")
+    weights: list[dict[str, Any]] = Field(description="[{W, b}] per layer: the run starts from them")
+    step: int | None = Field(None, description="the step it was exported at (for the record)")
+
+
+@router.post("/api/v1/import", status_code=201, response_model=RunOut, summary="A new run from an exported file")
+def import_run(body: ImportIn, request: Request) -> RunOut:
+    fields = {k: v for k, v in body.config.items() if v is not None and k != "weights"}
+    fields.pop("preset", None)
+    try:
+        config = resolve({**fields, "weights": body.weights})
+    except ConfigError as error:
+        raise ConfigError(error.field if error.field.startswith("weights") else f"config.{error.field}",
+                          error.message, error.allowed) from None
+    run_id, live = request.app.state.runs.create(config)
+    with live.lock:
+        return run_out(run_id, live)
+
+
+# -- a script that reproduces the numbers ------------------------------------------------------------
+
+
+@router.get("/api/v1/runs/{run_id}/snippet", response_class=PlainTextResponse,
+            summary="A Python script (httpx) that rebuilds this run through the API and prints its numbers")
+def snippet(live: Live, request: Request) -> PlainTextResponse:
+    with live.lock:
+        config, step = live.run.config, live.run.step
+    defaults = DEFAULTS.to_dict()
+    fields = {k: v for k, v in config.to_dict().items() if v != defaults[k]}
+    base = str(request.base_url).rstrip("/")
+    text = f'''"""Rebuild a Backprop Explorer run through its REST API and print the numbers on screen.
+
+Runs are exact: the same config and step give the same bits on any server.
+"""
+
+import httpx
+
+API = httpx.Client(base_url="{base}/api/v1", timeout=120)
+CONFIG = {orjson.dumps(fields, option=orjson.OPT_INDENT_2).decode()}
+STEP = {step}
+
+run = API.post("/runs", json=CONFIG).json()
+done = 0
+while done < STEP:
+    n = min(10_000, STEP - done)
+    API.post(f"/runs/{{run['id']}}/step", json={{"steps": n}}, params={{"fields": "step"}}).raise_for_status()
+    done += n
+state = API.get(f"/runs/{{run['id']}}/state").json()
+print("step", state["step"], "loss", state["loss"])
+for l, layer in enumerate(state["layers"]):
+    print(f"layer {{l}}: W =", layer["W"])
+    print(f"layer {{l}}: dL/dW =", layer["dW"])
+'''
+    return PlainTextResponse(text, media_type="text/x-python")
