@@ -54,7 +54,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(NotFound)
     async def _not_found(request: Request, error: NotFound) -> JSONResponse:
-        return JSONResponse({"detail": [{"loc": error.loc, "msg": str(error), "type": "not_found"}]}, status_code=404)
+        return JSONResponse(
+            {"detail": [{"loc": error.loc, "msg": str(error), "type": "not_found"}]}, status_code=404
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:

@@ -16,13 +16,12 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import PlainTextResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from engine.config import DEFAULTS, LIMITS, ConfigError
-from engine.presets import resolve
-
 from app.api import Live, json_response, run_out
 from app.errors import NotFound
 from app.schemas import ERRORS, RunOut
 from app.urlstate import config_fields, step_from_query
+from engine.config import DEFAULTS, LIMITS, ConfigError
+from engine.presets import resolve
 
 router = APIRouter(tags=["sharing"], responses=ERRORS)
 MAX_QUERY = 100_000
@@ -31,8 +30,11 @@ EXPORT_FORMAT = "backprop-explorer/1"
 
 class QueryIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    query: str = Field(description="a page URL's query string, without '?'", max_length=MAX_QUERY,
-                       examples=["preset=xor&step=40&sel=e:1:0:1&view=gradients"])
+    query: str = Field(
+        description="a page URL's query string, without '?'",
+        max_length=MAX_QUERY,
+        examples=["preset=xor&step=40&sel=e:1:0:1&view=gradients"],
+    )
 
 
 class SaveIn(QueryIn):
@@ -90,8 +92,11 @@ def save_run(body: SaveIn, request: Request) -> SavedOut:
     if not name:
         raise ConfigError("name", "is empty", "1 to 200 characters")
     if store.count_saved() >= settings.max_saved_runs:
-        raise ConfigError("name", "the store holds as many saved runs as it may",
-                          f"at most {settings.max_saved_runs}; delete some first")
+        raise ConfigError(
+            "name",
+            "the store holds as many saved runs as it may",
+            f"at most {settings.max_saved_runs}; delete some first",
+        )
     saved_id = secrets.token_urlsafe(9)
     query = checked_query(body.query)
     store.save(saved_id, name, orjson.dumps({"query": query}).decode())
@@ -132,8 +137,12 @@ def delete_saved(saved_id: str, request: Request) -> Response:
 def export_run(live: Live) -> Response:
     with live.lock:
         layers = live.run.state().layers
-        body = {"format": EXPORT_FORMAT, "config": live.run.config.to_dict(), "step": live.run.step,
-                "weights": [{"W": layer.W, "b": layer.b} for layer in layers]}
+        body = {
+            "format": EXPORT_FORMAT,
+            "config": live.run.config.to_dict(),
+            "step": live.run.step,
+            "weights": [{"W": layer.W, "b": layer.b} for layer in layers],
+        }
     return json_response(body)
 
 
@@ -145,15 +154,20 @@ class ImportIn(BaseModel):
     step: int | None = Field(None, description="the step it was exported at (for the record)")
 
 
-@router.post("/api/v1/import", status_code=201, response_model=RunOut, summary="A new run from an exported file")
+@router.post(
+    "/api/v1/import", status_code=201, response_model=RunOut, summary="A new run from an exported file"
+)
 def import_run(body: ImportIn, request: Request) -> RunOut:
     fields = {k: v for k, v in body.config.items() if v is not None and k != "weights"}
     fields.pop("preset", None)
     try:
         config = resolve({**fields, "weights": body.weights})
     except ConfigError as error:
-        raise ConfigError(error.field if error.field.startswith("weights") else f"config.{error.field}",
-                          error.message, error.allowed) from None
+        raise ConfigError(
+            error.field if error.field.startswith("weights") else f"config.{error.field}",
+            error.message,
+            error.allowed,
+        ) from None
     run_id, live = request.app.state.runs.create(config)
     with live.lock:
         return run_out(run_id, live)
@@ -162,8 +176,11 @@ def import_run(body: ImportIn, request: Request) -> RunOut:
 # -- a script that reproduces the numbers ------------------------------------------------------------
 
 
-@router.get("/api/v1/runs/{run_id}/snippet", response_class=PlainTextResponse,
-            summary="A Python script (httpx) that rebuilds this run through the API and prints its numbers")
+@router.get(
+    "/api/v1/runs/{run_id}/snippet",
+    response_class=PlainTextResponse,
+    summary="A Python script (httpx) that rebuilds this run through the API and prints its numbers",
+)
 def snippet(live: Live, request: Request) -> PlainTextResponse:
     with live.lock:
         config, step = live.run.config, live.run.step

@@ -43,5 +43,12 @@ export const api = {
     call("GET", `/api/v1/runs/${id}/data${q({ split, count, start, with_x: withX })}`),
   example: (id, row) => call("GET", `/api/v1/runs/${id}/example${q({ row })}`),
   confusion: (id, split = "test") => call("GET", `/api/v1/runs/${id}/confusion${q({ split })}`),
+  link: (query) => call("POST", "/api/v1/links", { query }),
+  save: (name, query) => call("POST", "/api/v1/saved", { name, query }),
+  saved: () => call("GET", "/api/v1/saved"),
+  unsave: (id) => fetch(`/api/v1/saved/${id}`, { method: "DELETE" }),
+  exportRun: (id) => call("GET", `/api/v1/runs/${id}/export`),
+  importRun: (file) => call("POST", "/api/v1/import", file),
+  snippetUrl: (id) => `/api/v1/runs/${id}/snippet`,
   streamUrl: (id, opts) => `/api/v1/runs/${id}/stream${q(opts)}`,
 };

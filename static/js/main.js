@@ -10,7 +10,8 @@ import { DigitLab } from "./digits.js";
 import { BoundaryPlot, GradPlot, LossPlot, PreviewPlot, renderNeuronMaps } from "./plots.js";
 import { fmt, model, on, phases } from "./store.js";
 import { phaseTitle, renderTimeline } from "./timeline.js";
-import { readUrl, writeUrl } from "./urlstate.js";
+import { bindShare } from "./share.js";
+import { buildQuery, readUrl, writeUrl } from "./urlstate.js";
 
 const $ = (id) => document.getElementById(id);
 const MAX_STEPS = 10000; // per request (GET /api/v1/meta limits)
@@ -88,12 +89,12 @@ async function busy(work) {
   }
 }
 
-async function newRun(targetStep = 0) {
+async function newRun(targetStep = 0, existing = null) {
   stopPlaying();
   await busy(async () => {
-    let created;
+    let created = existing;
     try {
-      created = await api.create(model.config);
+      created ??= await api.create(model.config);
     } catch (error) {
       if (!model.resolved) { // a broken link: say why, then open the default lesson rather than nothing
         toast(error.message);
@@ -477,6 +478,17 @@ function wire() {
     render();
     scheduleSidePlots(0);
   }));
+  bindShare({
+    query: () => buildQuery(model.config, model.page),
+    runId: () => model.runId,
+    imported: (run) => { // the imported run, with its weights, becomes the page's config
+      const defaults = model.meta.defaults;
+      model.config = Object.fromEntries(Object.entries(run.config)
+        .filter(([k, v]) => JSON.stringify(v) !== JSON.stringify(defaults[k])));
+      Object.assign(model.page, { step: 0, phase: "", sel: "" });
+      newRun(0, run);
+    },
+  });
   bindKeys((action) => {
     if (action === "play") play();
     else if (action === "phase") nextPhase();

@@ -23,8 +23,15 @@ def test_codes_are_unguessable(client):
     assert len(codes) == 50 and all(len(c) >= 12 for c in codes)
 
 
-@pytest.mark.parametrize(("query", "field"), [("hidden=0", "hidden"), ("preset=nope", "preset"),
-                                              ("preset=xor&step=-3", "step"), ("colour=red", "colour")])
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("hidden=0", "hidden"),
+        ("preset=nope", "preset"),
+        ("preset=xor&step=-3", "step"),
+        ("colour=red", "colour"),
+    ],
+)
 def test_bad_link_query(client, query, field):
     response = client.post("/api/v1/links", json={"query": query})
     assert response.status_code == 422 and field in str(response.json()["detail"][0]["loc"])
@@ -36,7 +43,9 @@ def test_unknown_link(client):
 
 
 def test_saved_runs_crud(client):
-    made = client.post("/api/v1/saved", json={"name": "  my adam run ", "query": "preset=adam&step=30"}).json()
+    made = client.post(
+        "/api/v1/saved", json={"name": "  my adam run ", "query": "preset=adam&step=30"}
+    ).json()
     assert made["name"] == "my adam run"
     listed = client.get("/api/v1/saved").json()
     assert [s["id"] for s in listed] == [made["id"]]
@@ -78,15 +87,21 @@ def test_export_then_import_starts_from_the_same_weights(client):
     again = client.post("/api/v1/import", json=exported).json()["id"]  # deterministic from there on
     for rid in (new_id, again):
         client.post(f"/api/v1/runs/{rid}/step", json={"steps": 7})
-    assert client.get(f"/api/v1/runs/{new_id}/state").content == client.get(f"/api/v1/runs/{again}/state").content
+    assert (
+        client.get(f"/api/v1/runs/{new_id}/state").content
+        == client.get(f"/api/v1/runs/{again}/state").content
+    )
 
 
-@pytest.mark.parametrize(("change", "field"), [
-    ({"format": "something-else/9"}, "format"),
-    ({"weights": [{"W": [[1.0]], "b": [0.0]}]}, "weights"),
-    ({"config": {"hidden": [0]}}, "hidden"),
-    ({"config": None}, "config"),
-])
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"format": "something-else/9"}, "format"),
+        ({"weights": [{"W": [[1.0]], "b": [0.0]}]}, "weights"),
+        ({"config": {"hidden": [0]}}, "hidden"),
+        ({"config": None}, "config"),
+    ],
+)
 def test_bad_import_files(client, change, field):
     run_id = client.post("/api/v1/runs", json={"preset": "xor"}).json()["id"]
     exported = {**client.get(f"/api/v1/runs/{run_id}/export").json(), **change}

@@ -10,7 +10,9 @@ pytestmark = pytest.mark.browser
 AXE = (ROOT / "tests" / "browser" / "vendor" / "axe.min.js").read_text()
 
 
-@pytest.mark.parametrize("query", ["?preset=xor", "?preset=xor&theme=light&sel=e:1:0:1", "?preset=digits&lang=zh-Hans"])
+@pytest.mark.parametrize(
+    "query", ["?preset=xor", "?preset=xor&theme=light&sel=e:1:0:1", "?preset=digits&lang=zh-Hans"]
+)
 def test_no_serious_accessibility_violations(page, query):
     p = page.open(query)
     p.add_script_tag(content=AXE)
@@ -28,6 +30,19 @@ def test_everything_is_reachable_by_keyboard(page):
     seen = set()
     for _ in range(120):
         p.keyboard.press("Tab")
-        seen.add(p.evaluate("document.activeElement.id || document.activeElement.name || document.activeElement.tagName"))
-    for control in ("lesson", "btn-step", "btn-play", "btn-copy", "lang", "f-learning_rate", "f-optimizer", "inspector"):
+        seen.add(
+            p.evaluate(
+                "document.activeElement.id || document.activeElement.name || document.activeElement.tagName"
+            )
+        )
+    for control in (
+        "lesson",
+        "btn-step",
+        "btn-play",
+        "btn-copy",
+        "lang",
+        "f-learning_rate",
+        "f-optimizer",
+        "inspector",
+    ):
         assert control in seen, (control, sorted(seen))

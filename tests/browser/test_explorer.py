@@ -186,3 +186,20 @@ def test_bad_link_explains_and_falls_back(page):
     assert "hidden" in p.locator("#toast").inner_text()
     assert p.evaluate("window.__bpx.model.config") == {"preset": "xor"}
     page.problems.clear()  # the refused request logs a console error by design
+
+
+def test_share_dialog_short_link_and_saved_run(page, make_page, server):
+    p = page.open("?preset=momentum&step=15&view=weights")
+    p.locator("#btn-share").click()
+    p.locator("#share-make").click()
+    p.wait_for_function("document.querySelector('#share-url').value.includes('/s/')")
+    short = p.locator("#share-url").input_value()
+    p.locator("#save-name").fill("momentum at 15")
+    p.locator("#save-go").click()
+    p.wait_for_function("document.querySelector('#saved-list').textContent.includes('momentum at 15')")
+    page.shot("share-dialog")
+    p.keyboard.press("Escape")
+    other = make_page()
+    q = other.open(short.split("/", 3)[3])
+    assert q.evaluate("window.__bpx.step") == 15 and q.evaluate("window.__bpx.model.page.view") == "weights"
+    assert state_of(server, q) == state_of(server, p)

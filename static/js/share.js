@@ -1,0 +1,79 @@
+// The share dialog: short links, saved runs, export/import of weights, the Python script.
+import { api } from "./api.js";
+import { t } from "./i18n.js";
+
+function download(name, text, type) {
+  const a = document.createElement("a");
+  a.href = URL.createObjectURL(new Blob([text], { type }));
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}
+
+export function bindShare(hooks) {
+  // hooks: {query() -> current page query, runId(), openQuery(query), imported(run)}
+  const $ = (id) => document.getElementById(id);
+  const fail = (error) => { $("share-error").textContent = error.message; };
+  const refreshList = async () => {
+    const list = $("saved-list");
+    list.replaceChildren();
+    for (const item of await api.saved()) {
+      const li = document.createElement("li");
+      const open = document.createElement("a");
+      open.href = `/?${item.query}`;
+      open.textContent = item.name;
+      const when = document.createElement("small");
+      when.className = "muted";
+      when.textContent = new Date(item.created * 1000).toLocaleString();
+      const remove = document.createElement("button");
+      remove.textContent = t("share.delete");
+      remove.addEventListener("click", async () => { await api.unsave(item.id); refreshList(); });
+      li.append(open, when, remove);
+      list.append(li);
+    }
+    if (!list.children.length) list.append(Object.assign(document.createElement("li"), { textContent: t("share.none"), className: "muted" }));
+  };
+  $("btn-share").addEventListener("click", async () => {
+    $("share").hidden = false;
+    $("share-error").textContent = "";
+    $("share-url").value = "";
+    $("share-make").focus();
+    refreshList().catch(fail);
+  });
+  $("share-close").addEventListener("click", () => { $("share").hidden = true; });
+  $("share").addEventListener("keydown", (e) => { if (e.key === "Escape") $("share").hidden = true; });
+  $("share-make").addEventListener("click", async () => {
+    try {
+      const link = await api.link(hooks.query());
+      $("share-url").value = `${location.origin}${link.url}`;
+      $("share-url").select();
+      navigator.clipboard?.writeText($("share-url").value).catch(() => {});
+    } catch (error) { fail(error); }
+  });
+  $("save-go").addEventListener("click", async () => {
+    try {
+      await api.save($("save-name").value || t("share.untitled"), hooks.query());
+      $("save-name").value = "";
+      await refreshList();
+    } catch (error) { fail(error); }
+  });
+  $("export-json").addEventListener("click", async () => {
+    try { download("backprop-run.json", JSON.stringify(await api.exportRun(hooks.runId())), "application/json"); }
+    catch (error) { fail(error); }
+  });
+  $("export-py").addEventListener("click", async () => {
+    const response = await fetch(api.snippetUrl(hooks.runId()));
+    download("backprop_run.py", await response.text(), "text/x-python");
+  });
+  $("import-json").addEventListener("change", async (event) => {
+    const file = event.target.files[0];
+    event.target.value = "";
+    if (!file) return;
+    if (file.size > 4_000_000) { fail(new Error(t("share.too_big"))); return; }
+    try {
+      const run = await api.importRun(JSON.parse(await file.text()));
+      $("share").hidden = true;
+      hooks.imported(run);
+    } catch (error) { fail(error instanceof SyntaxError ? new Error(t("share.not_json")) : error); }
+  });
+}
