@@ -10,6 +10,7 @@ import { DigitLab } from "./digits.js";
 import { BoundaryPlot, GradPlot, LossPlot, PreviewPlot, renderNeuronMaps } from "./plots.js";
 import { fmt, model, on, phases } from "./store.js";
 import { phaseTitle, renderTimeline } from "./timeline.js";
+import { bindDataEditing } from "./dataedit.js";
 import { bindShare } from "./share.js";
 import { buildQuery, readUrl, writeUrl } from "./urlstate.js";
 
@@ -107,7 +108,8 @@ async function newRun(targetStep = 0, existing = null) {
     model.runId = created.id;
     model.resolved = created.config;
     model.nParams = created.n_params;
-    const twoD = created.config.dataset !== "digits" && created.config.dataset !== "custom";
+    const twoD = created.config.dataset !== "digits"
+      && (created.config.dataset !== "custom" || created.config.data.x[0].length === 2);
     model.data = await api.data(model.runId, "train", twoD ? 2000 : 1);
     if (model.data.input_shape.length === 2 && !new URLSearchParams(location.search).has("sample")) {
       model.page.sample = "0"; // an image: show one real digit, not the blur of a batch mean
@@ -117,6 +119,7 @@ async function newRun(targetStep = 0, existing = null) {
     if (targetStep > 0) await stepBy(targetStep, false);
     await refresh();
     const image = model.data.input_shape.length === 2;
+    $("data-tools").hidden = !(model.data.x && model.data.x[0]?.length === 2);
     $("digit-lab").hidden = !image;
     if (image) {
       lab ??= new DigitLab($("digit-lab"), labHooks());
@@ -366,12 +369,17 @@ async function jump(target) {
 }
 
 function changeField(field, value) {
-  model.config = { ...model.config, [field]: value };
+  changeFields({ [field]: value });
+}
+
+function changeFields(fields) {
+  model.config = { ...model.config, ...fields };
+  if (fields.dataset && fields.dataset !== "custom") delete model.config.data;
   Object.assign(model.page, { step: 0, phase: "", sel: "", sample: "mean" });
   const before = model.resolved;
   newRun(0).then(() => {
     if (model.resolved === before) { // refused: the control goes back to what runs
-      delete model.config[field];
+      for (const field of Object.keys(fields)) delete model.config[field];
       renderControls($("controls"), model.meta, model.resolved, changeField);
     }
   });
@@ -478,6 +486,13 @@ function wire() {
     render();
     scheduleSidePlots(0);
   }));
+  bindDataEditing({
+    plot: $("plot-boundary"),
+    maxRows: 5000,
+    toast,
+    data: () => (model.data?.x && model.data.x[0]?.length === 2 ? { x: model.data.x, y: model.data.y } : null),
+    setData: (data) => changeFields({ dataset: "custom", data }),
+  });
   bindShare({
     query: () => buildQuery(model.config, model.page),
     runId: () => model.runId,

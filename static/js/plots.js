@@ -106,6 +106,18 @@ export class BoundaryPlot {
                     y: batch.filter((k) => k < data.x.length).map((k) => data.x[k][1]),
                     marker: { size: 10, color: "rgba(0,0,0,0)", line: { width: 1.6, color: c.accent } } });
     }
+    if (!this.clicks) { // a click on the plane, in data coordinates, for the data editor
+      this.clicks = true;
+      this.el.addEventListener("click", (event) => {
+        const full = this.el._fullLayout;
+        if (!full) return;
+        const box = this.el.querySelector(".nsewdrag")?.getBoundingClientRect();
+        if (!box || event.clientX < box.left || event.clientX > box.right || event.clientY < box.top || event.clientY > box.bottom) return;
+        const x = full.xaxis.p2c(event.clientX - box.left);
+        const y = full.yaxis.p2c(event.clientY - box.top);
+        this.el.dispatchEvent(new CustomEvent("plotly_click_point", { detail: { x, y, shift: event.shiftKey } }));
+      });
+    }
     await Plotly.react(this.el, traces, layout({ showlegend: false, margin: { l: 28, r: 6, t: 4, b: 22 },
       xaxis: { ...layout().xaxis, range: grid ? [grid.xs[0], grid.xs.at(-1)] : undefined },
       yaxis: { ...layout().yaxis, range: grid ? [grid.ys[0], grid.ys.at(-1)] : undefined } }), CONFIG);

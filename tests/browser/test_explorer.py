@@ -203,3 +203,26 @@ def test_share_dialog_short_link_and_saved_run(page, make_page, server):
     q = other.open(short.split("/", 3)[3])
     assert q.evaluate("window.__bpx.step") == 15 and q.evaluate("window.__bpx.model.page.view") == "weights"
     assert state_of(server, q) == state_of(server, p)
+
+
+def test_your_own_data_by_clicks_and_csv(page, tmp_path):
+    p = page.open("?preset=fullbatch")
+    p.wait_for_selector("#plot-boundary .nsewdrag")
+    box = p.locator("#plot-boundary .nsewdrag").bounding_box()
+    before = p.evaluate("window.__bpx.model.data.total")
+    p.locator("#data-tools [data-class='0']").click()
+    p.mouse.click(box["x"] + box["width"] * 0.2, box["y"] + box["height"] * 0.3)
+    p.wait_for_function("window.__bpx.model.resolved.dataset === 'custom'")
+    page.wait_idle()
+    assert p.evaluate("window.__bpx.model.resolved.data.x.length") == before + 1  # the training rows + the click
+    assert "dataset=custom" in p.url and "data=" in p.url  # the points travel in the link
+    bad = tmp_path / "bad.csv"
+    bad.write_text("x1,x2,label\n0.1,0.2,1\n0.3,oops,0\n")
+    p.locator("#csv-upload").set_input_files(str(bad))
+    p.wait_for_function("document.querySelector('#toast').textContent.includes('Row 2, column 2')")
+    good = tmp_path / "good.csv"
+    good.write_text("x1,x2,label\n" + "\n".join(f"{i / 10},{(i * 3 % 10) / 10},{i % 2}" for i in range(10)))
+    p.locator("#csv-upload").set_input_files(str(good))
+    p.wait_for_function("window.__bpx.model.data && window.__bpx.model.data.total === 8")  # 10 rows, 20% test
+    page.wait_idle()
+    page.shot("custom-data")
