@@ -10,6 +10,7 @@ import { DigitLab } from "./digits.js";
 import { BoundaryPlot, GradPlot, LossPlot, PreviewPlot, renderNeuronMaps } from "./plots.js";
 import { fmt, model, on, phases } from "./store.js";
 import { phaseTitle, renderTimeline } from "./timeline.js";
+import { Compare, compareQuery, readCompare, SUGGESTIONS } from "./compare.js";
 import { bindDataEditing } from "./dataedit.js";
 import { bindShare } from "./share.js";
 import { buildQuery, readUrl, writeUrl } from "./urlstate.js";
@@ -32,6 +33,7 @@ let plots;
 let stream = null;
 let sideTimer = null;
 let lab = null; // the digit lab, for image inputs
+let compare = null; // run B of compare mode
 
 // -- start ---------------------------------------------------------------------------------------------
 
@@ -48,6 +50,9 @@ async function start() {
   plots = { loss: new LossPlot($("plot-loss")), grad: new GradPlot($("plot-grad")),
             boundary: new BoundaryPlot($("plot-boundary")), preview: new PreviewPlot($("plot-preview")) };
   on("highlight", (hl) => network.setOptions({ highlight: hl }));
+  compare = new Compare($("network-b"), $("tooltip"), $("label-b"));
+  compare.overrides = readCompare();
+  bpx.compare = compare;
   wire();
   model.meta = await api.meta();
   translate();
@@ -117,6 +122,8 @@ async function newRun(targetStep = 0, existing = null) {
     renderLessons($("lesson"), model.meta, model.config.preset);
     renderControls($("controls"), model.meta, model.resolved, changeField);
     if (targetStep > 0) await stepBy(targetStep, false);
+    await compare.start(model.config, compare.overrides);
+    showCompare();
     await refresh();
     const image = model.data.input_shape.length === 2;
     $("data-tools").hidden = !(model.data.x && model.data.x[0]?.length === 2);
@@ -171,8 +178,10 @@ async function refresh() {
   model.page.step = state.step;
   render(); // the network first; the history and plots follow
   model.history = await api.history(model.runId);
-  await plots.loss.reset(model.history);
-  await plots.grad.reset(model.history, state.layers.length);
+  if (compare.active) await compare.sync(state.step, model.page, model.data?.input_shape);
+  const b = compare.traces();
+  await plots.loss.reset(model.history, b?.loss ?? []);
+  await plots.grad.reset(model.history, state.layers.length, b?.grad ?? []);
   scheduleSidePlots(0);
 }
 
@@ -184,6 +193,7 @@ function render() {
   const page = model.page;
   network.setState(st, model.data?.input_shape);
   network.setOptions({ view: page.view, scale: page.scale, sample: page.sample, phase: page.phase, sel: page.sel });
+  if (compare?.active) compare.draw(page);
   renderLegend($("legend"), page.view, network.state ? network.scales() : [], page.scale);
   const timelineKey = `${st.layers.length}|${page.phase}|${page.lang}`;
   if (timelineKey !== render.timelineKey) { // rebuilt only when it changes, not on every streamed frame
@@ -204,7 +214,7 @@ function render() {
   if (!model.playing) {
     renderWeightsTable(st);
     renderInspector();
-    writeUrl(model.config, page);
+    writeUrl(model.config, page, compareQuery(compare.overrides));
   }
   bpx.step = st.step;
   bpx.runId = model.runId;
@@ -368,6 +378,22 @@ async function jump(target) {
   });
 }
 
+function showCompare() {
+  $("stage-canvases").classList.toggle("split", compare.active);
+  $("label-a").hidden = $("label-b").hidden = !compare.active;
+  $("network-b").hidden = !compare.active;
+  $("network-b").parentElement.hidden = !compare.active;
+  network.invalidate();
+}
+
+function startCompare(suggestion) {
+  $("compare-menu").hidden = true;
+  if (suggestion?.a) model.config = { ...model.config, ...suggestion.a };
+  compare.overrides = suggestion ? { ...suggestion.b } : {};
+  Object.assign(model.page, { step: 0, phase: "", sel: "" });
+  newRun(0);
+}
+
 function changeField(field, value) {
   changeFields({ [field]: value });
 }
@@ -417,6 +443,7 @@ function flushPlots() {
   const states = pending;
   pending = [];
   if (!states.length) return;
+  if (compare.active) busy(() => compare.sync(states.at(-1).step, model.page, model.data?.input_shape));
   plots.loss.extend(states.map((st) => st.step - 1), states.map((st) => (st.loss === null ? null : st.loss + st.penalty)));
   plots.grad.extend(states.map((st) => st.step - 1), states.map((st) => st.layers.map((l) => l.grad_norm)));
   busy(sidePlots);
@@ -434,7 +461,7 @@ function stopPlaying() {
 }
 
 async function copyLink() {
-  writeUrl(model.config, model.page);
+  writeUrl(model.config, model.page, compareQuery(compare.overrides));
   bpx.copied = location.href;
   try { // the clipboard can refuse (no permission) or never answer (headless): do not wait on it forever
     await Promise.race([navigator.clipboard.writeText(location.href),
@@ -486,6 +513,21 @@ function wire() {
     render();
     scheduleSidePlots(0);
   }));
+  $("btn-compare").addEventListener("click", () => {
+    const box = $("compare-menu");
+    box.hidden = !box.hidden;
+  });
+  for (const [k, suggestion] of SUGGESTIONS.entries()) {
+    const b = document.createElement("button");
+    b.textContent = suggestion.label;
+    b.addEventListener("click", () => startCompare(suggestion));
+    $("compare-menu").append(b);
+  }
+  const off = document.createElement("button");
+  off.textContent = t("compare.off");
+  off.dataset.i18n = "compare.off";
+  off.addEventListener("click", () => startCompare(null));
+  $("compare-menu").append(off);
   bindDataEditing({
     plot: $("plot-boundary"),
     maxRows: 5000,
@@ -494,7 +536,8 @@ function wire() {
     setData: (data) => changeFields({ dataset: "custom", data }),
   });
   bindShare({
-    query: () => buildQuery(model.config, model.page),
+    query: () => [buildQuery(model.config, model.page), ...compareQuery(compare.overrides).map(([k, v]) =>
+      `${k}=${encodeURIComponent(v)}`)].filter(Boolean).join("&"),
     runId: () => model.runId,
     imported: (run) => { // the imported run, with its weights, becomes the page's config
       const defaults = model.meta.defaults;

@@ -34,7 +34,7 @@ const LAYER_COLORS = ["#8dd3c7", "#ffffb3", "#bebada", "#fb8072", "#80b1d3", "#f
 export class LossPlot {
   constructor(el) { this.el = el; }
 
-  async reset(history) {
+  async reset(history, extra = []) {
     const Plotly = await ready;
     const c = theme();
     const traces = [{ x: history.step, y: history.loss, name: t("plot.train_batch"), mode: "lines",
@@ -47,6 +47,7 @@ export class LossPlot {
       traces.push({ x: history.eval_step, y: history.train_loss, name: t("plot.train_all"), mode: "lines",
                     line: { color: c.fg, width: 1, dash: "dot" } });
     }
+    traces.push(...extra.map((tr) => ({ ...tr, line: { color: c.neg, ...tr.line } }))); // after A's: extend() adds to trace 0
     await Plotly.react(this.el, traces, layout({ yaxis: { ...layout().yaxis, type: "log", exponentformat: "power" } }), CONFIG);
     this.ready = true;
   }
@@ -61,13 +62,14 @@ export class LossPlot {
 export class GradPlot {
   constructor(el) { this.el = el; }
 
-  async reset(history, nLayers) {
+  async reset(history, nLayers, extra = []) {
     const Plotly = await ready;
     const traces = [];
     for (let l = 0; l < nLayers; l++) {
       traces.push({ x: history.step, y: history.grad_norms.map((n) => n[l]), mode: "lines", name: `W${l + 1}`,
                     line: { width: 1.3, color: LAYER_COLORS[l % LAYER_COLORS.length] } });
     }
+    extra.forEach((tr, l) => traces.push({ ...tr, line: { color: LAYER_COLORS[l % LAYER_COLORS.length], ...tr.line } }));
     await Plotly.react(this.el, traces, layout({ yaxis: { ...layout().yaxis, type: "log", exponentformat: "power" } }), CONFIG);
     this.ready = true;
     this.nLayers = nLayers;

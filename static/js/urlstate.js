@@ -79,8 +79,10 @@ export function buildQuery(config, page) {
   return query.toString();
 }
 
-export function writeUrl(config, page) {
-  const query = buildQuery(config, page);
+export function writeUrl(config, page, extra = []) {
+  const params = new URLSearchParams(buildQuery(config, page));
+  for (const [name, value] of extra) params.set(name, value);
+  const query = params.toString();
   const url = `${location.pathname}${query ? "?" + query : ""}`;
   if (url !== location.pathname + location.search) history.replaceState(null, "", url);
 }

@@ -226,3 +226,20 @@ def test_your_own_data_by_clicks_and_csv(page, tmp_path):
     p.wait_for_function("window.__bpx.model.data && window.__bpx.model.data.total === 8")  # 10 rows, 20% test
     page.wait_idle()
     page.shot("custom-data")
+
+
+def test_compare_mode_steps_both_runs_in_lock_step(page, server):
+    p = page.open("?preset=sgd&b_optimizer=adam&b_lr=0.01")
+    assert p.locator("#network-b").is_visible() and "adam" in p.locator("#label-b").inner_text()
+    p.keyboard.press("n")
+    page.wait_idle()
+    p.keyboard.press("n")
+    page.wait_idle()
+    run_b = p.evaluate("window.__bpx.compare.runId")
+    b = httpx.get(f"{server.url}/api/v1/runs/{run_b}").json()
+    assert b["step"] == 2 and b["config"]["optimizer"] == "adam" and b["config"]["learning_rate"] == 0.01
+    snap = httpx.get(f"{server.url}/api/v1/snapshot", params={"preset": "sgd", "optimizer": "adam", "lr": 0.01,
+                                                              "step": 2, "fields": "loss"}).json()
+    assert httpx.get(f"{server.url}/api/v1/runs/{run_b}/state", params={"fields": "loss"}).json() == snap
+    assert "b_optimizer=adam" in p.url
+    page.shot("compare")

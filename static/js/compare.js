@@ -1,0 +1,90 @@
+// Compare mode: run B differs from run A in the settings given as `b_<field>` URL parameters
+// (b_optimizer=adam, b_activation=relu, b_lr=3, …). B follows A step for step, is drawn beside
+// it, and its loss and gradient norms are overlaid on A's plots (dashed).
+import { api } from "./api.js";
+import { t } from "./i18n.js";
+import { fmt } from "./store.js";
+import { NetworkView } from "./network.js";
+import { CONFIG_PARAMS } from "./urlstate.js";
+
+const FIELD_OF = Object.fromEntries(CONFIG_PARAMS.map(([url, field, type]) => [url, [field, type]]));
+
+export const SUGGESTIONS = [
+  { label: "SGD vs Adam", b: { optimizer: "adam", learning_rate: 0.01 } },
+  { label: "sigmoid vs ReLU", b: { activation: "relu", init: "he" } },
+  { label: "η 0.03 vs 3", a: { learning_rate: 0.03 }, b: { learning_rate: 3 } },
+  { label: "no batch norm vs batch norm", b: { batch_norm: true } },
+];
+
+/** b_* parameters of a query as API fields. */
+export function readCompare(search = location.search) {
+  const out = {};
+  for (const [name, text] of new URLSearchParams(search)) {
+    if (!name.startsWith("b_")) continue;
+    const entry = FIELD_OF[name.slice(2)];
+    if (!entry) continue;
+    const [field, type] = entry;
+    out[field] = type === "int" ? Number.parseInt(text, 10) : type.startsWith("float") ? Number(text)
+      : type === "bool" ? ["1", "true"].includes(text) : type === "list" ? text.split(",").map(Number) : text;
+  }
+  return out;
+}
+
+export function compareQuery(overrides) {
+  const url = Object.fromEntries(CONFIG_PARAMS.map(([u, field]) => [field, u]));
+  return Object.entries(overrides).map(([field, v]) => [`b_${url[field]}`, Array.isArray(v) ? v.join(",") : String(v)]);
+}
+
+export class Compare {
+  constructor(canvas, tooltip, label) {
+    this.view = new NetworkView(canvas, tooltip);
+    this.label = label;
+    this.overrides = {};
+    this.runId = null;
+    this.state = null;
+    this.history = null;
+  }
+
+  get active() { return Object.keys(this.overrides).length > 0; }
+
+  async start(configA, overrides) {
+    this.overrides = overrides;
+    this.runId = null;
+    if (!this.active) return;
+    const run = await api.create({ ...configA, ...overrides });
+    this.runId = run.id;
+    this.resolved = run.config;
+    this.label.textContent = `B: ${Object.entries(overrides).map(([k, v]) => `${t(`field.${k}`)} = ${v}`).join(", ")}`;
+  }
+
+  /** Bring B to A's step and fetch what the view and plots need. */
+  async sync(step, page, inputShape) {
+    if (!this.runId) return;
+    let current = (await api.run(this.runId)).step;
+    if (current > step) { await api.reset(this.runId); current = 0; }
+    for (let left = step - current; left > 0; left -= 10000) {
+      await api.step(this.runId, Math.min(left, 10000), { fields: "step" });
+    }
+    this.state = await api.state(this.runId);
+    this.history = await api.history(this.runId);
+    this.view.setState(this.state, inputShape);
+    this.draw(page);
+  }
+
+  draw(page) {
+    if (!this.state) return;
+    this.view.setOptions({ view: page.view, scale: page.scale, sample: page.sample, phase: page.phase, sel: "" });
+    this.label.title = `loss ${fmt.num(this.state.loss, 6)}`;
+  }
+
+  /** Dashed traces of B for the loss and gradient-norm plots. */
+  traces() {
+    if (!this.history) return null;
+    const h = this.history;
+    return {
+      loss: [{ x: h.step, y: h.loss, name: "B", mode: "lines", line: { dash: "dash", width: 1.5 } }],
+      grad: h.grad_norms[0]?.map((_, l) => ({ x: h.step, y: h.grad_norms.map((n) => n[l]), name: `B W${l + 1}`,
+                                                mode: "lines", line: { dash: "dash", width: 1 } })) ?? [],
+    };
+  }
+}
