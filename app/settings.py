@@ -32,3 +32,4 @@ class Settings(BaseSettings):
     max_stream_frames: int = Field(100_000, description="most states one stream sends")
     max_predict_rows: int = Field(20_000, description="rows in one predict request")
     max_saved_runs: int = Field(10_000, description="saved runs kept in the store")
+    max_links: int = Field(100_000, description="short links kept in the store (each at most 100 kB)")

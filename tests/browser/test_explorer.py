@@ -214,7 +214,9 @@ def test_your_own_data_by_clicks_and_csv(page, tmp_path):
     p.mouse.click(box["x"] + box["width"] * 0.2, box["y"] + box["height"] * 0.3)
     p.wait_for_function("window.__bpx.model.resolved.dataset === 'custom'")
     page.wait_idle()
-    assert p.evaluate("window.__bpx.model.resolved.data.x.length") == before + 1  # the training rows + the click
+    assert (
+        p.evaluate("window.__bpx.model.resolved.data.x.length") == before + 1
+    )  # the training rows + the click
     assert "dataset=custom" in p.url and "data=" in p.url  # the points travel in the link
     bad = tmp_path / "bad.csv"
     bad.write_text("x1,x2,label\n0.1,0.2,1\n0.3,oops,0\n")
@@ -238,8 +240,10 @@ def test_compare_mode_steps_both_runs_in_lock_step(page, server):
     run_b = p.evaluate("window.__bpx.compare.runId")
     b = httpx.get(f"{server.url}/api/v1/runs/{run_b}").json()
     assert b["step"] == 2 and b["config"]["optimizer"] == "adam" and b["config"]["learning_rate"] == 0.01
-    snap = httpx.get(f"{server.url}/api/v1/snapshot", params={"preset": "sgd", "optimizer": "adam", "lr": 0.01,
-                                                              "step": 2, "fields": "loss"}).json()
+    snap = httpx.get(
+        f"{server.url}/api/v1/snapshot",
+        params={"preset": "sgd", "optimizer": "adam", "lr": 0.01, "step": 2, "fields": "loss"},
+    ).json()
     assert httpx.get(f"{server.url}/api/v1/runs/{run_b}/state", params={"fields": "loss"}).json() == snap
     assert "b_optimizer=adam" in p.url
     page.shot("compare")
