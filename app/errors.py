@@ -4,6 +4,7 @@ for bad input. The shape follows FastAPI's own validation errors: {detail: [{loc
 from __future__ import annotations
 
 import logging
+import math
 import re
 
 from fastapi import FastAPI, Request
@@ -17,12 +18,35 @@ from engine.config import ConfigError
 log = logging.getLogger("bpx")
 
 
+# pydantic's error types, named as ConfigError codes so the page translates both alike
+PYDANTIC_CODES = {
+    "literal_error": "choice",
+    "greater_than_equal": "range",
+    "less_than_equal": "range",
+    "greater_than": "range",
+    "less_than": "range",
+    "int_parsing": "integer",
+    "int_from_float": "integer",
+    "float_parsing": "number",
+    "too_long": "too_many",
+    "finite_number": "not_finite",
+}
+BOUND_WORDS = {"ge": "≥", "gt": ">", "le": "≤", "lt": "<", "max_length": "at most"}
+
+
 class NotFound(LookupError):
     """A missing link, saved run, ...: 404 with its location."""
 
     def __init__(self, loc: list[str], message: str):
         super().__init__(message)
         self.loc = loc
+
+
+def json_scalar(value: object) -> object:
+    """The offending value where JSON can carry it (not NaN, not a whole array)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    return value if isinstance(value, int | float | str | bool) and len(str(value)) <= 200 else None
 
 
 def field_loc(field: str) -> list[str | int]:
@@ -36,6 +60,8 @@ def config_error_response(error: ConfigError, where: str = "body") -> JSONRespon
         "msg": error.message,
         "type": "value_error",
         "allowed": error.allowed,
+        "code": error.code,  # the kind of error, so the page can say it in its own language
+        "value": json_scalar(error.value),
     }
     return JSONResponse({"detail": [item]}, status_code=422)
 
@@ -67,8 +93,15 @@ def install(app: FastAPI) -> None:
                 "msg": e.get("msg", "invalid"),
                 "type": e.get("type", "invalid"),
             }
-            if "expected" in e.get("ctx", {}):
-                item["allowed"] = str(e["ctx"]["expected"])
+            ctx = e.get("ctx", {})
+            if "expected" in ctx:
+                item["allowed"] = str(ctx["expected"])
+            bounds = [f"{word} {ctx[key]}" for key, word in BOUND_WORDS.items() if key in ctx]
+            if bounds:
+                item["allowed"] = ", ".join(bounds)
+            item["code"] = PYDANTIC_CODES.get(item["type"], item["type"])
+            value = e.get("input")
+            item["value"] = json_scalar(value)
             items.append(item)
         return JSONResponse({"detail": items}, status_code=422)
 

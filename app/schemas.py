@@ -138,6 +138,10 @@ class ErrorItem(BaseModel):
     msg: str
     type: str
     allowed: str | None = None
+    code: str | None = Field(
+        None, description="kind of error (choice, range, integer, number, too_many, ...)"
+    )
+    value: Any = Field(None, description="the offending value, where there is one")
 
 
 class ErrorOut(BaseModel):

@@ -42,14 +42,17 @@ LIMITS: dict[str, int] = {
 class ConfigError(ValueError):
     """An invalid config: names the field, what is wrong and what is allowed."""
 
-    def __init__(self, field: str, message: str, allowed: str | None = None):
+    def __init__(self, field: str, message: str, allowed: str | None = None, code: str = "invalid",
+                 value: Any = None):
         self.field = field
         self.message = message
         self.allowed = allowed
+        self.code = code  # a stable name for the kind of error, so a page can say it in its own language
+        self.value = value
         super().__init__(f"{field}: {message}" + (f" (allowed: {allowed})" if allowed else ""))
 
     def to_dict(self) -> dict[str, Any]:
-        return {"field": self.field, "message": self.message, "allowed": self.allowed}
+        return {"field": self.field, "message": self.message, "allowed": self.allowed, "code": self.code}
 
 
 @dataclass(frozen=True)
@@ -89,7 +92,7 @@ class RunConfig:
         known = {f.name for f in fields(cls)}
         for key in values:
             if key not in known:
-                raise ConfigError(key, "unknown field", ", ".join(sorted(known)))
+                raise ConfigError(key, "unknown field", ", ".join(sorted(known)), code="unknown_field")
         given = {k: v for k, v in values.items() if v is not None or k in ("clip", "data", "weights")}
         if "hidden" in given:
             given["hidden"] = _int_tuple("hidden", given["hidden"])
@@ -167,21 +170,21 @@ class RunConfig:
 
 def _choice(name: str, value: Any, allowed: tuple[str, ...]) -> None:
     if value not in allowed:
-        raise ConfigError(name, f"unknown value {value!r}", ", ".join(allowed))
+        raise ConfigError(name, f"unknown value {value!r}", ", ".join(allowed), code="choice", value=value)
 
 
 def _integer(name: str, value: Any, lo: int, hi: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ConfigError(name, f"must be a whole number, got {value!r}", f"{lo} to {hi}")
+        raise ConfigError(name, f"must be a whole number, got {value!r}", f"{lo} to {hi}", code="integer", value=value)
     if not lo <= value <= hi:
-        raise ConfigError(name, f"{value} is out of range", f"{lo} to {hi}")
+        raise ConfigError(name, f"{value} is out of range", f"{lo} to {hi}", code="range", value=value)
 
 
 def _number(name: str, value: Any, lo: float, hi: float) -> None:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ConfigError(name, f"must be a number, got {value!r}", f"{lo:g} to {hi:g}")
+        raise ConfigError(name, f"must be a number, got {value!r}", f"{lo:g} to {hi:g}", code="number", value=value)
     if not math.isfinite(value) or not lo <= value <= hi:
-        raise ConfigError(name, f"{value!r} is out of range", f"{lo:g} to {hi:g}")
+        raise ConfigError(name, f"{value!r} is out of range", f"{lo:g} to {hi:g}", code="range", value=value)
 
 
 def _int_tuple(name: str, value: Any) -> tuple[int, ...]:
@@ -201,7 +204,8 @@ def _matrix(name: str, rows: Any, max_rows: int) -> tuple[tuple[float, ...], ...
     if not isinstance(rows, list | tuple) or not rows:
         raise ConfigError(name, "must be a non-empty list of rows", "[[number, ...], ...]")
     if len(rows) > max_rows:
-        raise ConfigError(name, f"{len(rows)} rows is too many", f"at most {max_rows}")
+        raise ConfigError(name, f"{len(rows)} rows is too many", f"at most {max_rows}", code="too_many",
+                          value=len(rows))
     width = None
     out = []
     for r, row in enumerate(rows):
@@ -215,7 +219,7 @@ def _matrix(name: str, rows: Any, max_rows: int) -> tuple[tuple[float, ...], ...
             )
         for c, v in enumerate(row):
             if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
-                raise ConfigError(f"{name}[{r}][{c}]", f"{v!r} is not a finite number")
+                raise ConfigError(f"{name}[{r}][{c}]", f"{v!r} is not a finite number", code="not_finite", value=v)
         out.append(tuple(float(v) for v in row))
     return tuple(out)
 

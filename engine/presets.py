@@ -524,7 +524,7 @@ def resolve(values: Mapping[str, Any]) -> RunConfig:
     if name is None:
         return RunConfig.from_dict(fields)
     if name not in PRESETS:
-        raise ConfigError("preset", f"unknown preset {name!r}", ", ".join(PRESETS))
+        raise ConfigError("preset", f"unknown preset {name!r}", ", ".join(PRESETS), code="choice", value=name)
     base = dict(PRESETS[name].config)
     if "dataset" in fields or "data" in fields:  # other data: the preset's own rows no longer apply
         base.pop("data", None)

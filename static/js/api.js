@@ -1,10 +1,23 @@
 // The REST API v1 (docs/api.md), as small async functions. Errors carry the server's detail.
 
+import { t } from "./i18n.js";
+
+/** The server's error in the page's language: known kinds have a message of their own. */
+function describe(first) {
+  const path = first.loc.filter((p) => p !== "body" && p !== "query");
+  const where = path.join(".");
+  const name = typeof path[0] === "string" ? t(`field.${path[0]}`) : where;
+  const label = name.startsWith("field.") ? where : path.length > 1 ? `${name} (${where})` : name;
+  const key = `error.${first.code ?? first.type}`;
+  const text = t(key, { field: label, value: first.value ?? "", allowed: first.allowed ?? "" });
+  return text === key ? `${label}: ${first.msg}${first.allowed ? ` (${first.allowed})` : ""}` : text;
+}
+
 export class ApiError extends Error {
   constructor(status, detail) {
     const first = Array.isArray(detail) ? detail[0] : null;
     const where = first ? first.loc.filter((p) => p !== "body" && p !== "query").join(".") : "";
-    super(first ? `${where}: ${first.msg}${first.allowed ? ` (${first.allowed})` : ""}` : String(detail));
+    super(first ? describe(first) : String(detail));
     this.status = status;
     this.detail = detail;
     this.field = where;

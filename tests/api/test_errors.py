@@ -133,3 +133,10 @@ def test_bad_snapshot_query(client, query, field):
 def test_bad_fields_and_digits(client, run_id):
     assert "fields" in names(client.get(f"/api/v1/runs/{run_id}/state?fields=step,colour"))
     assert client.get(f"/api/v1/runs/{run_id}/state?digits=40").status_code == 422
+
+
+def test_errors_carry_a_code_for_translation(client):
+    item = client.post("/api/v1/runs", json={"hidden": [0]}).json()["detail"][0]
+    assert (item["code"], item["value"], item["allowed"]) == ("range", 0, "1 to 512")
+    item = client.post("/api/v1/runs", json={"preset": "nope"}).json()["detail"][0]
+    assert item["code"] == "choice" and item["value"] == "nope"

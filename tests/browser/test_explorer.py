@@ -183,7 +183,7 @@ def test_play_streams_and_pause_stops(page):
 def test_bad_link_explains_and_falls_back(page):
     p = page.open("?hidden=0&lr=5")
     assert p.locator("#toast").is_visible()
-    assert "hidden" in p.locator("#toast").inner_text()
+    assert "Hidden layers: 0 is out of range" in p.locator("#toast").inner_text()
     assert p.evaluate("window.__bpx.model.config") == {"preset": "xor"}
     page.problems.clear()  # the refused request logs a console error by design
 
@@ -247,3 +247,10 @@ def test_compare_mode_steps_both_runs_in_lock_step(page, server):
     assert httpx.get(f"{server.url}/api/v1/runs/{run_b}/state", params={"fields": "loss"}).json() == snap
     assert "b_optimizer=adam" in p.url
     page.shot("compare")
+
+
+def test_errors_speak_the_page_language(page):
+    p = page.open("?hidden=0&lang=zh-Hant")
+    text = p.locator("#toast").inner_text()
+    assert "隱藏層" in text and "超出範圍" in text
+    page.problems.clear()  # the refused request logs a console error by design
