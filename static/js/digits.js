@@ -3,27 +3,12 @@
 import { api } from "./api.js";
 import { t } from "./i18n.js";
 import { fmt } from "./store.js";
-import { renderNeuronMaps } from "./plots.js";
+import { CONFIG, layout, ready, renderNeuronMaps, theme } from "./plots.js";
 
 const ROW_HEIGHT = 20;
 
-const plotly = () => new Promise((resolve) => {
-  const check = () => (window.Plotly ? resolve(window.Plotly) : setTimeout(check, 30));
-  check();
-});
-
-function theme() {
-  const css = getComputedStyle(document.documentElement);
-  const v = (n) => css.getPropertyValue(n).trim();
-  return { pos: v("--pos"), neg: v("--neg"), paper: v("--surface"), text: v("--muted"), grid: v("--grid"), fg: v("--text") };
-}
-
-function smallLayout(extra = {}) {
-  const c = theme();
-  return { margin: { l: 30, r: 6, t: 4, b: 24 }, paper_bgcolor: c.paper, plot_bgcolor: c.paper,
-           font: { size: 10, color: c.text }, showlegend: false,
-           xaxis: { gridcolor: c.grid, zerolinecolor: c.grid }, yaxis: { gridcolor: c.grid, zerolinecolor: c.grid }, ...extra };
-}
+const plotly = () => ready;
+const smallLayout = (extra = {}) => layout({ margin: { l: 30, r: 6, t: 4, b: 24 }, showlegend: false, ...extra });
 
 export function drawDigit(canvas, pixels, side = 28) {
   const ctx = canvas.getContext("2d");
@@ -173,14 +158,14 @@ export class DigitLab {
     Plotly.react($("dl-nudges"), [{ type: "bar", x: nudges.map((_, k) => String(k)), y: nudges,
       marker: { color: nudges.map((v) => (v > 0 ? c.pos : c.neg)) }, hovertemplate: "%{x}: %{y:.4f}<extra></extra>" }],
       smallLayout({ title: { text: softmax ? t("digits.nudges_z") : t("digits.nudges_a"), font: { size: 10 }, x: 0.02, y: 0.97 },
-                    margin: { l: 30, r: 6, t: 16, b: 20 } }), { displayModeBar: false, responsive: true });
+                    margin: { l: 30, r: 6, t: 16, b: 20 } }), CONFIG);
     const ask = ex.asks[0];
     Plotly.react($("dl-asks"), [{ type: "heatmap", z: [...ask.wants, ask.sum], zmid: 0,
       y: [...ask.wants.map((_, k) => String(k)), "Σ"], colorscale: [[0, c.neg], [0.5, c.paper], [1, c.pos]], showscale: false,
       hovertemplate: "output %{y} → hidden %{x}: %{z:.4f}<extra></extra>" }],
       smallLayout({ title: { text: t("digits.asks"), font: { size: 10 }, x: 0.02, y: 0.98 },
                     margin: { l: 30, r: 6, t: 16, b: 20 }, yaxis: { autorange: "reversed" } }),
-      { displayModeBar: false, responsive: true });
+      CONFIG);
     this.renderZoom();
     if (this.mapMode === "example") this.renderMaps();
   }
@@ -255,7 +240,7 @@ export class DigitLab {
       showscale: false, hovertemplate: "true %{y}, predicted %{x}: %{z}<extra></extra>" }],
       smallLayout({ xaxis: { title: { text: t("digits.predicted"), standoff: 2 }, dtick: 1 },
                     yaxis: { title: { text: t("digits.true"), standoff: 2 }, dtick: 1, autorange: "reversed" } }),
-      { displayModeBar: false, responsive: true });
+      CONFIG);
     const wrong = Object.entries(result.wrong).flatMap(([k, rows]) => rows.slice(0, 2).map((r) => ({ ...r, true: Number(k) })));
     const box = $("dl-wrong");
     box.replaceChildren();
@@ -318,7 +303,7 @@ export class DigitLab {
     const best = probs.indexOf(Math.max(...probs));
     Plotly.react(this.root.querySelector("#dl-probs"), [{ type: "bar", x: probs.map((_, k) => String(k)), y: probs,
       marker: { color: probs.map((_, k) => (k === best ? c.pos : c.text)) } }],
-      smallLayout({ yaxis: { range: [0, 1] } }), { displayModeBar: false, responsive: true });
+      smallLayout({ yaxis: { range: [0, 1] } }), CONFIG);
     if (show) this.hooks.probe(x, out.layers.map((a) => a[0]));
   }
 }

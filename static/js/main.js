@@ -7,7 +7,8 @@ import { renderEdge, renderIdle, renderNode } from "./inspector.js";
 import { renderLegend } from "./legend.js";
 import { NetworkView, parseSelection } from "./network.js";
 import { DigitLab } from "./digits.js";
-import { BoundaryPlot, GradPlot, LossPlot, PreviewPlot, renderNeuronMaps } from "./plots.js";
+import { BoundaryPlot, GradPlot, LossPlot, PreviewPlot } from "./plots.js";
+import { drawSidePlots } from "./sideplots.js";
 import { fmt, model, on, phases } from "./store.js";
 import { phaseTitle, renderTimeline } from "./timeline.js";
 import { Compare, compareQuery, readCompare, SUGGESTIONS } from "./compare.js";
@@ -271,47 +272,13 @@ function scheduleSidePlots(delay = 250) {
   sideTimer = setTimeout(() => busy(sidePlots).finally(() => { bpx.sidePending = false; }), delay);
 }
 
-/** Decision boundary, per-neuron maps and the step preview: extra requests, so throttled. */
+/** Decision boundary, neuron maps, the step preview and the digit lab: extra requests, so throttled. */
 async function sidePlots() {
-  const st = model.state;
-  const id = model.runId;
-  const preview = await api.preview(id);
-  if (id !== model.runId) return;
-  plots.preview.render(preview);
-  if (model.data.input_shape.length === 2) { // an image input: show what each first-layer neuron looks for
-    if (lab && !$("digit-lab").hidden) {
-      if (model.playing) lab.renderMaps();
-      else await lab.update();
-    }
-    const [h, w] = model.data.input_shape;
-    renderNeuronMaps($("plot-neurons"), [{ layer: 0, w, h, values: st.layers[0].W }], () => t("plot.weights_of_layer1"));
-    plots.boundary.message(t("plot.boundary_images", { acc: fmt.num(st.metrics?.test_accuracy ?? null, 3) }));
-    return;
+  await drawSidePlots(model, plots, $("plot-neurons"));
+  if (lab && !$("digit-lab").hidden && model.data.input_shape.length === 2) {
+    if (model.playing) lab.renderMaps();
+    else await lab.update();
   }
-  if (model.data.x[0].length !== 2) {
-    plots.boundary.message(t("plot.boundary_2d"));
-    $("plot-neurons").replaceChildren();
-    return;
-  }
-  const xs0 = model.data.x.map((p) => p[0]);
-  const ys0 = model.data.x.map((p) => p[1]);
-  const pad = (lo, hi) => [lo - 0.1 * (hi - lo || 1), hi + 0.1 * (hi - lo || 1)];
-  const [x0, x1] = pad(Math.min(...xs0), Math.max(...xs0));
-  const [y0, y1] = pad(Math.min(...ys0), Math.max(...ys0));
-  const N = 40;
-  const xs = Array.from({ length: N }, (_, k) => x0 + ((x1 - x0) * k) / (N - 1));
-  const ys = Array.from({ length: N }, (_, k) => y0 + ((y1 - y0) * k) / (N - 1));
-  const points = ys.flatMap((y) => xs.map((x) => [x, y]));
-  const out = await api.predict(id, points, true);
-  if (id !== model.runId) return;
-  const column = out.y[0].length > 1 ? out.y[0].length - 1 : 0; // P(class 1) for softmax over two classes
-  const z = ys.map((_, r) => out.y.slice(r * N, (r + 1) * N).map((row) => row[column]));
-  plots.boundary.render({ xs, ys, z }, model.data, st.batch.index, model.data.kind);
-  const maps = out.layers.slice(0, -1).map((acts, l) => ({
-    layer: l, w: N, h: N,
-    values: acts[0].map((_, n) => ys.map((_, r) => acts.slice((N - 1 - r) * N, (N - r) * N).map((row) => row[n])).flat()),
-  }));
-  renderNeuronMaps($("plot-neurons"), maps, (g) => t("plot.neurons_of_layer", { l: g.layer + 1 }));
 }
 
 // -- actions ---------------------------------------------------------------------------------------------

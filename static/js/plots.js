@@ -3,21 +3,21 @@
 
 import { t } from "./i18n.js";
 
-const ready = new Promise((resolve) => {
+export const ready = new Promise((resolve) => {
   const check = () => (window.Plotly ? resolve(window.Plotly) : setTimeout(check, 30));
   check();
 });
 
-const CONFIG = { displayModeBar: false, responsive: true, staticPlot: false };
+export const CONFIG = { displayModeBar: false, responsive: true, staticPlot: false };
 
-function theme() {
+export function theme() {
   const css = getComputedStyle(document.documentElement);
   const v = (n) => css.getPropertyValue(n).trim();
   return { text: v("--muted"), grid: v("--grid"), paper: v("--surface"), pos: v("--pos"), neg: v("--neg"),
            accent: v("--accent"), fg: v("--text") };
 }
 
-function layout(extra = {}) {
+export function layout(extra = {}) {
   const c = theme();
   return {
     margin: { l: 44, r: 8, t: 6, b: 28 }, paper_bgcolor: c.paper, plot_bgcolor: c.paper,
