@@ -5,7 +5,6 @@
 import { api } from "./api.js";
 import { t } from "./i18n.js";
 import { renderNeuronMaps } from "./plots.js";
-import { fmt } from "./store.js";
 
 const GRID = 40; // points per side of the input plane
 
@@ -18,7 +17,7 @@ export async function drawSidePlots(model, plots, neuronsEl) {
   if (model.data.input_shape.length === 2) {
     const [h, w] = model.data.input_shape;
     renderNeuronMaps(neuronsEl, [{ layer: 0, w, h, values: st.layers[0].W }], () => t("plot.weights_of_layer1"));
-    plots.boundary.message(t("plot.boundary_images", { acc: fmt.num(st.metrics?.test_accuracy ?? null, 3) }));
+    plots.boundary.message(t("plot.boundary_images"));
     return;
   }
   if (model.data.x[0].length !== 2) {
