@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
 
 from app import __version__, api, errors, sharing, stream
 from app.runs import RunManager
@@ -30,6 +31,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.settings = settings
         app.state.store = store
         app.state.runs = RunManager(store, settings)
+        await run_in_threadpool(api.preset_list)  # the lessons' parameter counts, before the first visitor
         yield
         store.close()
 
