@@ -14,6 +14,7 @@ import hashlib
 import secrets
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import orjson
@@ -95,7 +96,7 @@ class RunManager:
 
     # -- the cache -------------------------------------------------------------------------
 
-    def _cached(self, key: str, make: callable) -> LiveRun:  # type: ignore[valid-type]
+    def _cached(self, key: str, make: Callable[[], LiveRun]) -> LiveRun:
         with self._lock:
             live = self._live.get(key)
             if live is not None:

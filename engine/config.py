@@ -42,8 +42,9 @@ LIMITS: dict[str, int] = {
 class ConfigError(ValueError):
     """An invalid config: names the field, what is wrong and what is allowed."""
 
-    def __init__(self, field: str, message: str, allowed: str | None = None, code: str = "invalid",
-                 value: Any = None):
+    def __init__(
+        self, field: str, message: str, allowed: str | None = None, code: str = "invalid", value: Any = None
+    ):
         self.field = field
         self.message = message
         self.allowed = allowed
@@ -113,9 +114,6 @@ class RunConfig:
             out["data"] = {k: [list(r) for r in v] for k, v in self.data.items()}
         return out
 
-    def with_changes(self, **changes: Any) -> RunConfig:
-        return RunConfig.from_dict({**self.to_dict(), **changes})
-
     def validate(self) -> None:
         _choice("dataset", self.dataset, DATASETS)
         _choice("activation", self.activation, ACTIVATIONS)
@@ -175,14 +173,18 @@ def _choice(name: str, value: Any, allowed: tuple[str, ...]) -> None:
 
 def _integer(name: str, value: Any, lo: int, hi: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ConfigError(name, f"must be a whole number, got {value!r}", f"{lo} to {hi}", code="integer", value=value)
+        raise ConfigError(
+            name, f"must be a whole number, got {value!r}", f"{lo} to {hi}", code="integer", value=value
+        )
     if not lo <= value <= hi:
         raise ConfigError(name, f"{value} is out of range", f"{lo} to {hi}", code="range", value=value)
 
 
 def _number(name: str, value: Any, lo: float, hi: float) -> None:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ConfigError(name, f"must be a number, got {value!r}", f"{lo:g} to {hi:g}", code="number", value=value)
+        raise ConfigError(
+            name, f"must be a number, got {value!r}", f"{lo:g} to {hi:g}", code="number", value=value
+        )
     if not math.isfinite(value) or not lo <= value <= hi:
         raise ConfigError(name, f"{value!r} is out of range", f"{lo:g} to {hi:g}", code="range", value=value)
 
@@ -204,8 +206,9 @@ def _matrix(name: str, rows: Any, max_rows: int) -> tuple[tuple[float, ...], ...
     if not isinstance(rows, list | tuple) or not rows:
         raise ConfigError(name, "must be a non-empty list of rows", "[[number, ...], ...]")
     if len(rows) > max_rows:
-        raise ConfigError(name, f"{len(rows)} rows is too many", f"at most {max_rows}", code="too_many",
-                          value=len(rows))
+        raise ConfigError(
+            name, f"{len(rows)} rows is too many", f"at most {max_rows}", code="too_many", value=len(rows)
+        )
     width = None
     out = []
     for r, row in enumerate(rows):
@@ -219,7 +222,9 @@ def _matrix(name: str, rows: Any, max_rows: int) -> tuple[tuple[float, ...], ...
             )
         for c, v in enumerate(row):
             if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
-                raise ConfigError(f"{name}[{r}][{c}]", f"{v!r} is not a finite number", code="not_finite", value=v)
+                raise ConfigError(
+                    f"{name}[{r}][{c}]", f"{v!r} is not a finite number", code="not_finite", value=v
+                )
         out.append(tuple(float(v) for v in row))
     return tuple(out)
 
@@ -262,7 +267,5 @@ def _freeze_weights(weights: Any) -> tuple:
     return tuple(frozen)
 
 
-# Fields whose values are lists in JSON; everything else is a scalar.
-LIST_FIELDS = ("hidden", "weights", "data")
 FIELD_NAMES = tuple(f.name for f in fields(RunConfig))
 DEFAULTS = RunConfig()

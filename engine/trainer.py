@@ -21,7 +21,6 @@ from engine.history import History
 from engine.initializers import init_weights
 from engine.network import Network, Pass, build_specs
 from engine.optimizers import Optimizer
-from engine.phases import phases  # noqa: F401  (re-exported: the server asks the Run's module)
 from engine.schedules import learning_rate
 from engine.state import State, build_state
 

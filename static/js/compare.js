@@ -5,9 +5,7 @@ import { api } from "./api.js";
 import { t } from "./i18n.js";
 import { fmt } from "./store.js";
 import { NetworkView } from "./network.js";
-import { CONFIG_PARAMS } from "./urlstate.js";
-
-const FIELD_OF = Object.fromEntries(CONFIG_PARAMS.map(([url, field, type]) => [url, [field, type]]));
+import { FIELD_OF, FIELD_TYPE, format, parse, URL_NAME } from "./urlstate.js";
 
 export const SUGGESTIONS = [
   { label: "SGD vs Adam", b: { optimizer: "adam", learning_rate: 0.01 } },
@@ -21,18 +19,14 @@ export function readCompare(search = location.search) {
   const out = {};
   for (const [name, text] of new URLSearchParams(search)) {
     if (!name.startsWith("b_")) continue;
-    const entry = FIELD_OF[name.slice(2)];
-    if (!entry) continue;
-    const [field, type] = entry;
-    out[field] = type === "int" ? Number.parseInt(text, 10) : type.startsWith("float") ? Number(text)
-      : type === "bool" ? ["1", "true"].includes(text) : type === "list" ? text.split(",").map(Number) : text;
+    const field = FIELD_OF[name.slice(2)];
+    if (field) out[field] = parse(FIELD_TYPE[field], text);
   }
   return out;
 }
 
 export function compareQuery(overrides) {
-  const url = Object.fromEntries(CONFIG_PARAMS.map(([u, field]) => [field, u]));
-  return Object.entries(overrides).map(([field, v]) => [`b_${url[field]}`, Array.isArray(v) ? v.join(",") : String(v)]);
+  return Object.entries(overrides).map(([field, v]) => [`b_${URL_NAME[field]}`, format(FIELD_TYPE[field], v)]);
 }
 
 export class Compare {

@@ -27,7 +27,7 @@ const FIELD_TYPE = Object.fromEntries(CONFIG_PARAMS.map(([, field, type]) => [fi
 const URL_NAME = Object.fromEntries(CONFIG_PARAMS.map(([url, field]) => [field, url]));
 const FIELD_OF = Object.fromEntries(CONFIG_PARAMS.map(([url, field]) => [url, field]));
 
-function parse(type, text) {
+export function parse(type, text) {
   switch (type) {
     case "int": return Number.parseInt(text, 10);
     case "float": return Number(text);
@@ -39,7 +39,7 @@ function parse(type, text) {
   }
 }
 
-function format(type, value) {
+export function format(type, value) {
   switch (type) {
     case "bool": return value ? "1" : "0";
     case "list": return value.join(",");
@@ -87,4 +87,4 @@ export function writeUrl(config, page, extra = []) {
   if (url !== location.pathname + location.search) history.replaceState(null, "", url);
 }
 
-export { URL_NAME };
+export { FIELD_OF, FIELD_TYPE, URL_NAME };

@@ -7,7 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine.config import RunConfig
-from engine.trainer import Run, phases
+from engine.phases import phases
+from engine.trainer import Run
 
 from .helpers import xor
 
