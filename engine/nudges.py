@@ -62,6 +62,8 @@ def one_example(run: Run, row: int) -> dict[str, Any]:
         "x": x[0],
         "y": y[0],
         "output": out.a[0],
+        "activations": [lp.a[0] for lp in layers],  # the whole network's response to this one image
+        "deltas": [lp.delta[0] for lp in layers],
         # −∂C/∂a: what the cost wants of each output activation (seed 004, squared error);
         # −∂C/∂z = −δ: the same wish on the pre-activation, meaningful for softmax too
         "output_nudges": -dL_da_out,

@@ -80,6 +80,7 @@ export class DigitLab {
             <label><span data-i18n="digits.find">next of class</span> <select id="dl-class">${
               Array.from({ length: 10 }, (_, k) => `<option>${k}</option>`).join("")}</select></label>
             <p id="dl-label" class="muted"></p>
+            <button id="dl-example-show" data-i18n="digits.show_example">Its arrows in the network</button>
           </div>
         </div>
         <div id="dl-nudges" class="mini"></div>
@@ -118,6 +119,12 @@ export class DigitLab {
       </figure>`;
     const $ = (id) => this.root.querySelector(`#${id}`);
     $("dl-row").addEventListener("change", () => this.pick(Number($("dl-row").value)));
+    $("dl-example-show").addEventListener("click", () => {
+      const ex = this.example;
+      if (!ex) return;
+      const grads = ex.activations.map((_, l) => ex.grads[`W${l}`]);
+      this.hooks.probe(ex.x, ex.activations, { grads, deltas: ex.deltas });
+    });
     $("dl-class").addEventListener("change", () => this.nextOfClass(Number($("dl-class").value)));
     $("dl-ff-go").addEventListener("click", () => this.fastForward(Number($("dl-ff").value)));
     $("dl-table").addEventListener("scroll", () => this.renderRows());

@@ -141,8 +141,8 @@ function labHooks() {
   return {
     runId: () => model.runId,
     state: () => model.state,
-    probe: (x, layers) => {
-      network.setProbe(x ? { x, layers } : null);
+    probe: (x, layers, extra = {}) => {
+      network.setProbe(x ? { x, layers, ...extra } : null);
       $("probe-chip").hidden = !x;
     },
     step: async (n, onProgress) => { // fast-forward in chunks, so the bar moves

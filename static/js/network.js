@@ -47,7 +47,8 @@ export class NetworkView extends EventTarget {
     this.invalidate();
   }
 
-  /** Show the network's response to one input of the student's own ({x, layers}), or null. */
+  /** Show the network's response to one input of the student's own ({x, layers}), or one training
+   * example with its own gradient ({x, layers, deltas, grads}); null goes back to the batch. */
   setProbe(probe) {
     this.probe = probe;
     this.invalidate();
@@ -71,6 +72,7 @@ export class NetworkView extends EventTarget {
   /** The signed value v of edge (l, i, j) in the current view (see the header). */
   edgeValue(l, i, j) {
     const layer = this.state.layers[l];
+    if (this.probe?.grads && this.opts.view === "gradients") return -this.probe.grads[l][i][j];
     if (this.opts.view === "weights" || this.probe) return layer.W[i][j];
     if (this.opts.view === "applied") return layer.dW_applied[i][j];
     const s = this.sampleIndex();
@@ -105,6 +107,7 @@ export class NetworkView extends EventTarget {
   }
 
   deltaValues(column) {
+    if (this.probe) return this.probe.deltas[column - 1];
     const rows = this.state.layers[column - 1].delta;
     const s = this.sampleIndex();
     if (s !== null) return rows[s];
@@ -233,7 +236,7 @@ export class NetworkView extends EventTarget {
       } else {
         for (let i = 0; i < W.length; i++) for (let j = 0; j < W[i].length; j++) pairs.push([i, j]);
       }
-      const arrows = this.opts.view !== "weights" && !this.probe && known && pairs.length <= ARROW_MAX_EDGES;
+      const arrows = this.opts.view !== "weights" && (!this.probe || this.probe.grads) && known && pairs.length <= ARROW_MAX_EDGES;
       // Dense layers get thinner, fainter lines, so the strong ones still stand out.
       const maxWidth = pairs.length <= 16 ? 6 : pairs.length <= 64 ? 4 : 2.2;
       const maxAlpha = pairs.length <= 64 ? 1 : 0.75;
@@ -317,7 +320,7 @@ export class NetworkView extends EventTarget {
       }
       const act = col === 0 ? "linear" : this.state.layers[col - 1].activation;
       const maxAbs = values ? Math.max(1e-12, ...values.map((v) => Math.abs(v) || 0)) : 1;
-      const deltaKnown = col > 0 && show.backward(col - 1) && !this.probe;
+      const deltaKnown = col > 0 && show.backward(col - 1) && (!this.probe || Boolean(this.probe.deltas));
       const deltas = deltaKnown ? this.deltaValues(col) : null;
       const maxDelta = deltas ? Math.max(1e-12, ...deltas.map((v) => Math.abs(v) || 0)) : 1;
       const labels = column.gap >= LABEL_MIN_GAP;

@@ -150,6 +150,11 @@ def test_digit_lesson(page, server):
     assert example["y"][2] == 1
     assert "13,002 entries" in lab.inner_text()
     assert p.locator("#dl-inner .vrow").count() > 10  # the ∇C list, scrollable
+    p.locator("#dl-example-show").click()  # that one image's own arrows, drawn on the network
+    p.wait_for_function("!document.querySelector('#probe-chip').hidden")
+    edge = next(e for e in p.evaluate("window.__bpx.edges") if e["l"] == 2)
+    g = example["grads"]["W2"][edge["i"]][edge["j"]]
+    assert edge["color"] == ("pos" if g < 0 else "neg")
     # draw a "1" and see the network's answer
     p.locator("#dl-pad").scroll_into_view_if_needed()
     pad = p.locator("#dl-pad").bounding_box()
