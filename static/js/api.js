@@ -8,9 +8,12 @@ function describe(first) {
   const where = path.join(".");
   const name = typeof path[0] === "string" ? t(`field.${path[0]}`) : where;
   const label = name.startsWith("field.") ? where : path.length > 1 ? `${name} (${where})` : name;
+  const allowed = first.allowed ?? "";
+  const vars = { field: label, value: first.value ?? "", allowed, msg: first.msg,
+                 suffix: allowed ? t("error.allowed", { allowed }) : "" };
   const key = `error.${first.code ?? first.type}`;
-  const text = t(key, { field: label, value: first.value ?? "", allowed: first.allowed ?? "" });
-  return text === key ? `${label}: ${first.msg}${first.allowed ? ` (${first.allowed})` : ""}` : text;
+  const text = t(key, vars);
+  return text === key ? t("error.invalid", vars) : text; // kinds without words of their own
 }
 
 export class ApiError extends Error {

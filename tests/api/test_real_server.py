@@ -75,3 +75,15 @@ def test_corrupt_database_stops_startup_with_its_name(tmp_path):
     )
     assert result.returncode != 0 and str(db) in result.stderr
     assert db.read_bytes().startswith(b"this is not a database")
+
+
+def test_short_links_and_saved_runs_survive_a_restart(server_factory, tmp_path):
+    db = tmp_path / "links.sqlite3"
+    first = server_factory(db=db)
+    code = httpx.post(first.url + "/api/v1/links", json={"query": "preset=adam&step=9"}).json()["code"]
+    saved = httpx.post(first.url + "/api/v1/saved", json={"name": "kept", "query": "preset=xor"}).json()["id"]
+    first.stop()
+    second = server_factory(db=db, port=first.port)
+    opened = httpx.get(f"{second.url}/s/{code}", follow_redirects=False)
+    assert opened.status_code == 307 and opened.headers["location"] == "/?preset=adam&step=9"
+    assert httpx.get(f"{second.url}/api/v1/saved/{saved}").json()["name"] == "kept"

@@ -258,4 +258,6 @@ def test_errors_speak_the_page_language(page):
     p = page.open("?hidden=0&lang=zh-Hant")
     text = p.locator("#toast").inner_text()
     assert "隱藏層" in text and "超出範圍" in text
-    page.problems.clear()  # the refused request logs a console error by design
+    p = page.open('?lang=zh-Hans&weights=[{"W":[[1]],"b":[0]}]')  # a kind of error without words of its own
+    assert "取值无效" in p.locator("#toast").inner_text()
+    page.problems.clear()  # the refused requests log console errors by design
