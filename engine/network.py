@@ -38,6 +38,7 @@ class LayerPass:
     z: Array
     a: Array
     bn: dict[str, Array] | None = None  # mean, var, inv_std, z_hat, u
+    lse: Array | None = None  # log Σ exp z per row, for a softmax output (its cross-entropy needs it)
     delta: Array | None = None  # ∂ℓ_s/∂z per sample (B·∂L/∂z under batch norm)
     dL_da: Array | None = None  # ∂ℓ_s/∂a per sample
     delta_u: Array | None = None  # ∂ℓ_s/∂u per sample, batch norm only
@@ -61,7 +62,9 @@ class Network:
         self.loss_name = loss
         self.loss = LOSSES[loss]
         self.fused = is_fused(specs[-1].activation.name, loss)
+        self.softmax_ce = self.fused and specs[-1].activation.name == "softmax"
         self.params = params
+        self.keys = [(f"W{l}", f"b{l}") for l in range(len(specs))]  # formatted once, not every pass
         self.running: dict[str, Array] = {}  # batch-norm running mean/var, for evaluation
         for l, s in enumerate(specs):
             if s.batch_norm:
@@ -76,9 +79,11 @@ class Network:
         p = self.params
         out: list[LayerPass] = []
         a = x
+        last = len(self.specs) - 1
         for l, s in enumerate(self.specs):
-            z = a @ p[f"W{l}"].T
-            z += p[f"b{l}"]
+            W, b = self.keys[l]
+            z = a @ p[W].T
+            z += p[b]
             bn = None
             u = z
             if s.batch_norm:
@@ -91,11 +96,20 @@ class Network:
                 z_hat = (z - mean) * inv_std
                 u = p[f"gamma{l}"] * z_hat + p[f"beta{l}"]
                 bn = {"mean": mean, "var": var, "inv_std": inv_std, "z_hat": z_hat, "u": u}
+            if l == last and self.softmax_ce:  # keep log Σ exp z: cross-entropy is lse − Σ y·z
+                m = u.max(axis=1, keepdims=True)
+                e = np.exp(u - m)
+                total = e.sum(axis=1, keepdims=True)
+                out.append(LayerPass(a, z, e / total, bn, lse=(m + np.log(total))[:, 0]))
+                return out
             a_prev, a = a, s.activation.f(u)
             out.append(LayerPass(a_prev, z, a, bn))
         return out
 
     def sample_losses(self, layers: list[LayerPass], y: Array) -> Array:
+        if self.softmax_ce:  # Σ_k y_k (lse − z_k), from the normaliser the forward pass kept
+            out = layers[-1]
+            return out.lse * y.sum(axis=1) - (y * out.z).sum(axis=1)
         if self.fused:
             return fused_value(self.specs[-1].activation.name, layers[-1].z, y)
         return self.loss.value(layers[-1].a, y)
@@ -118,10 +132,11 @@ class Network:
             s, lp = self.specs[l], layers[l]
             if lp.delta is None:
                 lp.delta = self._delta(l, s, lp, grads)
-            grads[f"W{l}"] = lp.delta.T @ lp.a_prev / B
-            grads[f"b{l}"] = lp.delta.sum(axis=0) / B  # = mean; np.mean costs 3x more here
+            W, b = self.keys[l]
+            grads[W] = lp.delta.T @ lp.a_prev / B
+            grads[b] = lp.delta.sum(axis=0) / B  # = mean; np.mean costs 3x more here
             if l > 0:
-                layers[l - 1].dL_da = lp.delta @ p[f"W{l}"]
+                layers[l - 1].dL_da = lp.delta @ p[W]
         return grads
 
     def _delta(self, l: int, s: LayerSpec, lp: LayerPass, grads: dict[str, Array]) -> Array:
