@@ -138,7 +138,7 @@ def test_chinese_interface(page):
 
 def test_digit_lesson(page, server):
     p = page.open("?preset=digits")
-    assert "13,002" in p.locator(".stage-bar").inner_text()
+    assert "13,002" in p.locator("#n-params").inner_text()
     lab = p.locator("#digit-lab")
     assert lab.is_visible()
     # what one "2" wants: pick the next training image of class 2
