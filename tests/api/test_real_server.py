@@ -87,3 +87,24 @@ def test_short_links_and_saved_runs_survive_a_restart(server_factory, tmp_path):
     opened = httpx.get(f"{second.url}/s/{code}", follow_redirects=False)
     assert opened.status_code == 307 and opened.headers["location"] == "/?preset=adam&step=9"
     assert httpx.get(f"{second.url}/api/v1/saved/{saved}").json()["name"] == "kept"
+
+
+def test_a_slow_client_gets_fewer_frames_that_skip_steps(server_factory):
+    """Back-pressure: frames are made only when the last one was taken, so nothing piles up."""
+    import time
+
+    server = server_factory()
+    run_id = httpx.post(server.url + "/api/v1/runs", json={"preset": "digits", "n_samples": 2000}).json()[
+        "id"
+    ]
+    steps = []
+    params = {"rate": 20, "max_frames": 30}  # full digit states, ~0.6 MB each: loopback buffers hold a few
+    with httpx.stream(
+        "GET", f"{server.url}/api/v1/runs/{run_id}/stream", params=params, timeout=60
+    ) as response:
+        for line in response.iter_lines():
+            if line.startswith("id: "):
+                steps.append(int(line[4:]))
+                time.sleep(0.15)  # a slow reader: three frames' worth of time per frame
+    gaps = [b - a for a, b in zip(steps, steps[1:], strict=False)]
+    assert len(steps) == 30 and max(gaps) > 1, steps  # once the buffers are full, frames jump ahead
