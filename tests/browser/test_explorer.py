@@ -261,3 +261,10 @@ def test_errors_speak_the_page_language(page):
     p = page.open('?lang=zh-Hans&weights=[{"W":[[1]],"b":[0]}]')  # a kind of error without words of its own
     assert "取值无效" in p.locator("#toast").inner_text()
     page.problems.clear()  # the refused requests log console errors by design
+
+
+def test_api_docs_load_without_a_cdn(page):
+    p = page.page
+    p.goto(f"{page.base}/docs")
+    p.wait_for_selector(".opblock-summary-path", timeout=20_000)  # rendered from the local bundle
+    assert "/api/v1/runs" in p.locator("body").inner_text()
