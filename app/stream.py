@@ -54,7 +54,10 @@ async def stream(
     def frame(target: int) -> tuple[bytes, int, bool]:
         current = manager.get(run_id)
         with current.lock:
-            n = max(0, min(target - current.run.step, steps_per_frame * CATCH_UP, limit - current.run.step))
+            most = min(
+                steps_per_frame * CATCH_UP, LIMITS["max_steps_per_request"]
+            )  # one frame's work is bounded
+            n = max(0, min(target - current.run.step, most, limit - current.run.step))
         if n:
             current = manager.step(run_id, n)
         with current.lock:
