@@ -7,11 +7,11 @@ import { fmt } from "./store.js";
 import { NetworkView } from "./network.js";
 import { FIELD_OF, FIELD_TYPE, format, parse, URL_NAME } from "./urlstate.js";
 
-export const SUGGESTIONS = [
-  { label: "SGD vs Adam", b: { optimizer: "adam", learning_rate: 0.01 } },
-  { label: "sigmoid vs ReLU", b: { activation: "relu", init: "he" } },
-  { label: "η 0.03 vs 3", a: { learning_rate: 0.03 }, b: { learning_rate: 3 } },
-  { label: "no batch norm vs batch norm", b: { batch_norm: true } },
+export const SUGGESTIONS = [ // label: an i18n key
+  { label: "compare.sgd_adam", b: { optimizer: "adam", learning_rate: 0.01 } },
+  { label: "compare.sigmoid_relu", b: { activation: "relu", init: "he" } },
+  { label: "compare.lr", a: { learning_rate: 0.03 }, b: { learning_rate: 3 } },
+  { label: "compare.batch_norm", b: { batch_norm: true } },
 ];
 
 /** b_* parameters of a query as API fields. */

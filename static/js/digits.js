@@ -89,7 +89,7 @@ export class DigitLab {
       <figure class="card"><figcaption data-i18n="digits.zoom">Zoom out: ∇C, one image vs mini-batch vs all data</figcaption>
         <dl class="kv" id="dl-cos"></dl>
         <div class="vtable-head" id="dl-head"></div>
-        <div class="vtable" id="dl-table" tabindex="0" aria-label="gradient entries"><div class="vtable-inner" id="dl-inner"></div></div>
+        <div class="vtable" id="dl-table" tabindex="0" aria-label="gradient entries" data-i18n-aria="digits.table"><div class="vtable-inner" id="dl-inner"></div></div>
       </figure>
       <figure class="card"><figcaption data-i18n="digits.look">What the first-layer neurons look at</figcaption>
         <div class="seg" role="radiogroup" id="dl-map-mode">
@@ -101,16 +101,16 @@ export class DigitLab {
       </figure>
       <figure class="card"><figcaption data-i18n="digits.progress">Progress</figcaption>
         <div class="row-controls">
-          <input id="dl-ff" type="number" min="1" max="100000" value="2000" aria-label="steps">
+          <input id="dl-ff" type="number" min="1" max="100000" value="2000" aria-label="steps" data-i18n-aria="digits.ff_steps">
           <button id="dl-ff-go" data-i18n="digits.ff">Fast-forward</button>
           <progress id="dl-progress" max="1" value="0"></progress>
         </div>
         <p id="dl-acc" class="muted"></p>
         <div id="dl-confusion" class="mini tall"></div>
-        <div id="dl-wrong" class="wrong" tabindex="0" aria-label="misclassified digits"></div>
+        <div id="dl-wrong" class="wrong" tabindex="0" aria-label="misclassified digits" data-i18n-aria="digits.wrong_label"></div>
       </figure>
       <figure class="card"><figcaption data-i18n="digits.draw">Draw a digit</figcaption>
-        <canvas id="dl-pad" class="pad" width="196" height="196" aria-label="drawing pad"></canvas>
+        <canvas id="dl-pad" class="pad" width="196" height="196" aria-label="drawing pad" data-i18n-aria="digits.pad"></canvas>
         <div class="row-controls">
           <button id="dl-clear" data-i18n="digits.clear">Clear</button>
           <button id="dl-show" data-i18n="digits.show">Show in network</button>
@@ -169,7 +169,7 @@ export class DigitLab {
     const ask = ex.asks[0];
     Plotly.react($("dl-asks"), [{ type: "heatmap", z: [...ask.wants, ask.sum], zmid: 0,
       y: [...ask.wants.map((_, k) => String(k)), "Σ"], colorscale: [[0, c.neg], [0.5, c.paper], [1, c.pos]], showscale: false,
-      hovertemplate: "output %{y} → hidden %{x}: %{z:.4f}<extra></extra>" }],
+      hovertemplate: `${t("digits.hover_ask")}<extra></extra>` }],
       smallLayout({ title: { text: t("digits.asks"), font: { size: 10 }, x: 0.02, y: 0.98 },
                     margin: { l: 30, r: 6, t: 16, b: 20 }, yaxis: { autorange: "reversed" } }),
       CONFIG);
@@ -244,7 +244,7 @@ export class DigitLab {
     const c = theme();
     const Plotly = await plotly();
     Plotly.react($("dl-confusion"), [{ type: "heatmap", z: result.matrix, colorscale: [[0, c.paper], [1, c.pos]],
-      showscale: false, hovertemplate: "true %{y}, predicted %{x}: %{z}<extra></extra>" }],
+      showscale: false, hovertemplate: `${t("digits.hover_confusion")}<extra></extra>` }],
       smallLayout({ xaxis: { title: { text: t("digits.predicted"), standoff: 2 }, dtick: 1 },
                     yaxis: { title: { text: t("digits.true"), standoff: 2 }, dtick: 1, autorange: "reversed" } }),
       CONFIG);

@@ -496,7 +496,8 @@ function wire() {
   });
   for (const [k, suggestion] of SUGGESTIONS.entries()) {
     const b = document.createElement("button");
-    b.textContent = suggestion.label;
+    b.dataset.i18n = suggestion.label;
+    b.textContent = t(suggestion.label);
     b.addEventListener("click", () => startCompare(suggestion));
     $("compare-menu").append(b);
   }
