@@ -240,7 +240,8 @@ export class DigitLab {
     const result = await api.confusion(id);
     if (!result.classification) return;
     const $ = (q) => this.root.querySelector(`#${q}`);
-    $("dl-acc").textContent = t("digits.accuracy", { acc: (100 * result.accuracy).toFixed(1), step: result.step, split: result.split });
+    $("dl-acc").textContent = t("digits.accuracy", { acc: (100 * result.accuracy).toFixed(1), step: result.step,
+                                                    split: t(`digits.split_${result.split}`) });
     const c = theme();
     const Plotly = await plotly();
     Plotly.react($("dl-confusion"), [{ type: "heatmap", z: result.matrix, colorscale: [[0, c.paper], [1, c.pos]],
