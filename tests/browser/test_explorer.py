@@ -268,3 +268,21 @@ def test_api_docs_load_without_a_cdn(page):
     p.goto(f"{page.base}/docs")
     p.wait_for_selector(".opblock-summary-path", timeout=20_000)  # rendered from the local bundle
     assert "/api/v1/runs" in p.locator("body").inner_text()
+
+
+def test_controls_restart_the_run_and_refuse_bad_values(page):
+    p = page.open("?preset=xor&step=5")
+    p.locator("#f-optimizer").select_option("adam")
+    p.wait_for_function("window.__bpx.model.resolved.optimizer === 'adam'")
+    page.wait_idle()
+    assert p.evaluate("window.__bpx.step") == 0 and "optimizer=adam" in p.url
+    before = p.evaluate("window.__bpx.runId")
+    p.locator("#f-hidden").fill("0")
+    p.locator("#f-hidden").press("Enter")
+    p.wait_for_function("!document.querySelector('#toast').hidden")
+    page.wait_idle()
+    assert "Hidden layers" in p.locator("#toast").inner_text()
+    assert p.evaluate("window.__bpx.runId") == before  # the old run goes on
+    assert p.locator("#f-hidden").input_value() == "2"  # and the control shows what runs
+    assert "hidden=0" not in p.url
+    page.problems.clear()  # the refused request logs a console error by design
