@@ -78,7 +78,7 @@ def shared_dataset(config: RunConfig, one_hot_binary: bool) -> Dataset:
     return dataset
 
 
-@dataclass
+@dataclass(slots=True)
 class StepPlan:
     """Everything about update t+1 before it is applied."""
 
