@@ -203,7 +203,7 @@ function render() {
   }
   $("step-input").value = st.step;
   $("epoch-label").textContent = t("epoch.label", { epoch: st.epoch, lr: fmt.num(st.lr, 3) });
-  $("phase-chip").textContent = phaseTitle(page.phase);
+  $("phase-chip").textContent = $("phase-chip").title = phaseTitle(page.phase);
   const lossShown = page.phase === "" || phases(st.layers.length).indexOf(page.phase) >= st.layers.length;
   $("loss-value").textContent = lossShown ? fmt.num(st.loss + st.penalty, 6) : "…";
   $("n-params").textContent = t("params.count", { n: model.nParams.toLocaleString("en-US") });
