@@ -20,13 +20,8 @@ if TYPE_CHECKING:
 def batch_loss(run: Run) -> float:
     """L(params) on the current batch: what backprop differentiates."""
     plan = run.plan()
-    x, y = plan.passed.layers[0].a_prev, plan.passed.y
-    net = run.net
     with np.errstate(all="ignore"):
-        value = float(net.sample_losses(net.forward(x), y).mean())
-    if run.config.l1 or run.config.l2:
-        value += training.penalty(run.config, net.params)[0]
-    return value
+        return training.total_loss(run.config, run.net, plan.passed.layers[0].a_prev, plan.passed.y)
 
 
 def numeric_partial(run: Run, name: str, index: tuple[int, ...], h: float = 1e-6) -> float:

@@ -27,8 +27,5 @@ def loss_along_update(run: Run, alphas: np.ndarray) -> np.ndarray:
         for n, alpha in enumerate(alphas):
             for k, v in base.items():
                 net.params[k] = v + alpha * plan.deltas[k] if k in plan.deltas else v
-            loss = float(net.sample_losses(net.forward(x), y).mean())
-            if run.config.l1 or run.config.l2:
-                loss += training.penalty(run.config, net.params)[0]
-            out[n] = loss
+            out[n] = training.total_loss(run.config, net, x, y)
     return out

@@ -190,11 +190,7 @@ class Run:
         if index is not self._all_rows:
             x, y = x[index], y[index]
         passed = self.net.run(x, y)
-        grads = passed.grads
-        pen, pen_grads = 0.0, {}
-        if c.l1 or c.l2:
-            pen, pen_grads = training.penalty(c, self.net.params)
-            grads = {k: g + pen_grads[k] if k in pen_grads else g for k, g in grads.items()}
+        pen, pen_grads, grads = training.add_penalty(c, self.net.params, passed.grads)
         norms = self.layer_norms(grads)
         norm = math.sqrt(sum(n * n for n in norms))
         used, clipped = training.clip(c, grads, norm)
@@ -262,11 +258,7 @@ class Run:
         ds = self.dataset
         x, y = (ds.x_train, ds.y_train) if rows is None else (ds.x_train[rows], ds.y_train[rows])
         with np.errstate(all="ignore"):
-            grads = self.net.run(x, y).grads
-            if self.config.l1 or self.config.l2:
-                pen = training.penalty(self.config, self.net.params)[1]
-                grads = {k: g + pen[k] if k in pen else g for k, g in grads.items()}
-        return grads
+            return training.add_penalty(self.config, self.net.params, self.net.run(x, y).grads)[2]
 
     def checkpoint(self) -> Checkpoint:
         return Checkpoint(

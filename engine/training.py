@@ -6,9 +6,14 @@ Kept apart from the Run so that gradcheck and the chain-rule view use exactly th
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from engine.config import RunConfig
+
+if TYPE_CHECKING:
+    from engine.network import Network
 
 Arrays = dict[str, np.ndarray]
 
@@ -29,6 +34,21 @@ def penalty(config: RunConfig, params: Arrays) -> tuple[float, Arrays]:
         value += l1 * float(np.abs(W).sum()) + 0.5 * l2 * float((W * W).sum())
         grads[name] = l1 * np.sign(W) + l2 * W
     return value, grads
+
+
+def add_penalty(config: RunConfig, params: Arrays, grads: Arrays) -> tuple[float, Arrays, Arrays]:
+    """(penalty, its gradients, data gradients + penalty gradients); no work when it is off."""
+    if not (config.l1 or config.l2):
+        return 0.0, {}, grads
+    value, pen_grads = penalty(config, params)
+    return value, pen_grads, {k: g + pen_grads[k] if k in pen_grads else g for k, g in grads.items()}
+
+
+def total_loss(config: RunConfig, net: Network, x: np.ndarray, y: np.ndarray) -> float:
+    """Mean ℓ_s over the rows plus the L1/L2 penalty: the loss every update differentiates."""
+    losses = net.sample_losses(net.forward(x), y)
+    value = float(losses.sum()) / len(losses)
+    return value + penalty(config, net.params)[0] if config.l1 or config.l2 else value
 
 
 def clip(config: RunConfig, grads: Arrays, norm: float) -> tuple[Arrays, bool]:
