@@ -1,6 +1,7 @@
 // The digit lab (seed 004), shown when the input is an image: what one image wants, the
 // zoom-out to ∇C, what the hidden neurons look at, progress, and a canvas to draw on.
 import { api } from "./api.js";
+import { drawGray } from "./images.js";
 import { t } from "./i18n.js";
 import { fmt } from "./store.js";
 import { CONFIG, layout, ready, renderNeuronMaps, theme } from "./plots.js";
@@ -10,17 +11,6 @@ const ROW_HEIGHT = 20;
 const plotly = () => ready;
 const smallLayout = (extra = {}) => layout({ margin: { l: 30, r: 6, t: 4, b: 24 }, showlegend: false, ...extra });
 
-export function drawDigit(canvas, pixels, side = 28) {
-  const ctx = canvas.getContext("2d");
-  const img = ctx.createImageData(side, side);
-  for (let k = 0; k < side * side; k++) {
-    const v = Math.round(255 * Math.max(0, Math.min(1, pixels[k])));
-    img.data.set([v, v, v, 255], 4 * k);
-  }
-  canvas.width = side;
-  canvas.height = side;
-  ctx.putImageData(img, 0, 0);
-}
 
 /** A hand-drawn digit prepared as MNIST's were: fit into 20×20, centred by mass in 28×28. */
 export function mnistify(source) {
@@ -154,7 +144,7 @@ export class DigitLab {
     this.example = ex;
     const $ = (q) => this.root.querySelector(`#${q}`);
     $("dl-row").value = row;
-    drawDigit($("dl-image"), ex.x);
+    drawGray($("dl-image"), ex.x, 28);
     const label = ex.y.indexOf(Math.max(...ex.y));
     const guess = ex.output.indexOf(Math.max(...ex.output));
     $("dl-label").textContent = t("digits.label", { label, guess, p: fmt.num(ex.output[guess], 3) });
@@ -257,7 +247,7 @@ export class DigitLab {
       const canvas = document.createElement("canvas");
       canvas.className = "digit small";
       canvas.title = t("digits.wrong", { t: w.true, p: w.predicted });
-      drawDigit(canvas, page.x[0]);
+      drawGray(canvas, page.x[0], 28);
       const fig = document.createElement("span");
       fig.className = "thumb";
       fig.append(canvas, Object.assign(document.createElement("small"), { textContent: `${w.true}→${w.predicted}` }));

@@ -6,6 +6,7 @@
 // Width and arrow length grow with |v|, scaled per layer or over the whole network.
 // Update (data in) and draw (requestAnimationFrame) are separate: draw only when dirty.
 
+import { drawGray } from "./images.js";
 import { revealed } from "./store.js";
 
 const IMAGE_EDGES_PER_NEURON = 6; // a 784-wide input shows each neuron's strongest pixels
@@ -402,15 +403,7 @@ export class NetworkView extends EventTarget {
     const [h, w] = this.inputShape;
     if (!this.offscreen) this.offscreen = document.createElement("canvas");
     const off = this.offscreen;
-    off.width = w;
-    off.height = h;
-    const octx = off.getContext("2d");
-    const img = octx.createImageData(w, h);
-    for (let k = 0; k < w * h; k++) {
-      const v = values ? Math.round(255 * Math.max(0, Math.min(1, values[k]))) : 0;
-      img.data.set([v, v, v, 255], 4 * k);
-    }
-    octx.putImageData(img, 0, 0);
+    drawGray(off, values ?? [], w, h);
     const ctx = this.ctx;
     ctx.imageSmoothingEnabled = false;
     ctx.drawImage(off, column.x - column.side / 2, column.top, column.side, column.side);
