@@ -43,7 +43,7 @@ class LiveRun:
         self.checkpoints[0] = self.run.checkpoint()
 
     def nbytes(self) -> int:
-        per_checkpoint = 3 * sum(p.nbytes for p in self.run.net.params.values())
+        per_checkpoint = 3 * self.run.net.flat.nbytes
         return self.run.nbytes() + per_checkpoint * len(self.checkpoints)
 
     def move_to(self, step: int) -> None:

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 
 Array = np.ndarray
+# x.sum(axis) without ndarray.sum's Python wrapper: the same reduction, a microsecond less
+# per call, which is a tenth of a small net's step. Sums over rows (axis 0) unless told.
+reduce_sum = np.add.reduce
 
 
 @dataclass(frozen=True)
@@ -25,11 +28,11 @@ class Loss:
 LOSSES: dict[str, Loss] = {
     l.name: l
     for l in (
-        Loss("half_sse", lambda p, y: 0.5 * np.square(p - y).sum(axis=1), lambda p, y: p - y),
-        Loss("sse", lambda p, y: np.square(p - y).sum(axis=1), lambda p, y: 2.0 * (p - y)),
+        Loss("half_sse", lambda p, y: 0.5 * reduce_sum(np.square(p - y), axis=1), lambda p, y: p - y),
+        Loss("sse", lambda p, y: reduce_sum(np.square(p - y), axis=1), lambda p, y: 2.0 * (p - y)),
         Loss(
             "mse",
-            lambda p, y: np.square(p - y).sum(axis=1) / y.shape[1],
+            lambda p, y: reduce_sum(np.square(p - y), axis=1) / y.shape[1],
             lambda p, y: 2.0 * (p - y) / y.shape[1],
         ),
         Loss(

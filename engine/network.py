@@ -1,8 +1,11 @@
 """The multilayer perceptron: a forward and a backward pass that keep every intermediate.
 
-Parameters live in one dict keyed by name ("W0", "b0", "gamma0", "beta0", …) so the
-optimizer, the clipping and the snapshots all speak the same names. A pass returns
-plain arrays with the names the view uses: z, a, delta, dW, db.
+Parameters live in one flat vector, layer after layer (W0, b0, γ0, β0, W1, …); `params`
+names views into it ("W0", "b0", "gamma0", "beta0", …), which is what the view and the
+snapshots speak. The gradient of a pass has the same layout. Penalties, clipping, the
+optimizer and the update then work on whole vectors: one NumPy call per step instead of
+one per parameter, which is most of a small net's step. A pass returns plain arrays with
+the names the view uses: z, a, delta, dW, db.
 
 Batch norm (hidden layers only) sits between z and the activation:
 u = γ·ẑ + β with ẑ = (z − μ_B)/√(σ²_B + ε), a = f(u).
@@ -10,12 +13,13 @@ u = γ·ẑ + β with ẑ = (z − μ_B)/√(σ²_B + ε), a = f(u).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from engine.activations import ACTIVATIONS, Activation
-from engine.losses import LOSSES, fused_value, is_fused
+from engine.losses import LOSSES, fused_value, is_fused, reduce_sum
 
 Array = np.ndarray
 BN_EPS = 1e-5
@@ -28,6 +32,33 @@ class LayerSpec:
     n_out: int
     activation: Activation
     batch_norm: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """Where one named parameter lives in the flat vector."""
+
+    name: str
+    shape: tuple[int, ...]
+    start: int
+    stop: int
+
+
+def param_layout(specs: list[LayerSpec]) -> tuple[list[Slot], list[tuple[int, int]]]:
+    """Every parameter's place in the flat vector, and each weight layer's stretch of it."""
+    slots: list[Slot] = []
+    spans: list[tuple[int, int]] = []
+    stop = 0
+    for l, s in enumerate(specs):
+        shapes = [(f"W{l}", (s.n_out, s.n_in)), (f"b{l}", (s.n_out,))]
+        if s.batch_norm:
+            shapes += [(f"gamma{l}", (s.n_out,)), (f"beta{l}", (s.n_out,))]
+        first = stop
+        for name, shape in shapes:
+            start, stop = stop, stop + math.prod(shape)
+            slots.append(Slot(name, shape, start, stop))
+        spans.append((first, stop))
+    return slots, spans
 
 
 @dataclass(slots=True)
@@ -49,11 +80,12 @@ class Pass:
     layers: list[LayerPass]
     y: Array
     losses: Array  # ℓ_s, shape (B,)
-    grads: dict[str, Array] = field(default_factory=dict)  # of the data loss (mean ℓ_s)
+    flat_grads: Array | None = None  # ∂(mean ℓ_s)/∂params, laid out as Network.flat
+    grads: dict[str, Array] = field(default_factory=dict)  # the same, as named views
 
     @property
     def loss(self) -> float:
-        return float(self.losses.sum()) / len(self.losses)  # the mean, without np.mean's overhead
+        return float(reduce_sum(self.losses)) / len(self.losses)  # the mean, without np.mean's overhead
 
 
 class Network:
@@ -63,7 +95,15 @@ class Network:
         self.loss = LOSSES[loss]
         self.fused = is_fused(specs[-1].activation.name, loss)
         self.softmax_ce = self.fused and specs[-1].activation.name == "softmax"
-        self.params = params
+        self.layout, self.layer_spans = param_layout(specs)
+        # views() runs on every pass: slices made once, and vectors need no reshape
+        self._cuts = [
+            (s.name, slice(s.start, s.stop), s.shape if len(s.shape) > 1 else None) for s in self.layout
+        ]
+        flat = np.empty(self.layout[-1].stop)
+        for slot in self.layout:
+            flat[slot.start : slot.stop] = np.asarray(params[slot.name], dtype=np.float64).ravel()
+        self.set_flat(flat)
         self.keys = [(f"W{l}", f"b{l}") for l in range(len(specs))]  # formatted once, not every pass
         self.running: dict[str, Array] = {}  # batch-norm running mean/var, for evaluation
         for l, s in enumerate(specs):
@@ -73,7 +113,22 @@ class Network:
 
     @property
     def n_params(self) -> int:
-        return sum(p.size for p in self.params.values())
+        return self.flat.size
+
+    def views(self, flat: Array) -> dict[str, Array]:
+        """A vector laid out like the parameters (a gradient, an update), as named arrays."""
+        return {
+            name: flat[cut] if shape is None else flat[cut].reshape(shape) for name, cut, shape in self._cuts
+        }
+
+    def set_flat(self, flat: Array) -> None:
+        self.flat = flat
+        self.params = self.views(flat)
+
+    def apply(self, update: Array) -> None:
+        """p ← p + Δp, in place: `params` stay views of `flat`. Whoever keeps parameters
+        beyond a step (a State, a checkpoint) keeps copies."""
+        self.flat += update
 
     def forward(self, x: Array, train: bool = True) -> list[LayerPass]:
         p = self.params
@@ -88,8 +143,8 @@ class Network:
             u = z
             if s.batch_norm:
                 if train:
-                    mean = z.sum(axis=0) / len(z)
-                    var = np.square(z - mean).sum(axis=0) / len(z)
+                    mean = reduce_sum(z) / len(z)
+                    var = reduce_sum(np.square(z - mean)) / len(z)
                 else:
                     mean, var = self.running[f"mean{l}"], self.running[f"var{l}"]
                 inv_std = 1.0 / np.sqrt(var + BN_EPS)
@@ -99,7 +154,7 @@ class Network:
             if l == last and self.softmax_ce:  # keep log Σ exp z: cross-entropy is lse − Σ y·z
                 m = u.max(axis=1, keepdims=True)
                 e = np.exp(u - m)
-                total = e.sum(axis=1, keepdims=True)
+                total = reduce_sum(e, axis=1, keepdims=True)
                 out.append(LayerPass(a, z, e / total, bn, lse=(m + np.log(total))[:, 0]))
                 return out
             a_prev, a = a, s.activation.f(u)
@@ -109,18 +164,20 @@ class Network:
     def sample_losses(self, layers: list[LayerPass], y: Array) -> Array:
         if self.softmax_ce:  # Σ_k y_k (lse − z_k), from the normaliser the forward pass kept
             out = layers[-1]
-            return out.lse * y.sum(axis=1) - (y * out.z).sum(axis=1)
+            return out.lse * reduce_sum(y, axis=1) - reduce_sum(y * out.z, axis=1)
         if self.fused:
             return fused_value(self.specs[-1].activation.name, layers[-1].z, y)
         return self.loss.value(layers[-1].a, y)
 
-    def backward(self, layers: list[LayerPass], y: Array) -> dict[str, Array]:
-        """Fill delta (and dL_da) of every layer; return the data-loss gradients.
+    def backward(self, layers: list[LayerPass], y: Array) -> tuple[Array, dict[str, Array]]:
+        """Fill delta (and dL_da) of every layer; return the data-loss gradient, laid out
+        as `flat`, and its named views.
 
         The vectorised rule per layer: dW = δᵀ a_prev / B, db = mean δ, ∂ℓ/∂a_prev = δ W.
         """
         p = self.params
-        grads: dict[str, Array] = {}
+        flat = np.empty(self.flat.size)
+        grads = self.views(flat)  # each product below is written straight into its place
         B = y.shape[0]
         last = len(layers) - 1
         out = layers[last]
@@ -133,14 +190,13 @@ class Network:
             if lp.delta is None:
                 lp.delta = self._delta(l, s, lp, grads)
             W, b = self.keys[l]
-            dW = lp.delta.T @ lp.a_prev
-            dW /= B  # in place: one array less per layer on the hot path
-            db = lp.delta.sum(axis=0)
-            db /= B  # = mean; np.mean costs 3x more here
-            grads[W], grads[b] = dW, db
+            np.matmul(lp.delta.T, lp.a_prev, out=grads[W])
+            grads[W] /= B
+            reduce_sum(lp.delta, axis=0, out=grads[b])
+            grads[b] /= B  # = mean; np.mean costs 3x more here
             if l > 0:
                 layers[l - 1].dL_da = lp.delta @ p[W]
-        return grads
+        return flat, grads
 
     def _delta(self, l: int, s: LayerSpec, lp: LayerPass, grads: dict[str, Array]) -> Array:
         if lp.bn is None:
@@ -150,16 +206,18 @@ class Network:
         lp.delta_u = d_u
         z_hat = bn["z_hat"]
         B = len(d_u)
-        grads[f"gamma{l}"] = (d_u * z_hat).sum(axis=0) / B
-        grads[f"beta{l}"] = d_u.sum(axis=0) / B
+        dgamma = reduce_sum(d_u * z_hat, axis=0, out=grads[f"gamma{l}"])
+        dgamma /= B
+        dbeta = reduce_sum(d_u, axis=0, out=grads[f"beta{l}"])
+        dbeta /= B
         d_hat = d_u * self.params[f"gamma{l}"]
         # B·∂L/∂z: the batch-norm backward, every sample coupled through μ_B and σ²_B
-        return bn["inv_std"] * (d_hat - d_hat.sum(axis=0) / B - z_hat * (d_hat * z_hat).sum(axis=0) / B)
+        return bn["inv_std"] * (d_hat - reduce_sum(d_hat) / B - z_hat * reduce_sum(d_hat * z_hat) / B)
 
     def run(self, x: Array, y: Array) -> Pass:
         layers = self.forward(x)
         result = Pass(layers, y, self.sample_losses(layers, y))
-        result.grads = self.backward(layers, y)
+        result.flat_grads, result.grads = self.backward(layers, y)
         return result
 
     def update_running(self, layers: list[LayerPass]) -> None:
@@ -176,7 +234,7 @@ class Network:
         return self.forward(x, train=False)[-1].a
 
     def copy(self) -> Network:
-        twin = Network(self.specs, self.loss_name, {k: v.copy() for k, v in self.params.items()})
+        twin = Network(self.specs, self.loss_name, self.params)  # copies them into its own vector
         twin.running = {k: v.copy() for k, v in self.running.items()}
         return twin
 

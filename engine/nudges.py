@@ -19,13 +19,6 @@ from engine.config import ConfigError
 if TYPE_CHECKING:
     from engine.trainer import Run
 
-Arrays = dict[str, np.ndarray]
-
-
-def flat(grads: Arrays, names: list[str]) -> np.ndarray:
-    """The gradient as one vector ∇C, parameters in a fixed order."""
-    return np.concatenate([grads[name].ravel() for name in names])
-
 
 def cosine(u: np.ndarray, v: np.ndarray) -> float | None:
     nu, nv = float(np.linalg.norm(u)), float(np.linalg.norm(v))
@@ -53,10 +46,8 @@ def one_example(run: Run, row: int) -> dict[str, Any]:
                     "delta_below": layers[l - 1].delta[0],
                 }
             )
-    names = list(passed.grads)
-    mine = flat(passed.grads, names)
-    batch = flat(run.plan().grads, names)
-    full = flat(run.gradient(), names)
+    names = list(passed.grads)  # the gradient as one vector ∇C: parameters in layout order
+    mine, batch, full = passed.flat_grads, run.plan().grad, run.gradient()
     return {
         "row": row,
         "x": x[0],

@@ -1,6 +1,7 @@
 """Optimizers with their papers' (and torch.optim's) update rules.
 
-State is keyed by parameter name ("W0", "b0", "gamma0", …) as in numpy-ml.
+They work on whole parameter vectors (see network.py: one call per step, not one per
+parameter); their state is one vector per slot ("v", "m", "s"), laid out like them.
 `propose` computes the update without changing anything, so the State of step t can
 show the exact update (`dW_applied`) that step t+1 will apply; `commit` makes it so.
 """
@@ -16,49 +17,44 @@ class Optimizer:
     def __init__(self, kind: str, momentum: float, beta1: float, beta2: float, eps: float):
         self.kind = kind
         self.momentum, self.beta1, self.beta2, self.eps = momentum, beta1, beta2, eps
-        self.slots: dict[str, Arrays] = {}  # slot name ("v", "m", "s") -> param name -> array
+        self.slots: Arrays = {}  # slot name ("v", "m", "s") -> vector laid out as the parameters
         self.t = 0  # updates applied, for Adam's bias correction
 
-    def propose(self, grads: Arrays, lr: float) -> tuple[Arrays, dict[str, Arrays]]:
-        """The change Δp for every parameter, and the slots after that update."""
-        kind, t = self.kind, self.t + 1
+    def propose(self, g: np.ndarray, lr: float) -> tuple[np.ndarray, Arrays]:
+        """The change Δp of the parameter vector for gradient g, and the slots after it."""
+        kind, t, old = self.kind, self.t + 1, self.slots
         if kind == "sgd":
-            return {k: -lr * g for k, g in grads.items()}, {}
+            return -lr * g, {}
         if kind in ("momentum", "nesterov"):
             mu = self.momentum
-            old = self.slots.get("v", {})
-            v = {k: mu * old[k] + g if k in old else g.copy() for k, g in grads.items()}
+            v = mu * old["v"] + g if "v" in old else g.copy()  # torch starts the buffer at g
             if kind == "momentum":  # v ← μv + g, p ← p − ηv
-                return {k: -lr * v[k] for k in grads}, {"v": v}
-            return {k: -lr * (g + mu * v[k]) for k, g in grads.items()}, {"v": v}
+                return -lr * v, {"v": v}
+            return -lr * (g + mu * v), {"v": v}
         if kind == "adagrad":  # s ← s + g², p ← p − η g / (√s + ε)
-            old = self.slots.get("s", {})
-            s = {k: old[k] + g * g if k in old else g * g for k, g in grads.items()}
-            return {k: -lr * g / (np.sqrt(s[k]) + self.eps) for k, g in grads.items()}, {"s": s}
+            s = old["s"] + g * g if "s" in old else g * g
+            return -lr * g / (np.sqrt(s) + self.eps), {"s": s}
         if kind == "rmsprop":  # s ← ρs + (1 − ρ)g² with ρ = beta2
             rho = self.beta2
-            old = self.slots.get("s", {})
-            s = {k: rho * old.get(k, 0.0) + (1.0 - rho) * g * g for k, g in grads.items()}
-            return {k: -lr * g / (np.sqrt(s[k]) + self.eps) for k, g in grads.items()}, {"s": s}
+            s = rho * old.get("s", 0.0) + (1.0 - rho) * g * g
+            return -lr * g / (np.sqrt(s) + self.eps), {"s": s}
         if kind == "adam":
             b1, b2 = self.beta1, self.beta2
-            old_m, old_v = self.slots.get("m", {}), self.slots.get("v", {})
-            m = {k: b1 * old_m.get(k, 0.0) + (1.0 - b1) * g for k, g in grads.items()}
-            v = {k: b2 * old_v.get(k, 0.0) + (1.0 - b2) * g * g for k, g in grads.items()}
+            m = b1 * old.get("m", 0.0) + (1.0 - b1) * g
+            v = b2 * old.get("v", 0.0) + (1.0 - b2) * g * g
             c1, c2 = 1.0 - b1**t, 1.0 - b2**t
-            step = {k: -lr * (m[k] / c1) / (np.sqrt(v[k] / c2) + self.eps) for k in grads}
-            return step, {"m": m, "v": v}
+            return -lr * (m / c1) / (np.sqrt(v / c2) + self.eps), {"m": m, "v": v}
         raise ValueError(f"unknown optimizer {kind!r}")
 
-    def commit(self, slots: dict[str, Arrays]) -> None:
+    def commit(self, slots: Arrays) -> None:
         self.slots = slots
         self.t += 1
 
     def copy(self) -> Optimizer:
         twin = Optimizer(self.kind, self.momentum, self.beta1, self.beta2, self.eps)
-        twin.slots = {name: {k: a.copy() for k, a in slot.items()} for name, slot in self.slots.items()}
+        twin.slots = {name: v.copy() for name, v in self.slots.items()}
         twin.t = self.t
         return twin
 
     def nbytes(self) -> int:
-        return sum(a.nbytes for slot in self.slots.values() for a in slot.values())
+        return sum(v.nbytes for v in self.slots.values())

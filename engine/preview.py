@@ -21,11 +21,9 @@ def loss_along_update(run: Run, alphas: np.ndarray) -> np.ndarray:
     plan = run.plan()
     x, y = plan.passed.layers[0].a_prev, plan.passed.y
     net = run.net.copy()
-    base = {k: v.copy() for k, v in run.net.params.items()}
     out = np.empty(len(alphas))
     with np.errstate(all="ignore"):
         for n, alpha in enumerate(alphas):
-            for k, v in base.items():
-                net.params[k] = v + alpha * plan.deltas[k] if k in plan.deltas else v
+            net.set_flat(run.net.flat + alpha * plan.update)
             out[n] = training.total_loss(run.config, net, x, y)
     return out

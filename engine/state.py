@@ -59,8 +59,10 @@ class State:
 def build_state(run: Run) -> State:
     plan = run.plan()
     net, passed = run.net, plan.passed
-    p = net.params
+    p = net.params  # copied below: the run updates its parameters in place
     norms = plan.layer_norms
+    applied = net.views(plan.update)
+    penalty = {} if plan.penalty_grad is None else net.views(plan.penalty_grad)
     layers = []
     with np.errstate(all="ignore"):
         for l, (spec, lp) in enumerate(zip(net.specs, passed.layers, strict=True)):
@@ -68,12 +70,12 @@ def build_state(run: Run) -> State:
             bn = None
             if lp.bn is not None:
                 bn = {
-                    "gamma": p[f"gamma{l}"],
-                    "beta": p[f"beta{l}"],
+                    "gamma": p[f"gamma{l}"].copy(),
+                    "beta": p[f"beta{l}"].copy(),
                     "dgamma": plan.grads[f"gamma{l}"],
                     "dbeta": plan.grads[f"beta{l}"],
-                    "gamma_applied": plan.deltas[f"gamma{l}"],
-                    "beta_applied": plan.deltas[f"beta{l}"],
+                    "gamma_applied": applied[f"gamma{l}"],
+                    "beta_applied": applied[f"beta{l}"],
                     "mean": lp.bn["mean"],
                     "var": lp.bn["var"],
                     "z_hat": lp.bn["z_hat"],
@@ -86,17 +88,17 @@ def build_state(run: Run) -> State:
             layers.append(
                 LayerState(
                     activation=spec.activation.name,
-                    W=p[f"W{l}"],
-                    b=p[f"b{l}"],
+                    W=p[f"W{l}"].copy(),
+                    b=p[f"b{l}"].copy(),
                     z=lp.z,
                     a=lp.a,
                     dL_da=dL_da,
                     delta=lp.delta,
                     dW=dW,
                     db=plan.grads[f"b{l}"],
-                    dW_penalty=plan.penalty_grads.get(f"W{l}", np.zeros_like(dW)),
-                    dW_applied=plan.deltas[f"W{l}"],
-                    db_applied=plan.deltas[f"b{l}"],
+                    dW_penalty=penalty.get(f"W{l}", np.zeros_like(dW)),
+                    dW_applied=applied[f"W{l}"],
+                    db_applied=applied[f"b{l}"],
                     grad_norm=norms[l],
                     bn=bn,
                 )

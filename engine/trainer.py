@@ -19,6 +19,7 @@ from engine.config import LIMITS, ConfigError, RunConfig
 from engine.datasets import Dataset, make_dataset
 from engine.history import History
 from engine.initializers import init_weights
+from engine.losses import reduce_sum
 from engine.network import Network, Pass, build_specs
 from engine.optimizers import Optimizer
 from engine.schedules import learning_rate
@@ -43,8 +44,10 @@ def eval_interval(eval_macs: int, batch_macs: int) -> int:
 def accuracy(prediction: np.ndarray, y: np.ndarray) -> float:
     """Share of rows classified right: threshold 0.5 for one output, argmax otherwise."""
     if y.shape[1] == 1:
-        return float(np.mean((prediction > 0.5) == (y > 0.5)))
-    return float(np.mean(prediction.argmax(axis=1) == y.argmax(axis=1)))
+        right = np.count_nonzero((prediction > 0.5) == (y > 0.5))
+    else:
+        right = np.count_nonzero(prediction.argmax(axis=1) == y.argmax(axis=1))
+    return right / len(y)
 
 
 DATA_FIELDS = ("dataset", "n_samples", "noise", "test_ratio", "seed")
@@ -86,14 +89,15 @@ class StepPlan:
     index: np.ndarray  # rows of the training set in this batch
     passed: Pass
     penalty: float
-    penalty_grads: Arrays
-    grads: Arrays  # data + penalty: the dW, db shown
+    penalty_grad: np.ndarray | None  # flat, as Network.flat; None when there is no penalty
+    grad: np.ndarray  # data + penalty, flat
+    grads: Arrays  # the same as named views: the dW, db shown
     lr: float
     layer_norms: list[float]  # ‖∇‖ of each weight layer's parameters
     grad_norm: float
     clipped: bool
-    deltas: Arrays  # what the optimizer will add to each parameter
-    slots: dict[str, Arrays]
+    update: np.ndarray  # what the optimizer will add to the parameter vector
+    slots: Arrays
 
 
 @dataclass(frozen=True)
@@ -136,11 +140,8 @@ class Run:
         self._all_rows = np.arange(n)
         self._perm_epoch, self._perm = -1, self._all_rows
         self._eval_cost = (n + len(self.dataset.x_test)) * self._initial.n_params
-        self._eval_every = eval_interval(self._eval_cost, self.batch_size * self._initial.n_params)
-        self._layer_keys = [
-            [k for k in (f"W{l}", f"b{l}", f"gamma{l}", f"beta{l}") if k in self._initial.params]
-            for l in range(len(specs))
-        ]
+        # steps between two recorded evaluations; a benchmark times whole cycles of them
+        self.eval_every = eval_interval(self._eval_cost, self.batch_size * self._initial.n_params)
         self.reset()
 
     # -- the sequence of steps ------------------------------------------------------
@@ -189,23 +190,24 @@ class Run:
         x, y = self.dataset.x_train, self.dataset.y_train
         if index is not self._all_rows:
             x, y = x[index], y[index]
-        passed = self.net.run(x, y)
-        pen, pen_grads, grads = training.add_penalty(c, self.net.params, passed.grads)
-        norms = self.layer_norms(grads)
-        norm = math.sqrt(sum(n * n for n in norms))
-        used, clipped = training.clip(c, grads, norm)
+        net = self.net
+        passed = net.run(x, y)
+        pen, pen_grad, grad = training.add_penalty(c, net, passed.flat_grads)
+        grads = passed.grads if pen_grad is None else net.views(grad)
+        squares = self.layer_squares(grad)
+        norm = math.sqrt(sum(squares))
+        used, clipped = training.clip(c, grad, norm)
         lr = learning_rate(c.schedule, c.learning_rate, t, c.decay, c.decay_steps)
-        deltas, slots = self.optimizer.propose(used, lr)
-        return StepPlan(t, index, passed, pen, pen_grads, grads, lr, norms, norm, clipped, deltas, slots)
+        update, slots = self.optimizer.propose(used, lr)
+        norms = [math.sqrt(q) for q in squares]
+        return StepPlan(t, index, passed, pen, pen_grad, grad, grads, lr, norms, norm, clipped, update, slots)
 
     def advance(self, n: int = 1) -> None:
         """Apply n updates."""
         with np.errstate(all="ignore"):
             for _ in range(n):
                 plan = self._plan or self._make_plan()
-                params = self.net.params
-                for k, d in plan.deltas.items():
-                    params[k] = params[k] + d  # a new array: earlier snapshots stay as they were
+                self.net.apply(plan.update)
                 self.optimizer.commit(plan.slots)
                 if self.net.running:
                     self.net.update_running(plan.passed.layers)
@@ -215,11 +217,13 @@ class Run:
                 self.history.record(plan.step, loss, plan.lr, plan.layer_norms)
                 self.step += 1
                 self._plan = None
-                if self.step % self._eval_every == 0:
+                if self.step % self.eval_every == 0:
                     self.history.record_eval(self.step, self.evaluate())
 
-    def layer_norms(self, grads: Arrays) -> list[float]:
-        return [math.sqrt(sum(float(np.vdot(grads[k], grads[k])) for k in keys)) for keys in self._layer_keys]
+    def layer_squares(self, grad: np.ndarray) -> list[float]:
+        """‖∇‖² of each weight layer's parameters (one stretch of the flat gradient each)."""
+        starts = [start for start, _ in self.net.layer_spans]
+        return np.add.reduceat(grad * grad, starts).tolist()
 
     def metrics(self) -> dict[str, float | None]:
         """Current evaluation where cheap, else the latest recorded one; `at_step` says which."""
@@ -247,18 +251,19 @@ class Run:
                 continue
             with np.errstate(all="ignore"):
                 layers = self.net.forward(x, train=False)
-                loss = float(self.net.sample_losses(layers, y).mean())
+                loss = float(reduce_sum(self.net.sample_losses(layers, y))) / len(y)
             out[f"{split}_loss"] = loss if math.isfinite(loss) else None
             out[f"{split}_accuracy"] = accuracy(layers[-1].a, y) if ds.kind == "classification" else None
         return out
 
-    def gradient(self, rows: np.ndarray | None = None) -> Arrays:
+    def gradient(self, rows: np.ndarray | None = None) -> np.ndarray:
         """∂L/∂params of the mean loss (+ penalty) over the given training rows (all when
-        None), at the current weights: the full-data ∇C that mini-batches estimate."""
+        None), at the current weights: the full-data ∇C that mini-batches estimate. Flat,
+        laid out as net.flat."""
         ds = self.dataset
         x, y = (ds.x_train, ds.y_train) if rows is None else (ds.x_train[rows], ds.y_train[rows])
         with np.errstate(all="ignore"):
-            return training.add_penalty(self.config, self.net.params, self.net.run(x, y).grads)[2]
+            return training.add_penalty(self.config, self.net, self.net.run(x, y).flat_grads)[2]
 
     def checkpoint(self) -> Checkpoint:
         return Checkpoint(
@@ -287,8 +292,7 @@ class Run:
 
     def nbytes(self) -> int:
         """Memory of this run alone: the data set is shared (see shared_dataset)."""
-        params = sum(p.nbytes for p in self.net.params.values())
-        return 3 * params + self.optimizer.nbytes() + self.history.nbytes()
+        return 3 * self.net.flat.nbytes + self.optimizer.nbytes() + self.history.nbytes()
 
 
 def _initial_params(config: RunConfig, specs) -> Arrays:

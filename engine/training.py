@@ -23,42 +23,50 @@ def is_weight(name: str) -> bool:
     return name.startswith("W")
 
 
-def penalty(config: RunConfig, params: Arrays) -> tuple[float, Arrays]:
-    """l1·Σ|W| + ½·l2·ΣW², and its gradient l1·sign(W) + l2·W, per weight matrix."""
+def penalty_value(config: RunConfig, params: Arrays) -> float:
+    """l1·Σ|W| + ½·l2·ΣW² over the weight matrices."""
     l1, l2 = config.l1, config.l2
     value = 0.0
-    grads: Arrays = {}
     for name, W in params.items():
-        if not is_weight(name):
-            continue
-        value += l1 * float(np.abs(W).sum()) + 0.5 * l2 * float((W * W).sum())
-        grads[name] = l1 * np.sign(W) + l2 * W
-    return value, grads
+        if is_weight(name):
+            value += l1 * float(np.abs(W).sum()) + 0.5 * l2 * float((W * W).sum())
+    return value
 
 
-def add_penalty(config: RunConfig, params: Arrays, grads: Arrays) -> tuple[float, Arrays, Arrays]:
-    """(penalty, its gradients, data gradients + penalty gradients); no work when it is off."""
+def penalty_grad(config: RunConfig, net: Network) -> np.ndarray:
+    """l1·sign(W) + l2·W for every weight, zero elsewhere; laid out as net.flat."""
+    grad = np.zeros_like(net.flat)
+    for slot in net.layout:
+        if is_weight(slot.name):
+            W = net.flat[slot.start : slot.stop]
+            grad[slot.start : slot.stop] = config.l1 * np.sign(W) + config.l2 * W
+    return grad
+
+
+def add_penalty(
+    config: RunConfig, net: Network, grad: np.ndarray
+) -> tuple[float, np.ndarray | None, np.ndarray]:
+    """(penalty, its gradient, data gradient + penalty gradient), flat; no work when it is off."""
     if not (config.l1 or config.l2):
-        return 0.0, {}, grads
-    value, pen_grads = penalty(config, params)
-    return value, pen_grads, {k: g + pen_grads[k] if k in pen_grads else g for k, g in grads.items()}
+        return 0.0, None, grad
+    pen_grad = penalty_grad(config, net)
+    return penalty_value(config, net.params), pen_grad, grad + pen_grad
 
 
 def total_loss(config: RunConfig, net: Network, x: np.ndarray, y: np.ndarray) -> float:
     """Mean ℓ_s over the rows plus the L1/L2 penalty: the loss every update differentiates."""
     losses = net.sample_losses(net.forward(x), y)
     value = float(losses.sum()) / len(losses)
-    return value + penalty(config, net.params)[0] if config.l1 or config.l2 else value
+    return value + penalty_value(config, net.params) if config.l1 or config.l2 else value
 
 
-def clip(config: RunConfig, grads: Arrays, norm: float) -> tuple[Arrays, bool]:
+def clip(config: RunConfig, grad: np.ndarray, norm: float) -> tuple[np.ndarray, bool]:
     """The gradient the optimizer receives, and whether clipping changed it."""
     limit = config.clip
     if limit is None:
-        return grads, False
+        return grad, False
     if config.clip_mode == "norm":
         if not norm > limit:  # also leaves NaN alone: a diverged run is reported, not hidden
-            return grads, False
-        return {k: g * (limit / norm) for k, g in grads.items()}, True
-    clipped = {k: np.clip(g, -limit, limit) for k, g in grads.items()}
-    return clipped, any(bool(np.any(np.abs(g) > limit)) for g in grads.values())
+            return grad, False
+        return grad * (limit / norm), True
+    return np.clip(grad, -limit, limit), bool(np.any(np.abs(grad) > limit))

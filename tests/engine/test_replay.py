@@ -70,6 +70,19 @@ def test_looking_does_not_change_the_run():
     assert_same_state(watched.state(), unwatched.state())
 
 
+def test_a_state_is_a_snapshot_that_later_steps_leave_alone():
+    run = Run(minibatch_config())
+    run.advance(4)
+    state = run.state()
+    kept = {name: getattr(state.layers[0], name).copy() for name in ("W", "b", "dW", "dW_applied")}
+    kept["gamma"] = state.layers[0].bn["gamma"].copy()
+    run.advance(3)  # the run updates its parameter vector in place
+    assert not np.array_equal(run.state().layers[0].W, kept["W"])
+    for name, before in kept.items():
+        now = state.layers[0].bn["gamma"] if name == "gamma" else getattr(state.layers[0], name)
+        np.testing.assert_array_equal(now, before, err_msg=name)
+
+
 def test_reset_returns_to_step_zero():
     run = Run(minibatch_config())
     first = run.state()
