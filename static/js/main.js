@@ -180,9 +180,14 @@ async function refresh() {
   render(); // the network first; the history and plots follow
   model.history = await api.history(model.runId);
   if (compare.active) await compare.sync(state.step, model.page, model.data?.input_shape);
+  await resetPlots();
+}
+
+/** Redraw every plot from the history at hand: after new numbers, a new language or theme. */
+async function resetPlots() {
   const b = compare.traces();
   await plots.loss.reset(model.history, b?.loss ?? []);
-  await plots.grad.reset(model.history, state.layers.length, b?.grad ?? []);
+  await plots.grad.reset(model.history, model.state.layers.length, b?.grad ?? []);
   scheduleSidePlots(0);
 }
 
@@ -296,7 +301,7 @@ async function sidePlots() {
 function setPage(changes) {
   Object.assign(model.page, changes);
   if ("view" in changes && model.playing && model.nParams > BIG_NET) { stopPlaying(); play(); } // other fields
-  if ("theme" in changes || "palette" in changes) { applyLook(); network.invalidate(); scheduleSidePlots(0); }
+  if ("theme" in changes || "palette" in changes) { applyLook(); network.invalidate(); if (model.history) busy(resetPlots); }
   render();
 }
 
@@ -488,7 +493,7 @@ function wire() {
     await loadLanguage(model.page.lang);
     translate();
     render();
-    scheduleSidePlots(0);
+    await resetPlots(); // legends and captions drawn inside the plots
   }));
   $("btn-compare").addEventListener("click", () => {
     const box = $("compare-menu");

@@ -29,13 +29,43 @@ export function layout(extra = {}) {
   };
 }
 
+/** Log-scale curves over the steps; before the first step, a word on how to draw them. */
+function historyLayout(empty) {
+  const base = layout();
+  if (!empty) return layout({ yaxis: { ...base.yaxis, type: "log", exponentformat: "power" }, annotations: [] });
+  const hidden = { visible: false, fixedrange: true };
+  return layout({
+    xaxis: hidden, yaxis: hidden, showlegend: false,
+    annotations: [{ text: t("plot.empty"), xref: "paper", yref: "paper", x: 0.5, y: 0.5, showarrow: false,
+                    font: { size: 12, color: base.font.color } }],
+  });
+}
+
 const LAYER_COLORS = ["#8dd3c7", "#ffffb3", "#bebada", "#fb8072", "#80b1d3", "#fdb462", "#b3de69", "#fccde5", "#d9d9d9"];
 
-export class LossPlot {
+/** A curve per step, log scale: drawn whole by reset(), then extended while playing. */
+class HistoryPlot {
   constructor(el) { this.el = el; }
 
-  async reset(history, extra = []) {
+  async draw(traces, history) {
     const Plotly = await ready;
+    this.empty = !history.step.length;
+    await Plotly.react(this.el, traces, historyLayout(this.empty), CONFIG);
+    this.ready = true;
+  }
+
+  async append(update, indices) {
+    const Plotly = await ready;
+    Plotly.extendTraces(this.el, update, indices);
+    if (this.empty) { // the first streamed points replace the empty plot's hint
+      this.empty = false;
+      Plotly.relayout(this.el, historyLayout(false));
+    }
+  }
+}
+
+export class LossPlot extends HistoryPlot {
+  async reset(history, extra = []) {
     const c = theme();
     const traces = [{ x: history.step, y: history.loss, name: t("plot.train_batch"), mode: "lines",
                       line: { color: c.accent, width: 1.5 } }];
@@ -48,38 +78,29 @@ export class LossPlot {
                     line: { color: c.fg, width: 1, dash: "dot" } });
     }
     traces.push(...extra.map((tr) => ({ ...tr, line: { color: c.neg, ...tr.line } }))); // after A's: extend() adds to trace 0
-    await Plotly.react(this.el, traces, layout({ yaxis: { ...layout().yaxis, type: "log", exponentformat: "power" } }), CONFIG);
-    this.ready = true;
+    await this.draw(traces, history);
   }
 
   async extend(steps, losses) {
-    if (!this.ready) return;
-    const Plotly = await ready;
-    Plotly.extendTraces(this.el, { x: [steps], y: [losses] }, [0]);
+    if (this.ready) await this.append({ x: [steps], y: [losses] }, [0]);
   }
 }
 
-export class GradPlot {
-  constructor(el) { this.el = el; }
-
+export class GradPlot extends HistoryPlot {
   async reset(history, nLayers, extra = []) {
-    const Plotly = await ready;
     const traces = [];
     for (let l = 0; l < nLayers; l++) {
       traces.push({ x: history.step, y: history.grad_norms.map((n) => n[l]), mode: "lines", name: `W${l + 1}`,
                     line: { width: 1.3, color: LAYER_COLORS[l % LAYER_COLORS.length] } });
     }
     extra.forEach((tr, l) => traces.push({ ...tr, line: { color: LAYER_COLORS[l % LAYER_COLORS.length], ...tr.line } }));
-    await Plotly.react(this.el, traces, layout({ yaxis: { ...layout().yaxis, type: "log", exponentformat: "power" } }), CONFIG);
-    this.ready = true;
-    this.nLayers = nLayers;
+    await this.draw(traces, history);
   }
 
   async extend(steps, norms) {
     if (!this.ready || !norms.length) return;
-    const Plotly = await ready;
     const idx = norms[0].map((_, l) => l);
-    Plotly.extendTraces(this.el, { x: idx.map(() => steps), y: idx.map((l) => norms.map((n) => n[l])) }, idx);
+    await this.append({ x: idx.map(() => steps), y: idx.map((l) => norms.map((n) => n[l])) }, idx);
   }
 }
 

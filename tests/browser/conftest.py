@@ -75,9 +75,11 @@ class Watched:
         return self.page
 
     def wait_idle(self, timeout: float = 20_000):
-        """Until the page has rendered and no request of its own is in flight."""
+        """Until the page has rendered, no request of its own is in flight and no side plot
+        is waiting to be drawn."""
         self.page.wait_for_function(
-            "window.__bpx && window.__bpx.rendered > 0 && window.__bpx.busy === 0", timeout=timeout
+            "window.__bpx && window.__bpx.rendered > 0 && window.__bpx.busy === 0 && !window.__bpx.sidePending",
+            timeout=timeout,
         )
 
     def shot(self, name: str) -> Path:

@@ -133,6 +133,9 @@ def test_chinese_interface(page):
     page.wait_idle()
     assert p.locator("#btn-step").inner_text() == "單步"
     assert "lang=zh-Hant" in p.url
+    # text drawn inside the plots follows the language too, not only the page's own
+    assert "單步之後" in p.locator("#plot-loss").inner_text()
+    assert "隱藏層 1" in p.locator("#plot-neurons").inner_text()
     page.shot("chinese")
 
 
@@ -174,8 +177,12 @@ def test_digit_lesson(page, server):
 
 def test_play_streams_and_pause_stops(page):
     p = page.open("?preset=xor")
+    hint = "Take a step to draw this curve"
+    assert hint in p.locator("#plot-loss").inner_text()  # nothing to plot at step 0
     p.keyboard.press(" ")
     p.wait_for_function("window.__bpx.step >= 20", timeout=15_000)
+    # streamed points alone (no reload of the history) replace the hint with axes
+    p.wait_for_function(f"!document.querySelector('#plot-grad').innerText.includes({hint!r})", timeout=5_000)
     p.keyboard.press(" ")
     page.wait_idle()
     step = p.evaluate("window.__bpx.step")
