@@ -371,7 +371,9 @@ export class NetworkView extends EventTarget {
           ctx.textAlign = "center";
           ctx.textBaseline = "middle";
           ctx.fillStyle = level > 0.55 ? c.canvas : c.text;
-          ctx.fillText(short(values[i]), x, y);
+          const room = 2 * r - 4; // the value stays inside its circle: fewer digits, then squeezed
+          const text = ctx.measureText(short(values[i])).width > room ? short(values[i], 2) : short(values[i]);
+          ctx.fillText(text, x, y, room);
           if (deltas) {
             ctx.fillStyle = -deltas[i] > 0 ? c.pos : c.neg;
             ctx.fillText(`δ ${short(deltas[i])}`, x, y + r + 12);
