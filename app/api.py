@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from app import __version__
+from app.blobs import dereference
 from app.runs import LiveRun, RunManager, config_key
 from app.schemas import ERRORS, STATE_DOC, PredictIn, PredictOut, RunConfigIn, RunOut, StepIn
 from app.serialize import LAYER_FIELDS, STATE_FIELDS, dumps, select
@@ -166,8 +167,8 @@ runs = APIRouter(prefix="/api/v1/runs", tags=["runs"], responses=ERRORS)
 
 
 @runs.post("", status_code=201, response_model=RunOut, summary="Create a run from a RunConfig")
-def create_run(body: RunConfigIn, manager: Manager) -> RunOut:
-    run_id, live = manager.create(resolve(body.fields()))
+def create_run(body: RunConfigIn, manager: Manager, request: Request) -> RunOut:
+    run_id, live = manager.create(resolve(dereference(body.fields(), request.app.state.store)))
     return run_out(run_id, live)
 
 
@@ -299,7 +300,7 @@ async def get_snapshot(
     request: Request, manager: Manager, wanted: Wanted, digits: Digits = None, fields: Fields = None
 ) -> Response:
     query = {k: v for k, v in request.query_params.items() if k not in ("digits", "fields")}
-    config = config_from_query(query)
+    config = config_from_query(query, request.app.state.store)
     step = step_from_query(query)
     tag = (
         '"' + hashlib.sha256(f"{config_key(config)}|{step}|{digits}|{fields}".encode()).hexdigest()[:32] + '"'

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -20,6 +20,10 @@ from engine.config import (
 from engine.presets import PRESETS
 
 Activation = Literal[ACTIVATIONS]  # type: ignore[valid-type]
+REF_PATTERN = r"^@([A-Za-z0-9_-]{22})$"  # a value stored by POST /api/v1/blobs (app/blobs.py)
+Ref = Annotated[
+    str, Field(pattern=REF_PATTERN, description="@<code> of a value stored by POST /api/v1/blobs")
+]
 
 
 class WeightsIn(BaseModel):
@@ -59,7 +63,9 @@ class RunConfigIn(BaseModel):
 
     preset: Literal[tuple(PRESETS)] | None = Field(None, description="a lesson's config as the base")  # type: ignore[valid-type]
     dataset: Literal[DATASETS] | None = Field(None, description="data set; `custom` takes `data`")  # type: ignore[valid-type]
-    data: DataIn | None = Field(None, description=f"custom data, at most {LIMITS['max_custom_rows']} rows")
+    data: DataIn | Ref | None = Field(
+        None, description=f"custom data, at most {LIMITS['max_custom_rows']} rows, or its @<code>"
+    )
     n_samples: int | None = Field(
         None, description="rows generated before the train/test split", ge=1, le=LIMITS["max_samples"]
     )
@@ -78,7 +84,9 @@ class RunConfigIn(BaseModel):
     init_scale: float | None = Field(
         None, description="r of uniform(±r), σ of normal(σ), gain of xavier/he", ge=0, le=100
     )
-    weights: list[WeightsIn] | None = Field(None, description="explicit initial parameters, one per layer")
+    weights: list[WeightsIn] | Ref | None = Field(
+        None, description="explicit initial parameters, one per layer, or their @<code>"
+    )
     optimizer: Literal[OPTIMIZERS] | None = Field(None, description="update rule")  # type: ignore[valid-type]
     learning_rate: float | None = Field(None, description="η (URL name: lr)", ge=0, le=1000)
     momentum: float | None = Field(None, description="μ of momentum and nesterov", ge=0, lt=1)

@@ -33,3 +33,6 @@ class Settings(BaseSettings):
     max_predict_rows: int = Field(20_000, description="rows in one predict request")
     max_saved_runs: int = Field(10_000, description="saved runs kept in the store")
     max_links: int = Field(100_000, description="short links kept in the store (each at most 100 kB)")
+    max_blobs: int = Field(
+        5_000, description="stored weights and data sets that URLs name as @code (each at most 4 MB)"
+    )

@@ -19,7 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.api import Live, json_response, run_out
 from app.errors import NotFound
 from app.schemas import ERRORS, RunOut
-from app.urlstate import config_fields, step_from_query
+from app.store import Store
+from app.urlstate import config_from_query, step_from_query
 from engine.config import DEFAULTS, LIMITS, ConfigError
 from engine.presets import resolve
 
@@ -48,12 +49,12 @@ class SavedOut(BaseModel):
     created: float
 
 
-def checked_query(query: str) -> str:
+def checked_query(query: str, store: Store) -> str:
     """The query, if its config resolves and its step is in range (else a 422 naming the field)."""
     from urllib.parse import parse_qsl
 
     pairs = dict(parse_qsl(query.lstrip("?"), keep_blank_values=True))
-    resolve(config_fields(pairs))
+    config_from_query(pairs, store)
     step = step_from_query(pairs)
     if not 0 <= step <= LIMITS["max_replay_steps"]:
         raise ConfigError("step", f"{step} is out of range", f"0 to {LIMITS['max_replay_steps']}")
@@ -62,7 +63,7 @@ def checked_query(query: str) -> str:
 
 @router.post("/api/v1/links", status_code=201, summary="A short link to a page URL (config, step, view)")
 def create_link(body: QueryIn, request: Request) -> dict[str, str]:
-    query = checked_query(body.query)
+    query = checked_query(body.query, request.app.state.store)
     if request.app.state.store.count_links() >= request.app.state.settings.max_links:
         raise ConfigError(
             "query",
@@ -104,7 +105,7 @@ def save_run(body: SaveIn, request: Request) -> SavedOut:
             f"at most {settings.max_saved_runs}; delete some first",
         )
     saved_id = secrets.token_urlsafe(9)
-    query = checked_query(body.query)
+    query = checked_query(body.query, request.app.state.store)
     store.save(saved_id, name, orjson.dumps({"query": query}).decode())
     return SavedOut(id=saved_id, name=name, query=query, created=time.time())
 

@@ -1,4 +1,4 @@
-"""The store: run configs and steps, short links, saved runs.
+"""The store: run configs and steps, short links, saved runs, and values URLs refer to.
 
 Everything a replica needs to rebuild any run lives here, so the servers stay
 stateless. `Store` is the interface; SQLite (stdlib sqlite3, WAL) implements it for one
@@ -22,6 +22,7 @@ CREATE TABLE IF NOT EXISTS runs (
 CREATE TABLE IF NOT EXISTS links (code TEXT PRIMARY KEY, payload TEXT NOT NULL, created REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS saved (
     id TEXT PRIMARY KEY, name TEXT NOT NULL, payload TEXT NOT NULL, created REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS blobs (code TEXT PRIMARY KEY, payload TEXT NOT NULL, created REAL NOT NULL);
 """
 
 
@@ -36,6 +37,9 @@ class Store(Protocol):
     def put_link(self, code: str, payload: str) -> None: ...
     def get_link(self, code: str) -> str | None: ...
     def count_links(self) -> int: ...
+    def put_blob(self, code: str, payload: str) -> None: ...
+    def get_blob(self, code: str) -> str | None: ...
+    def count_blobs(self) -> int: ...
     def save(self, saved_id: str, name: str, payload: str) -> None: ...
     def list_saved(self) -> list[tuple[str, str, float]]: ...
     def get_saved(self, saved_id: str) -> tuple[str, str, float] | None: ...
@@ -51,9 +55,9 @@ class SQLiteStore:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             db = self._db()
             version = self._check(db)
-            if version is None:
-                with db:
-                    db.executescript(SCHEMA)
+            with db:  # every table is CREATE IF NOT EXISTS: a store from before `blobs` gains it
+                db.executescript(SCHEMA)
+                if version is None:
                     db.execute(
                         "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
                     )
@@ -131,6 +135,19 @@ class SQLiteStore:
 
     def count_links(self) -> int:
         return int(self._db().execute("SELECT COUNT(*) FROM links").fetchone()[0])
+
+    # -- values that URLs refer to by code -----------------------------------------------------
+
+    def put_blob(self, code: str, payload: str) -> None:
+        """Content-addressed: storing the same code twice keeps the first (the same) payload."""
+        self._db().execute("INSERT OR IGNORE INTO blobs VALUES (?, ?, ?)", (code, payload, time.time()))
+
+    def get_blob(self, code: str) -> str | None:
+        row = self._db().execute("SELECT payload FROM blobs WHERE code = ?", (code,)).fetchone()
+        return row[0] if row else None
+
+    def count_blobs(self) -> int:
+        return int(self._db().execute("SELECT COUNT(*) FROM blobs").fetchone()[0])
 
     # -- saved runs ---------------------------------------------------------------------------
 

@@ -3,7 +3,7 @@ the snapshot endpoint and short links.
 
 A URL names config fields by their API names, except `lr` for learning_rate; lists are
 comma-separated (`hidden=4,2`), booleans 1/0/true/false, and custom data or explicit
-weights are JSON. Parameters that are not config fields (step, phase, sel, view, …)
+weights are JSON, or "@<code>" of a stored value (app/blobs.py). Parameters that are not config fields (step, phase, sel, view, …)
 belong to the page and are passed through untouched.
 """
 
@@ -14,6 +14,8 @@ from typing import Any
 
 import orjson
 
+from app.blobs import dereference
+from app.store import Store
 from engine.config import DEFAULTS, FIELD_NAMES, ConfigError, RunConfig
 from engine.presets import resolve
 
@@ -40,6 +42,8 @@ PAGE_PARAMS = (
 
 def _parse(field: str, text: str) -> Any:
     if field in JSON_FIELDS:
+        if text.startswith("@"):  # a stored value's code (app/blobs.py), resolved with the store
+            return text
         try:
             return orjson.loads(text)
         except orjson.JSONDecodeError as error:
@@ -81,8 +85,9 @@ def config_fields(query: Mapping[str, str]) -> dict[str, Any]:
     return fields
 
 
-def config_from_query(query: Mapping[str, str]) -> RunConfig:
-    return resolve(config_fields(query))
+def config_from_query(query: Mapping[str, str], store: Store | None = None) -> RunConfig:
+    """The config a page URL names; a store resolves "@<code>" values (none: they are refused)."""
+    return resolve(dereference(config_fields(query), store))
 
 
 def query_from_config(config: RunConfig) -> dict[str, str]:

@@ -65,6 +65,7 @@ export const api = {
   unsave: (id) => fetch(`/api/v1/saved/${id}`, { method: "DELETE" }),
   exportRun: (id) => call("GET", `/api/v1/runs/${id}/export`),
   importRun: (file) => call("POST", "/api/v1/import", file),
+  storeValue: (value) => call("POST", "/api/v1/blobs", { value }),
   snippetUrl: (id) => `/api/v1/runs/${id}/snippet`,
   streamUrl: (id, opts) => `/api/v1/runs/${id}/stream${q(opts)}`,
 };

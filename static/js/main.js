@@ -96,9 +96,23 @@ async function busy(work) {
   }
 }
 
+// Longer JSON than this (imported weights, big custom data) is stored on the server and the
+// URL names it as @<code>: every view stays a URL that a server accepts (app/blobs.py).
+const URL_INLINE_CHARS = 2000;
+
+async function storeBigValues(config) {
+  for (const field of ["weights", "data"]) {
+    const value = config[field];
+    if (value && typeof value !== "string" && JSON.stringify(value).length > URL_INLINE_CHARS) {
+      config[field] = (await api.storeValue(value)).ref;
+    }
+  }
+}
+
 async function newRun(targetStep = 0, existing = null) {
   stopPlaying();
   await busy(async () => {
+    await storeBigValues(model.config);
     let created = existing;
     try {
       created ??= await api.create(model.config);

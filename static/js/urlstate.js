@@ -34,7 +34,9 @@ export function parse(type, text) {
     case "float?": return text === "" || text === "none" ? null : Number(text);
     case "bool": return ["1", "true", "yes", "on"].includes(text.toLowerCase());
     case "list": return text === "" ? [] : text.split(",").map((v) => Number.parseInt(v, 10));
-    case "json": try { return JSON.parse(text); } catch { return undefined; }
+    case "json": // JSON, or "@<code>" of a value the server stores (app/blobs.py)
+      if (text.startsWith("@")) return text;
+      try { return JSON.parse(text); } catch { return undefined; }
     default: return text;
   }
 }
@@ -43,7 +45,7 @@ export function format(type, value) {
   switch (type) {
     case "bool": return value ? "1" : "0";
     case "list": return value.join(",");
-    case "json": return JSON.stringify(value);
+    case "json": return typeof value === "string" ? value : JSON.stringify(value);
     case "float?": return value === null ? "none" : String(value);
     default: return String(value);
   }

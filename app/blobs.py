@@ -1,0 +1,111 @@
+"""Values a URL names as "@<code>" instead of carrying them: explicit weights, custom data.
+
+A page URL holds the whole config, so a link rebuilds the same run anywhere. The weights
+of an imported digit net are 13,002 numbers, about 250 kB of JSON: too long for a URL a
+server accepts. The page stores such a value once and the URL carries `weights=@<code>`.
+The code is a hash of the value, so the same value always gets the same code and a code
+always means the same value: a snapshot stays a pure function of its URL.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import math
+import re
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.errors import NotFound
+from app.schemas import ERRORS, REF_PATTERN, DataIn, WeightsIn
+from app.store import Store
+from engine.config import ConfigError
+
+router = APIRouter(tags=["sharing"], responses=ERRORS)
+REF = re.compile(REF_PATTERN)
+REF_FIELDS = ("data", "weights")  # the config fields that may be given by reference
+
+
+def code_of(value: Any) -> str:
+    """22 characters (132 bits) of SHA-256 over the value's canonical JSON."""
+    digest = hashlib.sha256(orjson.dumps(value, option=orjson.OPT_SORT_KEYS)).digest()
+    return base64.urlsafe_b64encode(digest).decode()[:22]
+
+
+def dereference(fields: dict[str, Any], store: Store | None) -> dict[str, Any]:
+    """Config fields with every "@<code>" replaced by the value stored under it."""
+    out = dict(fields)
+    for name in REF_FIELDS:
+        value = out.get(name)
+        if not isinstance(value, str):
+            continue
+        match = REF.fullmatch(value)
+        if match is None:
+            raise ConfigError(
+                name, f"{value[:40]!r} is not a reference", "JSON, or @<code> from POST /api/v1/blobs"
+            )
+        payload = store.get_blob(match[1]) if store is not None else None
+        if payload is None:
+            raise ConfigError(
+                name,
+                f"refers to {value}, which this server does not hold",
+                "a reference from this server's /api/v1/blobs",
+            )
+        out[name] = orjson.loads(payload)
+    return out
+
+
+class BlobIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    value: Annotated[
+        list[WeightsIn] | DataIn,
+        Field(description="what a config field would hold: `weights` [{W, b}] or `data` {x, y}"),
+    ]
+
+    def canonical(self) -> Any:
+        """The value as plain JSON, every number a float; refused unless every number is finite."""
+        value = (
+            [w.model_dump() for w in self.value] if isinstance(self.value, list) else self.value.model_dump()
+        )
+        if not all(math.isfinite(v) for v in _numbers(value)):
+            raise ConfigError("value", "holds a number that is not finite", "finite numbers only")
+        return value
+
+
+def _numbers(value: Any):
+    if isinstance(value, float):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _numbers(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _numbers(v)
+
+
+class BlobOut(BaseModel):
+    code: str
+    ref: str = Field(description='what a URL or config puts in place of the value: "@" + code')
+
+
+@router.post("/api/v1/blobs", status_code=201, response_model=BlobOut, summary="Store a value a URL can name")
+def create_blob(body: BlobIn, request: Request) -> BlobOut:
+    store, limit = request.app.state.store, request.app.state.settings.max_blobs
+    value = body.canonical()
+    code = code_of(value)
+    if store.get_blob(code) is None:
+        if store.count_blobs() >= limit:
+            raise ConfigError("value", "the store holds as many values as it may", f"at most {limit}")
+        store.put_blob(code, orjson.dumps(value).decode())
+    return BlobOut(code=code, ref=f"@{code}")
+
+
+@router.get("/api/v1/blobs/{code}", summary="A stored value")
+def get_blob(code: str, request: Request) -> dict[str, Any]:
+    payload = request.app.state.store.get_blob(code) if len(code) <= 64 else None
+    if payload is None:
+        raise NotFound(["path", "code"], f"no stored value {code!r}")
+    return {"code": code, "value": orjson.loads(payload)}

@@ -1,0 +1,93 @@
+"""Values a URL names as "@<code>": stored once, the same bits as the value written out."""
+
+from __future__ import annotations
+
+import sqlite3
+from urllib.parse import quote
+
+import orjson
+import pytest
+
+from app.store import SQLiteStore
+
+WEIGHTS = [{"W": [[0.5, -0.25], [1.5, 0.75]], "b": [0.125, -0.5]}, {"W": [[1, -2]], "b": [0.0625]}]
+
+
+def store_value(client, value) -> str:
+    made = client.post("/api/v1/blobs", json={"value": value})
+    assert made.status_code == 201, made.text
+    return made.json()["ref"]
+
+
+def test_a_reference_runs_the_same_numbers_as_the_weights_it_names(client):
+    ref = store_value(client, WEIGHTS)
+    inline = client.post("/api/v1/runs", json={"preset": "xor", "weights": WEIGHTS}).json()
+    by_ref = client.post("/api/v1/runs", json={"preset": "xor", "weights": ref}).json()
+    assert by_ref["config"]["weights"] == inline["config"]["weights"]  # the run keeps the value itself
+    states = [client.post(f"/api/v1/runs/{run['id']}/step", json={"steps": 7}).content for run in (inline, by_ref)]
+    assert states[0] == states[1]
+
+
+def test_the_code_is_the_value_s_own(client):
+    first, again = store_value(client, WEIGHTS), store_value(client, WEIGHTS)
+    as_floats = store_value(client, orjson.loads(orjson.dumps(WEIGHTS).replace(b"[1,-2]", b"[1.0,-2.0]")))
+    other = store_value(client, [{**WEIGHTS[0], "b": [0.125, -0.5000001]}, WEIGHTS[1]])
+    assert first == again == as_floats and other != first
+    code = first[1:]
+    assert client.get(f"/api/v1/blobs/{code}").json()["value"][1]["W"] == [[1.0, -2.0]]
+
+
+def test_snapshots_and_links_accept_a_reference(client):
+    ref = store_value(client, WEIGHTS)
+    inline = client.get(f"/api/v1/snapshot?preset=xor&step=5&weights={quote(orjson.dumps(WEIGHTS).decode())}")
+    by_ref = client.get(f"/api/v1/snapshot?preset=xor&step=5&weights={ref}")
+    assert by_ref.status_code == 200 and by_ref.content == inline.content
+    link = client.post("/api/v1/links", json={"query": f"preset=xor&weights={ref}&step=5"})
+    assert link.status_code == 201
+    custom = store_value(client, {"x": [[0, 0], [0, 1], [1, 0], [1, 1]], "y": [[0], [1], [1], [0]]})
+    assert client.post("/api/v1/runs", json={"dataset": "custom", "data": custom}).status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("send", "field"),
+    [
+        ({"json": {"preset": "xor", "weights": "@AAAAAAAAAAAAAAAAAAAAAA"}}, "weights"),  # well formed, unknown
+        ({"json": {"preset": "xor", "weights": "@short"}}, "weights"),
+        ({"json": {"dataset": "custom", "data": "@AAAAAAAAAAAAAAAAAAAAAA"}}, "data"),
+    ],
+)
+def test_unknown_or_malformed_references_are_refused_by_name(client, send, field):
+    response = client.post("/api/v1/runs", **send)
+    assert response.status_code == 422
+    assert field in str(response.json()["detail"][0]["loc"])
+
+
+def test_an_unknown_reference_in_a_url_is_a_422(client):
+    response = client.get("/api/v1/snapshot?preset=xor&weights=@AAAAAAAAAAAAAAAAAAAAAA")
+    assert response.status_code == 422 and "weights" in str(response.json()["detail"][0]["loc"])
+    assert client.get("/api/v1/blobs/nope").status_code == 404
+
+
+def test_values_must_be_finite_weights_or_data(client):
+    nan = b'{"value": [{"W": [[NaN]], "b": [0]}]}'
+    response = client.post("/api/v1/blobs", content=nan, headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert client.post("/api/v1/blobs", json={"value": {"colour": "red"}}).status_code == 422
+
+
+def test_the_store_holds_at_most_max_blobs_values(client):
+    client.app.state.settings.max_blobs = 1
+    store_value(client, WEIGHTS)
+    assert store_value(client, WEIGHTS)  # the same value again needs no room
+    full = client.post("/api/v1/blobs", json={"value": WEIGHTS[:1]})
+    assert full.status_code == 422 and "at most 1" in str(full.json())
+
+
+def test_a_store_from_before_blobs_gains_the_table(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    SQLiteStore(path).close()
+    with sqlite3.connect(path) as db:
+        db.execute("DROP TABLE blobs")  # as a store made before values could be stored
+    store = SQLiteStore(path)
+    store.put_blob("c", "[]")
+    assert store.get_blob("c") == "[]" and store.count_blobs() == 1
