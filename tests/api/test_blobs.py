@@ -24,7 +24,9 @@ def test_a_reference_runs_the_same_numbers_as_the_weights_it_names(client):
     inline = client.post("/api/v1/runs", json={"preset": "xor", "weights": WEIGHTS}).json()
     by_ref = client.post("/api/v1/runs", json={"preset": "xor", "weights": ref}).json()
     assert by_ref["config"]["weights"] == inline["config"]["weights"]  # the run keeps the value itself
-    states = [client.post(f"/api/v1/runs/{run['id']}/step", json={"steps": 7}).content for run in (inline, by_ref)]
+    states = [
+        client.post(f"/api/v1/runs/{run['id']}/step", json={"steps": 7}).content for run in (inline, by_ref)
+    ]
     assert states[0] == states[1]
 
 
@@ -51,7 +53,10 @@ def test_snapshots_and_links_accept_a_reference(client):
 @pytest.mark.parametrize(
     ("send", "field"),
     [
-        ({"json": {"preset": "xor", "weights": "@AAAAAAAAAAAAAAAAAAAAAA"}}, "weights"),  # well formed, unknown
+        (
+            {"json": {"preset": "xor", "weights": "@AAAAAAAAAAAAAAAAAAAAAA"}},
+            "weights",
+        ),  # well formed, unknown
         ({"json": {"preset": "xor", "weights": "@short"}}, "weights"),
         ({"json": {"dataset": "custom", "data": "@AAAAAAAAAAAAAAAAAAAAAA"}}, "data"),
     ],

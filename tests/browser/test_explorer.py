@@ -225,15 +225,18 @@ def test_an_imported_digit_net_is_a_url_that_reloads(page, make_page, server, tm
     exported.write_bytes(httpx.get(f"{server.url}/api/v1/runs/{run_id}/export").content)
     assert exported.stat().st_size > 100_000  # 13,002 numbers: far more than a URL may carry
     p.locator("#import-json").set_input_files(str(exported))
-    p.wait_for_function("window.__bpx.runId !== " + repr(run_id) + " && location.search.includes('weights=%40')"
-                        " || location.search.includes('weights=@')")
+    p.wait_for_function(
+        "window.__bpx.runId !== " + repr(run_id) + " && location.search.includes('weights=%40')"
+        " || location.search.includes('weights=@')"
+    )
     page.wait_idle()
     assert len(p.url) < 2_000  # the weights are stored once and named by their code
     q = make_page().open(p.url.split("/", 3)[3])
     assert state_of(server, q) == state_of(server, p)
-    assert state_of(server, q)["layers"][0]["W"] == httpx.get(f"{server.url}/api/v1/runs/{run_id}/state").json()[
-        "layers"
-    ][0]["W"]  # the imported net starts from the exported weights
+    assert (
+        state_of(server, q)["layers"][0]["W"]
+        == httpx.get(f"{server.url}/api/v1/runs/{run_id}/state").json()["layers"][0]["W"]
+    )  # the imported net starts from the exported weights
 
 
 def test_your_own_data_by_clicks_and_csv(page, tmp_path):
