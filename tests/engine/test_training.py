@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 
+from engine.config import RunConfig
 from engine.schedules import learning_rate
 from engine.trainer import Run
 
@@ -131,3 +132,13 @@ def test_training_learns_xor():
     run.advance(2000)
     assert run.state().loss < first / 20
     assert run.evaluate()["train_accuracy"] == 1.0
+
+
+def test_full_batch_evaluation_reuses_the_step_s_forward_pass_bit_for_bit():
+    run = Run(RunConfig.from_dict({"dataset": "circle", "n_samples": 40, "hidden": [3], "test_ratio": 0.25}))
+    run.advance(13)
+    got = run.evaluate()
+    x, y = run.dataset.x_train, run.dataset.y_train
+    layers = run.net.forward(x, train=False)  # what evaluation means, computed directly
+    assert got["train_loss"] == float(run.net.sample_losses(layers, y).sum()) / len(y)
+    assert got["train_accuracy"] == float(np.mean((layers[-1].a > 0.5) == (y > 0.5)))
