@@ -29,6 +29,23 @@ export function layout(extra = {}) {
   };
 }
 
+/** Plotly annotations do not wrap: break a text into lines of at most `width` characters
+ * (a CJK character counts two), at spaces where there are any. */
+export function wrap(text, width) {
+  const lines = [];
+  let line = "";
+  let size = 0;
+  for (const piece of text.match(/[\u2e80-\u9fff\uff00-\uffef]|[^\s\u2e80-\u9fff\uff00-\uffef]+|\s+/g) ?? []) {
+    const cost = /^[\u2e80-\u9fff\uff00-\uffef]$/.test(piece) ? 2 : piece.length;
+    if (/^\s+$/.test(piece)) { if (line) { line += " "; size += 1; } continue; }
+    if (size + cost > width && line.trim()) { lines.push(line.trim()); line = ""; size = 0; }
+    line += piece;
+    size += cost;
+  }
+  if (line.trim()) lines.push(line.trim());
+  return lines.join("<br>");
+}
+
 /** Log-scale curves over the steps; before the first step, a word on how to draw them. */
 function historyLayout(empty) {
   const base = layout();
@@ -148,8 +165,10 @@ export class BoundaryPlot {
 
   async message(text) {
     const Plotly = await ready;
+    const width = Math.max(12, Math.floor(this.el.clientWidth / 7)); // characters of ~7 px per line
     await Plotly.react(this.el, [], layout({ showlegend: false, xaxis: { visible: false }, yaxis: { visible: false },
-      annotations: [{ text, showarrow: false, x: 0.5, y: 0.5, xref: "paper", yref: "paper" }] }), CONFIG);
+      annotations: [{ text: wrap(text, width), showarrow: false, x: 0.5, y: 0.5, xref: "paper", yref: "paper" }] }),
+    CONFIG);
   }
 }
 
