@@ -47,7 +47,7 @@ def accuracy(prediction: np.ndarray, y: np.ndarray) -> float:
         right = np.count_nonzero((prediction > 0.5) == (y > 0.5))
     else:
         right = np.count_nonzero(prediction.argmax(axis=1) == y.argmax(axis=1))
-    return right / len(y)
+    return int(right) / len(y)
 
 
 DATA_FIELDS = ("dataset", "n_samples", "noise", "test_ratio", "seed")
