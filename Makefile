@@ -28,6 +28,7 @@ bench: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check engine app tests
+	$(BIN)/mypy engine app
 
 format: setup
 	$(BIN)/ruff check --fix .

@@ -67,10 +67,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     try:
         from app import pages
     except ImportError:  # the pages are optional for the API alone
-        pages = None
-    if pages is not None:
-        pages.mount_static(app)
-        app.include_router(pages.router)
+        return app
+    pages.mount_static(app)
+    app.include_router(pages.router)
     return app
 
 

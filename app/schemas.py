@@ -162,7 +162,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     413: {"model": ErrorOut, "description": "body too large"},
     422: {"model": ErrorOut, "description": "invalid field: `loc` names it, `allowed` says what is allowed"},
 }
-STATE_DOC = {
+STATE_DOC: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "a State (docs/state.md): step, loss, batch, layers [{W, b, z, a, delta, "
         "dW, db, dW_applied, ...}], metrics. NaN/inf are null, with `diverged` true.",

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from engine.config import ConfigError
 from engine.gradcheck import numeric_partial
+from engine.network import filled
 
 if TYPE_CHECKING:
     from engine.trainer import Run
@@ -54,8 +55,10 @@ def chain(run: Run, layer: int, i: int, j: int) -> dict[str, Any]:
     }
     if ls.bn is not None:
         out["form"] = "batch_norm"  # δ = batch-norm backward of f′(u)·∂ℓ/∂a over the whole batch
-        out["fprime"] = spec.activation.df(ls.bn["u"][:, [i]], ls.a[:, [i]])[:, 0]
-        out["delta_u"] = ls.bn["delta_u"][:, i]
+        df = spec.activation.df
+        assert df is not None  # batch norm sits in hidden layers, whose activations are elementwise
+        out["fprime"] = df(filled(ls.bn["u"])[:, [i]], ls.a[:, [i]])[:, 0]
+        out["delta_u"] = filled(ls.bn["delta_u"])[:, i]
     elif spec.activation.df is None:
         out["form"] = "jacobian"  # softmax: δ_i = a_i (∂ℓ/∂a_i − Σ_k a_k ∂ℓ/∂a_k)
         out["fprime"] = None

@@ -14,7 +14,7 @@ u = γ·ẑ + β with ẑ = (z − μ_B)/√(σ²_B + ε), a = f(u).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -75,13 +75,19 @@ class LayerPass:
     delta_u: Array | None = None  # ∂ℓ_s/∂u per sample, batch norm only
 
 
+def filled(value: Array | None) -> Array:
+    """A LayerPass field that the backward pass has filled in (delta, dL_da, delta_u)."""
+    assert value is not None, "read after backward()"
+    return value
+
+
 @dataclass(slots=True)
 class Pass:
     layers: list[LayerPass]
     y: Array
     losses: Array  # ℓ_s, shape (B,)
-    flat_grads: Array | None = None  # ∂(mean ℓ_s)/∂params, laid out as Network.flat
-    grads: dict[str, Array] = field(default_factory=dict)  # the same, as named views
+    flat_grads: Array  # ∂(mean ℓ_s)/∂params, laid out as Network.flat
+    grads: dict[str, Array]  # the same, as named views
 
     @property
     def loss(self) -> float:
@@ -200,9 +206,9 @@ class Network:
 
     def _delta(self, l: int, s: LayerSpec, lp: LayerPass, grads: dict[str, Array]) -> Array:
         if lp.bn is None:
-            return s.activation.vjp(lp.z, lp.a, lp.dL_da)
+            return s.activation.vjp(lp.z, lp.a, filled(lp.dL_da))
         bn = lp.bn
-        d_u = s.activation.vjp(bn["u"], lp.a, lp.dL_da)
+        d_u = s.activation.vjp(bn["u"], lp.a, filled(lp.dL_da))
         lp.delta_u = d_u
         z_hat = bn["z_hat"]
         B = len(d_u)
@@ -216,9 +222,8 @@ class Network:
 
     def run(self, x: Array, y: Array) -> Pass:
         layers = self.forward(x)
-        result = Pass(layers, y, self.sample_losses(layers, y))
-        result.flat_grads, result.grads = self.backward(layers, y)
-        return result
+        losses = self.sample_losses(layers, y)
+        return Pass(layers, y, losses, *self.backward(layers, y))
 
     def update_running(self, layers: list[LayerPass]) -> None:
         for l, lp in enumerate(layers):

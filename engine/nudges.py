@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from engine.config import ConfigError
+from engine.network import filled
 
 if TYPE_CHECKING:
     from engine.trainer import Run
@@ -41,9 +42,9 @@ def one_example(run: Run, row: int) -> dict[str, Any]:
             asks.append(
                 {
                     "layer": l,
-                    "wants": -(layers[l].delta[0][:, None] * W),
-                    "sum": -layers[l - 1].dL_da[0],
-                    "delta_below": layers[l - 1].delta[0],
+                    "wants": -(filled(layers[l].delta)[0][:, None] * W),
+                    "sum": -filled(layers[l - 1].dL_da)[0],
+                    "delta_below": filled(layers[l - 1].delta)[0],
                 }
             )
     names = list(passed.grads)  # the gradient as one vector ∇C: parameters in layout order
@@ -54,11 +55,11 @@ def one_example(run: Run, row: int) -> dict[str, Any]:
         "y": y[0],
         "output": out.a[0],
         "activations": [lp.a[0] for lp in layers],  # the whole network's response to this one image
-        "deltas": [lp.delta[0] for lp in layers],
+        "deltas": [filled(lp.delta)[0] for lp in layers],
         # −∂C/∂a: what the cost wants of each output activation (seed 004, squared error);
         # −∂C/∂z = −δ: the same wish on the pre-activation, meaningful for softmax too
         "output_nudges": -dL_da_out,
-        "output_nudges_z": -out.delta[0],
+        "output_nudges_z": -filled(out.delta)[0],
         "asks": asks,
         "grads": passed.grads,
         "names": names,

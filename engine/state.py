@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from engine.network import filled
+
 if TYPE_CHECKING:
     from engine.trainer import Run
 
@@ -32,7 +34,7 @@ class LayerState:
     dW_applied: Array  # W_{t+1} − W_t
     db_applied: Array
     grad_norm: float
-    bn: dict[str, Array] | None
+    bn: dict[str, Array | None] | None  # delta_u is None outside a backward pass
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,7 @@ def build_state(run: Run) -> State:
                     z=lp.z,
                     a=lp.a,
                     dL_da=dL_da,
-                    delta=lp.delta,
+                    delta=filled(lp.delta),
                     dW=dW,
                     db=plan.grads[f"b{l}"],
                     dW_penalty=penalty.get(f"W{l}", np.zeros_like(dW)),
