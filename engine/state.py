@@ -105,9 +105,9 @@ def build_state(run: Run) -> State:
                     bn=bn,
                 )
             )
+        loss = passed.loss
     x = passed.layers[0].a_prev
     metrics = run.metrics()
-    loss = passed.loss
     return State(
         step=run.step,
         epoch=run.epoch(),

@@ -256,7 +256,9 @@ class Run:
                 # Full batch without batch norm: the next step's own forward pass is this very
                 # evaluation, row for row, bit for bit; the step reuses it, so it costs nothing.
                 passed = self.plan().passed
-                loss, prediction = passed.loss, passed.layers[-1].a
+                with np.errstate(all="ignore"):  # the mean of a diverged run's losses overflows
+                    loss = passed.loss
+                prediction = passed.layers[-1].a
             else:
                 with np.errstate(all="ignore"):
                     layers = self.net.forward(x, train=False)

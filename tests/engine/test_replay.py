@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine.config import RunConfig
 from engine.phases import phases
+from engine.presets import resolve
 from engine.trainer import Run
 
 from .helpers import xor
@@ -126,6 +129,16 @@ def test_shapes_and_determinism(hidden, batch, seed, steps):
     assert len(phases(len(state.layers))) == 2 * len(state.layers) + 2
 
 
+def test_the_exploding_lesson_diverges_without_a_warning():
+    run = Run(resolve({"preset": "exploding"}))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # reported in the State, not warned about on the way
+        while not run.diverged and run.step < 2_000:
+            run.advance(1)
+            state = run.state()  # at every step: the loss, the metrics, the evaluation
+    assert state.diverged and run.diverged
+
+
 def test_divergence_is_reported_not_raised():
     run = Run(
         xor(
@@ -137,8 +150,12 @@ def test_divergence_is_reported_not_raised():
             learning_rate=50.0,
         )
     )
-    run.advance(300)
-    state = run.state()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # reported in the State, not warned about on the way
+        for _ in range(60):
+            run.advance(5)
+            state = run.state()
+            run.evaluate()
     assert state.diverged and run.diverged
     assert not np.isfinite(state.loss)
 
