@@ -53,6 +53,8 @@ def dereference(fields: dict[str, Any], store: Store | None) -> dict[str, Any]:
                 name,
                 f"refers to {value}, which this server does not hold",
                 "a reference from this server's /api/v1/blobs",
+                code="unknown_ref",
+                value=value,
             )
         out[name] = orjson.loads(payload)
     return out

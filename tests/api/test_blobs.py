@@ -70,6 +70,7 @@ def test_unknown_or_malformed_references_are_refused_by_name(client, send, field
 def test_an_unknown_reference_in_a_url_is_a_422(client):
     response = client.get("/api/v1/snapshot?preset=xor&weights=@AAAAAAAAAAAAAAAAAAAAAA")
     assert response.status_code == 422 and "weights" in str(response.json()["detail"][0]["loc"])
+    assert response.json()["detail"][0]["code"] == "unknown_ref"  # the page words it in its language
     assert client.get("/api/v1/blobs/nope").status_code == 404
 
 

@@ -239,6 +239,13 @@ def test_an_imported_digit_net_is_a_url_that_reloads(page, make_page, server, tm
     )  # the imported net starts from the exported weights
 
 
+def test_a_link_to_values_this_server_lacks_explains_in_chinese(page):
+    p = page.open("?preset=xor&weights=@AAAAAAAAAAAAAAAAAAAAAA&lang=zh-Hans")
+    assert "不在此服务器上" in p.locator("#toast").inner_text()
+    assert p.evaluate("window.__bpx.model.config") == {"preset": "xor"}  # the default lesson instead
+    page.problems.clear()  # the refused request logs a console error by design
+
+
 def test_your_own_data_by_clicks_and_csv(page, tmp_path):
     p = page.open("?preset=fullbatch")
     p.wait_for_selector("#plot-boundary .nsewdrag")
