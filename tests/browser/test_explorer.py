@@ -286,6 +286,12 @@ def test_compare_mode_steps_both_runs_in_lock_step(page, server):
         params={"preset": "sgd", "optimizer": "adam", "lr": 0.01, "step": 2, "fields": "loss"},
     ).json()
     assert httpx.get(f"{server.url}/api/v1/runs/{run_b}/state", params={"fields": "loss"}).json() == snap
+    # nothing hidden (the screen-reader table of weights) makes the page scroll past its content
+    blank = p.evaluate(
+        "document.documentElement.scrollHeight - document.querySelector('main').getBoundingClientRect().bottom"
+        " - window.scrollY"
+    )
+    assert blank < 40
     assert "b_optimizer=adam" in p.url
     page.shot("compare")
 
