@@ -18,6 +18,11 @@ Array = np.ndarray
 reduce_sum = np.add.reduce
 
 
+def mean_loss(losses: Array) -> float:
+    """The mean of per-sample losses ℓ_s: the loss every view and update speaks of."""
+    return float(reduce_sum(losses)) / len(losses)  # np.mean's wrapper costs more than the sum
+
+
 @dataclass(frozen=True)
 class Loss:
     name: str

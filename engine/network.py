@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.activations import ACTIVATIONS, Activation
-from engine.losses import LOSSES, fused_value, is_fused, reduce_sum
+from engine.losses import LOSSES, fused_value, is_fused, mean_loss, reduce_sum
 
 Array = np.ndarray
 BN_EPS = 1e-5
@@ -91,7 +91,7 @@ class Pass:
 
     @property
     def loss(self) -> float:
-        return float(reduce_sum(self.losses)) / len(self.losses)  # the mean, without np.mean's overhead
+        return mean_loss(self.losses)
 
 
 class Network:

@@ -19,7 +19,7 @@ from engine.config import LIMITS, ConfigError, RunConfig
 from engine.datasets import Dataset, make_dataset
 from engine.history import History
 from engine.initializers import init_weights
-from engine.losses import reduce_sum
+from engine.losses import mean_loss
 from engine.network import Network, Pass, build_specs
 from engine.optimizers import Optimizer
 from engine.schedules import learning_rate
@@ -262,7 +262,7 @@ class Run:
             else:
                 with np.errstate(all="ignore"):
                     layers = self.net.forward(x, train=False)
-                    loss = float(reduce_sum(self.net.sample_losses(layers, y))) / len(y)
+                    loss = mean_loss(self.net.sample_losses(layers, y))
                 prediction = layers[-1].a
             out[f"{split}_loss"] = loss if math.isfinite(loss) else None
             out[f"{split}_accuracy"] = accuracy(prediction, y) if ds.kind == "classification" else None
