@@ -98,10 +98,9 @@ def create_blob(body: BlobIn, request: Request) -> BlobOut:
     store, limit = request.app.state.store, request.app.state.settings.max_blobs
     value = body.canonical()
     code = code_of(value)
-    if store.get_blob(code) is None:
-        if store.count_blobs() >= limit:
-            raise ConfigError("value", "the store holds as many values as it may", f"at most {limit}")
-        store.put_blob(code, orjson.dumps(value).decode())
+    if store.count_blobs() >= limit and store.get_blob(code) is None:  # the same value needs no room
+        raise ConfigError("value", "the store holds as many values as it may", f"at most {limit}")
+    store.put_blob(code, orjson.dumps(value).decode())  # a value stored before stays as it was
     return BlobOut(code=code, ref=f"@{code}")
 
 

@@ -3,8 +3,8 @@ the snapshot endpoint and short links.
 
 A URL names config fields by their API names, except `lr` for learning_rate; lists are
 comma-separated (`hidden=4,2`), booleans 1/0/true/false, and custom data or explicit
-weights are JSON, or "@<code>" of a stored value (app/blobs.py). Parameters that are not config fields (step, phase, sel, view, …)
-belong to the page and are passed through untouched.
+weights are JSON, or "@<code>" of a stored value (app/blobs.py). Parameters that are not
+config fields (step, phase, sel, view, …) belong to the page and are passed through untouched.
 """
 
 from __future__ import annotations
