@@ -54,7 +54,7 @@ class Check:
 
 def gradcheck(run: Run, h: float = 1e-6) -> list[Check]:
     """One Check per parameter of the current step's gradient."""
-    grads = run.plan().grads
+    grads = run.net.views(run.plan().grad)
     checks = []
     for name, analytic in grads.items():
         numeric = np.zeros_like(analytic)

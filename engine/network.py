@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.activations import ACTIVATIONS, Activation
-from engine.losses import LOSSES, fused_value, is_fused, mean_loss, reduce_sum
+from engine.losses import LOSSES, fused_terms, is_fused, reduce_sum, softmax_cross_entropy, total
 
 Array = np.ndarray
 BN_EPS = 1e-5
@@ -85,13 +85,8 @@ def filled(value: Array | None) -> Array:
 class Pass:
     layers: list[LayerPass]
     y: Array
-    losses: Array  # ℓ_s, shape (B,)
-    flat_grads: Array  # ∂(mean ℓ_s)/∂params, laid out as Network.flat
-    grads: dict[str, Array]  # the same, as named views
-
-    @property
-    def loss(self) -> float:
-        return mean_loss(self.losses)
+    loss: float  # the batch loss, mean ℓ_s
+    grad: Array  # ∂(mean ℓ_s)/∂params, laid out as Network.flat (named: Network.views)
 
 
 class Network:
@@ -106,11 +101,16 @@ class Network:
         self._cuts = [
             (s.name, slice(s.start, s.stop), s.shape if len(s.shape) > 1 else None) for s in self.layout
         ]
+        self._slices = {s.name: slice(s.start, s.stop) for s in self.layout}
+        # where backward() writes each layer's dW (as a matrix) and db in a flat gradient
+        self._grad_cuts = [
+            (self._slices[f"W{l}"], (s.n_out, s.n_in), self._slices[f"b{l}"]) for l, s in enumerate(specs)
+        ]
+        self.keys = [(f"W{l}", f"b{l}") for l in range(len(specs))]  # formatted once, not every pass
         flat = np.empty(self.layout[-1].stop)
         for slot in self.layout:
             flat[slot.start : slot.stop] = np.asarray(params[slot.name], dtype=np.float64).ravel()
         self.set_flat(flat)
-        self.keys = [(f"W{l}", f"b{l}") for l in range(len(specs))]  # formatted once, not every pass
         self.running: dict[str, Array] = {}  # batch-norm running mean/var, for evaluation
         for l, s in enumerate(specs):
             if s.batch_norm:
@@ -130,6 +130,8 @@ class Network:
     def set_flat(self, flat: Array) -> None:
         self.flat = flat
         self.params = self.views(flat)
+        # (W, Wᵀ, b) of each layer for the passes, as views made once: `apply` updates in place
+        self._affine = [(self.params[W], self.params[W].T, self.params[b]) for W, b in self.keys]
 
     def apply(self, update: Array) -> None:
         """p ← p + Δp, in place: `params` stay views of `flat`. Whoever keeps parameters
@@ -141,10 +143,9 @@ class Network:
         out: list[LayerPass] = []
         a = x
         last = len(self.specs) - 1
-        for l, s in enumerate(self.specs):
-            W, b = self.keys[l]
-            z = a @ p[W].T
-            z += p[b]
+        for l, (s, (_, W_T, b)) in enumerate(zip(self.specs, self._affine, strict=True)):
+            z = a @ W_T
+            z += b
             bn = None
             u = z
             if s.batch_norm:
@@ -158,8 +159,9 @@ class Network:
                 u = p[f"gamma{l}"] * z_hat + p[f"beta{l}"]
                 bn = {"mean": mean, "var": var, "inv_std": inv_std, "z_hat": z_hat, "u": u}
             if l == last and self.softmax_ce:  # keep log Σ exp z: cross-entropy is lse − Σ y·z
-                m = u.max(axis=1, keepdims=True)
-                e = np.exp(u - m)
+                m = np.maximum.reduce(u, axis=1, keepdims=True)  # u.max without its wrapper
+                e = u - m
+                np.exp(e, out=e)
                 total = reduce_sum(e, axis=1, keepdims=True)
                 out.append(LayerPass(a, z, e / total, bn, lse=(m + np.log(total))[:, 0]))
                 return out
@@ -167,23 +169,22 @@ class Network:
             out.append(LayerPass(a_prev, z, a, bn))
         return out
 
-    def sample_losses(self, layers: list[LayerPass], y: Array) -> Array:
-        if self.softmax_ce:  # Σ_k y_k (lse − z_k), from the normaliser the forward pass kept
-            out = layers[-1]
-            return out.lse * reduce_sum(y, axis=1) - reduce_sum(y * out.z, axis=1)
-        if self.fused:
-            return fused_value(self.specs[-1].activation.name, layers[-1].z, y)
-        return self.loss.value(layers[-1].a, y)
+    def batch_loss(self, layers: list[LayerPass], y: Array) -> float:
+        """The mean of ℓ_s over the rows of a forward pass."""
+        out = layers[-1]
+        if self.softmax_ce:  # from the normaliser the forward pass kept
+            return softmax_cross_entropy(filled(out.lse), out.z, y)
+        if self.fused:  # sigmoid with bce, from the logits
+            return total(fused_terms(out.z, y)) / len(y)
+        return self.loss.mean(out.a, y)
 
-    def backward(self, layers: list[LayerPass], y: Array) -> tuple[Array, dict[str, Array]]:
+    def backward(self, layers: list[LayerPass], y: Array) -> Array:
         """Fill delta (and dL_da) of every layer; return the data-loss gradient, laid out
-        as `flat`, and its named views.
+        as `flat` (`views` names its parts).
 
         The vectorised rule per layer: dW = δᵀ a_prev / B, db = mean δ, ∂ℓ/∂a_prev = δ W.
         """
-        p = self.params
-        flat = np.empty(self.flat.size)
-        grads = self.views(flat)  # each product below is written straight into its place
+        flat = np.empty(self.flat.size)  # each product below is written straight into its place
         B = y.shape[0]
         last = len(layers) - 1
         out = layers[last]
@@ -192,38 +193,36 @@ class Network:
         else:
             out.dL_da = self.loss.grad(out.a, y)
         for l in range(last, -1, -1):
-            s, lp = self.specs[l], layers[l]
+            s, lp, (W_cut, W_shape, b_cut) = self.specs[l], layers[l], self._grad_cuts[l]
             if lp.delta is None:
-                lp.delta = self._delta(l, s, lp, grads)
-            W, b = self.keys[l]
-            np.matmul(lp.delta.T, lp.a_prev, out=grads[W])
-            grads[W] /= B
-            reduce_sum(lp.delta, axis=0, out=grads[b])
-            grads[b] /= B  # = mean; np.mean costs 3x more here
+                if lp.bn is None:
+                    lp.delta = s.activation.vjp(lp.z, lp.a, filled(lp.dL_da))
+                else:
+                    lp.delta = self._batch_norm_delta(l, s, lp, lp.bn, flat)
+            np.matmul(lp.delta.T, lp.a_prev, out=flat[W_cut].reshape(W_shape))
+            reduce_sum(lp.delta, axis=0, out=flat[b_cut])
             if l > 0:
-                layers[l - 1].dL_da = lp.delta @ p[W]
-        return flat, grads
+                layers[l - 1].dL_da = lp.delta @ self._affine[l][0]
+        flat /= B  # sums over the batch -> means, every parameter in one call
+        return flat
 
-    def _delta(self, l: int, s: LayerSpec, lp: LayerPass, grads: dict[str, Array]) -> Array:
-        if lp.bn is None:
-            return s.activation.vjp(lp.z, lp.a, filled(lp.dL_da))
-        bn = lp.bn
+    def _batch_norm_delta(
+        self, l: int, s: LayerSpec, lp: LayerPass, bn: dict[str, Array], grad: Array
+    ) -> Array:
+        """B·∂L/∂z of a batch-norm layer; writes Σ_s ∂ℓ_s/∂γ and Σ_s ∂ℓ_s/∂β into `grad`."""
         d_u = s.activation.vjp(bn["u"], lp.a, filled(lp.dL_da))
         lp.delta_u = d_u
         z_hat = bn["z_hat"]
         B = len(d_u)
-        dgamma = reduce_sum(d_u * z_hat, axis=0, out=grads[f"gamma{l}"])
-        dgamma /= B
-        dbeta = reduce_sum(d_u, axis=0, out=grads[f"beta{l}"])
-        dbeta /= B
+        reduce_sum(d_u * z_hat, axis=0, out=grad[self._slices[f"gamma{l}"]])  # backward() divides by B
+        reduce_sum(d_u, axis=0, out=grad[self._slices[f"beta{l}"]])
         d_hat = d_u * self.params[f"gamma{l}"]
         # B·∂L/∂z: the batch-norm backward, every sample coupled through μ_B and σ²_B
         return bn["inv_std"] * (d_hat - reduce_sum(d_hat) / B - z_hat * reduce_sum(d_hat * z_hat) / B)
 
     def run(self, x: Array, y: Array) -> Pass:
         layers = self.forward(x)
-        losses = self.sample_losses(layers, y)
-        return Pass(layers, y, losses, *self.backward(layers, y))
+        return Pass(layers, y, self.batch_loss(layers, y), self.backward(layers, y))
 
     def update_running(self, layers: list[LayerPass]) -> None:
         for l, lp in enumerate(layers):

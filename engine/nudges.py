@@ -47,8 +47,9 @@ def one_example(run: Run, row: int) -> dict[str, Any]:
                     "delta_below": filled(layers[l - 1].delta)[0],
                 }
             )
-    names = list(passed.grads)  # the gradient as one vector ∇C: parameters in layout order
-    mine, batch, full = passed.flat_grads, run.plan().grad, run.gradient()
+    grads = run.net.views(passed.grad)
+    names = list(grads)  # the gradient as one vector ∇C: parameters in layout order
+    mine, batch, full = passed.grad, run.plan().grad, run.gradient()
     return {
         "row": row,
         "x": x[0],
@@ -61,9 +62,9 @@ def one_example(run: Run, row: int) -> dict[str, Any]:
         "output_nudges": -dL_da_out,
         "output_nudges_z": -filled(out.delta)[0],
         "asks": asks,
-        "grads": passed.grads,
+        "grads": grads,
         "names": names,
-        "sizes": [int(passed.grads[n].size) for n in names],
+        "sizes": [int(grads[n].size) for n in names],
         "gradient": mine,
         "batch_gradient": batch,
         "full_gradient": full,

@@ -63,7 +63,7 @@ def build_state(run: Run) -> State:
     net, passed = run.net, plan.passed
     p = net.params  # copied below: the run updates its parameters in place
     norms = plan.layer_norms
-    applied = net.views(plan.update)
+    grads, applied = net.views(plan.grad), net.views(plan.update)
     penalty = {} if plan.penalty_grad is None else net.views(plan.penalty_grad)
     layers = []
     with np.errstate(all="ignore"):
@@ -74,8 +74,8 @@ def build_state(run: Run) -> State:
                 bn = {
                     "gamma": p[f"gamma{l}"].copy(),
                     "beta": p[f"beta{l}"].copy(),
-                    "dgamma": plan.grads[f"gamma{l}"],
-                    "dbeta": plan.grads[f"beta{l}"],
+                    "dgamma": grads[f"gamma{l}"],
+                    "dbeta": grads[f"beta{l}"],
                     "gamma_applied": applied[f"gamma{l}"],
                     "beta_applied": applied[f"beta{l}"],
                     "mean": lp.bn["mean"],
@@ -86,7 +86,7 @@ def build_state(run: Run) -> State:
                     "running_mean": net.running[f"mean{l}"],
                     "running_var": net.running[f"var{l}"],
                 }
-            dW = plan.grads[f"W{l}"]
+            dW = grads[f"W{l}"]
             layers.append(
                 LayerState(
                     activation=spec.activation.name,
@@ -97,7 +97,7 @@ def build_state(run: Run) -> State:
                     dL_da=dL_da,
                     delta=filled(lp.delta),
                     dW=dW,
-                    db=plan.grads[f"b{l}"],
+                    db=grads[f"b{l}"],
                     dW_penalty=penalty.get(f"W{l}", np.zeros_like(dW)),
                     dW_applied=applied[f"W{l}"],
                     db_applied=applied[f"b{l}"],

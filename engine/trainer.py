@@ -19,7 +19,6 @@ from engine.config import LIMITS, ConfigError, RunConfig
 from engine.datasets import Dataset, make_dataset
 from engine.history import History
 from engine.initializers import init_weights
-from engine.losses import mean_loss
 from engine.network import Network, Pass, build_specs
 from engine.optimizers import Optimizer
 from engine.schedules import learning_rate
@@ -90,8 +89,7 @@ class StepPlan:
     passed: Pass
     penalty: float
     penalty_grad: np.ndarray | None  # flat, as Network.flat; None when there is no penalty
-    grad: np.ndarray  # data + penalty, flat
-    grads: Arrays  # the same as named views: the dW, db shown
+    grad: np.ndarray  # data + penalty, flat (named: net.views): the dW, db shown
     lr: float
     layer_norms: list[float]  # ‖∇‖ of each weight layer's parameters
     grad_norm: float
@@ -192,15 +190,14 @@ class Run:
             x, y = x[index], y[index]
         net = self.net
         passed = net.run(x, y)
-        pen, pen_grad, grad = training.add_penalty(c, net, passed.flat_grads)
-        grads = passed.grads if pen_grad is None else net.views(grad)
+        pen, pen_grad, grad = training.add_penalty(c, net, passed.grad)
         squares = self.layer_squares(grad)
         norm = math.sqrt(sum(squares))
         used, clipped = training.clip(c, grad, norm)
         lr = learning_rate(c.schedule, c.learning_rate, t, c.decay, c.decay_steps)
         update, slots = self.optimizer.propose(used, lr)
         norms = [math.sqrt(q) for q in squares]
-        return StepPlan(t, index, passed, pen, pen_grad, grad, grads, lr, norms, norm, clipped, update, slots)
+        return StepPlan(t, index, passed, pen, pen_grad, grad, lr, norms, norm, clipped, update, slots)
 
     def advance(self, n: int = 1) -> None:
         """Apply n updates."""
@@ -256,13 +253,11 @@ class Run:
                 # Full batch without batch norm: the next step's own forward pass is this very
                 # evaluation, row for row, bit for bit; the step reuses it, so it costs nothing.
                 passed = self.plan().passed
-                with np.errstate(all="ignore"):  # the mean of a diverged run's losses overflows
-                    loss = passed.loss
-                prediction = passed.layers[-1].a
+                loss, prediction = passed.loss, passed.layers[-1].a
             else:
                 with np.errstate(all="ignore"):
                     layers = self.net.forward(x, train=False)
-                    loss = mean_loss(self.net.sample_losses(layers, y))
+                    loss = self.net.batch_loss(layers, y)
                 prediction = layers[-1].a
             out[f"{split}_loss"] = loss if math.isfinite(loss) else None
             out[f"{split}_accuracy"] = accuracy(prediction, y) if ds.kind == "classification" else None
@@ -275,7 +270,7 @@ class Run:
         ds = self.dataset
         x, y = (ds.x_train, ds.y_train) if rows is None else (ds.x_train[rows], ds.y_train[rows])
         with np.errstate(all="ignore"):
-            return training.add_penalty(self.config, self.net, self.net.run(x, y).flat_grads)[2]
+            return training.add_penalty(self.config, self.net, self.net.run(x, y).grad)[2]
 
     def checkpoint(self) -> Checkpoint:
         return Checkpoint(

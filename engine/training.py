@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from engine.config import RunConfig
-from engine.losses import mean_loss
 
 if TYPE_CHECKING:
     from engine.network import Network
@@ -56,7 +55,7 @@ def add_penalty(
 
 def total_loss(config: RunConfig, net: Network, x: np.ndarray, y: np.ndarray) -> float:
     """Mean ℓ_s over the rows plus the L1/L2 penalty: the loss every update differentiates."""
-    value = mean_loss(net.sample_losses(net.forward(x), y))
+    value = net.batch_loss(net.forward(x), y)
     return value + penalty_value(config, net.params) if config.l1 or config.l2 else value
 
 

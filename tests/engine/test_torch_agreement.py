@@ -30,7 +30,9 @@ def test_same_updates_as_torch_optim(kind):
     tensors = [torch.tensor(run.net.params[n].copy(), requires_grad=True) for n in names]
     opt = OPTIMIZERS[kind](tensors, run.config)
     for _ in range(6):
-        grads = run.plan().grads  # the gradient our engine shows; torch applies its own rule to it
+        grads = run.net.views(
+            run.plan().grad
+        )  # the gradient our engine shows; torch applies its own rule to it
         for tensor, name in zip(tensors, names, strict=True):
             tensor.grad = torch.tensor(grads[name])
         opt.step()
