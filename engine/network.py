@@ -162,8 +162,10 @@ class Network:
                 m = np.maximum.reduce(u, axis=1, keepdims=True)  # u.max without its wrapper
                 e = u - m
                 np.exp(e, out=e)
-                total = reduce_sum(e, axis=1, keepdims=True)
-                out.append(LayerPass(a, z, e / total, bn, lse=(m + np.log(total))[:, 0]))
+                sums = reduce_sum(e, axis=1, keepdims=True)
+                lse = (m + np.log(sums))[:, 0]
+                e /= sums  # the softmax, in the buffer of its exponentials
+                out.append(LayerPass(a, z, e, bn, lse=lse))
                 return out
             a_prev, a = a, s.activation.f(u)
             out.append(LayerPass(a_prev, z, a, bn))
