@@ -37,13 +37,14 @@ export class Compare {
     this.runId = null;
     this.state = null;
     this.history = null;
+    this.queue = Promise.resolve(); // the syncs in flight, one after another
   }
 
   get active() { return Object.keys(this.overrides).length > 0; }
 
   async start(configA, overrides) {
     this.overrides = overrides;
-    this.runId = null;
+    this.runId = this.state = this.history = null;
     if (!this.active) return;
     const run = await api.create({ ...configA, ...overrides });
     this.runId = run.id;
@@ -51,9 +52,20 @@ export class Compare {
     this.label.textContent = `B: ${Object.entries(overrides).map(([k, v]) => `${t(`field.${k}`)} = ${v}`).join(", ")}`;
   }
 
-  /** Bring B to A's step and fetch what the view and plots need. */
-  async sync(step, page, inputShape) {
+  /** Bring B to A's step and fetch what the view and plots need. Calls overlap (keys pressed
+   * faster than the server answers, a stream's plot flushes): they queue, and each brings B to
+   * the newest step asked for, so B never steps twice for one step of A. */
+  sync(step, page, inputShape) {
+    this.target = { step, page, inputShape };
+    const turn = this.queue.catch(() => {}).then(() => this.catchUp());
+    this.queue = turn;
+    return turn;
+  }
+
+  async catchUp() {
+    const { step, page, inputShape } = this.target;
     if (!this.runId) return;
+    if (this.state?.step === step) { this.draw(page); return; } // an earlier turn got here
     let current = (await api.run(this.runId)).step;
     if (current > step) { await api.reset(this.runId); current = 0; }
     for (let left = step - current; left > 0; left -= 10000) {

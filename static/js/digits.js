@@ -236,8 +236,9 @@ export class DigitLab {
     const Plotly = await plotly();
     Plotly.react($("dl-confusion"), [{ type: "heatmap", z: result.matrix, colorscale: [[0, c.paper], [1, c.pos]],
       showscale: false, hovertemplate: `${t("digits.hover_confusion")}<extra></extra>` }],
-      smallLayout({ xaxis: { title: { text: t("digits.predicted"), standoff: 2 }, dtick: 1 },
-                    yaxis: { title: { text: t("digits.true"), standoff: 2 }, dtick: 1, autorange: "reversed" } }),
+      smallLayout({ margin: { l: 36, r: 6, t: 4, b: 36 },  // room for the axis titles under their ticks
+                    xaxis: { title: { text: t("digits.predicted"), standoff: 4 }, dtick: 1 },
+                    yaxis: { title: { text: t("digits.true"), standoff: 4 }, dtick: 1, autorange: "reversed" } }),
       CONFIG);
     const wrong = Object.entries(result.wrong).flatMap(([k, rows]) => rows.slice(0, 2).map((r) => ({ ...r, true: Number(k) })));
     const box = $("dl-wrong");

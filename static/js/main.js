@@ -366,7 +366,7 @@ async function jump(target) {
   if (!Number.isInteger(target) || target < 0) return;
   stopPlaying();
   await busy(async () => {
-    const current = model.state.step;
+    const current = (await api.run(model.runId)).step; // the server's, not a state steps in flight outdate
     if (target < current) await api.reset(model.runId);
     await stepBy(target < current ? target : target - current, false);
     model.page.phase = "";

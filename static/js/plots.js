@@ -22,7 +22,9 @@ export function layout(extra = {}) {
   return {
     margin: { l: 44, r: 8, t: 6, b: 28 }, paper_bgcolor: c.paper, plot_bgcolor: c.paper,
     font: { size: 10, color: c.text }, showlegend: true,
-    legend: { orientation: "h", x: 0, y: 1.12, font: { size: 10 } },
+    // above the plot, anchored by its foot: a legend that wraps in a narrow card pushes the plot
+    // down (plotly grows the top margin) instead of covering the curves
+    legend: { orientation: "h", x: 0, y: 1, xanchor: "left", yanchor: "bottom", font: { size: 10 } },
     xaxis: { gridcolor: c.grid, zerolinecolor: c.grid, automargin: true },
     yaxis: { gridcolor: c.grid, zerolinecolor: c.grid, automargin: true },
     ...extra,

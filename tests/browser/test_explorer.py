@@ -286,6 +286,12 @@ def test_compare_mode_steps_both_runs_in_lock_step(page, server):
         params={"preset": "sgd", "optimizer": "adam", "lr": 0.01, "step": 2, "fields": "loss"},
     ).json()
     assert httpx.get(f"{server.url}/api/v1/runs/{run_b}/state", params={"fields": "loss"}).json() == snap
+    # keys pressed faster than the server answers: B still ends on A's step, not past it
+    for _ in range(10):
+        p.keyboard.press("n")
+    page.wait_idle()
+    steps = [httpx.get(f"{server.url}/api/v1/runs/{r}").json()["step"] for r in (p.evaluate("window.__bpx.runId"), run_b)]
+    assert steps == [12, 12]
     # nothing hidden (the screen-reader table of weights) makes the page scroll past its content
     blank = p.evaluate(
         "document.documentElement.scrollHeight - document.querySelector('main').getBoundingClientRect().bottom"
