@@ -51,7 +51,8 @@ export function wrap(text, width) {
 /** Log-scale curves over the steps; before the first step, a word on how to draw them. */
 function historyLayout(empty) {
   const base = layout();
-  if (!empty) return layout({ yaxis: { ...base.yaxis, type: "log", exponentformat: "power" }, annotations: [] });
+  // nticks: over a decade or two plotly would label every minor tick (2 … 9), a column of digits
+  if (!empty) return layout({ yaxis: { ...base.yaxis, type: "log", exponentformat: "power", nticks: 4 }, annotations: [] });
   const hidden = { visible: false, fixedrange: true };
   return layout({
     xaxis: hidden, yaxis: hidden, showlegend: false,
