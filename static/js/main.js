@@ -185,14 +185,24 @@ async function stepBy(n, refreshAfter = true) {
   if (refreshAfter) await refresh();
 }
 
+// Refreshes overlap when keys come faster than the server answers, and their answers may
+// arrive out of order: one that a later refresh has already overtaken draws nothing.
+let refreshIssued = 0;
+let refreshShown = 0;
+
 async function refresh() {
+  const ticket = ++refreshIssued;
   const state = await api.state(model.runId);
+  if (ticket < refreshShown) return;
+  refreshShown = ticket;
   network.setProbe(null);
   $("probe-chip").hidden = true;
   model.state = state;
   model.page.step = state.step;
   render(); // the network first; the history and plots follow
-  model.history = await api.history(model.runId);
+  const history = await api.history(model.runId);
+  if (ticket < refreshShown) return;
+  model.history = history;
   if (compare.active) await compare.sync(state.step, model.page, model.data?.input_shape);
   await resetPlots();
 }
