@@ -2,10 +2,10 @@
 
 Parameters live in one flat vector, layer after layer (W0, b0, γ0, β0, W1, …); `params`
 names views into it ("W0", "b0", "gamma0", "beta0", …), which is what the view and the
-snapshots speak. The gradient of a pass has the same layout. Penalties, clipping, the
-optimizer and the update then work on whole vectors: one NumPy call per step instead of
-one per parameter, which is most of a small net's step. A pass returns plain arrays with
-the names the view uses: z, a, delta, dW, db.
+snapshots speak. The gradient of a pass has the same layout (`views` names its dW, db
+when they are shown). Penalties, clipping, the optimizer and the update then work on whole
+vectors: one NumPy call per step instead of one per parameter, which is most of a small
+net's step. A pass keeps plain arrays with the names the view uses: z, a, delta, dL_da.
 
 Batch norm (hidden layers only) sits between z and the activation:
 u = γ·ẑ + β with ẑ = (z − μ_B)/√(σ²_B + ε), a = f(u).
