@@ -290,7 +290,10 @@ def test_compare_mode_steps_both_runs_in_lock_step(page, server):
     for _ in range(10):
         p.keyboard.press("n")
     page.wait_idle()
-    steps = [httpx.get(f"{server.url}/api/v1/runs/{r}").json()["step"] for r in (p.evaluate("window.__bpx.runId"), run_b)]
+    steps = [
+        httpx.get(f"{server.url}/api/v1/runs/{r}").json()["step"]
+        for r in (p.evaluate("window.__bpx.runId"), run_b)
+    ]
     assert steps == [12, 12]
     # nothing hidden (the screen-reader table of weights) makes the page scroll past its content
     blank = p.evaluate(
