@@ -46,6 +46,7 @@ class RunConfigIn(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        allow_inf_nan=False,  # NaN is "not a finite number", not "not ≤ 1000"
         json_schema_extra={
             "examples": [
                 {"preset": "xor"},
@@ -131,7 +132,7 @@ class StepIn(BaseModel):
 
 
 class PredictIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     x: list[list[float]] = Field(description="input rows", examples=[[[0, 1], [1, 1]]])
     layers: bool = Field(False, description="also return every layer's activations (for per-neuron maps)")
 

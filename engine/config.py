@@ -185,7 +185,11 @@ def _number(name: str, value: Any, lo: float, hi: float) -> None:
         raise ConfigError(
             name, f"must be a number, got {value!r}", f"{lo:g} to {hi:g}", code="number", value=value
         )
-    if not math.isfinite(value) or not lo <= value <= hi:
+    if not math.isfinite(value):
+        raise ConfigError(
+            name, f"{value!r} is not a finite number", f"{lo:g} to {hi:g}", code="not_finite", value=value
+        )
+    if not lo <= value <= hi:
         raise ConfigError(name, f"{value!r} is out of range", f"{lo:g} to {hi:g}", code="range", value=value)
 
 

@@ -37,6 +37,7 @@ def test_nan_in_json_is_refused(client):
         "/api/v1/runs", content=b'{"learning_rate": NaN}', headers={"content-type": "application/json"}
     )
     assert response.status_code == 422 and "learning_rate" in names(response)
+    assert response.json()["detail"][0]["code"] == "not_finite"  # said as such, not as "≤ 1000"
 
 
 def test_malformed_json(client):
@@ -110,6 +111,7 @@ def test_predict_refuses_non_finite(client, run_id):
         headers={"content-type": "application/json"},
     )
     assert response.status_code == 422 and "x" in names(response)
+    assert response.json()["detail"][0]["code"] == "not_finite"
 
 
 @pytest.mark.parametrize(

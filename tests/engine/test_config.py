@@ -39,6 +39,13 @@ def test_bad_config_names_the_field(fields, field):
     assert error.value.message
 
 
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), -float("inf")])
+def test_non_finite_numbers_are_said_to_be_so(value):
+    with pytest.raises(ConfigError) as error:
+        RunConfig.from_dict({"learning_rate": value})
+    assert (error.value.field, error.value.code) == ("learning_rate", "not_finite")
+
+
 def test_allowed_values_are_listed():
     with pytest.raises(ConfigError) as error:
         RunConfig.from_dict({"optimizer": "lion"})
