@@ -7,9 +7,11 @@ import logging
 import math
 import re
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.runs import RunNotFound
@@ -30,6 +32,7 @@ PYDANTIC_CODES = {
     "float_parsing": "number",
     "too_long": "too_many",
     "finite_number": "not_finite",
+    "extra_forbidden": "unknown_field",
 }
 BOUND_WORDS = {"ge": "≥", "gt": ">", "le": "≤", "lt": "<", "max_length": "at most"}
 
@@ -99,11 +102,28 @@ def install(app: FastAPI) -> None:
             bounds = [f"{word} {ctx[key]}" for key, word in BOUND_WORDS.items() if key in ctx]
             if bounds:
                 item["allowed"] = ", ".join(bounds)
+            if item["type"] == "json_invalid" and "error" in ctx:  # say what is wrong, and where
+                item["loc"] = ["body"]
+                item["msg"] = f"not valid JSON: {ctx['error']} at character {e['loc'][-1]}"
             item["code"] = PYDANTIC_CODES.get(item["type"], item["type"])
             value = e.get("input")
             item["value"] = json_scalar(value)
             items.append(item)
         return JSONResponse({"detail": items}, status_code=422)
+
+    @app.exception_handler(HTTPException)
+    async def _http(request: Request, error: HTTPException) -> JSONResponse | Response:
+        # FastAPI answers a body it cannot read at all (not UTF-8, nested too deeply for the
+        # parser) with a bare 400 string; say it the way every other unreadable body is said.
+        if error.status_code == 400 and error.detail == "There was an error parsing the body":
+            item = {
+                "loc": ["body"],
+                "msg": "the body could not be read as JSON: not UTF-8, or nested too deeply",
+                "type": "json_invalid",
+                "code": "json_invalid",
+            }
+            return JSONResponse({"detail": [item]}, status_code=422)
+        return await http_exception_handler(request, error)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> JSONResponse:  # the last resort

@@ -21,7 +21,7 @@ import orjson
 
 from app.settings import Settings
 from app.store import Store
-from engine.config import LIMITS, ConfigError, RunConfig
+from engine.config import LIMITS, ConfigError, RunConfig, check_whole
 from engine.trainer import Checkpoint, Run
 
 
@@ -181,9 +181,7 @@ class RunManager:
 
     def at(self, config: RunConfig, step: int) -> LiveRun:
         """A run of `config` at `step`, from the config-keyed cache; the caller holds the lock."""
-        limit = LIMITS["max_replay_steps"]
-        if not 0 <= step <= limit:
-            raise ConfigError("step", f"{step} is out of range", f"0 to {limit}")
+        check_whole("step", step, 0, LIMITS["max_replay_steps"])
         key = "config:" + config_key(config)
         live = self._cached(key, lambda: LiveRun(key, Run(config), every=self.settings.checkpoint_every))
         return live

@@ -16,7 +16,7 @@ import orjson
 
 from app.blobs import dereference
 from app.store import Store
-from engine.config import DEFAULTS, FIELD_NAMES, ConfigError, RunConfig
+from engine.config import DEFAULTS, FIELD_NAMES, LIMITS, ConfigError, RunConfig, check_whole
 from engine.presets import resolve
 
 URL_NAMES = {"learning_rate": "lr"}  # field -> its URL name, where they differ
@@ -57,18 +57,20 @@ def _parse(field: str, text: str) -> Any:
         if text.lower() in ("0", "false", "no", "off"):
             return False
         raise ConfigError(field, f"{text!r} is not a boolean", "1, 0, true or false")
+    # Text that is not a number stays text: RunConfig's check then names the field, its
+    # range and the kind of error, as it does for a JSON body.
     if isinstance(default, int) and field != "clip":
         try:
             return int(text)
         except ValueError:
-            raise ConfigError(field, f"{text!r} is not a whole number") from None
+            return text
     if isinstance(default, float) or field == "clip":
         if field == "clip" and text in ("", "none", "off"):
             return None
         try:
             return float(text)
         except ValueError:
-            raise ConfigError(field, f"{text!r} is not a number") from None
+            return text
     return text
 
 
@@ -81,7 +83,12 @@ def config_fields(query: Mapping[str, str]) -> dict[str, Any]:
         elif name in FIELD_OF:
             fields[FIELD_OF[name]] = _parse(FIELD_OF[name], text)
         elif name not in PAGE_PARAMS and not name.startswith("b_"):  # b_*: a compare run's overrides
-            raise ConfigError(name, "unknown URL parameter", ", ".join([*FIELD_OF, "preset", *PAGE_PARAMS]))
+            raise ConfigError(
+                name,
+                "unknown URL parameter",
+                ", ".join([*FIELD_OF, "preset", *PAGE_PARAMS]),
+                code="unknown_field",
+            )
     return fields
 
 
@@ -112,8 +119,11 @@ def query_from_config(config: RunConfig) -> dict[str, str]:
 
 
 def step_from_query(query: Mapping[str, str]) -> int:
+    """The URL's step: a whole number from 0 to the replay limit (else a ConfigError)."""
     text = query.get("step", "0")
     try:
-        return int(text)
+        step: Any = int(text)
     except ValueError:
-        raise ConfigError("step", f"{text!r} is not a whole number") from None
+        step = text
+    check_whole("step", step, 0, LIMITS["max_replay_steps"])
+    return step

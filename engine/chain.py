@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from engine.config import ConfigError
+from engine.config import check_whole
 from engine.gradcheck import numeric_partial
 from engine.network import filled
 
@@ -20,15 +20,10 @@ if TYPE_CHECKING:
 
 def chain(run: Run, layer: int, i: int, j: int) -> dict[str, Any]:
     n_layers = run.n_layers
-    if not 0 <= layer < n_layers:
-        raise ConfigError("layer", f"{layer} is out of range", f"0 to {n_layers - 1}")
+    check_whole("layer", layer, 0, n_layers - 1)
     spec = run.net.specs[layer]
-    if not 0 <= i < spec.n_out:
-        raise ConfigError(
-            "i", f"{i} is out of range (row of W, the neuron in layer {layer})", f"0 to {spec.n_out - 1}"
-        )
-    if not 0 <= j < spec.n_in:
-        raise ConfigError("j", f"{j} is out of range (column of W, the input)", f"0 to {spec.n_in - 1}")
+    check_whole("i", i, 0, spec.n_out - 1)  # row of W: the neuron in this layer
+    check_whole("j", j, 0, spec.n_in - 1)  # column of W: the input
     state = run.state()
     ls = state.layers[layer]
     a_prev = (state.batch["x"] if layer == 0 else state.layers[layer - 1].a)[:, j]

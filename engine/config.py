@@ -123,10 +123,10 @@ class RunConfig:
         _choice("optimizer", self.optimizer, OPTIMIZERS)
         _choice("schedule", self.schedule, SCHEDULES)
         _choice("clip_mode", self.clip_mode, CLIP_MODES)
-        _integer("n_samples", self.n_samples, 1, LIMITS["max_samples"])
-        _integer("batch_size", self.batch_size, 0, LIMITS["max_batch_size"])
-        _integer("decay_steps", self.decay_steps, 1, LIMITS["max_replay_steps"])
-        _integer("seed", self.seed, 0, LIMITS["max_seed"])
+        check_whole("n_samples", self.n_samples, 1, LIMITS["max_samples"])
+        check_whole("batch_size", self.batch_size, 0, LIMITS["max_batch_size"])
+        check_whole("decay_steps", self.decay_steps, 1, LIMITS["max_replay_steps"])
+        check_whole("seed", self.seed, 0, LIMITS["max_seed"])
         _number("noise", self.noise, 0.0, 10.0)
         _number("test_ratio", self.test_ratio, 0.0, 0.9)
         _number("init_scale", self.init_scale, 0.0, 100.0)
@@ -149,12 +149,14 @@ class RunConfig:
                 f"at most {LIMITS['max_hidden_layers']}",
             )
         for width in self.hidden:
-            _integer("hidden", width, 1, LIMITS["max_layer_width"])
+            check_whole("hidden", width, 1, LIMITS["max_layer_width"])
         if self.loss in LOG_LOSSES and self.output_activation in UNBOUNDED_OUTPUTS:
             raise ConfigError(
                 "loss",
                 f"{self.loss} takes the log of the output, undefined for a {self.output_activation} output",
                 "bce or cross_entropy need a sigmoid or softmax output",
+                code="log_loss",
+                value=self.loss,
             )
         if (self.dataset == "custom") != (self.data is not None):
             raise ConfigError(
@@ -171,7 +173,8 @@ def _choice(name: str, value: Any, allowed: tuple[str, ...]) -> None:
         raise ConfigError(name, f"unknown value {value!r}", ", ".join(allowed), code="choice", value=value)
 
 
-def _integer(name: str, value: Any, lo: int, hi: int) -> None:
+def check_whole(name: str, value: Any, lo: int, hi: int) -> None:
+    """A whole number from lo to hi, else the ConfigError that says so (codes integer, range)."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise ConfigError(
             name, f"must be a whole number, got {value!r}", f"{lo} to {hi}", code="integer", value=value
@@ -222,7 +225,11 @@ def _matrix(name: str, rows: Any, max_rows: int) -> tuple[tuple[float, ...], ...
             width = len(row)
         elif len(row) != width:
             raise ConfigError(
-                f"{name}[{r}]", f"has {len(row)} columns, row 0 has {width}", "every row the same length"
+                f"{name}[{r}]",
+                f"has {len(row)} columns, row 0 has {width}",
+                "every row the same length",
+                code="ragged",
+                value=len(row),
             )
         for c, v in enumerate(row):
             if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):

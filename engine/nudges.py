@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from engine.config import ConfigError
+from engine.config import check_whole
 from engine.network import filled
 
 if TYPE_CHECKING:
@@ -28,8 +28,7 @@ def cosine(u: np.ndarray, v: np.ndarray) -> float | None:
 
 def one_example(run: Run, row: int) -> dict[str, Any]:
     ds = run.dataset
-    if not 0 <= row < len(ds.x_train):
-        raise ConfigError("row", f"{row} is out of range", f"0 to {len(ds.x_train) - 1}")
+    check_whole("row", row, 0, len(ds.x_train) - 1)
     x, y = ds.x_train[row : row + 1], ds.y_train[row : row + 1]
     with np.errstate(all="ignore"):
         passed = run.net.run(x, y)  # a batch of one: the per-sample gradient δ·a_prevᵀ

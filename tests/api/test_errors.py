@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
+
+from tests.support import ROOT
 
 
 def names(response) -> list[str]:
@@ -45,6 +49,18 @@ def test_malformed_json(client):
         "/api/v1/runs", content=b'{"hidden": [2,', headers={"content-type": "application/json"}
     )
     assert response.status_code == 422 and response.json()["detail"][0]["type"] == "json_invalid"
+    assert "character 14" in response.json()["detail"][0]["msg"]  # where it went wrong
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"[" * 100_000 + b"]" * 100_000, b'{"dataset": "\xff\xfe"}'],
+    ids=["nested too deeply", "not UTF-8"],
+)
+def test_unreadable_body_is_said_like_malformed_json(client, body):
+    response = client.post("/api/v1/runs", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["code"] == "json_invalid"
 
 
 def test_body_too_large(client):
@@ -84,18 +100,19 @@ def test_replay_limit(client, run_id):
 
 
 @pytest.mark.parametrize(
-    ("params", "field"),
+    ("params", "field", "code"),
     [
-        ({"layer": 9, "i": 0, "j": 0}, "layer"),
-        ({"layer": 0, "i": 7, "j": 0}, "i"),
-        ({"layer": 0, "i": 0, "j": 5}, "j"),
-        ({"layer": "x", "i": 0, "j": 0}, "layer"),
-        ({"i": 0, "j": 0}, "layer"),
+        ({"layer": 9, "i": 0, "j": 0}, "layer", "range"),
+        ({"layer": 0, "i": 7, "j": 0}, "i", "range"),
+        ({"layer": 0, "i": 0, "j": 5}, "j", "range"),
+        ({"layer": "x", "i": 0, "j": 0}, "layer", "integer"),
+        ({"i": 0, "j": 0}, "layer", "missing"),
     ],
 )
-def test_bad_chain_query(client, run_id, params, field):
+def test_bad_chain_query(client, run_id, params, field, code):
     response = client.get(f"/api/v1/runs/{run_id}/chain", params=params)
     assert response.status_code == 422 and field in names(response), response.text
+    assert response.json()["detail"][0]["code"] == code  # the kind the page words in its language
 
 
 @pytest.mark.parametrize("x", [[[1, 2, 3]], [[1]], [[1, 2], [3]], [], "nope"])
@@ -115,21 +132,26 @@ def test_predict_refuses_non_finite(client, run_id):
 
 
 @pytest.mark.parametrize(
-    ("query", "field"),
+    ("query", "field", "code"),
     [
-        ("preset=xor&step=-1", "step"),
-        ("preset=xor&step=10000000", "step"),
-        ("preset=xor&step=x", "step"),
-        ("hidden=4,x", "hidden"),
-        ("lr=fast", "learning_rate"),
-        ("batch_norm=maybe", "batch_norm"),
-        ("flavour=1", "flavour"),
-        ("preset=xor&data={oops", "data"),
+        ("preset=xor&step=-1", "step", "range"),
+        ("preset=xor&step=10000000", "step", "range"),
+        ("preset=xor&step=x", "step", "integer"),
+        ("seed=1.5", "seed", "integer"),
+        ("hidden=4,x", "hidden", "invalid"),
+        ("lr=fast", "learning_rate", "number"),
+        ("batch_norm=maybe", "batch_norm", "invalid"),
+        ("flavour=1", "flavour", "unknown_field"),
+        ("preset=xor&data={oops", "data", "invalid"),
     ],
 )
-def test_bad_snapshot_query(client, query, field):
+def test_bad_snapshot_query(client, query, field, code):
     response = client.get(f"/api/v1/snapshot?{query}")
     assert response.status_code == 422 and field in names(response), response.text
+    item = response.json()["detail"][0]
+    assert item["code"] == code
+    if code in ("range", "integer", "number"):  # said with the range a URL may ask for
+        assert " to " in item["allowed"]
 
 
 def test_bad_fields_and_digits(client, run_id):
@@ -142,3 +164,41 @@ def test_errors_carry_a_code_for_translation(client):
     assert (item["code"], item["value"], item["allowed"]) == ("range", 0, "1 to 512")
     item = client.post("/api/v1/runs", json={"preset": "nope"}).json()["detail"][0]
     assert item["code"] == "choice" and item["value"] == "nope"
+
+
+# One request for each kind of error the page has words of its own for (static/i18n/*.json,
+# "error.<code>"): the server must say each kind, and the page must word each kind it says.
+KINDS = {
+    "choice": ("post", "/api/v1/runs", {"activation": "swish"}),
+    "integer": ("post", "/api/v1/runs", {"seed": 1.5}),
+    "invalid": ("get", "/api/v1/snapshot?hidden=4,x", None),
+    "json_invalid": ("post", "/api/v1/runs", b'{"hidden": [2,'),
+    "log_loss": ("post", "/api/v1/runs", {"loss": "bce", "output_activation": "linear"}),
+    "not_finite": ("post", "/api/v1/runs", b'{"noise": Infinity}'),
+    "not_found": ("get", "/api/v1/saved/zzzz", None),
+    "number": ("post", "/api/v1/runs", {"learning_rate": "fast"}),
+    "ragged": ("post", "/api/v1/runs", {"dataset": "custom", "data": {"x": [[1, 2], [3]], "y": [[0], [1]]}}),
+    "range": ("post", "/api/v1/runs", {"hidden": [0]}),
+    "too_large": ("post", "/api/v1/runs", b"[" + b"1," * 3_000_000 + b"1]"),
+    "too_many": ("post", "/api/v1/runs", {"hidden": [2] * 9}),
+    "unknown_field": ("post", "/api/v1/runs", {"flavour": 1}),
+    "unknown_ref": ("get", "/api/v1/snapshot?weights=@" + "A" * 22, None),
+}
+
+
+def test_the_page_has_words_for_exactly_the_kinds_the_server_says():
+    words = json.loads((ROOT / "static" / "i18n" / "en.json").read_text())
+    worded = {key.removeprefix("error.") for key in words if key.startswith("error.")} - {"allowed"}
+    assert worded == set(KINDS)
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_each_kind_of_error_is_said_with_its_code(client, kind):
+    method, path, body = KINDS[kind]
+    if isinstance(body, bytes):
+        response = client.request(method, path, content=body, headers={"content-type": "application/json"})
+    else:
+        response = client.request(method, path, json=body)
+    assert 400 <= response.status_code < 500, response.text
+    first = response.json()["detail"][0]
+    assert first.get("code", first["type"]) == kind, response.text
