@@ -337,3 +337,13 @@ def test_controls_restart_the_run_and_refuse_bad_values(page):
     assert p.locator("#f-hidden").input_value() == "2"  # and the control shows what runs
     assert "hidden=0" not in p.url
     page.problems.clear()  # the refused request logs a console error by design
+
+
+def test_a_phone_sees_the_network_first_and_full_width(make_page):
+    phone = make_page(390, 844)
+    p = phone.open("?preset=xor")
+    stage, controls = p.locator(".stage").bounding_box(), p.locator("#controls").bounding_box()
+    assert stage["y"] < controls["y"]  # the network, then the settings under it
+    assert stage["width"] > 350 and stage["height"] > 400
+    assert p.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the screen
+    phone.shot("phone")
