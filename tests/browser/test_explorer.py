@@ -347,3 +347,15 @@ def test_a_phone_sees_the_network_first_and_full_width(make_page):
     assert stage["width"] > 350 and stage["height"] > 400
     assert p.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the screen
     phone.shot("phone")
+
+
+def test_a_deep_nets_phases_all_show_beside_the_stats(page):
+    p = page.open("?preset=vanishing")  # 7 weight layers: 17 phase chips
+    stage = p.locator(".stage").bounding_box()
+    chips = [b.bounding_box() for b in p.locator("#timeline button").all()]
+    assert len(chips) == 17
+    for chip in chips:  # none cut off by the card's edge
+        assert stage["x"] <= chip["x"] and chip["x"] + chip["width"] <= stage["x"] + stage["width"]
+        assert chip["y"] + chip["height"] <= stage["y"] + stage["height"]
+    timeline, stats = p.locator("#timeline").bounding_box(), p.locator(".stage-foot .stats").bounding_box()
+    assert stats["y"] < timeline["y"] + timeline["height"]  # beside the chips, not a row of its own
