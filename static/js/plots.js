@@ -70,13 +70,20 @@ class HistoryPlot {
   async draw(traces, history) {
     const Plotly = await ready;
     this.empty = !history.step.length;
-    await Plotly.react(this.el, traces, historyLayout(this.empty), CONFIG);
+    // one point makes no line: show it as a dot until a second one arrives
+    this.dotted = history.step.length === 1 ? traces.flatMap((tr, i) => (tr.mode === "lines" ? [i] : [])) : [];
+    const shown = traces.map((tr, i) => (this.dotted.includes(i) ? { ...tr, mode: "lines+markers", marker: { size: 5 } } : tr));
+    await Plotly.react(this.el, shown, historyLayout(this.empty), CONFIG);
     this.ready = true;
   }
 
   async append(update, indices) {
     const Plotly = await ready;
     Plotly.extendTraces(this.el, update, indices);
+    if (this.dotted.length) { // a line now: the dots go
+      Plotly.restyle(this.el, { mode: "lines" }, this.dotted);
+      this.dotted = [];
+    }
     if (this.empty) { // the first streamed points replace the empty plot's hint
       this.empty = false;
       Plotly.relayout(this.el, historyLayout(false));

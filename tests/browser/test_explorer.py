@@ -359,3 +359,16 @@ def test_a_deep_nets_phases_all_show_beside_the_stats(page):
         assert chip["y"] + chip["height"] <= stage["y"] + stage["height"]
     timeline, stats = p.locator("#timeline").bounding_box(), p.locator(".stage-foot .stats").bounding_box()
     assert stats["y"] < timeline["y"] + timeline["height"]  # beside the chips, not a row of its own
+
+
+def test_the_first_point_of_a_curve_is_a_dot_then_a_line(page):
+    p = page.open("?preset=xor&step=1")  # one recorded step: a line of one point draws nothing
+
+    def modes(plot):
+        return p.evaluate(f"document.getElementById('{plot}').data.map((tr) => tr.mode)")
+
+    assert all("markers" in mode for mode in modes("plot-loss") + modes("plot-grad"))
+    p.keyboard.press("n")
+    page.wait_idle()
+    p.wait_for_function("document.getElementById('plot-loss').data[0].x.length === 2")
+    assert modes("plot-loss")[0] == "lines" and set(modes("plot-grad")) == {"lines"}
