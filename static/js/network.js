@@ -374,9 +374,14 @@ export class NetworkView extends EventTarget {
           const room = 2 * r - 4; // the value stays inside its circle: fewer digits, then squeezed
           const text = ctx.measureText(short(values[i])).width > room ? short(values[i], 2) : short(values[i]);
           ctx.fillText(text, x, y, room);
-          if (deltas) {
+          if (deltas) { // a halo of the canvas colour: legible over edges and arrows of its own colour
+            const text = `δ ${short(deltas[i])}`;
+            ctx.lineWidth = 4;
+            ctx.lineJoin = "round";
+            ctx.strokeStyle = c.canvas;
+            ctx.strokeText(text, x, y + r + 12);
             ctx.fillStyle = -deltas[i] > 0 ? c.pos : c.neg;
-            ctx.fillText(`δ ${short(deltas[i])}`, x, y + r + 12);
+            ctx.fillText(text, x, y + r + 12);
           }
         }
         if (col === last && show.loss && labels) { // the target beside each output
