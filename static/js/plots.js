@@ -14,7 +14,7 @@ export function theme() {
   const css = getComputedStyle(document.documentElement);
   const v = (n) => css.getPropertyValue(n).trim();
   return { text: v("--muted"), grid: v("--grid"), paper: v("--surface"), pos: v("--pos"), neg: v("--neg"),
-           accent: v("--accent"), fg: v("--text") };
+           accent: v("--accent"), fg: v("--text"), layers: v("--layers").split(",").map((s) => s.trim()) };
 }
 
 export function layout(extra = {}) {
@@ -61,7 +61,6 @@ function historyLayout(empty) {
   });
 }
 
-const LAYER_COLORS = ["#8dd3c7", "#ffffb3", "#bebada", "#fb8072", "#80b1d3", "#fdb462", "#b3de69", "#fccde5", "#d9d9d9"];
 
 /** A curve per step, log scale: drawn whole by reset(), then extended while playing. */
 class HistoryPlot {
@@ -116,11 +115,13 @@ export class LossPlot extends HistoryPlot {
 export class GradPlot extends HistoryPlot {
   async reset(history, nLayers, extra = []) {
     const traces = [];
+    const colors = theme().layers;
+    const color = (l) => colors[l % colors.length];
     for (let l = 0; l < nLayers; l++) {
       traces.push({ x: history.step, y: history.grad_norms.map((n) => n[l]), mode: "lines", name: `W${l + 1}`,
-                    line: { width: 1.3, color: LAYER_COLORS[l % LAYER_COLORS.length] } });
+                    line: { width: 1.3, color: color(l) } });
     }
-    extra.forEach((tr, l) => traces.push({ ...tr, line: { color: LAYER_COLORS[l % LAYER_COLORS.length], ...tr.line } }));
+    extra.forEach((tr, l) => traces.push({ ...tr, line: { color: color(l), ...tr.line } }));
     await this.draw(traces, history);
   }
 
