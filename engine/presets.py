@@ -440,7 +440,15 @@ PRESETS: dict[str, Preset] = {
         ),
         _p(
             "init_zero",
-            {**MOONS, "hidden": [4], "init": "uniform", "init_scale": 0.0, "learning_rate": 0.3},
+            # sigmoid, not MOONS' tanh: tanh(0) = 0 would leave every weight at zero for good
+            {
+                **MOONS,
+                "hidden": [4],
+                "activation": "sigmoid",
+                "init": "uniform",
+                "init_scale": 0.0,
+                "learning_rate": 0.3,
+            },
             ("000",),
             1000,
             ("Initialisation: all zeros", "初始化：全为零", "初始化：全為零"),

@@ -89,7 +89,7 @@ export class NetworkView extends EventTarget {
       for (let i = 0; i < layer.W.length; i++) {
         for (let j = 0; j < layer.W[i].length; j++) max = Math.max(max, Math.abs(this.edgeValue(l, i, j)) || 0);
       }
-      return max || 1;
+      return max; // 0 when a layer's values all are: saturated units pass no gradient, and the legend says so
     });
     if (this.opts.scale === "global") {
       const top = Math.max(...per);
@@ -243,7 +243,7 @@ export class NetworkView extends EventTarget {
       const maxAlpha = pairs.length <= 64 ? 1 : 0.75;
       for (const [i, j] of pairs) {
         const v = this.edgeValue(l, i, j);
-        const rel = Number.isFinite(v) ? Math.min(1, Math.abs(v) / scales[l]) : 1;
+        const rel = !Number.isFinite(v) ? 1 : scales[l] > 0 ? Math.min(1, Math.abs(v) / scales[l]) : 0;
         const [x1, y1] = this.point(from, j);
         const [x2, y2] = [to.x, to.ys[i]];
         const color = !known || v === 0 ? "none" : v > 0 ? "pos" : "neg";

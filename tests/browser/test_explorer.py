@@ -372,3 +372,11 @@ def test_the_first_point_of_a_curve_is_a_dot_then_a_line(page):
     page.wait_idle()
     p.wait_for_function("document.getElementById('plot-loss').data[0].x.length === 2")
     assert modes("plot-loss")[0] == "lines" and set(modes("plot-grad")) == {"lines"}
+
+
+def test_a_layer_with_no_gradient_is_said_to_have_none(page):
+    # all-zero weights: W2 = 0 sends no error back, so every ∂L/∂W1 is exactly 0
+    p = page.open("?preset=init_zero")
+    scale = p.locator("#legend").inner_text().split("full width = ")[1].split("\n")[0]
+    first, second = scale.split(" · ")
+    assert first == "0" and float(second) > 0  # not a made-up "1"

@@ -91,6 +91,7 @@ def test_zero_init_keeps_hidden_neurons_identical():
     run = Run(resolve({"preset": "init_zero"}))
     run.advance(200)
     W = run.state().layers[0].W
+    assert np.abs(W).max() > 0.01  # they learn, but as one neuron
     np.testing.assert_array_equal(W, np.broadcast_to(W[0], W.shape))
 
 
