@@ -102,3 +102,34 @@ def test_learning_rate_lessons_order():
         run.advance(300)
         losses[name] = run.evaluate()["train_loss"]
     assert losses["lr_good"] < losses["lr_low"] < losses["lr_high"]
+
+
+def trained(name: str, steps: int | None = None) -> Run:
+    run = Run(resolve({"preset": name}))
+    run.advance(PRESETS[name].steps if steps is None else steps)
+    return run
+
+
+def test_batch_norm_carries_the_gradient_through_the_deep_sigmoid_net():
+    plain, normed = Run(resolve({"preset": "vanishing"})), Run(resolve({"preset": "batchnorm"}))
+    assert plain.state().layers[0].grad_norm < 1e-4 < 1e-2 < normed.state().layers[0].grad_norm
+    plain.advance(1000)
+    normed.advance(1000)
+    assert plain.evaluate()["train_accuracy"] < 0.6 < 0.95 < normed.evaluate()["train_accuracy"]
+
+
+def test_large_initialisation_learns_worse_than_xavier():
+    large, xavier = trained("init_large", 1000), trained("init_xavier", 1000)
+    assert xavier.evaluate()["train_loss"] < 0.1 < 0.5 < large.evaluate()["train_loss"]
+
+
+def test_plain_sgd_stalls_on_the_spiral_where_the_other_optimizers_learn_it():
+    stalled = trained("sgd").evaluate()["train_accuracy"]
+    for name in ("momentum", "adagrad", "adam"):
+        assert trained(name).evaluate()["train_accuracy"] > 0.9 > 0.7 > stalled, name
+
+
+def test_cross_entropy_corrects_a_confident_start_faster_than_squared_error():
+    # same net, same confident (σ = 3) start: the first ten steps tell them apart
+    sse, bce = trained("squared_error", 10), trained("cross_entropy", 10)
+    assert bce.evaluate()["train_accuracy"] > sse.evaluate()["train_accuracy"] + 0.2
