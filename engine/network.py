@@ -101,7 +101,7 @@ class Network:
         self._cuts = [
             (s.name, slice(s.start, s.stop), s.shape if len(s.shape) > 1 else None) for s in self.layout
         ]
-        self._slices = {s.name: slice(s.start, s.stop) for s in self.layout}
+        self._slices = {name: cut for name, cut, _ in self._cuts}
         # where backward() writes each layer's dW (as a matrix) and db in a flat gradient
         self._grad_cuts = [
             (self._slices[f"W{l}"], (s.n_out, s.n_in), self._slices[f"b{l}"]) for l, s in enumerate(specs)

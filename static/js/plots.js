@@ -61,7 +61,6 @@ function historyLayout(empty) {
   });
 }
 
-
 /** A curve per step, log scale: drawn whole by reset(), then extended while playing. */
 class HistoryPlot {
   constructor(el) { this.el = el; }
