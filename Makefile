@@ -21,6 +21,7 @@ run: setup
 # pytest exits 5 when it ran no test: that fails here too.
 test: setup
 	$(BIN)/python -m pytest -q
+	node --test tests/js/
 
 bench: setup
 	$(BIN)/python tests/bench/run.py

@@ -166,7 +166,8 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 STATE_DOC: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "a State (docs/state.md): step, loss, batch, layers [{W, b, z, a, delta, "
-        "dW, db, dW_applied, ...}], metrics. NaN/inf are null, with `diverged` true.",
+        'dW, db, dW_applied, ...}], metrics. NaN/inf are the strings "NaN", "Infinity", '
+        '"-Infinity", with `diverged` true and `diverged_at` the first such step.',
         "content": {"application/json": {"schema": {"type": "object"}}},
     }
 }

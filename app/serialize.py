@@ -1,12 +1,15 @@
 """States to JSON: full precision by default, fewer digits or fields on request.
 
-orjson writes NaN and ±inf as null; the State's `diverged` flag says why. Rounding to
+JSON has no NaN or ±inf, and orjson writes them as null, which a reader cannot tell from
+"no value" (a page showed a diverged loss as 0). So a non-finite number is written as the
+string "NaN", "Infinity" or "-Infinity" (the names JavaScript's Number() reads back). Rounding to
 d significant digits and then narrowing to float32 (d ≤ 7) makes orjson print the
 short form (0.1234, not 0.12340000000000001), which is what shrinks a stream.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection
 from typing import Any
 
@@ -60,10 +63,36 @@ def _fallback(value: Any) -> Any:
     raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
+def _non_finite_name(v: float) -> str:
+    return "NaN" if math.isnan(v) else "Infinity" if v > 0 else "-Infinity"
+
+
+def name_non_finite(value: Any) -> Any:
+    """The value with every NaN and ±inf replaced by its name; finite parts unchanged."""
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind != "f" or np.isfinite(value).all():
+            return value
+        named = value.astype(object)
+        bad = ~np.isfinite(value)
+        named[bad] = [_non_finite_name(v) for v in value[bad]]
+        return named.tolist()
+    if isinstance(value, float | np.floating):
+        return value if math.isfinite(value) else _non_finite_name(float(value))
+    if isinstance(value, dict):
+        return {k: name_non_finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [name_non_finite(v) for v in value]
+    return value
+
+
 def dumps(value: Any, digits: int | None = None) -> bytes:
     if digits is not None:
         value = _round(value, digits)
-    return orjson.dumps(value, default=_fallback, option=OPTIONS)
+    data = orjson.dumps(value, default=_fallback, option=OPTIONS)
+    # orjson wrote any NaN/inf as null: only then (rare, or a genuine None) walk the value
+    if b"null" in data:
+        data = orjson.dumps(name_non_finite(value), default=_fallback, option=OPTIONS)
+    return data
 
 
 STATE_FIELDS = (
@@ -73,6 +102,7 @@ STATE_FIELDS = (
     "loss",
     "penalty",
     "diverged",
+    "diverged_at",
     "grad_norm",
     "clipped",
     "batch",

@@ -45,6 +45,7 @@ class State:
     loss: float
     penalty: float
     diverged: bool
+    diverged_at: int | None  # the first step whose loss or gradient norm was NaN/inf
     grad_norm: float
     clipped: bool
     batch: dict[str, Array]
@@ -108,13 +109,17 @@ def build_state(run: Run) -> State:
         loss = passed.loss
     x = passed.layers[0].a_prev
     metrics = run.metrics()
+    diverged_at = run.diverged_at
+    if diverged_at is None and not (np.isfinite(loss) and np.isfinite(plan.grad_norm)):
+        diverged_at = run.step  # this step's own forward/backward pass is the first to overflow
     return State(
         step=run.step,
         epoch=run.epoch(),
         lr=plan.lr,
         loss=loss,
         penalty=plan.penalty,
-        diverged=run.diverged or not np.isfinite(loss) or not np.isfinite(plan.grad_norm),
+        diverged=diverged_at is not None,
+        diverged_at=diverged_at,
         grad_norm=plan.grad_norm,
         clipped=plan.clipped,
         batch={"index": plan.index, "x": x, "y": passed.y},

@@ -105,7 +105,7 @@ class Checkpoint:
     optimizer: Optimizer
     history: History  # shared, append-only: the checkpoint's part is its first n entries
     n_evals: int
-    diverged: bool
+    diverged_at: int | None
 
 
 class Run:
@@ -150,9 +150,13 @@ class Run:
         self.optimizer = Optimizer(c.optimizer, c.momentum, c.beta1, c.beta2, c.eps)
         self.history = History()
         self.step = 0
-        self.diverged = False
+        self.diverged_at: int | None = None  # the first step whose loss or ‖∇‖ was NaN/inf
         self._plan: StepPlan | None = None
         self.history.record_eval(0, self.evaluate())
+
+    @property
+    def diverged(self) -> bool:
+        return self.diverged_at is not None
 
     @property
     def n_params(self) -> int:
@@ -209,8 +213,8 @@ class Run:
                 if self.net.running:
                     self.net.update_running(plan.passed.layers)
                 loss = plan.passed.loss + plan.penalty
-                if not (math.isfinite(loss) and math.isfinite(plan.grad_norm)):
-                    self.diverged = True
+                if self.diverged_at is None and not (math.isfinite(loss) and math.isfinite(plan.grad_norm)):
+                    self.diverged_at = plan.step
                 self.history.record(plan.step, loss, plan.lr, plan.layer_norms)
                 self.step += 1
                 self._plan = None
@@ -279,7 +283,7 @@ class Run:
             self.optimizer.copy(),
             self.history,
             len(self.history.evals),
-            self.diverged,
+            self.diverged_at,
         )
 
     @classmethod
@@ -292,7 +296,7 @@ class Run:
         self.net = checkpoint.net.copy()
         self.optimizer = checkpoint.optimizer.copy()
         self.history = checkpoint.history.prefix(checkpoint.step, checkpoint.n_evals)
-        self.step, self.diverged, self._plan = checkpoint.step, checkpoint.diverged, None
+        self.step, self.diverged_at, self._plan = checkpoint.step, checkpoint.diverged_at, None
 
     def state(self) -> State:
         return build_state(self)

@@ -1,6 +1,7 @@
 // The REST API v1 (docs/api.md), as small async functions. Errors carry the server's detail.
 
 import { t } from "./i18n.js";
+import { parseJson } from "./numbers.js";
 
 /** The server's error in the page's language: known kinds have a message of their own. */
 function describe(first) {
@@ -33,7 +34,7 @@ async function call(method, path, body) {
     headers: body === undefined ? {} : { "content-type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  const data = await response.json().catch(() => null);
+  const data = await response.text().then(parseJson).catch(() => null); // NaN and ±∞ come as names
   if (!response.ok) throw new ApiError(response.status, data ? data.detail : response.statusText);
   return data;
 }

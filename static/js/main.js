@@ -10,6 +10,7 @@ import { DigitLab } from "./digits.js";
 import { BoundaryPlot, GradPlot, LossPlot, PreviewPlot } from "./plots.js";
 import { drawSidePlots } from "./sideplots.js";
 import { fmt, model, on, phases } from "./store.js";
+import { parseJson } from "./numbers.js";
 import { phaseTitle, renderTimeline } from "./timeline.js";
 import { Compare, compareQuery, readCompare, SUGGESTIONS } from "./compare.js";
 import { bindDataEditing } from "./dataedit.js";
@@ -237,6 +238,7 @@ function render() {
   $("loss-value").textContent = lossShown ? fmt.num(st.loss + st.penalty, 6) : "…";
   $("n-params").textContent = t("params.count", { n: model.nParams.toLocaleString("en-US") });
   $("diverged").hidden = !st.diverged;
+  if (st.diverged) $("diverged").textContent = t("diverged.at", { step: st.diverged_at ?? st.step });
   $("clipped").hidden = !st.clipped;
   for (const b of $("view-mode").querySelectorAll("button")) b.setAttribute("aria-checked", String(b.dataset.view === page.view));
   $("scale").value = page.scale;
@@ -429,7 +431,7 @@ function play() {
     ...(big ? { fields: `${STREAM_FIELDS},layers.W,${VIEW_FIELD[model.page.view]}`, digits: 4 } : {}) });
   stream = new EventSource(url);
   stream.addEventListener("state", (event) => {
-    const st = JSON.parse(event.data);
+    const st = parseJson(event.data);
     if (big) st.layers = st.layers.map((layer, l) => ({ ...model.state.layers[l], ...layer }));
     model.state = { ...model.state, ...st };
     render();

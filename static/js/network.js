@@ -8,6 +8,7 @@
 
 import { drawGray } from "./images.js";
 import { revealed } from "./store.js";
+import { nonFinite } from "./numbers.js";
 
 const IMAGE_EDGES_PER_NEURON = 6; // a 784-wide input shows each neuron's strongest pixels
 const ARROW_MAX_EDGES = 40;       // arrows on small nets only: beyond this they are noise
@@ -185,6 +186,7 @@ export class NetworkView extends EventTarget {
     window.__bpx = Object.assign(window.__bpx || {}, {
       edges: edges.map(({ l, i, j, v, color, width: w, arrow, x1, y1, x2, y2 }) =>
         ({ l, i, j, v, color, width: w, arrow, x1, y1, x2, y2 })),
+      nodes: nodes.map(({ col, i, label, delta }) => ({ col, i, label, delta })),
       frameTimes: this.frameTimes, view: this.opts.view, phase: this.opts.phase,
     });
   }
@@ -246,7 +248,7 @@ export class NetworkView extends EventTarget {
         const rel = !Number.isFinite(v) ? 1 : scales[l] > 0 ? Math.min(1, Math.abs(v) / scales[l]) : 0;
         const [x1, y1] = this.point(from, j);
         const [x2, y2] = [to.x, to.ys[i]];
-        const color = !known || v === 0 ? "none" : v > 0 ? "pos" : "neg";
+        const color = !known || v === 0 || Number.isNaN(v) ? "none" : v > 0 ? "pos" : "neg"; // NaN has no sign
         const width = known ? 0.4 + (maxWidth - 0.4) * rel ** 0.75 : 0.6;
         ctx.globalAlpha = (known ? 0.06 + (maxAlpha - 0.06) * rel ** 0.9 : 0.22) * (justNow ? fade : 1);
         ctx.strokeStyle = color === "none" ? c.muted : c[color];
@@ -328,6 +330,7 @@ export class NetworkView extends EventTarget {
       for (let i = 0; i < column.n; i++) {
         const [x, y] = [column.x, column.ys[i]];
         const r = column.r;
+        const said = {}; // the numbers written on the canvas, for tests and the text alternative
         let level = 0;
         if (values) {
           const a = values[i];
@@ -374,6 +377,7 @@ export class NetworkView extends EventTarget {
           const room = 2 * r - 4; // the value stays inside its circle: fewer digits, then squeezed
           const text = ctx.measureText(short(values[i])).width > room ? short(values[i], 2) : short(values[i]);
           ctx.fillText(text, x, y, room);
+          said.label = text;
           if (deltas) { // a halo of the canvas colour: legible over edges and arrows of its own colour
             const text = `δ ${short(deltas[i])}`;
             ctx.lineWidth = 4;
@@ -382,6 +386,7 @@ export class NetworkView extends EventTarget {
             ctx.strokeText(text, x, y + r + 12);
             ctx.fillStyle = -deltas[i] > 0 ? c.pos : c.neg;
             ctx.fillText(text, x, y + r + 12);
+            said.delta = text;
           }
         }
         if (col === last && show.loss && labels) { // the target beside each output
@@ -400,7 +405,7 @@ export class NetworkView extends EventTarget {
           ctx.fillStyle = c.muted;
           ctx.fillText(String(i), x + r + 7, y);
         }
-        out.push({ col, i, x, y, r });
+        out.push({ col, i, x, y, r, ...said });
       }
     }
     return out;
@@ -478,7 +483,9 @@ export function parseSelection(sel) {
 }
 
 function short(v, digits = 3) {
-  if (v === null || v === undefined || !Number.isFinite(v)) return "—";
+  const named = nonFinite(v); // a diverged run's NaN / ∞, not a dash that reads as "nothing"
+  if (named) return named;
+  if (v === null || v === undefined) return "—";
   if (v === 0) return "0";
   const a = Math.abs(v);
   if (a >= 1000 || a < 0.001) return v.toExponential(1);

@@ -48,11 +48,31 @@ export function wrap(text, width) {
   return lines.join("<br>");
 }
 
+/** The first step whose loss (or gradient norm) was NaN or ±∞, or null: where a log plot's
+ * curve ends without a word unless the plot says so. */
+export function firstNonFinite(steps, values) {
+  const k = values.findIndex((v) => (Array.isArray(v) ? v.some((x) => typeof x === "number" && !Number.isFinite(x))
+    : typeof v === "number" && !Number.isFinite(v)));
+  return k < 0 ? null : steps[k];
+}
+
+/** A dashed line at the step where the run diverged, labelled "NaN / ∞ from step n". */
+function divergedMarks(step) {
+  if (step === null || step === undefined) return { shapes: [], annotations: [] };
+  const c = theme();
+  return {
+    shapes: [{ type: "line", xref: "x", yref: "paper", x0: step, x1: step, y0: 0, y1: 1,
+               line: { color: c.neg, width: 1.2, dash: "dash" } }],
+    annotations: [{ text: t("diverged.from", { step }), xref: "x", yref: "paper", x: step, y: 0.98, xanchor: "right",
+                    yanchor: "top", showarrow: false, font: { size: 10, color: c.neg } }],
+  };
+}
+
 /** Log-scale curves over the steps; before the first step, a word on how to draw them. */
-function historyLayout(empty) {
+function historyLayout(empty, divergedAt = null) {
   const base = layout();
   // nticks: over a decade or two plotly would label every minor tick (2 … 9), a column of digits
-  if (!empty) return layout({ yaxis: { ...base.yaxis, type: "log", exponentformat: "power", nticks: 4 }, annotations: [] });
+  if (!empty) return layout({ yaxis: { ...base.yaxis, type: "log", exponentformat: "power", nticks: 4 }, ...divergedMarks(divergedAt) });
   const hidden = { visible: false, fixedrange: true };
   return layout({
     xaxis: hidden, yaxis: hidden, showlegend: false,
@@ -67,11 +87,12 @@ class HistoryPlot {
 
   async draw(traces, history) {
     const Plotly = await ready;
+    this.divergedAt = firstNonFinite(history.step, history.loss) ?? firstNonFinite(history.step, history.grad_norms);
     this.empty = !history.step.length;
     // one point makes no line: show it as a dot until a second one arrives
     this.dotted = history.step.length === 1 ? traces.flatMap((tr, i) => (tr.mode === "lines" ? [i] : [])) : [];
     const shown = traces.map((tr, i) => (this.dotted.includes(i) ? { ...tr, mode: "lines+markers", marker: { size: 5 } } : tr));
-    await Plotly.react(this.el, shown, historyLayout(this.empty), CONFIG);
+    await Plotly.react(this.el, shown, historyLayout(this.empty, this.divergedAt), CONFIG);
     this.ready = true;
   }
 
@@ -84,7 +105,7 @@ class HistoryPlot {
     }
     if (this.empty) { // the first streamed points replace the empty plot's hint
       this.empty = false;
-      Plotly.relayout(this.el, historyLayout(false));
+      Plotly.relayout(this.el, historyLayout(false, this.divergedAt));
     }
   }
 }

@@ -1,6 +1,8 @@
 // The page's model: one object and a tiny pub-sub (EventTarget), no framework.
 // Views subscribe to the events they draw; only main.js (the glue) changes the model.
 
+import { formatNumber } from "./numbers.js";
+
 export const bus = new EventTarget();
 
 export const model = {
@@ -46,12 +48,6 @@ export function revealed(nLayers, phase) {
 }
 
 export const fmt = {
-  num(v, digits = 4) {
-    if (v === null || v === undefined) return "—";
-    if (!Number.isFinite(v)) return String(v);
-    if (v === 0) return "0";
-    const a = Math.abs(v);
-    return a >= 1e4 || a < 1e-3 ? v.toExponential(digits - 1) : Number(v.toPrecision(digits)).toString();
-  },
+  num(v, digits = 4) { return formatNumber(v, digits); }, // NaN, ∞ and −∞ as themselves
   signed(v, digits = 4) { return v > 0 ? `+${fmt.num(v, digits)}` : fmt.num(v, digits); },
 };

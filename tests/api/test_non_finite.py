@@ -1,0 +1,61 @@
+"""A diverged run's NaN and ±inf reach the client as themselves, with the step it diverged at.
+
+orjson alone writes them as null, which a page cannot tell from "no value": it showed a
+diverged loss as 0."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import orjson
+
+from app.serialize import dumps
+from engine.presets import resolve
+from engine.trainer import Run
+
+
+def test_non_finite_numbers_are_named_and_finite_ones_untouched():
+    value = {
+        "loss": float("nan"),
+        "a": np.array([[1.5, np.inf], [-np.inf, np.nan]]),
+        "f32": np.float32("inf"),
+        "none": None,
+        "ok": np.array([0.1 + 0.2]),
+    }
+    got = orjson.loads(dumps(value))
+    assert got == {
+        "loss": "NaN",
+        "a": [[1.5, "Infinity"], ["-Infinity", "NaN"]],
+        "f32": "Infinity",
+        "none": None,  # "no value" stays null: distinct from NaN
+        "ok": [0.30000000000000004],  # still repr-exact
+    }
+    assert orjson.loads(dumps(value, digits=3))["a"] == [[1.5, "Infinity"], ["-Infinity", "NaN"]]
+
+
+def test_names_read_back_as_the_same_numbers():
+    a = np.array([np.nan, np.inf, -np.inf, 2.0])
+    back = [float(v) for v in orjson.loads(dumps(a))]
+    assert math.isnan(back[0]) and back[1:] == [math.inf, -math.inf, 2.0]
+
+
+def first_bad_step(run: Run) -> int:
+    """Independently: step one update at a time until the state's loss is not finite."""
+    while math.isfinite(run.state().loss):
+        run.advance(1)
+    return run.step
+
+
+def test_the_state_says_which_step_diverged(client):
+    expected = first_bad_step(Run(resolve({"preset": "exploding"})))
+    run_id = client.post("/api/v1/runs", json={"preset": "exploding"}).json()["id"]
+    early = client.post(f"/api/v1/runs/{run_id}/step", json={"steps": expected - 1}).json()
+    assert early["diverged"] is False and early["diverged_at"] is None
+    assert isinstance(early["loss"], float)
+    late = client.post(f"/api/v1/runs/{run_id}/step", json={"steps": 20}).json()
+    assert late["diverged"] is True and late["diverged_at"] == expected
+    assert late["loss"] in ("NaN", "Infinity")
+    history = client.get(f"/api/v1/runs/{run_id}/history").json()
+    assert history["loss"][expected] in ("NaN", "Infinity")
+    assert all(isinstance(v, float) for v in history["loss"][:expected])
