@@ -16,6 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from app import __version__
 from app.blobs import dereference
+from app.i18n import translations
 from app.runs import LiveRun, RunManager, config_key
 from app.schemas import ERRORS, STATE_DOC, PredictIn, PredictOut, RunConfigIn, RunOut, StepIn
 from app.serialize import LAYER_FIELDS, STATE_FIELDS, dumps, select
@@ -116,9 +117,9 @@ def preset_list() -> list[dict[str, Any]]:
         out.append(
             {
                 "name": p.name,
-                "title": p.title,
-                "watch": p.watch,
-                "seeds": p.seeds,
+                "title": translations(p.texts["title"]),
+                "texts": p.texts,
+                "view": p.view,
                 "steps": p.steps,
                 "config": config.to_dict(),
                 "n_params": Run(config).n_params,

@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from app import __version__
+from app.i18n import LANGUAGES
 
 ROOT = Path(__file__).resolve().parents[1]
 templates = Jinja2Templates(directory=ROOT / "templates")
@@ -22,7 +23,7 @@ PLOTLY = Path(str(resources.files("plotly") / "package_data" / "plotly.min.js"))
 @router.get("/", response_class=HTMLResponse)
 def explorer(request: Request) -> HTMLResponse:
     # The page reads its state from the URL itself (static/js/urlstate.js): one source of truth.
-    return templates.TemplateResponse(request, "index.html", {"version": __version__})
+    return templates.TemplateResponse(request, "index.html", {"version": __version__, "languages": LANGUAGES})
 
 
 def mount_static(app: FastAPI) -> None:

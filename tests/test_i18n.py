@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import re
 
+from app.i18n import CATALOGUE_DIR, LANGUAGES
+from app.i18n import catalogue as load_catalogue
+from engine.presets import PRESETS
 from tests.support import ROOT
 
-LANGUAGES = ("en", "zh-Hans", "zh-Hant")
-CATALOGUES = {lang: json.loads((ROOT / "static" / "i18n" / f"{lang}.json").read_text()) for lang in LANGUAGES}
+CATALOGUES = {lang: load_catalogue(lang) for lang in LANGUAGES}
 
 
 def keys_used() -> set[str]:
@@ -23,7 +24,7 @@ def keys_used() -> set[str]:
 
 def test_every_language_has_every_key():
     english = set(CATALOGUES["en"])
-    for lang in LANGUAGES[1:]:
+    for lang in list(LANGUAGES)[1:]:
         assert set(CATALOGUES[lang]) == english, (lang, english ^ set(CATALOGUES[lang]))
     for lang, catalogue in CATALOGUES.items():
         empty = [k for k, v in catalogue.items() if not v.strip()]
@@ -71,7 +72,7 @@ def test_keys_built_at_run_time_exist():
 def test_placeholders_match():
     for key, text in CATALOGUES["en"].items():
         wanted = set(re.findall(r"\{(\w+)\}", text))
-        for lang in LANGUAGES[1:]:
+        for lang in list(LANGUAGES)[1:]:
             assert set(re.findall(r"\{(\w+)\}", CATALOGUES[lang][key])) == wanted, (lang, key)
 
 
@@ -79,3 +80,18 @@ def test_chinese_is_chinese_and_the_scripts_differ():
     hans, hant = CATALOGUES["zh-Hans"], CATALOGUES["zh-Hant"]
     assert any(re.search(r"[\u4e00-\u9fff]", v) for v in hans.values())
     assert hans["btn.step_label"] != hant["btn.step_label"]  # 单步 / 單步: not one copied into the other
+
+
+def test_every_catalogue_is_a_language_of_the_menu():
+    """A catalogue without its line in app/i18n.py would never be offered, and the reverse would 404."""
+    assert {path.stem for path in CATALOGUE_DIR.glob("*.json")} == set(LANGUAGES)
+    assert list(LANGUAGES)[0] == "en"  # the fallback for a missing key
+
+
+def test_every_lesson_speaks_every_language():
+    for name, lesson in PRESETS.items():
+        for key in lesson.texts.values():
+            for lang, texts in CATALOGUES.items():
+                assert texts.get(key, "").strip(), (name, lang, key)
+        watch = lesson.texts["watch"]
+        assert CATALOGUES["zh-Hans"][watch] != CATALOGUES["zh-Hant"][watch], name  # not a copy

@@ -1,6 +1,6 @@
 // Every RunConfig option has a labelled control with a one-line title, grouped as
 // data / network / training. A change restarts the run cleanly (main.js).
-import { t, pick } from "./i18n.js";
+import { t } from "./i18n.js";
 
 export const GROUPS = {
   data: ["dataset", "n_samples", "noise", "test_ratio", "seed"],
@@ -81,7 +81,7 @@ export function renderLessons(select, meta, current) {
   for (const preset of meta.presets) {
     const option = document.createElement("option");
     option.value = preset.name;
-    option.textContent = pick(preset.title);
+    option.textContent = t(preset.texts.title);
     select.append(option);
   }
   select.value = current ?? "";

@@ -2,13 +2,16 @@
 const catalogues = {};
 let current = "en";
 
-export const LANGUAGES = ["en", "zh-Hans", "zh-Hant"];
-
-export function pickLanguage(requested) {
-  if (LANGUAGES.includes(requested)) return requested;
-  const nav = (navigator.language || "en").toLowerCase();
-  if (nav.startsWith("zh")) return /tw|hk|mo|hant/.test(nav) ? "zh-Hant" : "zh-Hans";
-  return "en";
+/**
+ * The language to show: the one asked for if the page has it (the language menu lists the
+ * server's table, app/i18n.py), else the browser's, else English.
+ */
+export function pickLanguage(requested, available, browser = globalThis.navigator?.language) {
+  if (available.includes(requested)) return requested;
+  const nav = (browser || "en").toLowerCase();
+  const chinese = nav.startsWith("zh") ? (/tw|hk|mo|hant/.test(nav) ? "zh-Hant" : "zh-Hans") : null;
+  if (chinese && available.includes(chinese)) return chinese;
+  return available.find((code) => nav.startsWith(code.toLowerCase())) ?? "en";
 }
 
 export async function loadLanguage(lang) {
@@ -39,6 +42,3 @@ export function applyTranslations(root = document) {
     el.setAttribute("aria-label", t(el.dataset.i18nTitle));
   }
 }
-
-/** A localised preset text ({en, zh-Hans, zh-Hant}). */
-export function pick(texts) { return texts?.[current] ?? texts?.en ?? ""; }

@@ -3,7 +3,7 @@
 // batch mean, with the finite-difference check. A neuron: z, a, δ for each sample.
 // Hovering a term lights up where it comes from in the network (as in CNN Explainer).
 
-import { t, pick } from "./i18n.js";
+import { t } from "./i18n.js";
 import { fmt, emit } from "./store.js";
 
 const esc = (s) => String(s).replace(/[&<>"]/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[ch]);
@@ -20,8 +20,8 @@ function math(body) {
 
 export function renderIdle(el, preset) {
   el.innerHTML = `
-    <h2>${preset ? esc(pick(preset.title)) : esc(t("inspector.custom"))}</h2>
-    ${preset ? `<p class="watch" id="watch">${esc(pick(preset.watch))}</p>` : ""}
+    <h2>${preset ? esc(t(preset.texts.title)) : esc(t("inspector.custom"))}</h2>
+    ${preset ? `<p class="watch" id="watch">${esc(t(preset.texts.watch))}</p>` : ""}
     <p class="muted">${esc(t("inspector.hint"))}</p>`;
 }
 

@@ -43,7 +43,7 @@ async function start() {
   const { config, page } = readUrl();
   model.config = config;
   model.page = page;
-  model.page.lang = pickLanguage(page.lang);
+  model.page.lang = pickLanguage(page.lang, [...$("lang").options].map((o) => o.value));
   await loadLanguage(model.page.lang);
   $("lang").value = model.page.lang;
   applyLook();
@@ -511,7 +511,7 @@ function wire() {
   $("lesson").addEventListener("change", () => {
     if (!$("lesson").value) return;
     model.config = { preset: $("lesson").value };
-    Object.assign(model.page, { step: 0, phase: "", sel: "", sample: "mean" });
+    Object.assign(model.page, { step: 0, phase: "", sel: "", sample: "mean" }, currentPreset()?.view);
     newRun(0);
   });
   $("lang").addEventListener("change", () => busy(async () => {

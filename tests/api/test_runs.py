@@ -24,7 +24,7 @@ def test_meta_lists_choices_limits_and_lessons(client):
     assert meta["limits"]["max_inputs"] >= 784 and meta["limits"]["max_layer_width"] >= 256
     assert meta["limits"]["max_hidden_layers"] >= 6
     digits = next(p for p in meta["presets"] if p["name"] == "digits")
-    assert digits["n_params"] == 13002 and digits["watch"]["zh-Hans"]
+    assert digits["n_params"] == 13002 and digits["title"]["zh-Hans"] == "手写数字：784-16-16-10"
 
 
 def test_create_get_step_reset(client):

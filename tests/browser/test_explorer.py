@@ -16,7 +16,8 @@ def state_of(server, page):
 def test_lesson_loads_with_its_explanation(page):
     p = page.open("?preset=xor")
     assert p.locator("#lesson").input_value() == "xor"
-    assert "Seed 002" in p.locator("#inspector").inner_text()
+    assert "The classic XOR problem" in p.locator("#inspector").inner_text()  # from the catalogue
+    assert p.locator("#lesson option:checked").inner_text() == "XOR with 2-2-1 sigmoid"
     assert (
         "blue ↑: loss falls if w grows (∂L/∂w < 0)" in p.locator("#legend").inner_text()
     )  # always on screen
@@ -128,10 +129,12 @@ def test_inspector_shows_the_api_numbers(page, server):
 def test_chinese_interface(page):
     p = page.open("?preset=xor&lang=zh-Hans")
     assert p.locator("#btn-step").inner_text() == "单步"
-    assert "种子笔记 002" in p.locator("#inspector").inner_text()
+    assert "经典 XOR 问题" in p.locator("#inspector").inner_text()
     p.locator("#lang").select_option("zh-Hant")
     page.wait_idle()
     assert p.locator("#btn-step").inner_text() == "單步"
+    assert "經典 XOR 問題" in p.locator("#inspector").inner_text()  # the lesson's words follow the menu
+    assert p.locator("#lesson option:checked").inner_text() == "XOR：2-2-1 sigmoid 網路"
     assert "lang=zh-Hant" in p.url
     # text drawn inside the plots follows the language too, not only the page's own
     assert "單步之後" in p.locator("#plot-loss").inner_text()

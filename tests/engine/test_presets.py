@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from engine.config import ConfigError
-from engine.presets import PRESETS, resolve
+from engine.presets import PRESETS, load_lessons, resolve
 from engine.trainer import Run
 
 LESSONS = [
@@ -38,13 +38,39 @@ def test_design_lessons_are_all_there():
 
 
 @pytest.mark.parametrize("name", list(PRESETS))
-def test_preset_is_valid_and_speaks_three_languages(name):
-    preset = PRESETS[name]
+def test_preset_is_a_valid_config(name):
     Run(resolve({"preset": name}))
-    for texts in (preset.title, preset.watch):
-        assert set(texts) == {"en", "zh-Hans", "zh-Hant"}
-        assert all(t.strip() for t in texts.values())
-    assert preset.watch["zh-Hans"] != preset.watch["zh-Hant"]  # simplified and traditional, not a copy
+    assert PRESETS[name].steps > 0
+
+
+def test_lessons_are_files_in_menu_order():
+    assert list(load_lessons()) == list(PRESETS)
+    orders = [p.order for p in PRESETS.values()]
+    assert orders == sorted(orders) and len(set(orders)) == len(orders)  # no two share a place
+
+
+def test_a_malformed_lesson_file_names_itself(tmp_path):
+    (tmp_path / "broken.json").write_text('{"order": 1, "steps": 10, "config": {}}')
+    with pytest.raises(ValueError, match="broken.json"):
+        load_lessons(tmp_path)
+    (tmp_path / "broken.json").write_text(
+        '{"order": 1, "steps": 10, "texts": {"title": "t"}, "view": {}, "config": {}}'
+    )
+    with pytest.raises(ValueError, match="broken.json: texts"):
+        load_lessons(tmp_path)
+
+
+def test_a_lesson_is_one_file(tmp_path):
+    (tmp_path / "b.json").write_text(
+        '{"order": 2, "steps": 5, "texts": {"title": "lesson.b.title", "watch": "lesson.b.watch"},'
+        ' "view": {"view": "weights"}, "config": {"dataset": "xor", "learning_rate": 0.5}}'
+    )
+    (tmp_path / "a.json").write_text((tmp_path / "b.json").read_text().replace('"order": 2', '"order": 1'))
+    lessons = load_lessons(tmp_path)
+    assert list(lessons) == ["a", "b"]
+    assert lessons["b"].config == {"dataset": "xor", "learning_rate": 0.5} and lessons["b"].view == {
+        "view": "weights"
+    }
 
 
 def test_fields_override_the_preset():
