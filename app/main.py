@@ -10,7 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 
-from app import __version__, api, blobs, errors, sharing, stream
+from app import __version__, api, blobs, errors, insight, sharing, stream
 from app.runs import RunManager
 from app.settings import Settings
 from app.store import SQLiteStore
@@ -64,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api.snapshot)
     app.include_router(sharing.router)
     app.include_router(blobs.router)
+    app.include_router(insight.router)
     try:
         from app import pages
     except ImportError:  # the pages are optional for the API alone

@@ -1,0 +1,199 @@
+"""Why a weight moves: who pulls it, the loss surface around it, neurons that pass no gradient.
+
+Three read-only views of a run at its current step, each bounded by construction: the
+shares are one column of the batch, the surface at most 41×41 points on one batch with a
+work budget (engine/surface.py), the neuron check at most a budget of rows. Surfaces and
+neuron checks are cached per (config, step, query): a run is a pure function of its config.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Annotated
+
+import numpy as np
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, Field
+
+from app.api import Digits, Live, json_response
+from app.runs import LiveRun, config_key
+from app.schemas import ERRORS
+from app.serialize import dumps
+from engine.health import neuron_health
+from engine.shares import weight_shares
+from engine.surface import MAX_POINTS, Coordinate, flat_index, loss_surface, parse_coordinate
+
+router = APIRouter(prefix="/api/v1/runs", tags=["insight"], responses=ERRORS)
+MAX_PATH = 50  # past steps a surface draws the path of
+CACHED = 64
+
+
+class SharesOut(BaseModel):
+    layer: int
+    i: int
+    j: int | None = Field(description="the input of W[layer][i][j]; null for the bias b[layer][i]")
+    parameter: str = Field(description="W<layer> or b<layer>")
+    step: int
+    value: float = Field(description="the parameter's current value")
+    batch_size: int
+    rows: list[int] = Field(description="training-set row of each sample in the batch")
+    shares: list[float | None] = Field(description="δ_s·a_s/B (a bias: δ_s/B) per sample; < 0 pushes w up")
+    order: list[int] = Field(description="sample indices, most negative share (pushes up hardest) first")
+    sum: float | None = Field(description="exact sum of the shares: the data part of ∂L/∂w")
+    mean: float | None = Field(description="the average share, sum / B")
+    penalty: float = Field(description="the L1/L2 part of ∂L/∂w, which no sample pulls")
+    gradient: float | None = Field(description="∂L/∂w the update uses: sum + penalty")
+    pushes_up: list[int] = Field(description="samples pushing w up hardest (negative shares)")
+    pushes_down: list[int] = Field(description="samples pushing w down hardest (positive shares)")
+    diverged: bool
+    form: str = Field(description="per_sample; batch_norm when the samples are coupled through μ_B, σ²_B")
+
+
+class SurfaceOut(BaseModel):
+    step: int
+    parameters: list[str] = Field(description="[p, q] as W<l>:<i>:<j> or b<l>:<i>")
+    centre: list[float] = Field(description="current values of p and q")
+    loss_at_centre: float | None = Field(description="the batch loss (+ penalty) at the current point")
+    radius: float
+    points: int = Field(description="grid points per side actually used (fewer than asked on a big net)")
+    points_asked: int
+    offsets: list[float]
+    first: list[float] = Field(description="values of p along the columns")
+    second: list[float] = Field(description="values of q along the rows")
+    loss: list[list[float | None]] = Field(description="loss[r][c] at p = first[c], q = second[r]")
+    gradient: list[float | None] = Field(description="∂L/∂p, ∂L/∂q: the arrow is its negative")
+    update: list[float | None] = Field(description="the step the optimizer is about to take in p, q")
+    path: list[list[float]] = Field(
+        description="(p, q) on the last steps, oldest first, ending at the centre"
+    )
+    finite: bool
+
+
+class LayerHealthOut(BaseModel):
+    activation: str
+    inactive: list[float] = Field(description="per neuron: share of rows with u ≤ 0 (ReLU, leaky ReLU)")
+    flat: list[float] = Field(description="per neuron: share of rows with f′(u) < threshold")
+    dead: list[bool] = Field(description="ReLU with u ≤ 0 on every row: no gradient reaches it")
+    saturated: list[bool] = Field(description="sigmoid or tanh with f′(u) < threshold on most rows")
+
+
+class HealthOut(BaseModel):
+    step: int
+    rows: int = Field(description="training rows checked (all, unless the net is too big)")
+    of_rows: int
+    threshold: float
+    most: float
+    layers: list[LayerHealthOut] = Field(description="one per hidden layer")
+    dead: int
+    saturated: int
+    hidden: int
+
+
+class Cache:
+    """The newest few answers, by key (bytes of JSON)."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._items: OrderedDict[tuple, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, make: Callable[[], bytes]) -> bytes:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = make()
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
+
+
+surfaces = Cache(CACHED)
+healths = Cache(CACHED)
+
+
+@router.get(
+    "/{run_id}/shares",
+    response_model=SharesOut,
+    summary="Each sample's share δ_s·a_s/B of ∂L/∂W[layer][i][j] (or of ∂L/∂b[layer][i] without j)",
+)
+def get_shares(
+    live: Live,
+    layer: Annotated[int, Query(ge=0, le=64)],
+    i: Annotated[int, Query(ge=0, le=4096)],
+    j: Annotated[int | None, Query(ge=0, le=4096, description="omit for the bias")] = None,
+    digits: Digits = None,
+) -> Response:
+    with live.lock:
+        return json_response(weight_shares(live.run, layer, i, j), digits)
+
+
+def bias_of(c: Coordinate) -> Coordinate:
+    """The default partner: a weight's own neuron's bias (a bias's partner: its first weight)."""
+    return Coordinate(c.layer, c.i, None) if c.j is not None else Coordinate(c.layer, c.i, 0)
+
+
+def recent_path(live: LiveRun, cs: tuple[Coordinate, Coordinate], steps: int) -> np.ndarray:
+    """(p, q) after each of the last `steps` updates, ending at the current step: the run
+    goes back (from its nearest checkpoint) and forward again to the same bits."""
+    run = live.run
+    now = run.step
+    back = min(steps, now)
+    ks = [flat_index(run.net, c) for c in cs]
+    if back == 0:
+        return run.net.flat[ks][None].copy()
+    live.move_to(now - back)
+    out = [run.net.flat[ks].copy()]
+    for _ in range(back):
+        live.advance(1)
+        out.append(run.net.flat[ks].copy())
+    return np.array(out)
+
+
+@router.get(
+    "/{run_id}/surface",
+    response_model=SurfaceOut,
+    summary="The batch loss over a grid of two parameters around their current values",
+    description="p and q name parameters as W<layer>:<i>:<j> or b<layer>:<i> (default q: p's neuron's "
+    f"bias). At most {MAX_POINTS}×{MAX_POINTS} points (odd, so the centre is the current point); a "
+    "big net × batch gets fewer (`points` says how many). radius: half the grid's width in parameter "
+    "units (default: enough for the path and a few steps, at least 1). path: past steps to trace.",
+)
+def get_surface(
+    live: Live,
+    p: Annotated[str, Query(max_length=40, description="e.g. W1:0:2")],
+    q: Annotated[str | None, Query(max_length=40, description="e.g. b1:0")] = None,
+    points: Annotated[int, Query(ge=3, le=MAX_POINTS)] = 21,
+    radius: Annotated[float | None, Query(gt=0, le=1000)] = None,
+    path: Annotated[int, Query(ge=0, le=MAX_PATH)] = 20,
+    digits: Digits = None,
+) -> Response:
+    with live.lock:
+        run = live.run
+        first = parse_coordinate("p", p, run.net)
+        second = parse_coordinate("q", q, run.net) if q is not None else bias_of(first)
+        key = (config_key(run.config), run.step, first, second, points, radius, path, digits)
+
+        def make() -> bytes:
+            trail = recent_path(live, (first, second), path)
+            return dumps(loss_surface(run, first, second, points, radius, trail), digits)
+
+        return Response(surfaces.get(key, make), media_type="application/json")
+
+
+@router.get(
+    "/{run_id}/neurons",
+    response_model=HealthOut,
+    summary="Dead (ReLU) and saturated (sigmoid, tanh) hidden neurons over the training set",
+)
+def get_neurons(live: Live, digits: Digits = None) -> Response:
+    with live.lock:
+        run = live.run
+        key = (config_key(run.config), run.step, digits)
+        return Response(
+            healths.get(key, lambda: dumps(neuron_health(run), digits)), media_type="application/json"
+        )
