@@ -6,26 +6,12 @@ import numpy as np
 import pytest
 
 from engine.activations import ACTIVATIONS, LEAKY_SLOPE
-from engine.config import RunConfig
 from engine.gradcheck import gradcheck
 from engine.health import FLAT, neuron_health
+from engine.presets import PRESETS, resolve
 from engine.trainer import Run
 
 from .helpers import custom, xor
-
-DYING = {  # the dying-ReLU lesson's run: a large learning rate on the moons
-    "dataset": "moons",
-    "n_samples": 200,
-    "noise": 0.1,
-    "hidden": [12, 12],
-    "activation": "relu",
-    "output_activation": "sigmoid",
-    "loss": "bce",
-    "init": "he",
-    "learning_rate": 3.0,
-    "batch_size": 10,
-    "seed": 1,
-}
 
 
 def test_a_relu_whose_bias_pushes_every_row_below_zero_is_dead():
@@ -76,15 +62,15 @@ def test_flags_follow_the_definitions_on_a_trained_net():
     assert h["saturated"] == sum(int(layer["saturated"].sum()) for layer in h["layers"])
 
 
-def test_a_large_learning_rate_kills_relus_and_leaky_relu_keeps_them_learning():
-    relu = Run(RunConfig.from_dict(DYING))
+def test_the_lessons_large_learning_rate_kills_relus_and_leaky_relu_keeps_them_learning():
+    relu = Run(resolve({"preset": "dying_relu"}))
     assert neuron_health(relu)["dead"] == 0  # He init: every neuron starts alive
-    relu.advance(300)
+    relu.advance(PRESETS["dying_relu"].steps)
     dead = neuron_health(relu)
     assert dead["dead"] >= dead["hidden"] // 2  # most of the net is dead
     assert relu.metrics()["train_accuracy"] <= 0.6  # and what is left cannot learn the moons
-    leaky = Run(RunConfig.from_dict({**DYING, "activation": "leaky_relu"}))
-    leaky.advance(300)
+    leaky = Run(resolve({"preset": "dying_relu", "activation": "leaky_relu"}))
+    leaky.advance(PRESETS["dying_relu"].steps)
     assert neuron_health(leaky)["dead"] == 0
     assert leaky.metrics()["train_accuracy"] >= 0.9
     # a leaky unit below zero on every row still gets gradient: 1% of it, not none
