@@ -9,7 +9,7 @@ import { NetworkView, parseSelection } from "./network.js";
 import { DigitLab } from "./digits.js";
 import { BoundaryPlot, GradPlot, LossPlot, PreviewPlot } from "./plots.js";
 import { drawSidePlots } from "./sideplots.js";
-import { fmt, model, on, phases } from "./store.js";
+import { fmt, model, on, phases, revealed } from "./store.js";
 import { parseJson } from "./numbers.js";
 import { phaseTitle, renderTimeline } from "./timeline.js";
 import { Compare, compareQuery, readCompare, SUGGESTIONS } from "./compare.js";
@@ -285,14 +285,15 @@ async function renderInspector() {
       renderIdle(el, currentPreset());
       return;
     }
-    renderNode(el, st, sel.col, sel.i);
+    renderNode(el, st, sel.col, sel.i, revealed(st.layers.length, model.page.phase),
+               model.page.sample === "mean" ? null : Number(model.page.sample));
     return;
   }
   const step = st.step;
   const chain = await busy(() => api.chain(model.runId, sel.l, sel.i, sel.j));
   if (chain && model.state.step === step && model.page.sel === `e:${sel.l}:${sel.i}:${sel.j}`) {
     const s = model.page.sample === "mean" ? null : Number(model.page.sample);
-    renderEdge(el, chain, st, s);
+    renderEdge(el, chain, st, s, revealed(st.layers.length, model.page.phase));
   }
 }
 
@@ -302,8 +303,9 @@ function renderWeightsTable(st) {
   const l = sel?.kind === "e" ? sel.l : 0;
   const layer = st.layers[l];
   if (layer.W.length * layer.W[0].length > 400) { $("weights-table").replaceChildren(); return; }
+  const known = revealed(st.layers.length, model.page.phase).backward(l); // ∂L/∂w exists from its B phase on
   const rows = layer.W.flatMap((row, i) => row.map((w, j) =>
-    `<tr><td>W${l}[${i}][${j}]</td><td>${fmt.num(w)}</td><td>${fmt.num(layer.dW[i][j])}</td></tr>`));
+    `<tr><td>W${l}[${i}][${j}]</td><td>${fmt.num(w)}</td><td>${known ? fmt.num(layer.dW[i][j]) : t("inspector.not_yet")}</td></tr>`));
   $("weights-table").innerHTML = `<caption>${t("table.caption", { l })}</caption><tr><th>${t("table.weight")}</th><th>w</th><th>∂L/∂w</th></tr>${rows.join("")}`;
 }
 

@@ -9,6 +9,7 @@
 import { drawGray } from "./images.js";
 import { revealed } from "./store.js";
 import { nonFinite } from "./numbers.js";
+import { t } from "./i18n.js";
 
 const IMAGE_EDGES_PER_NEURON = 6; // a 784-wide input shows each neuron's strongest pixels
 const ARROW_MAX_EDGES = 40;       // arrows on small nets only: beyond this they are noise
@@ -450,19 +451,31 @@ export class NetworkView extends EventTarget {
     this.tooltip.textContent = this.describe(target);
   }
 
+  /** The tooltip: the numbers the canvas draws for this edge or neuron — the selected sample's
+   * or the batch mean's, saying which — and "not yet" before the phase that computes them. */
   describe(target) {
     const st = this.state;
+    const s = this.sampleIndex();
+    const which = s === null ? t("tip.mean", { B: st.batch.index.length }) : t("tip.sample", { s });
+    const show = revealed(st.layers.length, this.opts.phase);
+    const notYet = t("inspector.not_yet");
     if (target.kind === "e") {
-      const layer = st.layers[target.l];
-      const g = layer.dW[target.i][target.j];
-      return `W${target.l}[${target.i}][${target.j}] = ${short(layer.W[target.i][target.j], 5)}\n`
-        + `∂L/∂w = ${short(g, 5)}\n−∂L/∂w = ${short(-g, 5)} ${g < 0 ? "↑" : g > 0 ? "↓" : ""}`;
+      const { l, i, j } = target;
+      const layer = st.layers[l];
+      const w = `W${l}[${i}][${j}] = ${short(layer.W[i][j], 5)}`;
+      if (!show.backward(l)) return `${w}\n∂L/∂w: ${notYet}`;
+      const g = s === null ? layer.dW[i][j] : layer.delta[s][i] * (l === 0 ? st.batch.x[s] : st.layers[l - 1].a[s])[j];
+      const dL = s === null ? "∂L/∂w" : `∂ℓ${subscript(s)}/∂w`;
+      return `${w}\n${which}:\n${dL} = ${short(g, 5)}\n−${dL} = ${short(-g, 5)} ${g < 0 ? "↑" : g > 0 ? "↓" : ""}`;
     }
-    if (target.col === 0) return `x${target.i} = ${short(this.nodeValues(0)[target.i], 5)}`;
-    const layer = st.layers[target.col - 1];
-    const s = this.sampleIndex() ?? 0;
-    return `a = ${short(layer.a[s][target.i], 5)}\nz = ${short(layer.z[s][target.i], 5)}\n`
-      + `δ = ${short(layer.delta[s][target.i], 5)}`;
+    if (target.col === 0) return `x${target.i} = ${short(this.nodeValues(0)[target.i], 5)} (${which})`;
+    const l = target.col - 1;
+    if (!show.forward(l)) return `a, z: ${notYet}`;
+    const mean = (rows) => rows.reduce((sum, r) => sum + r[target.i], 0) / rows.length;
+    const pick = (rows) => (s === null ? mean(rows) : rows[s][target.i]);
+    const layer = st.layers[l];
+    return `${which}:\na = ${short(pick(layer.a), 5)}\nz = ${short(pick(layer.z), 5)}\n`
+      + `δ = ${show.backward(l) ? short(pick(layer.delta), 5) : notYet}`;
   }
 
   click(event) {
@@ -481,6 +494,8 @@ export function parseSelection(sel) {
   if (kind === "n" && n.length === 2) return { kind, col: n[0], i: n[1] };
   return null;
 }
+
+const subscript = (n) => String(n).replace(/\d/g, (d) => "₀₁₂₃₄₅₆₇₈₉"[d]);
 
 function short(v, digits = 3) {
   const named = nonFinite(v); // a diverged run's NaN / ∞, not a dash that reads as "nothing"

@@ -28,3 +28,54 @@ def test_a_diverged_run_shows_nan_and_the_step_it_diverged_at(page, server):
     marks = p.evaluate("document.querySelector('#plot-loss')._fullLayout.shapes.map((s) => s.x0)")
     assert marks == [state["diverged_at"]]  # the loss plot marks where the curve ends
     page.shot("trust-diverged")
+
+
+def hover_edge(p, l, i, j) -> str:
+    edge = next(e for e in p.evaluate("window.__bpx.edges") if (e["l"], e["i"], e["j"]) == (l, i, j))
+    box = p.locator("#network").bounding_box()
+    p.mouse.move(box["x"] + (edge["x1"] + edge["x2"]) / 2, box["y"] + (edge["y1"] + edge["y2"]) / 2)
+    return p.locator("#tooltip").inner_text()
+
+
+def test_one_sample_means_one_sample_in_arrow_tooltip_and_inspector(page, server):
+    p = page.open("?preset=xor&step=300&sample=2&view=gradients&sel=e:0:0:0")
+    state = state_of(server, p)
+    x, delta = state["batch"]["x"][2], state["layers"][0]["delta"][2]
+    own = delta[0] * x[0]  # sample 2's ∂ℓ/∂w for W0[0][0]: δ_0 · x_0
+    mean = state["layers"][0]["dW"][0][0]
+    assert (own > 0) != (mean > 0)  # the case of the issue: the two point opposite ways
+    edge = next(e for e in p.evaluate("window.__bpx.edges") if (e["l"], e["i"], e["j"]) == (0, 0, 0))
+    assert edge["arrow"] == ("down" if own > 0 else "up")
+    tip = hover_edge(p, 0, 0, 0)
+    assert "sample 2" in tip and f"{-own:.5g}"[:6] in tip and ("↓" if own > 0 else "↑") in tip
+    assert f"{mean:.5g}"[:5] not in tip  # the batch mean was what the tooltip showed
+    inspector = p.locator("#inspector").inner_text()
+    assert "sample 2 (the arrow)" in inspector and ("↓" if own > 0 else "↑") in inspector
+    assert "mean over 4 samples" in inspector  # the batch mean is there too, and says so
+    p.locator("#sample").select_option("mean")
+    page.wait_idle()
+    tip = hover_edge(p, 0, 0, 0)
+    assert "batch mean of 4" in tip and ("↑" if mean < 0 else "↓") in tip
+    page.shot("trust-sample-vs-batch")
+
+
+def test_a_phase_shows_only_what_it_has_computed(page):
+    # B2 = backward:1: layer 1's gradients exist, layer 0's (computed in B1) do not yet
+    p = page.open("?preset=xor&step=5&phase=backward:1&sel=e:0:0:0")
+    kv = p.locator("#inspector dl.kv").first.inner_text()
+    assert kv.count("not yet") == 3  # ∂L/∂w, its nudge, and the update (made in U)
+    assert "finite differences agree" not in p.locator("#inspector").inner_text()
+    assert "not yet" in hover_edge(p, 0, 0, 0)
+    p.goto(p.url.replace("sel=e%3A0%3A0%3A0", "sel=e:1:0:0").replace("sel=e:0:0:0", "sel=e:1:0:0"))
+    page.wait_idle()
+    assert p.locator("#inspector dl.kv").first.inner_text().count("not yet") == 1  # only the update
+    # F1: the hidden layer's z and a exist, the output's do not; no δ anywhere
+    p = page.open("?preset=xor&step=5&phase=forward:0&sel=n:2:0")
+    cells = p.locator("#inspector td.num").all_inner_texts()
+    assert cells and set(cells) == {"not yet"}
+    p = page.open("?preset=xor&step=5&phase=forward:0&sel=n:1:0")
+    rows = [r.split("\t") for r in p.locator("#inspector tbody tr").all_inner_texts()]
+    assert all(r[1] != "not yet" and r[2] != "not yet" and r[3:] == ["not yet", "not yet"] for r in rows), (
+        rows
+    )
+    page.shot("trust-phase-forward")
