@@ -18,14 +18,28 @@ export function renderHelp(dl) {
   }
 }
 
+// Elements whose own keys win: Space presses a focused button (it does not toggle Play), fields
+// take the letters typed into them.
+const TYPING = ["INPUT", "SELECT", "TEXTAREA"];
+const PRESSABLE = ["BUTTON", "A", "SUMMARY"];
+
+/** The action a key press means on the page, or null when the focused element keeps it. */
+export function actionFor(event) {
+  const target = event.target;
+  if (event.ctrlKey || event.metaKey || event.altKey) return null;
+  if (TYPING.includes(target.tagName) && event.key !== "Escape") return null;
+  if (target.closest?.("[role='dialog']")) return event.key === "?" ? "help" : null; // the dialog's own keys
+  if (event.key === " " && (PRESSABLE.includes(target.tagName) || target.getAttribute?.("role") === "radio")) return null;
+  if (event.key === "Enter") return null;
+  const map = { " ": "play", ArrowRight: "phase", n: "step", e: "epoch", r: "reset", g: "jump", c: "copy",
+                "?": "help", Escape: "escape", 1: "view:weights", 2: "view:gradients", 3: "view:applied" };
+  return map[event.key] ?? null;
+}
+
 export function bindKeys(actions) {
   document.addEventListener("keydown", (event) => {
-    const tag = event.target.tagName;
-    if (["INPUT", "SELECT", "TEXTAREA"].includes(tag) && event.key !== "Escape") return;
-    if (event.ctrlKey || event.metaKey || event.altKey) return;
-    const map = { " ": "play", ArrowRight: "phase", n: "step", e: "epoch", r: "reset", g: "jump", c: "copy",
-                  "?": "help", Escape: "escape", 1: "view:weights", 2: "view:gradients", 3: "view:applied" };
-    const action = map[event.key];
+    if (event.defaultPrevented) return; // handled on the way up (the network's arrow keys)
+    const action = actionFor(event);
     if (!action) return;
     event.preventDefault();
     actions(action);

@@ -2,6 +2,7 @@
 import { api } from "./api.js";
 import { applyTranslations, loadLanguage, pickLanguage, t } from "./i18n.js";
 import { bindKeys, renderHelp } from "./keys.js";
+import { closeDialog, openDialog, trapFocus } from "./dialog.js";
 import { renderControls, renderLessons } from "./controls.js";
 import { renderEdge, renderIdle, renderNode } from "./inspector.js";
 import { renderLegend } from "./legend.js";
@@ -231,7 +232,7 @@ function render() {
     render.timelineKey = timelineKey;
     renderTimeline($("timeline"), st.layers.length, page.phase, (phase) => setPage({ phase }));
   }
-  $("step-input").value = st.step;
+  if (document.activeElement !== $("step-input")) $("step-input").value = st.step; // not under the typing
   $("epoch-label").textContent = t("epoch.label", { epoch: st.epoch, lr: fmt.num(st.lr, 3) });
   $("phase-chip").textContent = $("phase-chip").title = phaseTitle(page.phase);
   const lossShown = page.phase === "" || phases(st.layers.length).indexOf(page.phase) >= st.layers.length;
@@ -388,6 +389,15 @@ async function jump(target) {
   });
 }
 
+/** `g`: an empty field for the step to jump to (the current step stays visible as its placeholder),
+ * so that typing 500 means 500 and not the current step with 500 appended. */
+function openJump() {
+  const input = $("step-input");
+  input.placeholder = String(model.state?.step ?? "");
+  input.value = "";
+  input.focus();
+}
+
 function showCompare() {
   $("stage-canvases").classList.toggle("split", compare.active);
   $("label-a").hidden = $("label-b").hidden = !compare.active;
@@ -497,16 +507,20 @@ function wire() {
   $("btn-reset").addEventListener("click", reset);
   $("btn-play").addEventListener("click", play);
   $("btn-copy").addEventListener("click", copyLink);
-  $("btn-help").addEventListener("click", () => { $("help").hidden = false; $("help-close").focus(); });
-  $("help-close").addEventListener("click", () => { $("help").hidden = true; });
+  $("btn-help").addEventListener("click", () => openDialog($("help"), $("help-close")));
+  $("help-close").addEventListener("click", () => closeDialog($("help")));
+  trapFocus($("help"));
   $("probe-chip").addEventListener("click", () => { network.setProbe(null); $("probe-chip").hidden = true; });
   $("btn-theme").addEventListener("click", () => setPage({ theme: model.page.theme === "dark" ? "light" : "dark" }));
   $("btn-palette").addEventListener("click", () => setPage({ palette: model.page.palette === "cb" ? "default" : "cb" }));
   $("speed").addEventListener("change", () => { model.page.speed = Number($("speed").value); if (model.playing) { stopPlaying(); play(); } render(); });
   $("step-input").addEventListener("change", () => {
+    const target = Number.parseInt($("step-input").value, 10);
     $("step-input").blur(); // back to the keyboard shortcuts
-    jump(Number.parseInt($("step-input").value, 10));
+    jump(target);
   });
+  $("step-input").addEventListener("keydown", (e) => { if (e.key === "Escape") $("step-input").blur(); });
+  $("step-input").addEventListener("blur", () => { if (model.state) $("step-input").value = model.state.step; });
   $("sample").addEventListener("change", () => setPage({ sample: $("sample").value }));
   $("scale").addEventListener("change", () => setPage({ scale: $("scale").value }));
   for (const b of $("view-mode").querySelectorAll("button")) b.addEventListener("click", () => setPage({ view: b.dataset.view }));
@@ -565,9 +579,9 @@ function wire() {
     else if (action === "epoch") epoch();
     else if (action === "reset") reset();
     else if (action === "copy") copyLink();
-    else if (action === "jump") $("step-input").focus();
-    else if (action === "help") { $("help").hidden = !$("help").hidden; }
-    else if (action === "escape") { $("help").hidden = true; if (model.page.sel) select(""); }
+    else if (action === "jump") openJump();
+    else if (action === "help") { if ($("help").hidden) openDialog($("help"), $("help-close")); else closeDialog($("help")); }
+    else if (action === "escape") { if (model.page.sel) select(""); }
     else if (action.startsWith("view:")) setPage({ view: action.slice(5) });
   });
 }

@@ -1,6 +1,7 @@
 // The share dialog: short links, saved runs, export/import of weights, the Python script.
 import { api } from "./api.js";
 import { t } from "./i18n.js";
+import { closeDialog, openDialog, trapFocus } from "./dialog.js";
 
 function download(name, text, type) {
   const a = document.createElement("a");
@@ -34,14 +35,13 @@ export function bindShare(hooks) {
     if (!list.children.length) list.append(Object.assign(document.createElement("li"), { textContent: t("share.none"), className: "muted" }));
   };
   $("btn-share").addEventListener("click", async () => {
-    $("share").hidden = false;
     $("share-error").textContent = "";
     $("share-url").value = "";
-    $("share-make").focus();
+    openDialog($("share"), $("share-make"));
     refreshList().catch(fail);
   });
-  $("share-close").addEventListener("click", () => { $("share").hidden = true; });
-  $("share").addEventListener("keydown", (e) => { if (e.key === "Escape") $("share").hidden = true; });
+  $("share-close").addEventListener("click", () => closeDialog($("share")));
+  trapFocus($("share"));
   $("share-make").addEventListener("click", async () => {
     try {
       const link = await api.link(hooks.query());
@@ -72,7 +72,7 @@ export function bindShare(hooks) {
     if (file.size > 4_000_000) { fail(new Error(t("share.too_big"))); return; }
     try {
       const run = await api.importRun(JSON.parse(await file.text()));
-      $("share").hidden = true;
+      closeDialog($("share"));
       hooks.imported(run);
     } catch (error) { fail(error instanceof SyntaxError ? new Error(t("share.not_json")) : error); }
   });

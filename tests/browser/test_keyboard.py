@@ -1,0 +1,80 @@
+"""The page by keyboard alone: keys do what they say, dialogs hold the focus, the network is reachable."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+FOCUSED = "document.activeElement.id || document.activeElement.className || document.activeElement.tagName"
+
+
+def test_space_on_a_focused_button_presses_that_button_not_play(page):
+    p = page.open("?preset=xor")
+    p.locator("#btn-step").focus()
+    p.keyboard.press(" ")
+    page.wait_idle()
+    assert p.evaluate("window.__bpx.step") == 1
+    assert not p.evaluate("window.__bpx.model.playing")
+    p.locator("#btn-help").focus()
+    p.keyboard.press(" ")
+    assert p.locator("#help").is_visible()
+    p.keyboard.press("Escape")
+    # with the focus on no control, Space still plays and pauses
+    p.evaluate("document.activeElement.blur()")
+    p.keyboard.press(" ")
+    assert p.evaluate("window.__bpx.model.playing")
+    p.keyboard.press(" ")
+    page.wait_idle()
+    assert not p.evaluate("window.__bpx.model.playing")
+
+
+def test_g_opens_an_empty_jump_field(page):
+    p = page.open("?preset=xor&step=2")
+    p.keyboard.press("g")
+    field = p.locator("#step-input")
+    assert p.evaluate(FOCUSED) == "step-input"
+    assert field.input_value() == "" and field.get_attribute("placeholder") == "2"
+    p.keyboard.type("500")
+    p.keyboard.press("Enter")
+    page.wait_idle()
+    assert p.evaluate("window.__bpx.step") == 500  # not 2500
+    p.keyboard.press("g")
+    p.keyboard.press("Escape")  # changed its mind: the field shows the step again
+    assert p.evaluate(FOCUSED) != "step-input" and field.input_value() == "500"
+
+
+@pytest.mark.parametrize(("opener", "dialog"), [("#btn-help", "#help"), ("#btn-share", "#share")])
+def test_a_dialog_keeps_the_focus_and_gives_it_back(page, opener, dialog):
+    p = page.open("?preset=xor")
+    p.locator(opener).focus()
+    p.keyboard.press("Enter")
+    p.wait_for_selector(f"{dialog}:not([hidden])")
+    inside = f"document.querySelector('{dialog}').contains(document.activeElement)"
+    for key in ["Tab"] * 12 + ["Shift+Tab"] * 12:
+        p.keyboard.press(key)
+        assert p.evaluate(inside), (key, p.evaluate(FOCUSED))
+    page.shot(f"keys-dialog-{dialog[1:]}")
+    p.keyboard.press("Escape")
+    assert not p.locator(dialog).is_visible()
+    assert p.evaluate(FOCUSED) == opener[1:]
+    # keys typed in a dialog are the dialog's: `r` there does not reset the run behind it
+    p.keyboard.press("Enter")
+    p.keyboard.press("n")
+    assert p.evaluate("window.__bpx.step") == 0
+
+
+def test_a_skip_link_reaches_the_network_and_tab_meets_the_views_before_the_settings(page):
+    p = page.open("?preset=xor")
+    p.keyboard.press("Tab")
+    assert p.evaluate("document.activeElement.classList.contains('skip-link')")
+    assert p.locator(".skip-link").is_visible()
+    page.shot("keys-skip-link")
+    p.keyboard.press("Enter")
+    assert p.evaluate(FOCUSED) == "network"
+    p = page.open("?preset=xor")
+    order = []
+    for _ in range(80):
+        p.keyboard.press("Tab")
+        order.append(p.evaluate("document.activeElement.dataset.view || document.activeElement.id"))
+    assert order.index("weights") < order.index("network") < order.index("f-dataset"), order
