@@ -161,7 +161,9 @@ export class DigitLab {
       y: [...ask.wants.map((_, k) => String(k)), "Σ"], colorscale: [[0, c.neg], [0.5, c.paper], [1, c.pos]], showscale: false,
       hovertemplate: `${t("digits.hover_ask")}<extra></extra>` }],
       smallLayout({ title: { text: t("digits.asks"), font: { size: 10 }, x: 0.02, y: 0.98 },
-                    margin: { l: 30, r: 6, t: 16, b: 20 }, yaxis: { autorange: "reversed" } }),
+                    // rows named "0" … "9" and "Σ": plotly would guess a numeric axis and drop Σ, the
+                    // row the card is about; a category axis keeps all of them
+                    margin: { l: 30, r: 6, t: 16, b: 20 }, yaxis: { type: "category", autorange: "reversed", dtick: 1 } }),
       CONFIG);
     this.renderZoom();
     if (this.mapMode === "example") this.renderMaps();
@@ -226,9 +228,12 @@ export class DigitLab {
   }
 
   async progress() {
+    // Two updates can overlap (a new lesson's reset and the side plots' refresh): only the
+    // newest draws, and it replaces the thumbnails at once, so each image shows once.
+    const ticket = (this.progressTicket = (this.progressTicket ?? 0) + 1);
     const id = this.hooks.runId();
     const result = await api.confusion(id);
-    if (!result.classification) return;
+    if (!result.classification || ticket !== this.progressTicket) return;
     const $ = (q) => this.root.querySelector(`#${q}`);
     $("dl-acc").textContent = t("digits.accuracy", { acc: (100 * result.accuracy).toFixed(1), step: result.step,
                                                     split: t(`digits.split_${result.split}`) });
@@ -241,19 +246,21 @@ export class DigitLab {
                     yaxis: { title: { text: t("digits.true"), standoff: 4 }, dtick: 1, autorange: "reversed" } }),
       CONFIG);
     const wrong = Object.entries(result.wrong).flatMap(([k, rows]) => rows.slice(0, 2).map((r) => ({ ...r, true: Number(k) })));
-    const box = $("dl-wrong");
-    box.replaceChildren();
-    for (const w of wrong) {
-      const page = await api.data(id, result.split, 1, true, w.row);
+    const pages = await Promise.all(wrong.map((w) => api.data(id, result.split, 1, true, w.row)));
+    if (ticket !== this.progressTicket) return;
+    const thumbs = wrong.map((w, k) => {
+      const page = pages[k];
       const canvas = document.createElement("canvas");
       canvas.className = "digit small";
       canvas.title = t("digits.wrong", { t: w.true, p: w.predicted });
       drawGray(canvas, page.x[0], 28);
       const fig = document.createElement("span");
       fig.className = "thumb";
+      fig.dataset.row = w.row;
       fig.append(canvas, Object.assign(document.createElement("small"), { textContent: `${w.true}→${w.predicted}` }));
-      box.append(fig);
-    }
+      return fig;
+    });
+    $("dl-wrong").replaceChildren(...thumbs);
   }
 
   async fastForward(n) {

@@ -79,3 +79,37 @@ def test_a_phase_shows_only_what_it_has_computed(page):
         rows
     )
     page.shot("trust-phase-forward")
+
+
+def lab_ready(p):
+    p.wait_for_function(
+        "document.querySelector('#dl-asks')?._fullLayout && document.querySelector('#dl-acc')?.textContent",
+        timeout=60_000,
+    )
+
+
+def test_the_digit_lab_shows_every_row_of_one_layer_back_and_the_sum(page):
+    p = page.open("?preset=digits")
+    lab_ready(p)
+    axis = p.evaluate(
+        "(() => { const el = document.querySelector('#dl-asks');"
+        " return { range: el._fullLayout.yaxis.range, rows: el.data[0].y }; })()"
+    )
+    assert axis["rows"] == [str(k) for k in range(10)] + ["Σ"]
+    low, high = sorted(axis["range"])
+    assert low <= -0.5 and high >= len(axis["rows"]) - 0.5  # was [8.5, −0.5]: row 9 and Σ cut off
+
+
+def test_digits_it_gets_wrong_shows_each_image_once(page, server):
+    p = page.open("?preset=digits")
+    lab_ready(p)
+    run_id = p.evaluate("window.__bpx.runId")
+    wrong = httpx.get(f"{server.url}/api/v1/runs/{run_id}/confusion").json()["wrong"]
+    expected = sorted(r["row"] for rows in wrong.values() for r in rows[:2])
+    rows = p.evaluate("[...document.querySelectorAll('#dl-wrong .thumb')].map((t) => Number(t.dataset.row))")
+    assert sorted(rows) == expected  # on load: 39 thumbnails for 20 images
+    p.locator("#btn-step").click()
+    page.wait_idle()
+    p.wait_for_timeout(500)
+    rows = p.evaluate("[...document.querySelectorAll('#dl-wrong .thumb')].map((t) => Number(t.dataset.row))")
+    assert len(rows) == len(set(rows))
