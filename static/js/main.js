@@ -492,12 +492,31 @@ async function copyLink() {
   }
 }
 
-function toast(text) {
+function toast(text, action = null) { // action: {label, run} — a button in the toast (undo)
   const el = $("toast");
   el.textContent = text;
+  if (action) {
+    const button = Object.assign(document.createElement("button"), { id: "toast-action", textContent: action.label });
+    button.addEventListener("click", () => { el.hidden = true; action.run(); });
+    el.append(" ", button);
+  }
   el.hidden = false;
   clearTimeout(toast.timer);
-  toast.timer = setTimeout(() => { el.hidden = true; }, 3500);
+  toast.timer = setTimeout(() => { el.hidden = true; }, action ? 10000 : 3500);
+}
+
+/** New data restarts the run: say so, and offer the way back to the old data at the old step. */
+function changeData(data) {
+  const before = { config: { ...model.config }, page: { ...model.page } };
+  changeFields({ dataset: "custom", data });
+  toast(t(before.page.step > 0 ? "data.restarted_from" : "data.restarted", { step: before.page.step }), {
+    label: t("data.undo"),
+    run: () => {
+      model.config = before.config;
+      Object.assign(model.page, before.page);
+      newRun(before.page.step);
+    },
+  });
 }
 
 function wire() {
@@ -558,7 +577,7 @@ function wire() {
     maxRows: 5000,
     toast,
     data: () => (model.data?.x && model.data.x[0]?.length === 2 ? { x: model.data.x, y: model.data.y } : null),
-    setData: (data) => changeFields({ dataset: "custom", data }),
+    setData: changeData,
   });
   bindShare({
     query: () => [buildQuery(model.config, model.page), ...compareQuery(compare.overrides).map(([k, v]) =>

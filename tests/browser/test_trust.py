@@ -113,3 +113,23 @@ def test_digits_it_gets_wrong_shows_each_image_once(page, server):
     p.wait_for_timeout(500)
     rows = p.evaluate("[...document.querySelectorAll('#dl-wrong .thumb')].map((t) => Number(t.dataset.row))")
     assert len(rows) == len(set(rows))
+
+
+def test_adding_a_point_says_the_run_restarts_and_offers_undo(page, server):
+    p = page.open("?preset=xor&step=20")
+    before = state_of(server, p)
+    p.wait_for_function("document.querySelector('#plot-boundary .nsewdrag')")
+    box = p.locator("#plot-boundary .nsewdrag").bounding_box()
+    p.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.4)
+    p.wait_for_function("window.__bpx.model.config.dataset === 'custom'")
+    page.wait_idle()
+    assert p.evaluate("window.__bpx.step") == 0
+    note = p.locator("#toast")
+    assert note.is_visible() and "step 0" in note.inner_text() and "step 20" in note.inner_text()
+    page.shot("trust-data-undo")
+    p.locator("#toast-action").click()
+    p.wait_for_function("window.__bpx.model.config.dataset !== 'custom' && window.__bpx.step === 20")
+    page.wait_idle()
+    after = state_of(server, p)
+    assert after["loss"] == before["loss"] and after["layers"][0]["W"] == before["layers"][0]["W"]
+    assert "dataset=custom" not in p.url
