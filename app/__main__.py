@@ -7,18 +7,18 @@ import sys
 import uvicorn
 
 from app.settings import Settings
-from app.store import SQLiteStore, StoreError
+from app.store import StoreError, is_url, open_store, redact
 
 
 def main() -> None:
     settings = Settings()
     try:
-        SQLiteStore(settings.db).close()  # fail now, with the file's name, not on the first request
+        open_store(settings.db, pool_size=1).close()  # fail now, naming the store, not on the first request
     except StoreError as error:
         sys.exit(f"Backprop Explorer cannot start: {error}")
     print(
         f"Backprop Explorer on http://{'localhost' if settings.host == '127.0.0.1' else settings.host}:"
-        f"{settings.port}  (store: {settings.db})",
+        f"{settings.port}  (store: {redact(str(settings.db)) if is_url(settings.db) else settings.db})",
         flush=True,
     )
     uvicorn.run(

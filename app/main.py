@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse
 from app import __version__, api, blobs, errors, insight, sharing, stream
 from app.runs import RunManager
 from app.settings import Settings
-from app.store import SQLiteStore
+from app.store import open_store
 
 DESCRIPTION = """
 See backpropagation: every number of every step, exact and replayable.
@@ -29,7 +29,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        store = SQLiteStore(settings.db)  # a bad file stops start-up with a message naming it
+        store = open_store(settings.db, settings.db_pool)  # a bad store stops start-up, named
         app.state.settings = settings
         app.state.store = store
         app.state.runs = RunManager(store, settings)

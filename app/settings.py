@@ -21,9 +21,11 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1
-    db: Path = Field(
-        default_factory=default_db_path, description="SQLite file: runs, short links, saved runs"
+    db: Path | str = Field(
+        default_factory=default_db_path,
+        description="the store: a SQLite file, or a postgresql:// URL shared by several hosts",
     )
+    db_pool: int = Field(10, description="PostgreSQL connections per worker")
     max_live_runs: int = Field(64, description="runs kept in memory per worker; others are rebuilt by replay")
     max_cache_mb: int = Field(512, description="memory for live runs and their checkpoints per worker")
     checkpoint_every: int = Field(500, description="steps between checkpoints of a live run")

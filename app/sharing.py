@@ -2,17 +2,19 @@
 
 Everything shared is a page URL query (config + step + view state): a run is a pure
 function of its config, so the query is the whole moment. Short links and saved runs
-store that query in the store; codes are random (72 bits), not guessable.
+store that query in the store; codes are random (72 bits), not guessable. A saved run
+is opened by anyone holding its id, and listed only to the browser that saved it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import time
 from typing import Annotated, Any, Literal
 
 import orjson
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import PlainTextResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -90,48 +92,100 @@ def open_link(code: str, request: Request) -> RedirectResponse:
     return RedirectResponse(f"/?{stored_link(request, code)}", status_code=307)
 
 
+# -- saved runs: reachable by their link, listed only to their owner -----------------------------
+
+OWNER_COOKIE = "bpx_owner"
+OWNER_PATH = "/api/v1/saved"  # the browser sends the cookie to these endpoints and nowhere else
+OWNER_MAX_AGE = 400 * 24 * 3600  # the longest a browser keeps a cookie
+
+
+def owner_of(token: str | None) -> str | None:
+    """What the store keeps for a browser: a hash of its owner token, so the store alone
+    (a backup, a replica's log) cannot be used to list or delete anyone's runs."""
+    if not token or len(token) > 64:
+        return None
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def remember_owner(request: Request, response: Response) -> str:
+    """The caller's owner hash; a browser without a token gets one in an HttpOnly,
+    SameSite=Strict cookie that page scripts cannot read and other sites cannot send."""
+    token = request.cookies.get(OWNER_COOKIE) or ""
+    if owner_of(token) is None:
+        token = secrets.token_urlsafe(24)  # 192 random bits
+    response.set_cookie(
+        OWNER_COOKIE,
+        token,
+        max_age=OWNER_MAX_AGE,
+        path=OWNER_PATH,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+    return owner_of(token) or ""
+
+
+class SavedPage(BaseModel):
+    items: list[SavedOut] = Field(description="the caller's saved runs, newest first")
+    next_offset: int | None = Field(description="`offset` for the next page; null on the last page")
+
+
+def saved_out(saved_id: str, name: str, payload: str, created: float) -> SavedOut:
+    return SavedOut(id=saved_id, name=name, query=orjson.loads(payload)["query"], created=created)
+
+
 @router.post("/api/v1/saved", status_code=201, response_model=SavedOut, summary="Save a run under a name")
-def save_run(body: SaveIn, request: Request) -> SavedOut:
+def save_run(body: SaveIn, request: Request, response: Response) -> SavedOut:
     store, settings = request.app.state.store, request.app.state.settings
     name = body.name.strip()
     if not name:
         raise ConfigError("name", "is empty", "1 to 200 characters")
-    if store.count_saved() >= settings.max_saved_runs:
+    query = checked_query(body.query, store)
+    saved_id = secrets.token_urlsafe(9)
+    payload = orjson.dumps({"query": query}).decode()
+    # The store counts and inserts as one step: concurrent saves cannot pass the cap.
+    if not store.save(saved_id, remember_owner(request, response), name, payload, settings.max_saved_runs):
         raise ConfigError(
             "name",
             "the store holds as many saved runs as it may",
             f"at most {settings.max_saved_runs}; delete some first",
         )
-    saved_id = secrets.token_urlsafe(9)
-    query = checked_query(body.query, request.app.state.store)
-    store.save(saved_id, name, orjson.dumps({"query": query}).decode())
     return SavedOut(id=saved_id, name=name, query=query, created=time.time())
 
 
-@router.get("/api/v1/saved", response_model=list[SavedOut], summary="Saved runs, newest first")
-def list_saved(request: Request) -> list[SavedOut]:
-    store = request.app.state.store
-    out = []
-    for saved_id, name, created in store.list_saved():
-        row = store.get_saved(saved_id)
-        if row is not None:
-            out.append(SavedOut(id=saved_id, name=name, query=orjson.loads(row[1])["query"], created=created))
-    return out
+@router.get(
+    "/api/v1/saved",
+    response_model=SavedPage,
+    summary="Your saved runs (this browser's), newest first, a page at a time",
+)
+def list_saved(
+    request: Request,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> SavedPage:
+    owner = owner_of(request.cookies.get(OWNER_COOKIE))
+    if owner is None:
+        return SavedPage(items=[], next_offset=None)
+    rows = request.app.state.store.list_saved(owner, limit + 1, offset)  # one more: is there a next page?
+    items = [saved_out(*row) for row in rows[:limit]]
+    return SavedPage(items=items, next_offset=offset + limit if len(rows) > limit else None)
 
 
-@router.get("/api/v1/saved/{saved_id}", response_model=SavedOut, summary="One saved run")
+@router.get("/api/v1/saved/{saved_id}", response_model=SavedOut, summary="One saved run (anyone with its id)")
 def get_saved(saved_id: str, request: Request) -> SavedOut:
-    row = request.app.state.store.get_saved(saved_id)
+    row = request.app.state.store.get_saved(saved_id) if len(saved_id) <= 64 else None
     if row is None:
         raise NotFound(["path", "saved_id"], f"no saved run {saved_id!r}")
     name, payload, created = row
-    return SavedOut(id=saved_id, name=name, query=orjson.loads(payload)["query"], created=created)
+    return saved_out(saved_id, name, payload, created)
 
 
-@router.delete("/api/v1/saved/{saved_id}", status_code=204, summary="Delete a saved run")
+@router.delete("/api/v1/saved/{saved_id}", status_code=204, summary="Delete one of your saved runs")
 def delete_saved(saved_id: str, request: Request) -> Response:
-    if not request.app.state.store.delete_saved(saved_id):
-        raise NotFound(["path", "saved_id"], f"no saved run {saved_id!r}")
+    owner = owner_of(request.cookies.get(OWNER_COOKIE))
+    if owner is None or not request.app.state.store.delete_saved(saved_id, owner):
+        # someone else's run answers as a missing one: a link lets you open it, not delete it
+        raise NotFound(["path", "saved_id"], f"no saved run {saved_id!r} of yours")
     return Response(status_code=204)
 
 

@@ -62,7 +62,7 @@ export const api = {
   confusion: (id, split = "test") => call("GET", `/api/v1/runs/${id}/confusion${q({ split })}`),
   link: (query) => call("POST", "/api/v1/links", { query }),
   save: (name, query) => call("POST", "/api/v1/saved", { name, query }),
-  saved: () => call("GET", "/api/v1/saved"),
+  saved: (offset = 0) => call("GET", `/api/v1/saved${q({ offset })}`),
   unsave: (id) => fetch(`/api/v1/saved/${id}`, { method: "DELETE" }),
   exportRun: (id) => call("GET", `/api/v1/runs/${id}/export`),
   importRun: (file) => call("POST", "/api/v1/import", file),

@@ -15,23 +15,38 @@ export function bindShare(hooks) {
   // hooks: {query() -> current page query, runId(), openQuery(query), imported(run)}
   const $ = (id) => document.getElementById(id);
   const fail = (error) => { $("share-error").textContent = error.message; };
+  // The server lists only this browser's saved runs (its HttpOnly owner cookie), a page at a time.
+  const savedItem = (item) => {
+    const li = document.createElement("li");
+    const open = document.createElement("a");
+    open.href = `/?${item.query}`;
+    open.textContent = item.name;
+    const when = document.createElement("small");
+    when.className = "muted";
+    when.textContent = new Date(item.created * 1000).toLocaleString();
+    const remove = document.createElement("button");
+    remove.textContent = t("share.delete");
+    remove.addEventListener("click", async () => { await api.unsave(item.id); refreshList(); });
+    li.append(open, when, remove);
+    return li;
+  };
+  const showPage = async (offset) => {
+    const list = $("saved-list");
+    const page = await api.saved(offset);
+    list.querySelector(".saved-more")?.remove();
+    list.append(...page.items.map(savedItem));
+    if (page.next_offset != null) {
+      const li = Object.assign(document.createElement("li"), { className: "saved-more" });
+      const more = Object.assign(document.createElement("button"), { textContent: t("saved.more") });
+      more.addEventListener("click", () => showPage(page.next_offset).catch(fail));
+      li.append(more);
+      list.append(li);
+    }
+  };
   const refreshList = async () => {
     const list = $("saved-list");
     list.replaceChildren();
-    for (const item of await api.saved()) {
-      const li = document.createElement("li");
-      const open = document.createElement("a");
-      open.href = `/?${item.query}`;
-      open.textContent = item.name;
-      const when = document.createElement("small");
-      when.className = "muted";
-      when.textContent = new Date(item.created * 1000).toLocaleString();
-      const remove = document.createElement("button");
-      remove.textContent = t("share.delete");
-      remove.addEventListener("click", async () => { await api.unsave(item.id); refreshList(); });
-      li.append(open, when, remove);
-      list.append(li);
-    }
+    await showPage(0);
     if (!list.children.length) list.append(Object.assign(document.createElement("li"), { textContent: t("share.none"), className: "muted" }));
   };
   $("btn-share").addEventListener("click", async () => {

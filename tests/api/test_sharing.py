@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 import numpy as np
 import pytest
 
@@ -40,37 +38,6 @@ def test_bad_link_query(client, query, field):
 def test_unknown_link(client):
     response = client.get("/s/doesnotexist")
     assert response.status_code == 404 and response.json()["detail"][0]["loc"] == ["path", "code"]
-
-
-def test_saved_runs_crud(client):
-    made = client.post(
-        "/api/v1/saved", json={"name": "  my adam run ", "query": "preset=adam&step=30"}
-    ).json()
-    assert made["name"] == "my adam run"
-    listed = client.get("/api/v1/saved").json()
-    assert [s["id"] for s in listed] == [made["id"]]
-    assert client.get(f"/api/v1/saved/{made['id']}").json()["query"] == "preset=adam&step=30"
-    assert client.delete(f"/api/v1/saved/{made['id']}").status_code == 204
-    assert client.get(f"/api/v1/saved/{made['id']}").status_code == 404
-    assert client.delete(f"/api/v1/saved/{made['id']}").status_code == 404
-    assert client.post("/api/v1/saved", json={"name": "   ", "query": "preset=xor"}).status_code == 422
-
-
-def test_saved_runs_limit(client):
-    client.app.state.settings.max_saved_runs = 2
-    for k in range(2):
-        assert client.post("/api/v1/saved", json={"name": f"r{k}", "query": "preset=xor"}).status_code == 201
-    refused = client.post("/api/v1/saved", json={"name": "one too many", "query": "preset=xor"})
-    assert refused.status_code == 422 and "delete some" in refused.json()["detail"][0]["allowed"]
-
-
-def test_concurrent_saves_lose_nothing(client):
-    def save(k: int) -> int:
-        return client.post("/api/v1/saved", json={"name": f"run {k}", "query": "preset=xor"}).status_code
-
-    with ThreadPoolExecutor(8) as pool:
-        assert set(pool.map(save, range(40))) == {201}
-    assert len(client.get("/api/v1/saved").json()) == 40
 
 
 def test_export_then_import_starts_from_the_same_weights(client):

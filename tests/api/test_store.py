@@ -1,50 +1,156 @@
-"""The SQLite store: concurrent writers lose nothing; bad files are never wiped."""
+"""The stores, SQLite and PostgreSQL, through one suite: concurrent writers lose nothing,
+caps hold under concurrency, each owner lists their own, bad databases are never touched."""
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
+import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
+import numpy as np
+import psycopg
 import pytest
 
-from app.store import SQLiteStore, StoreError
+from app.store import SQLiteStore, StoreError, open_store
+from app.store.schema import SCHEMA_VERSION
+from tests.support import free_port
 
 
-def test_parallel_writers_lose_nothing(tmp_path):
-    path = tmp_path / "s.sqlite3"
-    SQLiteStore(path).close()
+@pytest.fixture
+def store(store_target):
+    store = open_store(store_target, pool_size=4)
+    yield store
+    store.close()
+
+
+def test_parallel_writers_lose_nothing(store_target):
+    open_store(store_target).close()
 
     def writer(k: int) -> None:
-        store = SQLiteStore(path)  # its own connection, as another worker would have
-        for i in range(25):
-            store.save(f"{k}-{i}", f"run {k}.{i}", "{}")
-            store.put_link(f"L{k}-{i}", "{}")
+        store = open_store(store_target, pool_size=2)  # its own connections, as another worker would have
+        try:
+            for i in range(25):
+                assert store.save(f"{k}-{i}", "me", f"run {k}.{i}", "{}", most=10_000)
+                store.put_link(f"L{k}-{i}", "{}")
+        finally:
+            store.close()
 
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(writer, range(8)))
-    store = SQLiteStore(path)
-    assert store.count_saved() == 200 and len(store.list_saved()) == 200
+    store = open_store(store_target)
+    assert store.count_saved() == 200 and len(store.list_saved("me", 1000)) == 200
     assert store.get_link("L7-24") == "{}"
+    store.close()
 
 
-def test_compare_and_set_step(tmp_path):
-    store = SQLiteStore(tmp_path / "s.sqlite3")
+def test_compare_and_set_step(store):
     store.create_run("r", "{}")
     assert store.set_step("r", 5, expected=0)
     assert not store.set_step("r", 9, expected=0)  # someone else moved it
     assert store.get_run("r") == ("{}", 5)
+    assert store.get_run("nope") is None
+
+
+def test_concurrent_compare_and_set_loses_no_update(store_target):
+    """20 writers on two store objects (two replicas), each adding 1 by compare-and-set."""
+    replicas = [open_store(store_target, pool_size=4) for _ in range(2)]
+    replicas[0].create_run("r", "{}")
+
+    def add_one(k: int) -> None:
+        store = replicas[k % 2]
+        while True:
+            step = store.get_run("r")[1]
+            if store.set_step("r", step + 1, expected=step):
+                return
+
+    with ThreadPoolExecutor(20) as pool:
+        list(pool.map(add_one, range(20)))
+    assert replicas[1].get_run("r") == ("{}", 20)
+    for store in replicas:
+        store.close()
+
+
+def test_cap_holds_under_concurrent_saves(store_target):
+    """40 concurrent saves over two replicas with room for 10 store exactly 10 (was 13)."""
+    replicas = [open_store(store_target, pool_size=8) for _ in range(2)]
+
+    def save(k: int) -> bool:
+        return replicas[k % 2].save(f"s{k}", f"owner{k % 3}", f"run {k}", "{}", most=10)
+
+    with ThreadPoolExecutor(40) as pool:
+        stored = list(pool.map(save, range(40)))
+    assert sum(stored) == 10 and replicas[0].count_saved() == 10
+    for store in replicas:
+        store.close()
+
+
+def test_each_owner_lists_their_own_newest_first_in_pages(store):
+    for k in range(7):
+        store.save(f"a{k}", "alice", f"alice {k}", f'{{"query": "step={k}"}}', most=100)
+    store.save("b0", "bob", "bob's", '{"query": "step=1"}', most=100)
+    first, second = store.list_saved("alice", 4), store.list_saved("alice", 4, offset=4)
+    assert [row[1] for row in first + second] == [f"alice {k}" for k in reversed(range(7))]
+    assert first[0] == ("a6", "alice 6", '{"query": "step=6"}', pytest.approx(first[0][3]))
+    assert [row[0] for row in store.list_saved("bob", 10)] == ["b0"]
+    assert store.list_saved("carol", 10) == []
+    assert store.get_saved("b0")[0] == "bob's"  # anyone with the id opens it
+    assert not store.delete_saved("b0", "alice")  # but only its owner deletes it
+    assert store.delete_saved("b0", "bob") and store.get_saved("b0") is None
+
+
+def test_blobs_keep_the_first_payload(store):
+    store.put_blob("c", "first")
+    store.put_blob("c", "second")
+    assert store.get_blob("c") == "first" and store.count_blobs() == 1
+
+
+def test_times_keep_float64(store):
+    """PostgreSQL's REAL is float32 (a 2-minute grain in today's epoch seconds): the schema
+    says DOUBLE PRECISION, and the time comes back as it went in."""
+    before = time.time()
+    store.save("s", "me", "n", "{}", most=10)
+    created = store.get_saved("s")[2]
+    assert before <= created <= time.time() and created != float(np.float32(created))
+
+
+def test_a_newer_schema_is_refused(store_target):
+    open_store(store_target).close()
+    if isinstance(store_target, Path):
+        db = sqlite3.connect(store_target)
+        db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION + 1),))
+        db.commit()
+        db.close()
+    else:
+        with psycopg.connect(store_target, autocommit=True) as conn:
+            conn.execute(
+                "UPDATE meta SET value = %s WHERE key = 'schema_version'", (str(SCHEMA_VERSION + 1),)
+            )
+    with pytest.raises(StoreError, match=f"schema version {SCHEMA_VERSION + 1}"):
+        open_store(store_target)
+
+
+# -- SQLite: files that are not ours ----------------------------------------------------------------
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def test_foreign_sqlite_file_is_refused_untouched(tmp_path):
     path = tmp_path / "other.sqlite3"
     db = sqlite3.connect(path)
     db.execute("CREATE TABLE precious (x)")
+    db.execute("INSERT INTO precious VALUES ('keep me')")
     db.commit()
     db.close()
-    with pytest.raises(StoreError, match="other.sqlite3"):
+    before = digest(path)
+    with pytest.raises(StoreError, match="other.sqlite3.*left untouched"):
         SQLiteStore(path)
-    tables = sqlite3.connect(path).execute("SELECT name FROM sqlite_master").fetchall()
-    assert tables == [("precious",)]
+    # not switched to WAL: the same bytes, and no -wal or -shm beside it
+    assert digest(path) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other.sqlite3"]
 
 
 def test_garbage_file_is_refused(tmp_path):
@@ -53,3 +159,68 @@ def test_garbage_file_is_refused(tmp_path):
     with pytest.raises(StoreError, match="left untouched"):
         SQLiteStore(path)
     assert path.read_bytes() == b"\x00garbage" * 1000
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["junk.sqlite3"]
+
+
+def test_a_version_1_store_is_upgraded_and_keeps_its_saved_runs(tmp_path):
+    """Stores from before owners: their saved runs still open by id, and are nobody's to list."""
+    path = tmp_path / "v1.sqlite3"
+    db = sqlite3.connect(path)
+    db.executescript(
+        """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE runs (id TEXT PRIMARY KEY, config TEXT NOT NULL, step INTEGER NOT NULL,
+            created REAL NOT NULL, updated REAL NOT NULL);
+        CREATE TABLE links (code TEXT PRIMARY KEY, payload TEXT NOT NULL, created REAL NOT NULL);
+        CREATE TABLE saved (id TEXT PRIMARY KEY, name TEXT NOT NULL, payload TEXT NOT NULL, created REAL NOT NULL);
+        INSERT INTO meta VALUES ('schema_version', '1');
+        INSERT INTO saved VALUES ('old', 'from before', '{"query": "preset=xor"}', 1.5);
+        """
+    )
+    db.commit()
+    db.close()
+    store = SQLiteStore(path)
+    assert store.get_saved("old") == ("from before", '{"query": "preset=xor"}', 1.5)
+    assert store.save("new", "me", "mine", "{}", most=10) and store.count_saved() == 2
+    assert [row[0] for row in store.list_saved("me", 10)] == ["new"]
+    assert store.count_blobs() == 0  # the table it lacked was added
+    store.close()
+    assert sqlite3.connect(path).execute("SELECT value FROM meta").fetchone() == (str(SCHEMA_VERSION),)
+
+
+# -- PostgreSQL: databases that are not ours, and ones that are not there --------------------------
+
+
+def test_foreign_postgres_schema_is_refused_untouched(postgres):
+    url = postgres.new_database()
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE precious (x TEXT)")
+        conn.execute("INSERT INTO precious VALUES ('keep me')")
+    with pytest.raises(StoreError, match=r"127\.0\.0\.1.*foreign schema.*precious"):
+        open_store(url)
+    with psycopg.connect(url) as conn:
+        tables = conn.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+        ).fetchall()
+        assert tables == [("precious",)]
+
+
+def test_unreachable_postgres_is_named_without_its_password():
+    url = f"postgresql://bpx:s3cret-pw@127.0.0.1:{free_port()}/course"
+    with pytest.raises(StoreError) as caught:
+        open_store(url)
+    message = str(caught.value)
+    assert "s3cret-pw" not in message
+    assert "postgresql://bpx:***@127.0.0.1" in message and "/course" in message
+    assert "unreachable" in message
+
+
+def test_two_replicas_starting_together_make_the_tables_once(postgres):
+    url = postgres.new_database()
+    with ThreadPoolExecutor(6) as pool:
+        stores = list(pool.map(lambda _: open_store(url, pool_size=1), range(6)))
+    for store in stores:
+        store.close()
+    store = open_store(url)
+    assert store.count_saved() == 0
+    store.close()

@@ -218,6 +218,9 @@ def test_share_dialog_short_link_and_saved_run(page, make_page, server):
     q = other.open(short.split("/", 3)[3])
     assert q.evaluate("window.__bpx.step") == 15 and q.evaluate("window.__bpx.model.page.view") == "weights"
     assert state_of(server, q) == state_of(server, p)
+    q.locator("#btn-share").click()  # another browser: the link opens, the saved run is not listed
+    q.wait_for_function("document.querySelector('#saved-list').children.length > 0")
+    assert q.locator("#saved-list").inner_text() == "Nothing saved yet"
 
 
 def test_an_imported_digit_net_is_a_url_that_reloads(page, make_page, server, tmp_path):

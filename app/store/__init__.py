@@ -1,0 +1,49 @@
+"""The store: run configs and steps, short links, saved runs, and values URLs refer to.
+
+Everything a replica needs to rebuild any run lives here, so the servers stay
+stateless. `Store` is the interface; `open_store` picks the implementation from
+BPX_DB: a file path is SQLite (one host, the default), a `postgresql://` URL is
+PostgreSQL (any number of hosts). Both run the same SQL (app/store/sql.py) on the same
+schema (app/store/schema.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+from app.store.errors import StoreError, redact
+from app.store.sqlite import SQLiteStore
+
+__all__ = ["SQLiteStore", "Store", "StoreError", "is_url", "open_store", "redact"]
+
+
+class Store(Protocol):
+    def create_run(self, run_id: str, config: str) -> None: ...
+    def get_run(self, run_id: str) -> tuple[str, int] | None: ...
+    def set_step(self, run_id: str, step: int, expected: int | None = None) -> bool: ...
+    def put_link(self, code: str, payload: str) -> None: ...
+    def get_link(self, code: str) -> str | None: ...
+    def count_links(self) -> int: ...
+    def put_blob(self, code: str, payload: str) -> None: ...
+    def get_blob(self, code: str) -> str | None: ...
+    def count_blobs(self) -> int: ...
+    def save(self, saved_id: str, owner: str, name: str, payload: str, most: int) -> bool: ...
+    def list_saved(self, owner: str, limit: int, offset: int = 0) -> list[tuple[str, str, str, float]]: ...
+    def get_saved(self, saved_id: str) -> tuple[str, str, float] | None: ...
+    def delete_saved(self, saved_id: str, owner: str) -> bool: ...
+    def count_saved(self) -> int: ...
+    def close(self) -> None: ...
+
+
+def is_url(target: str | Path) -> bool:
+    return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
+
+
+def open_store(target: str | Path, pool_size: int = 10) -> Store:
+    """The store BPX_DB names; StoreError (naming it, without a password) if it cannot be used."""
+    if is_url(target):
+        from app.store.postgres import PostgresStore  # psycopg only when it is asked for
+
+        return PostgresStore(str(target), pool_size=pool_size)
+    return SQLiteStore(Path(target))

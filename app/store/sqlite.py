@@ -1,0 +1,106 @@
+"""The SQLite store (stdlib sqlite3, WAL): one host, any number of worker processes."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+
+from app.store.errors import StoreError
+from app.store.schema import SCHEMA_VERSION, ForeignSchema, stored_version, upgrade
+from app.store.sql import Params, SQLStore
+
+
+class SQLiteStore(SQLStore):
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._local = threading.local()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._inspect()
+            self._prepare()
+        except (sqlite3.DatabaseError, ForeignSchema, OSError) as error:
+            raise StoreError(
+                f"cannot use the database {self.path}: {error}. It was left untouched; move it "
+                f"aside or point BPX_DB at another file."
+            ) from error
+
+    def _inspect(self) -> None:
+        """Read what the file holds before anything is written to it. A plain connection
+        with only reads: no journal mode set, no -wal or -shm file made, so a foreign or
+        broken file is refused exactly as it was."""
+        db = sqlite3.connect(self.path, isolation_level=None)
+        try:
+            self._version(db)
+            problem = db.execute("PRAGMA quick_check").fetchone()[0]
+            if problem != "ok":
+                raise sqlite3.DatabaseError(f"integrity check failed: {problem}")
+        finally:
+            db.close()
+
+    def _prepare(self) -> None:
+        """Create or upgrade the tables, one worker at a time (BEGIN IMMEDIATE)."""
+        db = self._db()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            version = self._version(db)  # again: another worker may have done it meanwhile
+            for statement in upgrade(version):  # idempotent: a table a store lacks is added
+                db.execute(statement)
+            if version != SCHEMA_VERSION:
+                db.execute(
+                    "INSERT INTO meta VALUES ('schema_version', ?)"
+                    " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    (str(SCHEMA_VERSION),),
+                )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    @staticmethod
+    def _version(db: sqlite3.Connection) -> int | None:
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        row = (
+            db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            if "meta" in tables
+            else None
+        )
+        return stored_version(tables, row[0] if row else None)
+
+    def _db(self) -> sqlite3.Connection:
+        """One connection per thread (sqlite3 connections are not shared across threads)."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None, check_same_thread=True)
+            db.execute("PRAGMA busy_timeout = 30000")
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
+            self._local.db = db
+        return db
+
+    def close(self) -> None:
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None
+
+    def _rows(self, sql: str, params: Params = ()) -> list[tuple]:
+        return self._db().execute(sql, params).fetchall()
+
+    def _write(self, sql: str, params: Params = ()) -> int:
+        return self._db().execute(sql, params).rowcount
+
+    def _insert_capped(self, table: str, most: int, sql: str, params: Params) -> bool:
+        # BEGIN IMMEDIATE takes the write lock first: no other writer, in this process or
+        # another, can insert between the count and the insert.
+        db = self._db()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            room = self._count(table) < most
+            if room:
+                db.execute(sql, params)
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return room
