@@ -37,6 +37,8 @@ PAGE_PARAMS = (
     "speed",
     "motion",
     "tab",
+    "quiz",
+    "tour",
 )
 
 

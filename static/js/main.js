@@ -17,6 +17,7 @@ import { Compare, compareQuery, readCompare, SUGGESTIONS } from "./compare.js";
 import { bindDataEditing } from "./dataedit.js";
 import { bindShare } from "./share.js";
 import { buildQuery, readUrl, writeUrl } from "./urlstate.js";
+import { Quiz } from "./quiz.js";
 
 const $ = (id) => document.getElementById(id);
 const MAX_STEPS = 10000; // per request (GET /api/v1/meta limits)
@@ -37,6 +38,7 @@ let stream = null;
 let sideTimer = null;
 let lab = null; // the digit lab, for image inputs
 let compare = null; // run B of compare mode
+let quiz = null; // quiz mode: a question before each phase
 
 // -- start ---------------------------------------------------------------------------------------------
 
@@ -56,6 +58,8 @@ async function start() {
   compare = new Compare($("network-b"), $("tooltip"), $("label-b"));
   compare.overrides = readCompare();
   bpx.compare = compare;
+  bpx.network = network;
+  bpx.quiz = quiz = new Quiz($("coach"), $("btn-quiz"), { model, setPage, busy, refresh, jump, stopPlaying });
   wire();
   model.meta = await api.meta();
   translate();
@@ -247,6 +251,7 @@ function render() {
   if (!model.playing) {
     renderWeightsTable(st);
     renderInspector();
+    quiz.sync();
     writeUrl(model.config, page, compareQuery(compare.overrides));
   }
   bpx.step = st.step;
@@ -348,6 +353,7 @@ async function step(n) {
 }
 
 async function nextPhase() {
+  if (quiz.holds()) return; // in quiz mode a phase is revealed by answering its question
   const list = phases(model.state.layers.length);
   const at = list.indexOf(model.page.phase);
   if (model.page.phase === "update") { // the update happens: on to the next step's first phase

@@ -11,6 +11,7 @@ function label(name) {
 
 export function phaseTitle(name) {
   if (!name) return t("phase.all");
+  if (name === "ready") return t("quiz.phase_ready"); // quiz mode, before a step's first phase
   const [kind, layer] = name.split(":");
   return t(`phase.${kind}`, { n: Number(layer) + 1 });
 }

@@ -20,7 +20,7 @@ export const PAGE_PARAMS = {
   // name: [type, default]
   step: ["int", 0], phase: ["str", ""], sel: ["str", ""], view: ["str", "gradients"],
   sample: ["str", "mean"], scale: ["str", "layer"], palette: ["str", "default"], theme: ["str", "dark"],
-  lang: ["str", ""], speed: ["int", 1], row: ["int", 0],
+  lang: ["str", ""], speed: ["int", 1], row: ["int", 0], quiz: ["str", ""],
 };
 
 const FIELD_TYPE = Object.fromEntries(CONFIG_PARAMS.map(([, field, type]) => [field, type]));

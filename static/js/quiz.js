@@ -1,0 +1,157 @@
+// Quiz mode: before each phase is shown, a question about it; the answer is revealed on the
+// network (the phase, the neuron or edge lit up) with a one-line reason. The quiz lives in the
+// URL (quiz=<from>-<to>[.<right>.<asked>.<streak>]), so a link is the same quiz at the same place.
+// The questions themselves come from quizlogic.js; this file is the card and its buttons.
+import { api } from "./api.js";
+import { t } from "./i18n.js";
+import { ask, check, formatQuiz, nextPhase, parseQuiz, scored } from "./quizlogic.js";
+import { emit, phases } from "./store.js";
+
+export const QUIZ_STEPS = 5; // a new quiz covers this many steps from the current one
+export const READY = "ready"; // the phase before forward:0: nothing of the step shown yet
+
+const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
+
+export class Quiz {
+  /** `page` has {model, setPage, busy, refresh, jump, stopPlaying}: the glue's few verbs. */
+  constructor(el, button, page) {
+    this.el = el;
+    this.page = page;
+    this.result = null; // {question, chosen, right} between an answer and "Next"
+    this.question = null;
+    this.shownKey = "";
+    this.previews = new Map(); // "runId|step" -> {before, after}
+    button.addEventListener("click", () => (this.active ? this.leave() : this.start()));
+    this.button = button;
+  }
+
+  get quiz() { return parseQuiz(this.page.model.page.quiz); }
+  get active() { return this.quiz !== null; }
+  /** While a question waits for its answer, the phase it asks about stays hidden. */
+  holds() { return this.active && this.question !== null && this.result === null; }
+
+  start() {
+    const { model } = this.page;
+    this.page.stopPlaying();
+    this.result = null;
+    const from = model.state.step;
+    this.page.setPage({ quiz: formatQuiz({ from, to: from + QUIZ_STEPS, right: 0, asked: 0, streak: 0 }),
+                        phase: READY, sel: "" });
+  }
+
+  leave() {
+    this.result = null;
+    this.question = null;
+    emit("highlight", null);
+    this.page.setPage({ quiz: "", phase: "" });
+  }
+
+  /** Called after every render of the page: keep the card in step with the model. */
+  sync() {
+    const { model } = this.page;
+    this.button.setAttribute("aria-pressed", String(this.active));
+    this.button.textContent = t(this.active ? "quiz.leave" : "quiz.start");
+    const quiz = this.quiz;
+    if (!quiz || !model.state) {
+      this.el.hidden = true;
+      this.el.replaceChildren();
+      this.shownKey = "";
+      this.question = null;
+      return;
+    }
+    const st = model.state;
+    if (st.step < quiz.from) { this.page.jump(quiz.from); return; }
+    if (model.page.phase === "" && st.step < quiz.to) { // the whole step is shown: start it again, hidden
+      model.page.phase = READY;
+      queueMicrotask(() => this.page.setPage({}));
+      return;
+    }
+    const list = phases(st.layers.length);
+    const phase = this.result ? null : nextPhase(list, model.page.phase, st.step, quiz);
+    const key = [model.runId, st.step, model.page.phase, model.page.quiz, model.page.lang, phase,
+                 this.result?.chosen].join("|");
+    if (key === this.shownKey) return;
+    this.shownKey = key;
+    if (phase === "update" && !this.previews.has(`${model.runId}|${st.step}`)) {
+      this.page.busy(() => this.loadPreview()); // the update question needs the loss after the step
+      return;
+    }
+    this.question = phase
+      ? ask(st, phase, { sample: model.page.sample === "mean" ? null : Number(model.page.sample),
+                         preview: this.previews.get(`${model.runId}|${st.step}`) })
+      : null;
+    const show = this.question?.showWhileAsking;
+    if (show && show !== model.page.sample) { // the row the question is about, its inputs in view
+      model.page.sample = show;
+      this.shownKey = "";
+      queueMicrotask(() => this.page.setPage({}));
+      return;
+    }
+    this.draw(quiz, st);
+  }
+
+  async loadPreview() {
+    const { model } = this.page;
+    const at = `${model.runId}|${model.state.step}`;
+    const response = await fetch(`/api/v1/runs/${model.runId}/preview?points=2&until=1`);
+    const data = await response.json();
+    if (!response.ok) throw new Error(t("quiz.no_preview"));
+    this.previews.set(at, { before: data.loss[0], after: data.loss[1] });
+    this.shownKey = "";
+    this.sync();
+  }
+
+  draw(quiz, st) {
+    this.el.hidden = false;
+    const score = t("quiz.score", { right: quiz.right, asked: quiz.asked, streak: quiz.streak });
+    const head = `<div class="coach-head"><b>${esc(t("quiz.title"))}</b>
+      <span class="muted">${esc(t("quiz.progress", { step: st.step, from: quiz.from, last: quiz.to - 1 }))}</span>
+      <span class="quiz-score num" id="quiz-score">${esc(score)}</span></div>`;
+    let body;
+    if (this.result) {
+      const { question, right } = this.result;
+      const answer = question.choices.find((c) => c.value === question.answers[0]);
+      body = `<p class="quiz-verdict ${right ? "right" : "wrong"}" role="status">${esc(right ? t("quiz.right")
+        : t("quiz.wrong", { answer: t(answer.key, answer.vars) }))}</p>
+        <p class="quiz-reason">${esc(t(question.reason.key, question.reason.vars))}</p>
+        <div class="coach-nav"><button class="primary" data-act="next">${esc(t("quiz.next"))}</button></div>`;
+    } else if (this.question) {
+      const q = this.question;
+      body = `<p class="quiz-prompt">${esc(t(q.prompt.key, q.prompt.vars))}</p>
+        <div class="quiz-choices" role="group" aria-label="${esc(t("quiz.choices"))}">${q.choices.map((c) =>
+          `<button data-choice="${esc(c.value)}">${esc(t(c.key, c.vars))}</button>`).join("")}</div>`;
+    } else {
+      body = `<p class="quiz-done" role="status">${esc(t("quiz.done", { right: quiz.right, asked: quiz.asked }))}</p>
+        <div class="coach-nav"><button data-act="leave">${esc(t("quiz.leave"))}</button></div>`;
+    }
+    this.el.innerHTML = `${head}${body}`;
+    for (const b of this.el.querySelectorAll("[data-choice]")) b.addEventListener("click", () => this.answer(b.dataset.choice));
+    this.el.querySelector("[data-act=next]")?.addEventListener("click", () => this.next());
+    this.el.querySelector("[data-act=leave]")?.addEventListener("click", () => this.leave());
+  }
+
+  /** Score the answer, then reveal: the phase asked about, on the row or batch it was about. */
+  answer(value) {
+    const q = this.question;
+    if (!q || this.result) return;
+    const right = check(q, value);
+    this.result = { question: q, chosen: value, right };
+    emit("highlight", q.highlight);
+    this.page.setPage({ quiz: formatQuiz(scored(this.quiz, right)), phase: q.phase, sample: q.sample });
+    this.el.querySelector("[data-act=next]")?.focus();
+  }
+
+  async next() {
+    const done = this.result?.question;
+    this.result = null;
+    emit("highlight", null);
+    if (done?.phase !== "update") { this.shownKey = ""; this.page.setPage({}); return; }
+    const { model } = this.page; // the update is revealed: take the step, and hide the next one
+    await this.page.busy(async () => {
+      await api.step(model.runId, 1, { fields: "step" });
+      model.page.phase = READY;
+      await this.page.refresh();
+    });
+    this.el.querySelector("button")?.focus();
+  }
+}

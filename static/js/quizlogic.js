@@ -1,0 +1,247 @@
+// Quiz mode's logic, apart from the page: which question a phase asks, which answer is right
+// and why, and the quiz's place in the URL. Everything follows from the State, the step and the
+// phase, so a shared link asks the same questions in the same order.
+import { fmt } from "./store.js";
+
+/** The kind of question asked before `phase` is shown. Backward phases alternate between the sign
+ * of δ and the direction of a weight's arrow (both appear in that phase), so every step asks both. */
+export function kindOf(phase, nLayers, step) {
+  if (phase.startsWith("forward:")) return "forward";
+  if (phase === "loss" || phase === "update") return phase;
+  const l = Number(phase.split(":")[1]);
+  return (nLayers - 1 - l + step) % 2 === 0 ? "delta" : "arrow";
+}
+
+/** A fixed pick among n from the question's place (FNV-1a): the same link, the same question. */
+export function pick(n, ...parts) {
+  let h = 2166136261;
+  for (const ch of parts.join("|")) {
+    h ^= ch.codePointAt(0);
+    h = Math.imul(h, 16777619);
+  }
+  return (h >>> 0) % n;
+}
+
+/** The activation's middle: σ and softmax are probabilities, the others keep the sign of z. */
+export function threshold(activation, nOut) {
+  if (activation === "sigmoid") return 0.5;
+  if (activation === "softmax") return 1 / nOut;
+  return 0;
+}
+
+const num = (v) => fmt.num(v, 4);
+
+/** The row a question is about: the one the page shows, or a fixed pick from the batch. */
+function rowOf(state, sample, step, phase) {
+  const B = state.batch.y.length;
+  return sample === null ? pick(B, step, phase, "row") : Math.min(sample, B - 1);
+}
+
+/** A fixed pick among the indices whose value is not `bad` (0 for δ and gradients): a question
+ * whose answer is "neither" teaches nothing. Falls back to any index. */
+function pickIndex(values, bad, step, phase) {
+  const good = values.map((v, i) => [v, i]).filter(([v]) => v !== bad && Number.isFinite(v)).map(([, i]) => i);
+  const from = good.length ? good : values.map((_, i) => i);
+  return from[pick(from.length, step, phase, "unit")];
+}
+
+/**
+ * The question asked before `phase` of `state` is shown. `sample` is the row the page shows
+ * (null: the batch mean, then a fixed row is asked about). `preview` is {before, after}: the
+ * batch loss now and after the step (the update question needs it). Returns
+ * {kind, phase, prompt: {key, vars}, choices: [{value, key, vars}], answers: [values],
+ *  reason: {key, vars}, highlight: {nodes, edges}, sample: the row (or "mean") that shows the answer,
+ *  showWhileAsking: the row (or "mean") to show while asking, null when showing it would tell}.
+ */
+export function ask(state, phase, { sample = null, preview = null } = {}) {
+  const step = state.step;
+  const L = state.layers.length;
+  const kind = kindOf(phase, L, step);
+  if (kind === "forward") return askForward(state, phase, rowOf(state, sample, step, phase));
+  if (kind === "loss") return askLoss(state, phase, sample);
+  if (kind === "delta") return askDelta(state, phase, rowOf(state, sample, step, phase));
+  if (kind === "arrow") return askArrow(state, phase);
+  return askUpdate(state, phase, preview);
+}
+
+function askForward(state, phase, s) {
+  const l = Number(phase.split(":")[1]);
+  const layer = state.layers[l];
+  const t = threshold(layer.activation, layer.a[s].length);
+  const i = pickIndex(layer.a[s], t, state.step, phase);
+  const a = layer.a[s][i];
+  const z = layer.z[s][i];
+  const side = a > t ? "above" : "below";
+  const act = layer.activation;
+  const family = act === "sigmoid" || act === "softmax" ? act : "other";
+  return {
+    kind: "forward",
+    phase,
+    prompt: { key: "quiz.q.forward", vars: { s, i, l: l + 1, t: num(t) } },
+    choices: ["above", "below"].map((value) => ({ value, key: `quiz.a.${value}`, vars: { t: num(t) } })),
+    answers: [side],
+    reason: { key: `quiz.why.forward_${family}_${side}`, vars: { a: num(a), z: num(z), t: num(t), act } },
+    highlight: { nodes: [[l + 1, i]], edges: [] },
+    sample: String(s),
+    showWhileAsking: String(s),
+  };
+}
+
+function askLoss(state, phase, sample) {
+  const out = state.layers.at(-1).a;
+  const y = state.batch.y;
+  const L = state.layers.length;
+  const gap = (s, k) => Math.abs(out[s][k] - y[s][k]);
+  if (y[0].length === 1) { // one output: which sample is furthest off (at most four to choose from)
+    const B = y.length;
+    const rows = B <= 4 ? [...Array(B).keys()] : pickRows(B, 4, state.step);
+    const worst = Math.max(...rows.map((s) => gap(s, 0)));
+    const answers = rows.filter((s) => gap(s, 0) === worst).map(String);
+    const s = Number(answers[0]);
+    return {
+      kind: "loss",
+      phase,
+      prompt: { key: "quiz.q.loss_rows", vars: {} },
+      choices: rows.map((r) => ({ value: String(r), key: "quiz.a.row", vars: { s: r, y: num(y[r][0]) } })),
+      answers,
+      reason: { key: "quiz.why.loss_rows", vars: { s, yhat: num(out[s][0]), y: num(y[s][0]), gap: num(worst) } },
+      highlight: { nodes: [[L, 0]], edges: [] },
+      sample: String(s),
+      showWhileAsking: null, // the row with the answer
+    };
+  }
+  const s = rowOf(state, sample, state.step, phase);
+  const K = y[0].length;
+  const outputs = [...Array(K).keys()];
+  const worst = Math.max(...outputs.map((k) => gap(s, k)));
+  const answers = outputs.filter((k) => gap(s, k) === worst).map(String);
+  const k = Number(answers[0]);
+  return {
+    kind: "loss",
+    phase,
+    prompt: { key: "quiz.q.loss_outputs", vars: { s } },
+    choices: outputs.map((o) => ({ value: String(o), key: "quiz.a.output", vars: { k: o } })),
+    answers,
+    reason: { key: "quiz.why.loss_outputs", vars: { k, yhat: num(out[s][k]), y: num(y[s][k]), gap: num(worst) } },
+    highlight: { nodes: [[L, k]], edges: [] },
+    sample: String(s),
+    showWhileAsking: String(s),
+  };
+}
+
+/** n distinct rows of B, fixed by the step. */
+function pickRows(B, n, step) {
+  const rows = [];
+  for (let k = 0; rows.length < n; k++) {
+    const r = pick(B, step, "loss", k);
+    if (!rows.includes(r)) rows.push(r);
+  }
+  return rows.sort((a, b) => a - b);
+}
+
+function askDelta(state, phase, s) {
+  const l = Number(phase.split(":")[1]);
+  const layer = state.layers[l];
+  const i = pickIndex(layer.delta[s], 0, state.step, phase);
+  const delta = layer.delta[s][i];
+  const sign = delta > 0 ? "positive" : "negative";
+  const act = layer.activation;
+  const last = l === state.layers.length - 1;
+  const yhat = layer.a[s][i];
+  const y = last ? state.batch.y[s][i] : null;
+  // At an elementwise output whose ∂ℓ/∂ŷ has the sign of ŷ − y (every squared error, bce), δ's sign
+  // is the side of the target the output sits on, since f′ > 0 there: the page's own sentence.
+  const targetSide = last && act !== "softmax" && yhat !== y && Math.sign(layer.dL_da[s][i]) === Math.sign(yhat - y)
+    && Math.sign(delta) === Math.sign(yhat - y);
+  const reason = targetSide
+    ? { key: `quiz.why.delta_out_${sign}`, vars: { yhat: num(yhat), y: num(y), act } }
+    : { key: `quiz.why.delta_back_${sign}`, vars: { dlda: num(layer.dL_da[s][i]), delta: num(delta), act } };
+  return {
+    kind: "delta",
+    phase,
+    prompt: { key: "quiz.q.delta", vars: { s, i, l: l + 1 } },
+    choices: ["positive", "negative"].map((value) => ({ value, key: `quiz.a.${value}`, vars: {} })),
+    answers: [sign],
+    reason,
+    highlight: { nodes: [[l + 1, i]], edges: [] },
+    sample: String(s),
+    showWhileAsking: String(s),
+  };
+}
+
+function askArrow(state, phase) {
+  const l = Number(phase.split(":")[1]);
+  const dW = state.layers[l].dW;
+  const flat = dW.flat();
+  const n = dW[0].length;
+  const k = pickIndex(flat, 0, state.step, phase);
+  const [i, j] = [Math.floor(k / n), k % n];
+  const g = dW[i][j];
+  const dir = g < 0 ? "up" : "down";
+  return {
+    kind: "arrow",
+    phase,
+    prompt: { key: "quiz.q.arrow", vars: { l, i, j } },
+    choices: ["up", "down"].map((value) => ({ value, key: `quiz.a.${value}`, vars: {} })),
+    answers: [dir],
+    reason: { key: `quiz.why.arrow_${dir}`, vars: { g: num(g) } },
+    highlight: { nodes: [], edges: [[l, i, j]] },
+    sample: "mean", // the arrow of the batch: −∂L/∂w, the one the update follows
+    showWhileAsking: "mean",
+  };
+}
+
+function askUpdate(state, phase, preview) {
+  const { before, after } = preview ?? { before: state.loss, after: Number.NaN };
+  const falls = after < before;
+  const L = state.layers.length;
+  return {
+    kind: "update",
+    phase,
+    prompt: { key: "quiz.q.update", vars: {} },
+    choices: ["yes", "no"].map((value) => ({ value, key: `quiz.a.${value}`, vars: {} })),
+    answers: [falls ? "yes" : "no"],
+    reason: { key: `quiz.why.update_${falls ? "falls" : "rises"}`,
+              vars: { before: fmt.num(before, 6), after: fmt.num(after, 6), lr: num(state.lr) } },
+    highlight: { nodes: state.layers.at(-1).a[0].map((_, k) => [L, k]), edges: [] },
+    sample: "mean",
+    showWhileAsking: "mean",
+  };
+}
+
+/** Is `value` a right answer to `question`? */
+export function check(question, value) {
+  return question.answers.includes(value);
+}
+
+// -- the quiz's place in the URL: quiz=<from>-<to>[.<right>.<asked>.<streak>] -----------------------
+
+export const MAX_QUIZ_STEPS = 100;
+
+/** {from, to, right, asked, streak} from the URL's text, or null when it is not a quiz. */
+export function parseQuiz(text) {
+  const m = /^(\d{1,7})-(\d{1,7})(?:\.(\d{1,5})\.(\d{1,5})\.(\d{1,5}))?$/.exec(text ?? "");
+  if (!m) return null;
+  const [from, to, right, asked, streak] = m.slice(1).map((v) => (v === undefined ? 0 : Number(v)));
+  if (to <= from || to - from > MAX_QUIZ_STEPS || right > asked || streak > right) return null;
+  return { from, to, right, asked, streak };
+}
+
+export function formatQuiz(quiz) {
+  if (!quiz) return "";
+  const score = quiz.asked ? `.${quiz.right}.${quiz.asked}.${quiz.streak}` : "";
+  return `${quiz.from}-${quiz.to}${score}`;
+}
+
+/** The quiz after one more answer. */
+export function scored(quiz, right) {
+  return { ...quiz, right: quiz.right + (right ? 1 : 0), asked: quiz.asked + 1, streak: right ? quiz.streak + 1 : 0 };
+}
+
+/** The phase the next question is about, given the phase shown ("ready": nothing of this step yet),
+ * or null when the quiz is over. */
+export function nextPhase(list, phase, step, quiz) {
+  if (step >= quiz.to) return null;
+  const at = list.indexOf(phase);
+  return at + 1 < list.length ? list[at + 1] : null;
+}

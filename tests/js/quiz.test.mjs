@@ -1,0 +1,146 @@
+// Quiz logic (static/js/quizlogic.js): questions fit their phase, answers and reasons follow the
+// numbers, the URL round-trips. A hand-made 2-2-1 sigmoid state with numbers chosen to be checked
+// by eye.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { ask, check, formatQuiz, kindOf, nextPhase, parseQuiz, pick, scored, threshold } from "../../static/js/quizlogic.js";
+import { phases } from "../../static/js/store.js";
+
+function xorState(step = 0) {
+  return {
+    step,
+    loss: 0.3,
+    lr: 2,
+    batch: { x: [[0, 0], [0, 1], [1, 0], [1, 1]], y: [[0], [1], [1], [0]] },
+    layers: [
+      {
+        activation: "sigmoid",
+        z: [[0.5, -0.2], [0.7, -0.9], [-0.1, 0.4], [0.3, 0.6]],
+        a: [[0.62, 0.45], [0.67, 0.29], [0.48, 0.6], [0.57, 0.65]],
+        dL_da: [[0.01, -0.02], [-0.03, 0.04], [0.05, -0.06], [0.07, 0.08]],
+        delta: [[0.002, -0.005], [-0.007, 0.008], [0.012, -0.014], [0.017, 0.018]],
+        dW: [[0.003, -0.004], [0, 0.006]],
+      },
+      {
+        activation: "sigmoid",
+        z: [[0.4], [0.2], [-0.3], [0.9]],
+        a: [[0.6], [0.55], [0.43], [0.71]],
+        dL_da: [[0.6], [-0.45], [-0.57], [0.71]],
+        delta: [[0.144], [-0.111], [-0.14], [0.146]],
+        dW: [[-0.02, 0.03]],
+      },
+    ],
+  };
+}
+
+test("every phase of a step asks a question of its own kind, and backward phases take turns", () => {
+  const list = phases(2);
+  assert.deepEqual(list.map((p) => kindOf(p, 2, 0)), ["forward", "forward", "loss", "delta", "arrow", "update"]);
+  assert.deepEqual(list.map((p) => kindOf(p, 2, 1)), ["forward", "forward", "loss", "arrow", "delta", "update"]);
+});
+
+test("the same place gives the same pick; thresholds are the activation's middle", () => {
+  assert.equal(pick(7, 3, "forward:0"), pick(7, 3, "forward:0"));
+  assert.ok(new Set(Array.from({ length: 20 }, (_, s) => pick(4, s, "x"))).size > 1);
+  assert.equal(threshold("sigmoid", 1), 0.5);
+  assert.equal(threshold("softmax", 10), 0.1);
+  assert.equal(threshold("tanh", 3), 0);
+});
+
+test("forward: above or below 0.5, said with σ's reason, on the row the page shows", () => {
+  const q = ask(xorState(), "forward:0", { sample: 1 });
+  assert.equal(q.kind, "forward");
+  const [i] = q.highlight.nodes[0].slice(1);
+  const a = xorState().layers[0].a[1][i];
+  assert.equal(check(q, a > 0.5 ? "above" : "below"), true);
+  assert.equal(check(q, a > 0.5 ? "below" : "above"), false);
+  assert.equal(q.reason.key, `quiz.why.forward_sigmoid_${a > 0.5 ? "above" : "below"}`);
+  assert.equal(q.sample, "1");
+});
+
+test("loss with one output: the sample furthest from its target", () => {
+  const q = ask(xorState(), "loss");
+  // |ŷ − y| = 0.6, 0.45, 0.57, 0.71: sample 3
+  assert.deepEqual(q.answers, ["3"]);
+  assert.equal(q.choices.length, 4);
+  assert.equal(check(q, "0"), false);
+  assert.equal(q.reason.vars.gap, "0.71");
+  assert.equal(q.showWhileAsking, null); // showing the worst row while asking would tell the answer
+  assert.equal(q.sample, "3");
+});
+
+test("loss with several outputs: the output furthest from its target", () => {
+  const st = xorState();
+  st.batch.y = [[0, 1, 0]];
+  st.layers[1].a = [[0.2, 0.5, 0.1]];
+  const q = ask(st, "loss", { sample: 0 });
+  assert.deepEqual(q.answers, ["1"]);
+  assert.deepEqual(q.highlight.nodes, [[2, 1]]);
+});
+
+test("δ at the output: negative below the target, with the page's sentence", () => {
+  const q = ask(xorState(0), "backward:1", { sample: 1 }); // ŷ = 0.55 < y = 1
+  assert.equal(q.kind, "delta");
+  assert.deepEqual(q.answers, ["negative"]);
+  assert.equal(q.reason.key, "quiz.why.delta_out_negative");
+  assert.equal(check(q, "positive"), false);
+  const up = ask(xorState(0), "backward:1", { sample: 0 }); // ŷ = 0.6 > y = 0
+  assert.deepEqual(up.answers, ["positive"]);
+});
+
+test("δ one layer back: the sign of what comes back through W", () => {
+  const q = ask(xorState(1), "backward:0", { sample: 2 });
+  assert.equal(q.kind, "delta");
+  const i = q.highlight.nodes[0][1];
+  assert.deepEqual(q.answers, [xorState().layers[0].delta[2][i] > 0 ? "positive" : "negative"]);
+  assert.match(q.reason.key, /^quiz\.why\.delta_back_/);
+});
+
+test("arrow: blue ↑ when ∂L/∂w < 0, red ↓ when > 0; never a weight whose gradient is 0", () => {
+  for (let step = 0; step < 30; step += 2) {
+    const q = ask(xorState(step), "backward:0"); // arrow on even steps for the hidden layer
+    assert.equal(q.kind, "arrow");
+    const [l, i, j] = q.highlight.edges[0];
+    const g = xorState().layers[l].dW[i][j];
+    assert.notEqual(g, 0);
+    assert.deepEqual(q.answers, [g < 0 ? "up" : "down"]);
+    assert.equal(q.sample, "mean");
+  }
+  const out = ask(xorState(1), "backward:1");
+  const [, i, j] = out.highlight.edges[0];
+  assert.equal(xorState().layers[1].dW[i][j] < 0 ? "up" : "down", out.answers[0]);
+});
+
+test("update: yes when the batch loss falls after the step, no when it rises", () => {
+  assert.deepEqual(ask(xorState(), "update", { preview: { before: 0.3, after: 0.29 } }).answers, ["yes"]);
+  const q = ask(xorState(), "update", { preview: { before: 0.3, after: 0.31 } });
+  assert.deepEqual(q.answers, ["no"]);
+  assert.equal(q.reason.key, "quiz.why.update_rises");
+});
+
+test("the quiz in the URL round-trips, and nonsense is not a quiz", () => {
+  for (const text of ["0-5", "10-15.3.4.2", "7-8.0.1.0"]) assert.equal(formatQuiz(parseQuiz(text)), text);
+  for (const bad of ["", "5", "5-5", "6-5", "0-500", "0-5.3.2.1", "0-5.1.2.2", "a-b", "0-5.1"]) {
+    assert.equal(parseQuiz(bad), null, bad);
+  }
+});
+
+test("score and streak: a wrong answer ends the streak", () => {
+  let q = parseQuiz("0-5");
+  q = scored(q, true);
+  q = scored(q, true);
+  assert.deepEqual([q.right, q.asked, q.streak], [2, 2, 2]);
+  q = scored(q, false);
+  assert.deepEqual([q.right, q.asked, q.streak], [2, 3, 0]);
+  assert.equal(formatQuiz(q), "0-5.2.3.0");
+});
+
+test("the next question's phase: from 'ready' to forward:0, none after the update or past the end", () => {
+  const list = phases(2);
+  const quiz = parseQuiz("0-2");
+  assert.equal(nextPhase(list, "ready", 0, quiz), "forward:0");
+  assert.equal(nextPhase(list, "loss", 1, quiz), "backward:1");
+  assert.equal(nextPhase(list, "update", 1, quiz), null);
+  assert.equal(nextPhase(list, "ready", 2, quiz), null);
+});
