@@ -55,6 +55,9 @@ export const api = {
   history: (id) => call("GET", `/api/v1/runs/${id}/history`),
   predict: (id, x, layers = false) => call("POST", `/api/v1/runs/${id}/predict`, { x, layers }),
   chain: (id, layer, i, j) => call("GET", `/api/v1/runs/${id}/chain${q({ layer, i, j })}`),
+  shares: (id, layer, i, j) => call("GET", `/api/v1/runs/${id}/shares${q({ layer, i, j })}`),
+  surface: (id, opts) => call("GET", `/api/v1/runs/${id}/surface${q(opts)}`),
+  neurons: (id) => call("GET", `/api/v1/runs/${id}/neurons`),
   preview: (id) => call("GET", `/api/v1/runs/${id}/preview${q({ points: 41, until: 2 })}`),
   data: (id, split = "train", count = 1000, withX = true, start = 0) =>
     call("GET", `/api/v1/runs/${id}/data${q({ split, count, start, with_x: withX })}`),

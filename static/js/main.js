@@ -18,6 +18,8 @@ import { bindDataEditing } from "./dataedit.js";
 import { bindShare } from "./share.js";
 import { buildQuery, readUrl, writeUrl } from "./urlstate.js";
 import { Quiz } from "./quiz.js";
+import { WhyPanel } from "./why.js";
+import { healthHtml, neuronHealth } from "./health.js";
 
 const $ = (id) => document.getElementById(id);
 const MAX_STEPS = 10000; // per request (GET /api/v1/meta limits)
@@ -39,6 +41,7 @@ let sideTimer = null;
 let lab = null; // the digit lab, for image inputs
 let compare = null; // run B of compare mode
 let quiz = null; // quiz mode: a question before each phase
+let why = null; // who pulls the selected weight, and the loss around it
 
 // -- start ---------------------------------------------------------------------------------------------
 
@@ -56,6 +59,8 @@ async function start() {
             boundary: new BoundaryPlot($("plot-boundary")), preview: new PreviewPlot($("plot-preview")) };
   on("highlight", (hl) => network.setOptions({ highlight: hl }));
   compare = new Compare($("network-b"), $("tooltip"), $("label-b"));
+  why = new WhyPanel($("why"), { runId: () => model.runId, state: () => model.state, page: () => model.page,
+    inputShape: () => model.data?.input_shape, pick: (s) => setPage({ sample: String(s) }), busy });
   compare.overrides = readCompare();
   bpx.compare = compare;
   bpx.network = network;
@@ -278,6 +283,11 @@ function renderSampleSelect(st) {
     for (let s = 0; s < Math.min(B, 64); s++) select.append(new Option(t("sample.n", { s }), String(s)));
   }
   select.value = model.page.sample;
+  const s = Number(model.page.sample);
+  if (Number.isInteger(s) && s >= 64 && s < B && select.value !== model.page.sample) { // picked in the shares chart
+    select.append(new Option(t("sample.n", { s }), String(s)));
+    select.value = model.page.sample;
+  }
   if (select.value !== model.page.sample) { model.page.sample = "mean"; select.value = "mean"; }
 }
 
@@ -293,6 +303,7 @@ async function renderInspector() {
     }
     renderNode(el, st, sel.col, sel.i, revealed(st.layers.length, model.page.phase),
                model.page.sample === "mean" ? null : Number(model.page.sample));
+    renderHealth();
     return;
   }
   const step = st.step;
@@ -321,9 +332,26 @@ function scheduleSidePlots(delay = 250) {
   sideTimer = setTimeout(() => busy(sidePlots).finally(() => { bpx.sidePending = false; }), delay);
 }
 
-/** Decision boundary, neuron maps, the step preview and the digit lab: extra requests, so throttled. */
+/** Dead and saturated neurons: flags on the network, and the selected neuron's lines in the inspector. */
+function renderHealth() {
+  const sel = parseSelection(model.page.sel);
+  const facts = sel?.kind === "n" ? neuronHealth(model.health, sel.col, sel.i) : null;
+  $("neuron-health")?.remove();
+  if (facts && model.health.step === model.state.step) $("inspector").insertAdjacentHTML("beforeend", healthHtml(facts, t));
+}
+
+/** Decision boundary, neuron maps, the step preview, neuron health, the "why" views and the digit
+ * lab: extra requests, so throttled. */
 async function sidePlots() {
   await drawSidePlots(model, plots, $("plot-neurons"));
+  const id = model.runId;
+  const health = model.playing && model.nParams > BIG_NET ? null : await api.neurons(id); // a big net: on pause
+  if (health && id === model.runId) {
+    model.health = health;
+    network.setOptions({ health });
+    renderHealth();
+  }
+  if (!model.playing) await why.update();
   if (lab && !$("digit-lab").hidden && model.data.input_shape.length === 2) {
     if (model.playing) lab.renderMaps();
     else await lab.update();
@@ -334,6 +362,7 @@ async function sidePlots() {
 
 function setPage(changes) {
   Object.assign(model.page, changes);
+  if (("sel" in changes || "sample" in changes) && model.state && !model.playing) busy(() => why.update());
   if ("view" in changes && model.playing && model.nParams > BIG_NET) { stopPlaying(); play(); } // other fields
   if ("theme" in changes || "palette" in changes) { applyLook(); network.invalidate(); if (model.history) busy(resetPlots); }
   render();

@@ -1,0 +1,61 @@
+// "Why this weight moves": the shares chart and the loss surface for the selected parameter,
+// fetched together after a step or a new selection (not while playing: one surface is up to
+// 41×41 forward passes). The second parameter of the surface defaults to the first one's
+// neuron's bias; the student may type another (W<l>:<i>:<j> or b<l>:<i>).
+import { api } from "./api.js";
+import { t } from "./i18n.js";
+import { parseSelection } from "./network.js";
+import { coordinate, parameterFor } from "./parameters.js";
+import { SharesView } from "./shares.js";
+import { SurfaceView } from "./surface.js";
+
+const POINTS = 31;
+
+export class WhyPanel {
+  /** hooks: runId(), state(), page(), inputShape(), pick(sampleIndex), busy(fn) */
+  constructor(root, hooks) {
+    this.root = root;
+    this.hooks = hooks;
+    this.shares = new SharesView(root.querySelector("#plot-shares"), root.querySelector("#shares-images"), hooks.pick);
+    this.surface = new SurfaceView(root.querySelector("#plot-surface"));
+    this.qInput = root.querySelector("#surface-q");
+    this.pLabel = root.querySelector("#surface-p");
+    this.note = root.querySelector("#surface-note");
+    this.key = "";
+    this.qFor = ""; // the first parameter a typed q belongs to: a new selection forgets it
+    this.qInput.addEventListener("change", () => { this.key = ""; hooks.busy(() => this.update()); });
+    window.__bpx = Object.assign(window.__bpx || {}, { why: {} });
+  }
+
+  async update() {
+    const { runId, state, page, inputShape } = this.hooks;
+    const st = state();
+    if (!st) return;
+    const id = runId();
+    const param = parameterFor(parseSelection(page().sel), st.layers.length);
+    const p = coordinate(param);
+    if (this.qFor !== p) { this.qInput.value = ""; this.qFor = p; }
+    const q = this.qInput.value.trim() || null;
+    this.pLabel.textContent = p;
+    this.qInput.placeholder = t("why.q_default");
+    const key = `${id}|${st.step}|${p}|${q}|${page().sample}|${page().lang}|${page().theme}`;
+    if (key === this.key) return;
+    this.key = key;
+    const [shares, surface] = await Promise.all([
+      api.shares(id, param.layer, param.i, param.j),
+      api.surface(id, { p, q, points: POINTS }).catch((error) => ({ error })),
+    ]);
+    if (id !== runId() || key !== this.key) return; // a newer request has the floor
+    window.__bpx.why = { shares, surface, p, q };
+    await this.shares.render(shares, st, inputShape(), page().sample);
+    if (surface.error) {
+      this.note.textContent = surface.error.message;
+      await this.surface.message(surface.error.message);
+      return;
+    }
+    this.note.textContent = surface.points < surface.points_asked
+      ? t("why.fewer_points", { n: surface.points, asked: surface.points_asked }) : "";
+    await this.surface.render(surface);
+    window.__bpx.whyDrawn = (window.__bpx.whyDrawn || 0) + 1;
+  }
+}

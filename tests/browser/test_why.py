@@ -1,0 +1,87 @@
+"""Why a weight moves, on the page: who pulls it, the loss around it, dead neurons."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def state_of(server, page):
+    run_id = page.evaluate("window.__bpx.runId")
+    return httpx.get(f"{server.url}/api/v1/runs/{run_id}/state").json()
+
+
+def click_bar(p, k: int) -> None:
+    """Click the k-th bar of the shares chart (plotly draws one path per bar)."""
+    bar = p.locator("#plot-shares .bars .point path").nth(k)
+    p.locator("#plot-shares").scroll_into_view_if_needed()
+    box = bar.bounding_box()
+    p.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+
+def test_xor_shares_add_up_and_a_bar_selects_its_sample(page, server):
+    p = page.open("?preset=xor&step=30&sel=e:1:0:1")
+    why = p.evaluate("window.__bpx.why")
+    state = state_of(server, p)
+    shares = why["shares"]
+    assert len(shares["shares"]) == 4 and shares["parameter"] == "W1"
+    assert sum(shares["shares"]) == pytest.approx(state["layers"][1]["dW"][0][1], rel=1e-12)
+    assert p.locator("#plot-shares .bars .point path").count() == 4
+    strongest = shares["order"][0]  # sorted: the first bar pushes the weight up hardest
+    click_bar(p, 0)
+    page.wait_idle()
+    assert p.locator("#sample").input_value() == str(strongest)
+    assert f"sample={strongest}" in p.url
+    # the loss surface of this weight and its neuron's bias, centred on the current point
+    surface = why["surface"]
+    assert surface["parameters"] == ["W1:0:1", "b1:0"]
+    c = surface["points"] // 2
+    assert surface["loss"][c][c] == pytest.approx(state["loss"], abs=1e-12)
+    assert len(surface["path"]) == 21  # the last 20 steps and now
+    assert p.locator("#plot-surface .contour").count() == 1
+    assert p.locator("#surface-p").inner_text() == "W1:0:1"
+    page.shot("why-xor")
+
+
+def test_the_second_parameter_can_be_typed_and_a_bad_one_is_explained(page):
+    p = page.open("?preset=xor&step=10&sel=e:0:1:0")
+    p.fill("#surface-q", "W0:0:1")
+    p.press("#surface-q", "Enter")
+    page.wait_idle()
+    assert p.evaluate("window.__bpx.why.surface.parameters") == ["W0:1:0", "W0:0:1"]
+    p.fill("#surface-q", "W9:0:0")
+    p.press("#surface-q", "Enter")
+    page.wait_idle()
+    page.problems.clear()  # the refused request logs a console error by design
+    note = p.locator("#surface-note").inner_text()
+    assert "W9:0:0" in note and "b<layer>:<i>" in note, note
+
+
+def test_digit_net_shows_the_images_pushing_each_way(page):
+    p = page.open("?preset=digits&step=20&sel=e:0:3:400")
+    shares = p.evaluate("window.__bpx.why.shares")
+    assert shares["batch_size"] == 32
+    ups = p.locator("#shares-images .why-row").first.locator("button")
+    assert ups.count() == min(6, len(shares["pushes_up"])) > 0
+    ups.first.click()
+    page.wait_idle()
+    assert p.locator("#sample").input_value() == str(shares["pushes_up"][0])
+    assert p.locator("#shares-images .why-thumb.picked").count() == 1
+    assert p.evaluate("window.__bpx.why.surface.parameters") == ["W0:3:400", "b0:3"]
+    page.shot("why-digits")
+
+
+def test_dead_relus_are_explained_in_the_inspector(page, server):
+    p = page.open("?preset=dying_relu&step=300")
+    run_id = p.evaluate("window.__bpx.runId")
+    health = httpx.get(f"{server.url}/api/v1/runs/{run_id}/neurons").json()
+    assert health["dead"] >= 12
+    dead = health["layers"][0]["dead"].index(True)
+    p.goto(f"{server.url}/?preset=dying_relu&step=300&sel=n:1:{dead}")
+    page.wait_idle()
+    section = p.locator("#neuron-health")
+    assert section.locator("[data-state=dead]").count() == 1
+    assert "100%" in section.inner_text() and "no weight into it will ever change" in section.inner_text()
+    page.shot("why-dead-relu")
