@@ -1,4 +1,4 @@
-"""Fixtures every test folder may use: a real PostgreSQL for the store tests.
+"""Fixtures every test folder may use: a real PostgreSQL for the store tests, and nginx.
 
 One cluster per test session, one empty database per test. Without PostgreSQL
 installed the tests that need it are skipped, saying why, except on CI (CI=true),
@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import proxy
 from tests.postgres import Cluster, binaries
 
 
@@ -30,6 +31,12 @@ def postgres() -> Iterator[Cluster]:
     cluster = Cluster(bin_dir).start()  # a cluster that will not start fails loudly
     yield cluster
     cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def nginx_installed() -> None:
+    if not proxy.installed():
+        missing("nginx", "nginx")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
