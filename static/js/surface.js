@@ -15,10 +15,10 @@ export class SurfaceView {
     const c = theme();
     const [p, q] = s.parameters;
     const [cx, cy] = s.centre;
-    const finite = s.loss.flat().filter((v) => v !== null);
+    const finite = s.loss.flat().filter(Number.isFinite); // a diverging corner is NaN or ∞: left blank
     const positive = finite.length > 0 && finite.every((v) => v > 0);
     // log10 when every value is positive: a bowl's floor and its walls both get contours
-    const z = s.loss.map((row) => row.map((v) => (v === null ? null : positive ? Math.log10(v) : v)));
+    const z = s.loss.map((row) => row.map((v) => (!Number.isFinite(v) ? null : positive ? Math.log10(v) : v)));
     const hover = s.loss.map((row, r) => row.map((v, k) =>
       `${p} = ${fmt.num(s.first[k], 4)}<br>${q} = ${fmt.num(s.second[r], 4)}<br>L = ${fmt.num(v, 5)}`));
     const traces = [
