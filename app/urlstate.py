@@ -39,6 +39,7 @@ PAGE_PARAMS = (
     "tab",
     "quiz",
     "tour",
+    "pics",
 )
 
 

@@ -15,12 +15,14 @@ export async function drawSidePlots(model, plots, neuronsEl) {
   if (id !== model.runId) return;
   plots.preview.render(preview);
   if (model.data.input_shape.length === 2) {
+    model.nodeMaps = null; // no input plane to draw over
     const [h, w] = model.data.input_shape;
     renderNeuronMaps(neuronsEl, [{ layer: 0, w, h, values: st.layers[0].W }], () => t("plot.weights_of_layer1"));
     plots.boundary.message(t("plot.boundary_images"));
     return;
   }
   if (model.data.x[0].length !== 2) {
+    model.nodeMaps = null;
     plots.boundary.message(t("plot.boundary_2d"));
     neuronsEl.replaceChildren();
     return;
@@ -39,9 +41,10 @@ export async function drawSidePlots(model, plots, neuronsEl) {
   const column = out.y[0].length > 1 ? out.y[0].length - 1 : 0; // P(class 1) for softmax over two classes
   const z = ys.map((_, r) => out.y.slice(r * N, (r + 1) * N).map((row) => row[column]));
   plots.boundary.render({ xs, ys, z }, model.data, st.batch.index, model.data.kind);
-  const maps = out.layers.slice(0, -1).map((acts, l) => ({ // image rows run top (high y) to bottom
+  const maps = out.layers.map((acts, l) => ({ // image rows run top (high y) to bottom
     layer: l, w: N, h: N,
     values: acts[0].map((_, n) => ys.map((_, r) => acts.slice((N - 1 - r) * N, (N - r) * N).map((row) => row[n])).flat()),
   }));
-  renderNeuronMaps(neuronsEl, maps, (g) => t("plot.neurons_of_layer", { l: g.layer + 1 }));
+  model.nodeMaps = { step: st.step, maps }; // every hidden and output neuron, drawn inside its node
+  renderNeuronMaps(neuronsEl, maps.slice(0, -1), (g) => t("plot.neurons_of_layer", { l: g.layer + 1 }));
 }

@@ -21,6 +21,7 @@ export const PAGE_PARAMS = {
   step: ["int", 0], phase: ["str", ""], sel: ["str", ""], view: ["str", "gradients"],
   sample: ["str", "mean"], scale: ["str", "layer"], palette: ["str", "default"], theme: ["str", "dark"],
   lang: ["str", ""], speed: ["int", 1], row: ["int", 0], quiz: ["str", ""],
+  pics: ["str", "auto"], // pictures inside the nodes: auto (small 2-D nets), 1, 0
 };
 
 const FIELD_TYPE = Object.fromEntries(CONFIG_PARAMS.map(([, field, type]) => [field, type]));

@@ -8,7 +8,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-MODULES = ["tests.bench.bench_engine", "tests.bench.bench_api", "tests.bench.bench_browser"]
+MODULES = [
+    "tests.bench.bench_engine",
+    "tests.bench.bench_insight",
+    "tests.bench.bench_api",
+    "tests.bench.bench_browser",
+]
 
 
 def main() -> None:

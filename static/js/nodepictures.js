@@ -1,0 +1,79 @@
+// Inside the nodes: what each neuron computes over the input plane, as a small picture
+// (TensorFlow Playground's node heatmaps), and a mark on neurons that gradient no longer
+// reaches: dead (a cross) or saturated (a dashed ring). The pictures come from the side
+// plots' grid of predictions (sideplots.js); drawing them needs only a 2-D context.
+
+const SMALL_NET = 8; // neurons per layer up to which the pictures are on by default
+
+/** Whether pictures are drawn: "1" on, "0" off, "auto" (or unset) on for 2-D inputs and small nets. */
+export function picturesOn(setting, inputs, widths) {
+  if (inputs !== 2) return false;
+  if (setting === "1") return true;
+  if (setting === "0") return false;
+  return widths.every((n) => n <= SMALL_NET);
+}
+
+/** An activation's values mapped to [−1, 1] around its middle: σ and softmax around ½, tanh
+ * around 0, the unbounded ones (ReLU, linear) by their largest magnitude. */
+export function levels(values, activation) {
+  if (activation === "sigmoid" || activation === "softmax") return values.map((a) => clamp(2 * a - 1));
+  if (activation === "tanh") return values.map(clamp);
+  const top = Math.max(1e-12, ...values.map((v) => (Number.isFinite(v) ? Math.abs(v) : 0)));
+  return values.map((v) => clamp(v / top));
+}
+
+function clamp(v) { return Number.isFinite(v) ? Math.max(-1, Math.min(1, v)) : 0; }
+
+const rgb = (hex) => [1, 3, 5].map((k) => Number.parseInt(hex.slice(k, k + 2), 16));
+
+/** A w×h canvas of the levels: pos colour above the middle, neg below, the canvas colour at it. */
+export function pictureCanvas(values, activation, w, h, colors) {
+  const canvas = document.createElement("canvas");
+  canvas.width = w;
+  canvas.height = h;
+  const ctx = canvas.getContext("2d");
+  const img = ctx.createImageData(w, h);
+  const [pos, neg, bg] = [colors.pos, colors.neg, colors.canvas].map((c) => rgb(c.length === 7 ? c : "#808080"));
+  levels(values, activation).forEach((v, k) => {
+    const to = v > 0 ? pos : neg;
+    const a = Math.abs(v);
+    img.data.set([0, 1, 2].map((ch) => Math.round(bg[ch] + (to[ch] - bg[ch]) * a)).concat(255), 4 * k);
+  });
+  ctx.putImageData(img, 0, 0);
+  return canvas;
+}
+
+/** The picture inside the circle (x, y, r). */
+export function drawPicture(ctx, picture, x, y, r) {
+  ctx.save();
+  ctx.beginPath();
+  ctx.arc(x, y, r - 1, 0, 2 * Math.PI);
+  ctx.clip();
+  ctx.imageSmoothingEnabled = true;
+  ctx.drawImage(picture, x - r, y - r, 2 * r, 2 * r);
+  ctx.restore();
+}
+
+/** Dead: a cross through the node. Saturated: a dashed ring just outside it. */
+export function drawFlag(ctx, kind, x, y, r, colors) {
+  ctx.save();
+  ctx.strokeStyle = colors.muted;
+  ctx.globalAlpha = 0.95;
+  if (kind === "dead") {
+    const d = r * 0.75;
+    ctx.lineWidth = 2;
+    ctx.beginPath();
+    ctx.moveTo(x - d, y - d);
+    ctx.lineTo(x + d, y + d);
+    ctx.moveTo(x + d, y - d);
+    ctx.lineTo(x - d, y + d);
+    ctx.stroke();
+  } else if (kind === "saturated") {
+    ctx.lineWidth = 1.5;
+    ctx.setLineDash([2, 3]);
+    ctx.beginPath();
+    ctx.arc(x, y, r + 4.5, 0, 2 * Math.PI);
+    ctx.stroke();
+  }
+  ctx.restore();
+}
