@@ -63,15 +63,11 @@ def checked_query(query: str, store: Store) -> str:
 
 @router.post("/api/v1/links", status_code=201, summary="A short link to a page URL (config, step, view)")
 def create_link(body: QueryIn, request: Request) -> dict[str, str]:
-    query = checked_query(body.query, request.app.state.store)
-    if request.app.state.store.count_links() >= request.app.state.settings.max_links:
-        raise ConfigError(
-            "query",
-            "the store holds as many links as it may",
-            f"at most {request.app.state.settings.max_links} links",
-        )
+    store, most = request.app.state.store, request.app.state.settings.max_links
+    query = checked_query(body.query, store)
     code = secrets.token_urlsafe(9)  # 12 characters, 72 random bits
-    request.app.state.store.put_link(code, orjson.dumps({"query": query}).decode())
+    if not store.put_link(code, orjson.dumps({"query": query}).decode(), most):  # counted atomically
+        raise ConfigError("query", "the store holds as many links as it may", f"at most {most} links")
     return {"code": code, "url": f"/s/{code}"}
 
 

@@ -42,7 +42,7 @@ class Server:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "app"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
         )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60  # a busy machine imports slowly
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited: {self.process.stdout.read().decode()}")
@@ -51,7 +51,8 @@ class Server:
                     return self
             except httpx.HTTPError:
                 time.sleep(0.1)
-        raise RuntimeError("server did not start in 30 s")
+        self.stop()  # not left running behind a failed test
+        raise RuntimeError("server did not start in 60 s")
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -61,3 +62,18 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+
+def start_replicas(db: Path | str, n: int = 2) -> list[Server]:
+    """n servers on one store (replicas), started at once; if one fails, none is left running."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    servers = [Server(db) for _ in range(n)]  # type: ignore[arg-type]
+    try:
+        with ThreadPoolExecutor(n) as pool:
+            list(pool.map(Server.start, servers))
+    except BaseException:
+        for server in servers:
+            server.stop()
+        raise
+    return servers

@@ -62,8 +62,11 @@ class SQLStore:
 
     # -- short links --------------------------------------------------------------------------
 
-    def put_link(self, code: str, payload: str) -> None:
-        self._write("INSERT INTO links VALUES (?, ?, ?)", (code, payload, time.time()))
+    def put_link(self, code: str, payload: str, most: int) -> bool:
+        """Keep a short link; False (nothing stored) if the store already holds `most`."""
+        return self._insert_capped(
+            "links", most, "INSERT INTO links VALUES (?, ?, ?)", (code, payload, time.time())
+        )
 
     def get_link(self, code: str) -> str | None:
         row = self._one("SELECT payload FROM links WHERE code = ?", (code,))

@@ -13,7 +13,7 @@ import httpx
 import orjson
 import pytest
 
-from tests.support import Server
+from tests.support import start_replicas
 
 pytestmark = pytest.mark.slow
 
@@ -22,8 +22,7 @@ pytestmark = pytest.mark.slow
 def replicas(postgres):
     """Started once for this module (each test makes runs of its own), both at once."""
     url = postgres.new_database()
-    with ThreadPoolExecutor(2) as pool:
-        started = list(pool.map(lambda _: Server(url).start(), range(2)))  # type: ignore[arg-type]
+    started = start_replicas(url)
     yield started
     for server in started:
         server.stop()

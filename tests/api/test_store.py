@@ -33,7 +33,7 @@ def test_parallel_writers_lose_nothing(store_target):
         try:
             for i in range(25):
                 assert store.save(f"{k}-{i}", "me", f"run {k}.{i}", "{}", most=10_000)
-                store.put_link(f"L{k}-{i}", "{}")
+                assert store.put_link(f"L{k}-{i}", "{}", most=10_000)
         finally:
             store.close()
 
@@ -82,6 +82,15 @@ def test_cap_holds_under_concurrent_saves(store_target):
     with ThreadPoolExecutor(40) as pool:
         stored = list(pool.map(save, range(40)))
     assert sum(stored) == 10 and replicas[0].count_saved() == 10
+    for store in replicas:
+        store.close()
+
+
+def test_the_link_cap_holds_under_concurrent_links(store_target):
+    replicas = [open_store(store_target, pool_size=8) for _ in range(2)]
+    with ThreadPoolExecutor(20) as pool:
+        stored = list(pool.map(lambda k: replicas[k % 2].put_link(f"L{k}", "{}", most=7), range(30)))
+    assert sum(stored) == 7 and replicas[0].count_links() == 7
     for store in replicas:
         store.close()
 

@@ -6,14 +6,12 @@ page must not notice, the live stream included (it goes through the proxy unbuff
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 import httpx
 import pytest
 
 from tests.browser.conftest import Watched
 from tests.proxy import Nginx
-from tests.support import Server
+from tests.support import start_replicas
 
 pytestmark = pytest.mark.slow
 
@@ -21,8 +19,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def behind_nginx(postgres, nginx_installed):
     url = postgres.new_database()
-    with ThreadPoolExecutor(2) as pool:
-        replicas = list(pool.map(lambda _: Server(url).start(), range(2)))  # type: ignore[arg-type]
+    replicas = start_replicas(url)
     nginx = Nginx([r.port for r in replicas]).start()
     yield nginx, replicas
     nginx.stop()
