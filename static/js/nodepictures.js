@@ -77,3 +77,24 @@ export function drawFlag(ctx, kind, x, y, r, colors) {
   }
   ctx.restore();
 }
+
+/** Node pictures made once per grid of outputs (and theme): a new grid or palette starts afresh. */
+export class PictureCache {
+  constructor() { this.key = null; this.made = new Map(); }
+
+  /** The picture of neuron i in column col (1 = first hidden layer), or null when there is none. */
+  get(nodeMaps, col, i, activation, colors) {
+    const group = nodeMaps?.maps?.[col - 1];
+    const values = group?.values?.[i];
+    if (!values || values.length !== group.w * group.h) return null;
+    const key = `${colors.pos}|${colors.neg}|${colors.canvas}`;
+    if (this.maps !== nodeMaps || this.key !== key) {
+      this.maps = nodeMaps;
+      this.key = key;
+      this.made.clear();
+    }
+    const name = `${col}:${i}`;
+    if (!this.made.has(name)) this.made.set(name, pictureCanvas(values, activation, group.w, group.h, colors));
+    return this.made.get(name);
+  }
+}
