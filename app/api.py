@@ -19,21 +19,14 @@ from app.blobs import dereference
 from app.i18n import translations
 from app.runs import LiveRun, RunManager, config_key
 from app.schemas import ERRORS, STATE_DOC, PredictIn, PredictOut, RunConfigIn, RunOut, StepIn
-from app.serialize import LAYER_FIELDS, STATE_FIELDS, dumps, select
+from app.serialize import LAYER_FIELDS, MAX_DIGITS, STATE_FIELDS, dumps, select
 from app.settings import Settings
-from app.urlstate import PAGE_PARAMS, URL_NAMES, config_from_query, step_from_query
+from app.urlstate import COMPARE_PREFIX, PAGE_PARAMS, URL_NAMES, config_from_query, step_from_query
 from engine.chain import chain
 from engine.config import (
-    ACTIVATIONS,
-    CLIP_MODES,
-    DATASETS,
     DEFAULTS,
-    INITS,
+    FIELDS,
     LIMITS,
-    LOSSES,
-    OPTIMIZERS,
-    OUTPUT_ACTIVATIONS,
-    SCHEDULES,
     ConfigError,
 )
 from engine.evaluation import confusion
@@ -63,7 +56,7 @@ def get_live(run_id: str, manager: Manager) -> LiveRun:
 Live = Annotated[LiveRun, Depends(get_live)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 Digits = Annotated[
-    int | None, Query(ge=1, le=17, description="significant digits (default: all, repr-exact)")
+    int | None, Query(ge=1, le=MAX_DIGITS, description="significant digits (default: all, repr-exact)")
 ]
 Fields = Annotated[
     str | None,
@@ -135,16 +128,7 @@ meta = APIRouter(prefix="/api/v1", tags=["meta"])
 def get_meta(settings: SettingsDep) -> dict[str, Any]:
     return {
         "version": __version__,
-        "choices": {
-            "dataset": DATASETS,
-            "activation": ACTIVATIONS,
-            "output_activation": OUTPUT_ACTIVATIONS,
-            "loss": LOSSES,
-            "init": INITS,
-            "optimizer": OPTIMIZERS,
-            "schedule": SCHEDULES,
-            "clip_mode": CLIP_MODES,
-        },
+        "choices": {spec.name: spec.choices for spec in FIELDS.values() if spec.choices},
         "defaults": DEFAULTS.to_dict(),
         "limits": {
             **LIMITS,
@@ -153,11 +137,23 @@ def get_meta(settings: SettingsDep) -> dict[str, Any]:
             "max_stream_rate": settings.max_stream_rate,
             "max_stream_frames": settings.max_stream_frames,
             "max_predict_rows": settings.max_predict_rows,
-            "max_significant_digits": 17,
+            "max_significant_digits": MAX_DIGITS,
         },
         "presets": preset_list(),
-        "phases": {"rule": "forward:0..L-1, loss, backward:L-1..0, update", "example_2_layers": phases(2)},
-        "url": {"renamed": URL_NAMES, "page_params": PAGE_PARAMS},
+        "fields": [spec.to_dict() for spec in FIELDS.values()],
+        "phases": {
+            "rule": "forward:0..L-1, loss, backward:L-1..0, update",
+            "by_layers": {n: phases(n) for n in range(1, LIMITS["max_hidden_layers"] + 2)},
+        },
+        "url": {
+            "renamed": URL_NAMES,
+            "config": [{"url": "preset", "field": "preset", "type": "str"}]
+            + [{"url": spec.url_name, "field": spec.name, "type": spec.url_type} for spec in FIELDS.values()],
+            "page": {
+                name: {"type": kind, "default": default} for name, (kind, default) in PAGE_PARAMS.items()
+            },
+            "compare_prefix": COMPARE_PREFIX,
+        },
         "state_fields": {"top": STATE_FIELDS, "layer": LAYER_FIELDS},
     }
 
@@ -242,7 +238,7 @@ def get_data(
     live: Live,
     split: Literal["train", "test"] = "train",
     start: Annotated[int, Query(ge=0)] = 0,
-    count: Annotated[int, Query(ge=1, le=5000)] = 1000,
+    count: Annotated[int, Query(ge=1, le=LIMITS["max_samples"])] = 1000,
     with_x: Annotated[bool, Query(description="false: targets only (cheap, for picking rows)")] = True,
     digits: Digits = None,
 ) -> Response:

@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from engine.config import (
-    ACTIVATIONS,
-    CLIP_MODES,
-    DATASETS,
-    INITS,
-    LIMITS,
-    LOSSES,
-    OPTIMIZERS,
-    OUTPUT_ACTIVATIONS,
-    SCHEDULES,
-)
+from engine.config import FIELDS, LIMITS, FieldSpec
 from engine.presets import PRESETS
 
-Activation = Literal[ACTIVATIONS]  # type: ignore[valid-type]
 REF_PATTERN = r"^@([A-Za-z0-9_-]{22})$"  # a value stored by POST /api/v1/blobs (app/blobs.py)
 Ref = Annotated[
     str, Field(pattern=REF_PATTERN, description="@<code> of a value stored by POST /api/v1/blobs")
@@ -40,7 +29,24 @@ class DataIn(BaseModel):
     )
 
 
-class RunConfigIn(BaseModel):
+def _schema_field(spec: FieldSpec) -> tuple[Any, Any]:
+    """A request-schema field from the one table (engine/config.py FIELDS): same kind, same range."""
+    kind: Any = {"str": str, "int": int, "float": float, "bool": bool, "list": list[int]}.get(spec.kind)
+    if spec.choices:
+        kind = Literal[spec.choices]
+    elif spec.name == "data":
+        kind = DataIn | Ref
+    elif spec.name == "weights":
+        kind = list[WeightsIn] | Ref
+    bounds: dict[str, Any] = {}
+    if spec.kind in ("int", "float"):
+        bounds = {"ge": spec.lo, "le": spec.hi}
+    if spec.kind == "list":
+        bounds = {"max_length": spec.max_items, "examples": [[4, 2]]}
+    return kind | None, Field(None, description=spec.doc, **bounds)
+
+
+class RunConfigBase(BaseModel):
     """A run's config. Every field is optional: a missing one comes from `preset` when
     given, else from the defaults in GET /api/v1/meta. Fields beside a preset override it."""
 
@@ -62,61 +68,22 @@ class RunConfigIn(BaseModel):
         },
     )
 
-    preset: Literal[tuple(PRESETS)] | None = Field(None, description="a lesson's config as the base")  # type: ignore[valid-type]
-    dataset: Literal[DATASETS] | None = Field(None, description="data set; `custom` takes `data`")  # type: ignore[valid-type]
-    data: DataIn | Ref | None = Field(
-        None, description=f"custom data, at most {LIMITS['max_custom_rows']} rows, or its @<code>"
-    )
-    n_samples: int | None = Field(
-        None, description="rows generated before the train/test split", ge=1, le=LIMITS["max_samples"]
-    )
-    noise: float | None = Field(None, description="std of Gaussian noise added to the inputs", ge=0, le=10)
-    test_ratio: float | None = Field(None, description="share of rows held out for testing", ge=0, le=0.9)
-    hidden: list[int] | None = Field(
-        None,
-        description="hidden layer sizes, input to output",
-        examples=[[4, 2]],
-        max_length=LIMITS["max_hidden_layers"],
-    )
-    activation: Activation | None = Field(None, description="hidden layers' activation")
-    output_activation: Literal[OUTPUT_ACTIVATIONS] | None = Field(None, description="output activation")  # type: ignore[valid-type]
-    loss: Literal[LOSSES] | None = Field(None, description="per-sample loss; the batch loss is their mean")  # type: ignore[valid-type]
-    init: Literal[INITS] | None = Field(None, description="weight initialiser (biases start at 0)")  # type: ignore[valid-type]
-    init_scale: float | None = Field(
-        None, description="r of uniform(±r), σ of normal(σ), gain of xavier/he", ge=0, le=100
-    )
-    weights: list[WeightsIn] | Ref | None = Field(
-        None, description="explicit initial parameters, one per layer, or their @<code>"
-    )
-    optimizer: Literal[OPTIMIZERS] | None = Field(None, description="update rule")  # type: ignore[valid-type]
-    learning_rate: float | None = Field(None, description="η (URL name: lr)", ge=0, le=1000)
-    momentum: float | None = Field(None, description="μ of momentum and nesterov", ge=0, lt=1)
-    beta1: float | None = Field(None, description="Adam's first-moment decay", ge=0, lt=1)
-    beta2: float | None = Field(None, description="Adam's second-moment decay; RMSprop's decay", ge=0, lt=1)
-    eps: float | None = Field(
-        None, description="ε added to the denominator of adaptive optimizers", gt=0, le=1
-    )
-    schedule: Literal[SCHEDULES] | None = Field(None, description="learning-rate schedule")  # type: ignore[valid-type]
-    decay: float | None = Field(
-        None, description="step/exponential factor per decay_steps; cosine: final fraction of η", ge=0, le=1
-    )
-    decay_steps: int | None = Field(
-        None, description="steps per decay period", ge=1, le=LIMITS["max_replay_steps"]
-    )
-    clip: float | None = Field(None, description="clip threshold (none: no clipping)", gt=0)
-    clip_mode: Literal[CLIP_MODES] | None = Field(None, description="norm: global L2 norm; value: each entry")  # type: ignore[valid-type]
-    l1: float | None = Field(None, description="L1 penalty l1·Σ|W| (weights only)", ge=0, le=100)
-    l2: float | None = Field(None, description="L2 penalty ½·l2·ΣW² (weights only)", ge=0, le=100)
-    batch_norm: bool | None = Field(None, description="batch norm after each hidden layer's z")
-    batch_size: int | None = Field(
-        None, description="0 or ≥ rows: full batch", ge=0, le=LIMITS["max_batch_size"]
-    )
-    seed: int | None = Field(
-        None, description="defines data, initial weights and batch order", ge=0, le=LIMITS["max_seed"]
-    )
-
     def fields(self) -> dict[str, Any]:
         return self.model_dump(exclude_none=True)
+
+
+if TYPE_CHECKING:  # a class mypy can see; at run time it is built from the table
+
+    class RunConfigIn(RunConfigBase): ...
+
+else:
+    RunConfigIn = create_model(
+        "RunConfigIn",
+        __base__=RunConfigBase,
+        __doc__=RunConfigBase.__doc__,
+        preset=(Literal[tuple(PRESETS)] | None, Field(None, description="a lesson's config as the base")),
+        **{spec.name: _schema_field(spec) for spec in FIELDS.values()},
+    )
 
 
 class RunOut(BaseModel):

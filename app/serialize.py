@@ -17,6 +17,7 @@ import numpy as np
 import orjson
 
 OPTIONS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
+MAX_DIGITS = 17  # significant digits that give back every float64 exactly
 
 
 def round_significant(a: np.ndarray, digits: int) -> np.ndarray:

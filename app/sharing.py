@@ -23,7 +23,7 @@ from app.errors import NotFound
 from app.schemas import ERRORS, RunOut
 from app.store import Store
 from app.urlstate import config_from_query, step_from_query
-from engine.config import DEFAULTS, ConfigError
+from engine.config import DEFAULTS, LIMITS, ConfigError
 from engine.presets import resolve
 
 router = APIRouter(tags=["sharing"], responses=ERRORS)
@@ -256,7 +256,7 @@ STEP = {step}
 run = API.post("/runs", json=CONFIG).json()
 done = 0
 while done < STEP:
-    n = min(10_000, STEP - done)
+    n = min({LIMITS["max_steps_per_request"]}, STEP - done)  # the most one request takes
     API.post(f"/runs/{{run['id']}}/step", json={{"steps": n}}, params={{"fields": "step"}}).raise_for_status()
     done += n
 state = API.get(f"/runs/{{run['id']}}/state").json()

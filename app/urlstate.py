@@ -4,7 +4,9 @@ the snapshot endpoint and short links.
 A URL names config fields by their API names, except `lr` for learning_rate; lists are
 comma-separated (`hidden=4,2`), booleans 1/0/true/false, and custom data or explicit
 weights are JSON, or "@<code>" of a stored value (app/blobs.py). Parameters that are not
-config fields (step, phase, sel, view, …) belong to the page and are passed through untouched.
+config fields (PAGE_PARAMS: step, phase, sel, view, …) belong to the page and are passed
+through untouched. The names and kinds come from engine/config.py FIELDS; the page reads the
+same table from GET /api/v1/meta (`url`), so the two parsers cannot drift apart.
 """
 
 from __future__ import annotations
@@ -16,65 +18,58 @@ import orjson
 
 from app.blobs import dereference
 from app.store import Store
-from engine.config import DEFAULTS, FIELD_NAMES, LIMITS, ConfigError, RunConfig, check_whole
+from engine.config import DEFAULTS, FIELD_NAMES, FIELDS, LIMITS, ConfigError, RunConfig, check_whole
 from engine.presets import resolve
 
-URL_NAMES = {"learning_rate": "lr"}  # field -> its URL name, where they differ
-FIELD_OF = {URL_NAMES.get(name, name): name for name in FIELD_NAMES}
-JSON_FIELDS = ("data", "weights")
-PAGE_PARAMS = (
-    "step",
-    "phase",
-    "sel",
-    "view",
-    "sample",
-    "scale",
-    "palette",
-    "theme",
-    "lang",
-    "compare",
-    "row",
-    "speed",
-    "motion",
-    "tab",
-    "quiz",
-    "tour",
-    "pics",
-)
+URL_NAMES = {
+    spec.name: spec.url for spec in FIELDS.values() if spec.url
+}  # field -> its URL name, where they differ
+FIELD_OF = {spec.url_name: name for name, spec in FIELDS.items()}
+# The page's own parameters: name -> (type, default). The page reads this table from
+# GET /api/v1/meta (url.page), so a parameter added here is one the page can carry.
+PAGE_PARAMS: dict[str, tuple[str, Any]] = {
+    "step": ("int", 0),
+    "phase": ("str", ""),  # "" shows the whole step; else one of engine/phases.py
+    "sel": ("str", ""),  # the selected node or edge
+    "view": ("str", "gradients"),  # what the edges show: weights, gradients, applied
+    "sample": ("str", "mean"),  # the batch row the network shows, or its mean
+    "scale": ("str", "layer"),
+    "palette": ("str", "default"),
+    "theme": ("str", "dark"),
+    "lang": ("str", ""),  # "" follows the browser
+    "speed": ("int", 1),
+    "quiz": ("str", ""),  # the quiz's range and score (static/js/quiz.js)
+    "tour": ("str", ""),  # the guided tour's place
+    "pics": ("str", "auto"),  # pictures inside the nodes: auto (small 2-D nets), 1, 0
+}
+COMPARE_PREFIX = "b_"  # b_<url name>: a compare run's override of one field
 
 
 def _parse(field: str, text: str) -> Any:
-    if field in JSON_FIELDS:
+    spec = FIELDS[field]
+    if spec.kind == "json":
         if text.startswith("@"):  # a stored value's code (app/blobs.py), resolved with the store
             return text
         try:
             return orjson.loads(text)
         except orjson.JSONDecodeError as error:
             raise ConfigError(field, f"is not valid JSON ({error})") from None
-    if field == "hidden":
+    if spec.kind == "list":
         return text  # RunConfig parses "4,2" itself (and "" as no hidden layer)
-    default = getattr(DEFAULTS, field)
-    if isinstance(default, bool):
+    if spec.kind == "bool":
         if text.lower() in ("1", "true", "yes", "on"):
             return True
         if text.lower() in ("0", "false", "no", "off"):
             return False
         raise ConfigError(field, f"{text!r} is not a boolean", "1, 0, true or false")
+    if spec.nullable and text in ("", "none", "off"):
+        return None
     # Text that is not a number stays text: RunConfig's check then names the field, its
     # range and the kind of error, as it does for a JSON body.
-    if isinstance(default, int) and field != "clip":
-        try:
-            return int(text)
-        except ValueError:
-            return text
-    if isinstance(default, float) or field == "clip":
-        if field == "clip" and text in ("", "none", "off"):
-            return None
-        try:
-            return float(text)
-        except ValueError:
-            return text
-    return text
+    try:
+        return int(text) if spec.kind == "int" else float(text) if spec.kind == "float" else text
+    except ValueError:
+        return text
 
 
 def config_fields(query: Mapping[str, str]) -> dict[str, Any]:
@@ -85,7 +80,7 @@ def config_fields(query: Mapping[str, str]) -> dict[str, Any]:
             fields["preset"] = text
         elif name in FIELD_OF:
             fields[FIELD_OF[name]] = _parse(FIELD_OF[name], text)
-        elif name not in PAGE_PARAMS and not name.startswith("b_"):  # b_*: a compare run's overrides
+        elif name not in PAGE_PARAMS and not name.startswith(COMPARE_PREFIX):
             raise ConfigError(
                 name,
                 "unknown URL parameter",
@@ -107,10 +102,10 @@ def query_from_config(config: RunConfig) -> dict[str, str]:
         value = getattr(config, name)
         if value == getattr(DEFAULTS, name):
             continue
-        key = URL_NAMES.get(name, name)
-        if name in JSON_FIELDS:
+        key = FIELDS[name].url_name
+        if FIELDS[name].kind == "json":
             out[key] = orjson.dumps(config.to_dict()[name]).decode()
-        elif name == "hidden":
+        elif FIELDS[name].kind == "list":
             out[key] = ",".join(str(h) for h in value)
         elif isinstance(value, bool):
             out[key] = "1" if value else "0"

@@ -115,41 +115,8 @@ class RunConfig:
         return out
 
     def validate(self) -> None:
-        _choice("dataset", self.dataset, DATASETS)
-        _choice("activation", self.activation, ACTIVATIONS)
-        _choice("output_activation", self.output_activation, OUTPUT_ACTIVATIONS)
-        _choice("loss", self.loss, LOSSES)
-        _choice("init", self.init, INITS)
-        _choice("optimizer", self.optimizer, OPTIMIZERS)
-        _choice("schedule", self.schedule, SCHEDULES)
-        _choice("clip_mode", self.clip_mode, CLIP_MODES)
-        check_whole("n_samples", self.n_samples, 1, LIMITS["max_samples"])
-        check_whole("batch_size", self.batch_size, 0, LIMITS["max_batch_size"])
-        check_whole("decay_steps", self.decay_steps, 1, LIMITS["max_replay_steps"])
-        check_whole("seed", self.seed, 0, LIMITS["max_seed"])
-        _number("noise", self.noise, 0.0, 10.0)
-        _number("test_ratio", self.test_ratio, 0.0, 0.9)
-        _number("init_scale", self.init_scale, 0.0, 100.0)
-        _number("learning_rate", self.learning_rate, 0.0, 1000.0)
-        _number("momentum", self.momentum, 0.0, 0.999999)
-        _number("beta1", self.beta1, 0.0, 0.999999)
-        _number("beta2", self.beta2, 0.0, 0.999999)
-        _number("eps", self.eps, 1e-300, 1.0)
-        _number("decay", self.decay, 0.0, 1.0)
-        _number("l1", self.l1, 0.0, 100.0)
-        _number("l2", self.l2, 0.0, 100.0)
-        if self.clip is not None:
-            _number("clip", self.clip, 1e-12, 1e12)
-        if not isinstance(self.batch_norm, bool):
-            raise ConfigError("batch_norm", f"must be true or false, got {self.batch_norm!r}")
-        if len(self.hidden) > LIMITS["max_hidden_layers"]:
-            raise ConfigError(
-                "hidden",
-                f"{len(self.hidden)} hidden layers is too many",
-                f"at most {LIMITS['max_hidden_layers']}",
-            )
-        for width in self.hidden:
-            check_whole("hidden", width, 1, LIMITS["max_layer_width"])
+        for spec in FIELDS.values():
+            spec.check(getattr(self, spec.name))
         if self.loss in LOG_LOSSES and self.output_activation in UNBOUNDED_OUTPUTS:
             raise ConfigError(
                 "loss",
@@ -280,3 +247,112 @@ def _freeze_weights(weights: Any) -> tuple:
 
 FIELD_NAMES = tuple(f.name for f in fields(RunConfig))
 DEFAULTS = RunConfig()
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One config field: its kind, range and words. The one table (FIELDS) behind validation,
+    the request schema (app/schemas.py), URL parsing (app/urlstate.py) and GET /api/v1/meta."""
+
+    name: str
+    kind: str  # str, int, float, bool, list (layer sizes) or json: also how a URL spells it
+    doc: str  # one line for the API's schema
+    lo: float | None = None  # closed range [lo, hi] of a number, of each layer size for a list
+    hi: float | None = None
+    choices: tuple[str, ...] = ()
+    nullable: bool = False  # None is a value of its own (clip: no clipping)
+    max_items: int | None = None  # of a list
+    url: str = ""  # its URL name where it differs from the field's
+
+    @property
+    def url_name(self) -> str:
+        return self.url or self.name
+
+    @property
+    def url_type(self) -> str:
+        """How a URL spells it (static/js/urlstate.js parses the same names)."""
+        return self.kind + ("?" if self.nullable and self.kind == "float" else "")
+
+    def check(self, value: Any) -> None:
+        """Raise the ConfigError that names this field, if `value` is not one of its values."""
+        lo, hi = self.lo if self.lo is not None else -math.inf, self.hi if self.hi is not None else math.inf
+        if value is None and self.nullable:
+            return
+        if self.choices:
+            _choice(self.name, value, self.choices)
+        elif self.kind == "int":
+            check_whole(self.name, value, int(lo), int(hi))
+        elif self.kind == "float":
+            _number(self.name, value, lo, hi)
+        elif self.kind == "bool" and not isinstance(value, bool):
+            raise ConfigError(self.name, f"must be true or false, got {value!r}")
+        elif self.kind == "list":  # layer sizes: how many, and each one's range
+            if self.max_items is not None and len(value) > self.max_items:
+                raise ConfigError(
+                    self.name, f"{len(value)} hidden layers is too many", f"at most {self.max_items}"
+                )
+            for item in value:
+                check_whole(self.name, item, int(lo), int(hi))
+        # json fields (data, weights) are checked as they are read (_freeze_data, _freeze_weights)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "name": self.name,
+            "kind": self.kind,
+            "url": self.url_name,
+            "type": self.url_type,
+        }
+        for key in ("lo", "hi", "max_items"):
+            if getattr(self, key) is not None:
+                out[{"lo": "min", "hi": "max"}.get(key, key)] = getattr(self, key)
+        if self.choices:
+            out["choices"] = list(self.choices)
+        out["nullable"] = self.nullable
+        out["default"] = DEFAULTS.to_dict()[self.name]
+        out["doc"] = self.doc
+        return out
+
+
+_ALMOST_1 = 0.999999  # a decay of exactly 1 would never forget: momentum, β₁, β₂ stay below
+FIELDS: dict[str, FieldSpec] = {
+    spec.name: spec
+    for spec in (
+        FieldSpec("dataset", "str", "data set; `custom` takes `data`", choices=DATASETS),
+        FieldSpec("data", "json", f"custom data, at most {LIMITS['max_custom_rows']} rows, or its @<code>"),
+        FieldSpec("n_samples", "int", "rows generated before the train/test split", 1, LIMITS["max_samples"]),
+        FieldSpec("noise", "float", "std of Gaussian noise added to the inputs", 0.0, 10.0),
+        FieldSpec("test_ratio", "float", "share of rows held out for testing", 0.0, 0.9),
+        FieldSpec(
+            "hidden",
+            "list",
+            "hidden layer sizes, input to output",
+            1,
+            LIMITS["max_layer_width"],
+            max_items=LIMITS["max_hidden_layers"],
+        ),
+        FieldSpec("activation", "str", "hidden layers' activation", choices=ACTIVATIONS),
+        FieldSpec("output_activation", "str", "output activation", choices=OUTPUT_ACTIVATIONS),
+        FieldSpec("loss", "str", "per-sample loss; the batch loss is their mean", choices=LOSSES),
+        FieldSpec("init", "str", "weight initialiser (biases start at 0)", choices=INITS),
+        FieldSpec("init_scale", "float", "r of uniform(±r), σ of normal(σ), gain of xavier/he", 0.0, 100.0),
+        FieldSpec("weights", "json", "explicit initial parameters, one per layer, or their @<code>"),
+        FieldSpec("optimizer", "str", "update rule", choices=OPTIMIZERS),
+        FieldSpec("learning_rate", "float", "η (URL name: lr)", 0.0, 1000.0, url="lr"),
+        FieldSpec("momentum", "float", "μ of momentum and nesterov", 0.0, _ALMOST_1),
+        FieldSpec("beta1", "float", "Adam's first-moment decay", 0.0, _ALMOST_1),
+        FieldSpec("beta2", "float", "Adam's second-moment decay; RMSprop's decay", 0.0, _ALMOST_1),
+        FieldSpec("eps", "float", "ε added to the denominator of adaptive optimizers", 1e-300, 1.0),
+        FieldSpec("schedule", "str", "learning-rate schedule", choices=SCHEDULES),
+        FieldSpec(
+            "decay", "float", "step/exponential factor per decay_steps; cosine: final fraction of η", 0.0, 1.0
+        ),
+        FieldSpec("decay_steps", "int", "steps per decay period", 1, LIMITS["max_replay_steps"]),
+        FieldSpec("clip", "float", "clip threshold (none: no clipping)", 1e-12, 1e12, nullable=True),
+        FieldSpec("clip_mode", "str", "norm: global L2 norm; value: each entry", choices=CLIP_MODES),
+        FieldSpec("l1", "float", "L1 penalty l1·Σ|W| (weights only)", 0.0, 100.0),
+        FieldSpec("l2", "float", "L2 penalty ½·l2·ΣW² (weights only)", 0.0, 100.0),
+        FieldSpec("batch_norm", "bool", "batch norm after each hidden layer's z"),
+        FieldSpec("batch_size", "int", "0 or ≥ rows: full batch", 0, LIMITS["max_batch_size"]),
+        FieldSpec("seed", "int", "defines data, initial weights and batch order", 0, LIMITS["max_seed"]),
+    )
+}

@@ -3,9 +3,9 @@
 // it, and its loss and gradient norms are overlaid on A's plots (dashed).
 import { api } from "./api.js";
 import { t } from "./i18n.js";
-import { fmt } from "./store.js";
+import { fmt, model } from "./store.js";
 import { NetworkView } from "./network.js";
-import { FIELD_OF, FIELD_TYPE, format, parse, URL_NAME } from "./urlstate.js";
+import { COMPARE_PREFIX, FIELD_OF, FIELD_TYPE, format, parse, URL_NAME } from "./urlstate.js";
 
 export const SUGGESTIONS = [ // label: an i18n key
   { label: "compare.sgd_adam", b: { optimizer: "adam", learning_rate: 0.01 } },
@@ -18,15 +18,15 @@ export const SUGGESTIONS = [ // label: an i18n key
 export function readCompare(search = location.search) {
   const out = {};
   for (const [name, text] of new URLSearchParams(search)) {
-    if (!name.startsWith("b_")) continue;
-    const field = FIELD_OF[name.slice(2)];
+    if (!name.startsWith(COMPARE_PREFIX)) continue;
+    const field = FIELD_OF[name.slice(COMPARE_PREFIX.length)];
     if (field) out[field] = parse(FIELD_TYPE[field], text);
   }
   return out;
 }
 
 export function compareQuery(overrides) {
-  return Object.entries(overrides).map(([field, v]) => [`b_${URL_NAME[field]}`, format(FIELD_TYPE[field], v)]);
+  return Object.entries(overrides).map(([field, v]) => [`${COMPARE_PREFIX}${URL_NAME[field]}`, format(FIELD_TYPE[field], v)]);
 }
 
 export class Compare {
@@ -68,8 +68,9 @@ export class Compare {
     if (this.state?.step === step) { this.draw(page); return; } // an earlier turn got here
     let current = (await api.run(this.runId)).step;
     if (current > step) { await api.reset(this.runId); current = 0; }
-    for (let left = step - current; left > 0; left -= 10000) {
-      await api.step(this.runId, Math.min(left, 10000), { fields: "step" });
+    const most = model.meta.limits.max_steps_per_request;
+    for (let left = step - current; left > 0; left -= most) {
+      await api.step(this.runId, Math.min(left, most), { fields: "step" });
     }
     this.state = await api.state(this.runId);
     this.history = await api.history(this.runId);

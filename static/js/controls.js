@@ -37,7 +37,12 @@ function control(field, meta, value, onChange) {
   } else {
     input = document.createElement("input");
     input.type = field === "hidden" ? "text" : "number";
-    if (input.type === "number") input.step = NUMBER_STEP[field] ?? 1;
+    if (input.type === "number") {
+      input.step = NUMBER_STEP[field] ?? 1;
+      const spec = meta.fields.find((f) => f.name === field); // the server's range (engine/config.py FIELDS)
+      if (spec?.min !== undefined) input.min = String(spec.min);
+      if (spec?.max !== undefined) input.max = String(spec.max);
+    }
     input.value = field === "hidden" ? value.join(",") : value ?? "";
     if (field === "clip") input.placeholder = t("field.clip.none");
     if (field === "hidden") input.placeholder = "4,2";

@@ -3,8 +3,6 @@
 // data set in the config, so they travel in the share link and the saved run.
 import { t } from "./i18n.js";
 
-export const MAX_CSV_BYTES = 1_000_000;
-
 /** Rows of numbers from CSV text; errors name the row and the column (1-based, as a spreadsheet). */
 export function parseCsv(text, maxRows) {
   const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
@@ -23,7 +21,7 @@ export function parseCsv(text, maxRows) {
 }
 
 export function bindDataEditing(hooks) {
-  // hooks: {data() -> {x, y} of the training rows, setData({x, y}), maxRows, plot element, toast}
+  // hooks: {data() -> {x, y} of the training rows, setData({x, y}), maxRows, maxBytes, plot element, toast}
   const $ = (id) => document.getElementById(id);
   let brush = 1;
   for (const b of document.querySelectorAll("#data-tools [data-class]")) {
@@ -56,7 +54,7 @@ export function bindDataEditing(hooks) {
     event.target.value = "";
     if (!file) return;
     try {
-      if (file.size > MAX_CSV_BYTES) throw new Error(t("csv.too_big"));
+      if (file.size > hooks.maxBytes) throw new Error(t("csv.too_big"));
       hooks.setData(parseCsv(await file.text(), hooks.maxRows));
     } catch (error) {
       hooks.toast(error.message);

@@ -3,7 +3,7 @@
 import { api } from "./api.js";
 import { drawGray } from "./images.js";
 import { t } from "./i18n.js";
-import { fmt } from "./store.js";
+import { fmt, model } from "./store.js";
 import { CONFIG, layout, ready, renderNeuronMaps, theme } from "./plots.js";
 
 const ROW_HEIGHT = 20;
@@ -37,7 +37,7 @@ export function mnistify(source) {
   const mass = ink.reduce((a, b) => a + b, 0) || 1;
   const cx = ink.reduce((a, v, k) => a + v * (k % 20), 0) / mass;
   const cy = ink.reduce((a, v, k) => a + v * Math.floor(k / 20), 0) / mass;
-  const out = new Array(784).fill(0);
+  const out = new Array(28 * 28).fill(0); // MNIST's frame
   const dx = Math.round(14 - cx - 0.5);
   const dy = Math.round(14 - cy - 0.5);
   ink.forEach((v, k) => {
@@ -91,7 +91,7 @@ export class DigitLab {
       </figure>
       <figure class="card"><figcaption data-i18n="digits.progress">Progress</figcaption>
         <div class="row-controls">
-          <input id="dl-ff" type="number" min="1" max="100000" value="2000" aria-label="steps" data-i18n-aria="digits.ff_steps">
+          <input id="dl-ff" type="number" min="1" max="${model.meta.limits.max_replay_steps}" value="2000" aria-label="steps" data-i18n-aria="digits.ff_steps">
           <button id="dl-ff-go" data-i18n="digits.ff">Fast-forward</button>
           <progress id="dl-progress" max="1" value="0"></progress>
         </div>
@@ -127,7 +127,7 @@ export class DigitLab {
   }
 
   async reset() {
-    this.labels = (await api.data(this.hooks.runId(), "train", 5000, false)).y;
+    this.labels = (await api.data(this.hooks.runId(), "train", model.meta.limits.max_samples, false)).y;
     this.row = 0;
     await this.update();
   }

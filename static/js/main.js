@@ -16,13 +16,12 @@ import { phaseTitle, renderTimeline } from "./timeline.js";
 import { Compare, compareQuery, readCompare, SUGGESTIONS } from "./compare.js";
 import { bindDataEditing } from "./dataedit.js";
 import { bindShare } from "./share.js";
-import { buildQuery, readUrl, writeUrl } from "./urlstate.js";
+import { buildQuery, readUrl, useMeta, writeUrl } from "./urlstate.js";
 import { Quiz } from "./quiz.js";
 import { WhyPanel } from "./why.js";
 import { healthHtml, neuronHealth } from "./health.js";
 
 const $ = (id) => document.getElementById(id);
-const MAX_STEPS = 10000; // per request (GET /api/v1/meta limits)
 const STREAM_RATE = 40; // states a second while playing; the canvas draws at the display's rate
 const BIG_NET = 2000;    // parameters above which the stream sends fewer fields and digits
 // While a big net plays, frames carry what the view draws: the edges' matrix, activations and δ.
@@ -46,6 +45,8 @@ let why = null; // who pulls the selected weight, and the loss around it
 // -- start ---------------------------------------------------------------------------------------------
 
 async function start() {
+  model.meta = await api.meta(); // the URL's table, limits and phases are the server's
+  useMeta(model.meta);
   const { config, page } = readUrl();
   model.config = config;
   model.page = page;
@@ -66,7 +67,6 @@ async function start() {
   bpx.network = network;
   bpx.quiz = quiz = new Quiz($("coach"), $("btn-quiz"), { model, setPage, busy, refresh, jump, stopPlaying });
   wire();
-  model.meta = await api.meta();
   translate();
   await newRun(page.step);
 }
@@ -189,7 +189,7 @@ function labHooks() {
 async function stepBy(n, refreshAfter = true) {
   let left = n;
   while (left > 0) {
-    const chunk = Math.min(left, MAX_STEPS);
+    const chunk = Math.min(left, model.meta.limits.max_steps_per_request);
     await api.step(model.runId, chunk, { fields: "step" });
     left -= chunk;
   }
@@ -609,7 +609,8 @@ function wire() {
   $("compare-menu").append(off);
   bindDataEditing({
     plot: $("plot-boundary"),
-    maxRows: 5000,
+    maxRows: model.meta.limits.max_custom_rows,
+    maxBytes: model.meta.limits.max_body_bytes, // the data travel as a request body
     toast,
     data: () => (model.data?.x && model.data.x[0]?.length === 2 ? { x: model.data.x, y: model.data.y } : null),
     setData: changeData,

@@ -2,6 +2,7 @@
 import { api } from "./api.js";
 import { t } from "./i18n.js";
 import { closeDialog, openDialog, trapFocus } from "./dialog.js";
+import { model } from "./store.js";
 
 function download(name, text, type) {
   const a = document.createElement("a");
@@ -84,7 +85,7 @@ export function bindShare(hooks) {
     const file = event.target.files[0];
     event.target.value = "";
     if (!file) return;
-    if (file.size > 4_000_000) { fail(new Error(t("share.too_big"))); return; }
+    if (file.size > model.meta.limits.max_body_bytes) { fail(new Error(t("share.too_big"))); return; }
     try {
       const run = await api.importRun(JSON.parse(await file.text()));
       closeDialog($("share"));

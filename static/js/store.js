@@ -22,14 +22,9 @@ export const model = {
 export function emit(name, detail) { bus.dispatchEvent(new CustomEvent(name, { detail })); }
 export function on(name, handler) { bus.addEventListener(name, (event) => handler(event.detail)); }
 
-/** Phases of one step: forward:0 … loss … backward:0, update (engine/phases.py). */
+/** Phases of one step: forward:0 … loss … backward:0, update, as the server lists them (engine/phases.py). */
 export function phases(nLayers) {
-  const out = [];
-  for (let l = 0; l < nLayers; l++) out.push(`forward:${l}`);
-  out.push("loss");
-  for (let l = nLayers - 1; l >= 0; l--) out.push(`backward:${l}`);
-  out.push("update");
-  return out;
+  return model.meta.phases.by_layers[nLayers];
 }
 
 /** What the current phase reveals. phase "" shows everything. */

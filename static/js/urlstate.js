@@ -1,32 +1,33 @@
 // Every URL parameter in one declarative table (as TensorFlow Playground's state.ts):
 // read once at start, written on every change. Config fields use the API's names
 // (except `lr`), so a URL is also a /api/v1/snapshot query.
+//
+// The table is the server's (GET /api/v1/meta `url`: engine/config.py FIELDS and
+// app/urlstate.py PAGE_PARAMS), installed by useMeta() before the first read: the page
+// keeps no copy of its own that could drift from what the server parses.
 
-export const CONFIG_PARAMS = [
-  // [url name, API field, type]
-  ["preset", "preset", "str"], ["dataset", "dataset", "str"], ["data", "data", "json"],
-  ["n_samples", "n_samples", "int"], ["noise", "noise", "float"], ["test_ratio", "test_ratio", "float"],
-  ["hidden", "hidden", "list"], ["activation", "activation", "str"],
-  ["output_activation", "output_activation", "str"], ["loss", "loss", "str"], ["init", "init", "str"],
-  ["init_scale", "init_scale", "float"], ["weights", "weights", "json"], ["optimizer", "optimizer", "str"],
-  ["lr", "learning_rate", "float"], ["momentum", "momentum", "float"], ["beta1", "beta1", "float"],
-  ["beta2", "beta2", "float"], ["eps", "eps", "float"], ["schedule", "schedule", "str"],
-  ["decay", "decay", "float"], ["decay_steps", "decay_steps", "int"], ["clip", "clip", "float?"],
-  ["clip_mode", "clip_mode", "str"], ["l1", "l1", "float"], ["l2", "l2", "float"],
-  ["batch_norm", "batch_norm", "bool"], ["batch_size", "batch_size", "int"], ["seed", "seed", "int"],
-];
+export const CONFIG_PARAMS = []; // [url name, API field, type]
+export const PAGE_PARAMS = {};   // name: [type, default]
+export const FIELD_TYPE = {};    // API field -> type
+export const URL_NAME = {};      // API field -> URL name
+export const FIELD_OF = {};      // URL name -> API field
+export let COMPARE_PREFIX = "b_";
 
-export const PAGE_PARAMS = {
-  // name: [type, default]
-  step: ["int", 0], phase: ["str", ""], sel: ["str", ""], view: ["str", "gradients"],
-  sample: ["str", "mean"], scale: ["str", "layer"], palette: ["str", "default"], theme: ["str", "dark"],
-  lang: ["str", ""], speed: ["int", 1], row: ["int", 0], quiz: ["str", ""],
-  pics: ["str", "auto"], // pictures inside the nodes: auto (small 2-D nets), 1, 0
-};
-
-const FIELD_TYPE = Object.fromEntries(CONFIG_PARAMS.map(([, field, type]) => [field, type]));
-const URL_NAME = Object.fromEntries(CONFIG_PARAMS.map(([url, field]) => [field, url]));
-const FIELD_OF = Object.fromEntries(CONFIG_PARAMS.map(([url, field]) => [url, field]));
+/** Install the URL table of a /meta payload (the objects above keep their identity). */
+export function useMeta(meta) {
+  const { config, page, compare_prefix: prefix } = meta.url;
+  CONFIG_PARAMS.splice(0, CONFIG_PARAMS.length, ...config.map((p) => [p.url, p.field, p.type]));
+  for (const table of [PAGE_PARAMS, FIELD_TYPE, URL_NAME, FIELD_OF]) {
+    for (const key of Object.keys(table)) delete table[key];
+  }
+  for (const [name, p] of Object.entries(page)) PAGE_PARAMS[name] = [p.type, p.default];
+  for (const [url, field, type] of CONFIG_PARAMS) {
+    FIELD_TYPE[field] = type;
+    URL_NAME[field] = url;
+    FIELD_OF[url] = field;
+  }
+  COMPARE_PREFIX = prefix;
+}
 
 export function parse(type, text) {
   switch (type) {
@@ -89,5 +90,3 @@ export function writeUrl(config, page, extra = []) {
   const url = `${location.pathname}${query ? "?" + query : ""}`;
   if (url !== location.pathname + location.search) history.replaceState(null, "", url);
 }
-
-export { FIELD_OF, FIELD_TYPE, URL_NAME };

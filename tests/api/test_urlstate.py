@@ -47,11 +47,3 @@ def test_custom_data_and_weights_travel_as_json():
 
 def test_defaults_make_an_empty_query():
     assert query_from_config(RunConfig()) == {}
-
-
-def test_a_lessons_opening_view_is_made_of_page_parameters():
-    from app.urlstate import PAGE_PARAMS
-    from engine.presets import PRESETS
-
-    for name, lesson in PRESETS.items():
-        assert set(lesson.view) <= set(PAGE_PARAMS), (name, set(lesson.view) - set(PAGE_PARAMS))

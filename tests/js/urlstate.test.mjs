@@ -1,0 +1,52 @@
+// The page's URL <-> config and page state, driven by the server's table (GET /api/v1/meta `url`).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { buildQuery, CONFIG_PARAMS, FIELD_OF, format, PAGE_PARAMS, parse, readUrl, URL_NAME, useMeta }
+  from "../../static/js/urlstate.js";
+
+// The shape of /meta's `url` (app/api.py), cut down to a few fields of each type.
+const META = {
+  url: {
+    config: [
+      { url: "preset", field: "preset", type: "str" }, { url: "hidden", field: "hidden", type: "list" },
+      { url: "lr", field: "learning_rate", type: "float" }, { url: "clip", field: "clip", type: "float?" },
+      { url: "batch_norm", field: "batch_norm", type: "bool" }, { url: "seed", field: "seed", type: "int" },
+      { url: "data", field: "data", type: "json" },
+    ],
+    page: { step: { type: "int", default: 0 }, view: { type: "str", default: "gradients" } },
+    compare_prefix: "b_",
+  },
+};
+
+test("the table comes from /meta, and a second install replaces the first", () => {
+  useMeta({ url: { config: [{ url: "x", field: "x", type: "str" }], page: { z: { type: "int", default: 1 } }, compare_prefix: "b_" } });
+  useMeta(META);
+  assert.equal(CONFIG_PARAMS.length, 7);
+  assert.equal(FIELD_OF.lr, "learning_rate");
+  assert.equal(URL_NAME.learning_rate, "lr");
+  assert.equal(FIELD_OF.x, undefined);
+  assert.deepEqual(Object.keys(PAGE_PARAMS), ["step", "view"]);
+});
+
+test("each type parses and formats back to the same text", () => {
+  for (const [type, text] of [["int", "40"], ["float", "0.25"], ["float?", "none"], ["bool", "1"], ["list", "4,2"],
+    ["json", '{"x":[[1]]}'], ["json", "@abc"], ["str", "xor"]]) {
+    assert.equal(format(type, parse(type, text)), text, type);
+  }
+  assert.deepEqual(parse("list", ""), []);
+  assert.equal(parse("json", "{broken"), undefined);
+});
+
+test("readUrl keeps known fields, drops unknown and unreadable ones, fills page defaults", () => {
+  useMeta(META);
+  const { config, page } = readUrl("?preset=xor&lr=0.1&hidden=4,2&seed=abc&nonsense=1&step=12");
+  assert.deepEqual(config, { preset: "xor", learning_rate: 0.1, hidden: [4, 2] });
+  assert.deepEqual(page, { step: 12, view: "gradients" });
+});
+
+test("buildQuery writes only what differs from the page defaults, under the URL names", () => {
+  useMeta(META);
+  const query = buildQuery({ learning_rate: 3, clip: null }, { step: 0, view: "weights" });
+  assert.equal(query, "lr=3&clip=none&view=weights");
+  assert.deepEqual(readUrl(`?${query}`), { config: { learning_rate: 3, clip: null }, page: { step: 0, view: "weights" } });
+});

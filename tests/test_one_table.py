@@ -1,0 +1,119 @@
+"""Every config field and limit is defined once, in Python (engine/config.py FIELDS and LIMITS,
+app/urlstate.py PAGE_PARAMS): the request schema, the URL parser, /api/v1/meta and the page all
+read that table. These tests fail if a copy appears, or if a copy's values drift."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.main import create_app
+from app.schemas import RunConfigIn
+from app.settings import Settings
+from app.urlstate import FIELD_OF, PAGE_PARAMS
+from engine.config import DEFAULTS, FIELD_NAMES, FIELDS, LIMITS
+from engine.presets import PRESETS
+from tests.support import ROOT
+
+JS = {path.name: path.read_text() for path in (ROOT / "static" / "js").glob("*.js")}
+
+
+def code_only(source: str) -> str:
+    """JavaScript without its // comments (a comment may mention a limit; code may not)."""
+    return re.sub(r"(?<![:\"'\\])//.*$", "", source, flags=re.MULTILINE)
+
+
+def test_the_table_is_the_config():
+    assert tuple(FIELDS) == FIELD_NAMES  # every RunConfig field, in order, and nothing else
+    for name, spec in FIELDS.items():
+        spec.check(getattr(DEFAULTS, name))  # the defaults lie inside the ranges
+
+
+def test_the_request_schema_is_the_table():
+    schema = RunConfigIn.model_json_schema()["properties"]
+    assert list(schema) == ["preset", *FIELDS]
+    for name, spec in FIELDS.items():
+        kinds = schema[name].get("anyOf", [schema[name]])
+        number = next((k for k in kinds if k.get("type") in ("number", "integer")), None)
+        if spec.kind in ("int", "float"):
+            assert (number["minimum"], number["maximum"]) == (spec.lo, spec.hi), name
+        if spec.choices:
+            assert next(k for k in kinds if "enum" in k)["enum"] == list(spec.choices), name
+    assert list(schema["preset"]["anyOf"][0]["enum"]) == list(PRESETS)
+
+
+@pytest.mark.parametrize(("field", "value"), [("momentum", 0.9999995), ("eps", 1e-301), ("clip", 1e13)])
+def test_schema_and_config_refuse_the_same_values(field, value):
+    """Once, momentum < 1 passed the schema and then failed the config's ≤ 0.999999."""
+    from pydantic import ValidationError
+
+    from engine.config import ConfigError, RunConfig
+
+    with pytest.raises(ValidationError):
+        RunConfigIn(**{field: value})
+    with pytest.raises(ConfigError):
+        RunConfig.from_dict({field: value})
+
+
+def test_meta_serves_the_table(tmp_path):
+    with TestClient(create_app(Settings(db=tmp_path / "store.sqlite3"))) as client:
+        meta = client.get("/api/v1/meta").json()
+    assert [f["name"] for f in meta["fields"]] == list(FIELDS)
+    momentum = next(f for f in meta["fields"] if f["name"] == "momentum")
+    assert momentum["max"] == FIELDS["momentum"].hi and momentum["default"] == DEFAULTS.momentum
+    url = {p["url"]: p["field"] for p in meta["url"]["config"]}
+    assert url == {"preset": "preset", **FIELD_OF}
+    assert set(meta["url"]["page"]) == set(PAGE_PARAMS)
+    assert meta["phases"]["by_layers"]["2"] == [
+        "forward:0",
+        "forward:1",
+        "loss",
+        "backward:1",
+        "backward:0",
+        "update",
+    ]
+
+
+def test_the_page_has_no_table_of_its_own():
+    """The page's URL names and phases come from /meta; urlstate.js and store.js only hold what it sent."""
+    for name in FIELDS:
+        assert f'"{name}", "' not in JS["urlstate.js"], name  # no ["url", "field", "type"] rows
+    assert "forward:${l}`);" not in JS["store.js"]  # phases() is not built again in the page
+
+
+def test_no_limit_is_written_into_the_page():
+    limits = {
+        *LIMITS.values(),
+        *(v for k, v in Settings().model_dump().items() if k.startswith("max_") and isinstance(v, int)),
+        *(
+            spec.hi
+            for spec in FIELDS.values()
+            if spec.hi is not None and spec.hi % 1 and len(repr(spec.hi)) > 4
+        ),  # 0.999999
+    }
+    limits = {v for v in limits if v >= 100 or 0 < v < 1}  # not 1, 8 or 64: every file has those
+    # Written out (10000, 10_000, 0.999999); 1e4 is how the page writes a display threshold, not a limit.
+    number = re.compile(r"(?<![\w.#-])(\d[\d_]*(?:\.\d+)?)(?![\w.])")
+    found = [
+        (name, literal)
+        for name, source in JS.items()
+        for literal in number.findall(code_only(source))
+        if float(literal.replace("_", "")) in limits
+    ]
+    assert not found, f"limits written into the page (read them from meta.limits): {found}"
+
+
+def test_every_url_parameter_the_page_uses_is_in_the_one_table():
+    main = code_only(JS["main.js"])
+    used = set(re.findall(r"\bpage\.(\w+)", main))
+    for source in JS.values():
+        used |= set(re.findall(r"model\.page\.(\w+)", source))
+        for block in re.findall(r"Object\.assign\(model\.page, \{([^}]*)\}", source):
+            used |= set(re.findall(r"(\w+):", block))
+        used |= set(re.findall(r"URLSearchParams\([^)]*\)\.(?:has|get)\(\"(\w+)\"\)", source))
+    assert used, "the scan found nothing: its patterns no longer match the page"
+    assert used <= set(PAGE_PARAMS) | set(FIELD_OF), used - set(PAGE_PARAMS) - set(FIELD_OF)
+    for name, lesson in PRESETS.items():
+        assert set(lesson.view) <= set(PAGE_PARAMS), (name, set(lesson.view) - set(PAGE_PARAMS))
