@@ -4,6 +4,7 @@ read that table. These tests fail if a copy appears, or if a copy's values drift
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -23,6 +24,19 @@ JS = {path.name: path.read_text() for path in (ROOT / "static" / "js").glob("*.j
 def code_only(source: str) -> str:
     """JavaScript without its // comments (a comment may mention a limit; code may not)."""
     return re.sub(r"(?<![:\"'\\])//.*$", "", source, flags=re.MULTILINE)
+
+
+def without_timers(source: str) -> str:
+    """Lines that set a timer hold durations in ms (10000: ten seconds), not limits."""
+    return "\n".join(line for line in source.splitlines() if not re.search(r"set(Timeout|Interval)\(", line))
+
+
+META_FIXTURE = ROOT / "tests" / "js" / "meta.json"
+META_PARTS = ("fields", "limits", "phases", "url")  # what the page's pure modules read
+
+
+def meta_parts(meta: dict) -> dict:
+    return {key: meta[key] for key in META_PARTS}
 
 
 def test_the_table_is_the_config():
@@ -60,6 +74,9 @@ def test_schema_and_config_refuse_the_same_values(field, value):
 def test_meta_serves_the_table(tmp_path):
     with TestClient(create_app(Settings(db=tmp_path / "store.sqlite3"))) as client:
         meta = client.get("/api/v1/meta").json()
+    # The node tests (tests/js/) read /meta from this file: it must be what the server sends.
+    # To refresh it: .venv/bin/python -m tests.test_one_table
+    assert json.loads(META_FIXTURE.read_text()) == meta_parts(meta), f"{META_FIXTURE} is stale"
     assert [f["name"] for f in meta["fields"]] == list(FIELDS)
     momentum = next(f for f in meta["fields"] if f["name"] == "momentum")
     assert momentum["max"] == FIELDS["momentum"].hi and momentum["default"] == DEFAULTS.momentum
@@ -99,7 +116,7 @@ def test_no_limit_is_written_into_the_page():
     found = [
         (name, literal)
         for name, source in JS.items()
-        for literal in number.findall(code_only(source))
+        for literal in number.findall(without_timers(code_only(source)))
         if float(literal.replace("_", "")) in limits
     ]
     assert not found, f"limits written into the page (read them from meta.limits): {found}"
@@ -117,3 +134,13 @@ def test_every_url_parameter_the_page_uses_is_in_the_one_table():
     assert used <= set(PAGE_PARAMS) | set(FIELD_OF), used - set(PAGE_PARAMS) - set(FIELD_OF)
     for name, lesson in PRESETS.items():
         assert set(lesson.view) <= set(PAGE_PARAMS), (name, set(lesson.view) - set(PAGE_PARAMS))
+
+
+if __name__ == "__main__":  # write tests/js/meta.json from the server's /meta
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder:
+        with TestClient(create_app(Settings(db=Path(folder) / "store.sqlite3"))) as client:
+            parts = meta_parts(client.get("/api/v1/meta").json())
+    META_FIXTURE.write_text(json.dumps(parts, ensure_ascii=False, indent=1) + "\n")

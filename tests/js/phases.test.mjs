@@ -2,11 +2,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { model, phases, revealed } from "../../static/js/store.js";
+import { META } from "./meta.mjs";
 
-model.meta = { phases: { by_layers: { 2: ["forward:0", "forward:1", "loss", "backward:1", "backward:0", "update"] } } };
+model.meta = META;
 
-test("phases are read from /meta", () => {
-  assert.deepEqual(phases(2), model.meta.phases.by_layers[2]);
+test("phases are the server's: forward up, the loss, backward down, the update", () => {
+  assert.deepEqual(phases(2), ["forward:0", "forward:1", "loss", "backward:1", "backward:0", "update"]);
+  assert.equal(phases(9).length, 2 * 9 + 2); // the deepest net the limits allow
 });
 
 test("a phase reveals everything before it and nothing after", () => {

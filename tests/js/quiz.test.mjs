@@ -5,7 +5,10 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { ask, check, formatQuiz, kindOf, nextPhase, parseQuiz, pick, scored, threshold } from "../../static/js/quizlogic.js";
-import { phases } from "../../static/js/store.js";
+import { model, phases } from "../../static/js/store.js";
+import { META } from "./meta.mjs";
+
+model.meta = META; // phases() are the server's list
 
 function xorState(step = 0) {
   return {

@@ -1,6 +1,7 @@
 // The page's URL <-> config and page state, driven by the server's table (GET /api/v1/meta `url`).
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { META as SERVER_META } from "./meta.mjs";
 import { buildQuery, CONFIG_PARAMS, FIELD_OF, format, PAGE_PARAMS, parse, readUrl, URL_NAME, useMeta }
   from "../../static/js/urlstate.js";
 
@@ -49,4 +50,14 @@ test("buildQuery writes only what differs from the page defaults, under the URL 
   const query = buildQuery({ learning_rate: 3, clip: null }, { step: 0, view: "weights" });
   assert.equal(query, "lr=3&clip=none&view=weights");
   assert.deepEqual(readUrl(`?${query}`), { config: { learning_rate: 3, clip: null }, page: { step: 0, view: "weights" } });
+});
+
+test("with the server's table, every field's default survives the URL", () => {
+  useMeta(SERVER_META);
+  for (const field of SERVER_META.fields) {
+    if (field.default === null) continue; // data, weights: no value to carry
+    const { config } = readUrl(`?${buildQuery({ [field.name]: field.default }, {})}`);
+    assert.deepEqual(config, { [field.name]: field.default }, field.name);
+  }
+  assert.equal(URL_NAME.learning_rate, "lr");
 });
