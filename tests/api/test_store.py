@@ -233,3 +233,22 @@ def test_two_replicas_starting_together_make_the_tables_once(postgres):
     store = open_store(url)
     assert store.count_saved() == 0
     store.close()
+
+
+def test_a_replica_refuses_to_start_on_an_unreachable_database_naming_it_without_password():
+    import subprocess
+    import sys
+
+    from tests.support import ROOT
+
+    url = f"postgresql://bpx:s3cret-pw@127.0.0.1:{free_port()}/course"
+    result = subprocess.run(
+        [sys.executable, "-m", "app"],
+        cwd=ROOT,
+        env={"BPX_DB": url, "PATH": ""},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0 and "s3cret-pw" not in result.stderr + result.stdout
+    assert "cannot start" in result.stderr and "postgresql://bpx:***@127.0.0.1" in result.stderr

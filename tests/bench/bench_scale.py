@@ -95,7 +95,14 @@ def run() -> list[tuple[str, str]]:
     bin_dir = binaries()
     if bin_dir is None or not proxy.installed():
         return [("scale-out", "skipped: needs Debian's postgresql and nginx (.ci/run installs them)")]
-    rows = [("machine", f"{os.cpu_count()} cores, shared with other work: compare rows, not runs")]
+    load_now = os.getloadavg()[0]
+    rows = [
+        (
+            "machine",
+            f"{os.cpu_count()} cores, load average {load_now:.1f} at the start"
+            f"{' (busy with other work: compare the rows, not runs)' if load_now > 1 else ''}",
+        )
+    ]
     rows.append(("load", f"{CLIENTS} clients, each its own XOR run, {STEPS} single steps back to back"))
     with tempfile.TemporaryDirectory() as tmp:
         single = Server(Path(tmp) / "bench.sqlite3").start()
