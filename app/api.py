@@ -113,6 +113,7 @@ def preset_list() -> list[dict[str, Any]]:
                 "title": translations(p.texts["title"]),
                 "texts": p.texts,
                 "view": p.view,
+                "tour": p.tour,
                 "steps": p.steps,
                 "config": config.to_dict(),
                 "n_params": Run(config).n_params,

@@ -10,7 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 
-from app import __version__, api, blobs, errors, insight, sharing, stream
+from app import __version__, api, blobs, code, errors, insight, sharing, stream
 from app.runs import RunManager
 from app.settings import Settings
 from app.store import open_store
@@ -64,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api.snapshot)
     app.include_router(sharing.router)
     app.include_router(blobs.router)
+    app.include_router(code.router)
     app.include_router(insight.router)
     try:
         from app import pages

@@ -17,6 +17,18 @@ from engine.config import ConfigError, RunConfig
 
 LESSON_DIR = Path(__file__).with_name("lessons")
 LESSON_KEYS = ("order", "steps", "texts", "view", "config")
+OPTIONAL_KEYS = ("tour",)  # a guided tour: a list of cards, {"kind", "text", …} (docs/lessons.md)
+TOUR_KINDS = (
+    "forward",
+    "loss",
+    "delta_out",
+    "delta_hidden",
+    "dW",
+    "update",
+    "wants_output",
+    "wants_hidden",
+    "batch_average",
+)
 
 
 @dataclass(frozen=True)
@@ -27,16 +39,25 @@ class Preset:
     view: dict[str, Any]  # page parameters the lesson opens with (app/urlstate.py PAGE_PARAMS)
     steps: int  # a good number of steps to watch it for
     order: int  # its place in the lesson menu
+    tour: list[dict[str, Any]] | None = None  # cards, each with a kind, an i18n `text` key, a layer
 
 
 def load_lesson(path: Path) -> Preset:
     """One lesson file; a malformed one fails loudly at import, naming the file and key."""
     doc = json.loads(path.read_text(encoding="utf-8"))
-    if not isinstance(doc, dict) or set(doc) != set(LESSON_KEYS):
-        raise ValueError(f"{path.name}: a lesson has exactly the keys {', '.join(LESSON_KEYS)}")
+    if not isinstance(doc, dict) or not set(LESSON_KEYS) <= set(doc) <= {*LESSON_KEYS, *OPTIONAL_KEYS}:
+        raise ValueError(
+            f"{path.name}: a lesson has the keys {', '.join(LESSON_KEYS)} (and may have {', '.join(OPTIONAL_KEYS)})"
+        )
     if set(doc["texts"]) != {"title", "watch"}:
         raise ValueError(f"{path.name}: texts names a 'title' and a 'watch' key")
-    return Preset(path.stem, doc["config"], doc["texts"], doc["view"], int(doc["steps"]), int(doc["order"]))
+    tour = doc.get("tour")
+    for card in tour or []:
+        if card.get("kind") not in TOUR_KINDS or not isinstance(card.get("text"), str):
+            raise ValueError(f"{path.name}: a tour card has a kind ({', '.join(TOUR_KINDS)}) and a text key")
+    return Preset(
+        path.stem, doc["config"], doc["texts"], doc["view"], int(doc["steps"]), int(doc["order"]), tour
+    )
 
 
 def load_lessons(folder: Path = LESSON_DIR) -> dict[str, Preset]:

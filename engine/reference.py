@@ -26,6 +26,10 @@ F: dict[str, Callable[[Array], Array]] = {
     "tanh": np.tanh,
     "relu": lambda z: np.maximum(z, 0.0),
     "linear": lambda z: z,
+    "softmax": lambda z: (
+        np.exp(z - z.max(axis=1, keepdims=True))
+        / np.sum(np.exp(z - z.max(axis=1, keepdims=True)), axis=1, keepdims=True)
+    ),
 }
 DF: dict[str, Callable[[Array, Array], Array]] = {
     "sigmoid": lambda z, a: a * (1.0 - a),
@@ -40,6 +44,8 @@ LOSS_GRAD: dict[str, Callable[[Array, Array], Array]] = {
     "mse": lambda a, y: 2.0 * (a - y) / y.shape[1],
 }
 LOSS_WEIGHT = {"half_sse": lambda k: 0.5, "sse": lambda k: 1.0, "mse": lambda k: 1.0 / k}
+# where f′ and ∂ℓ/∂ŷ cancel to δ = ŷ − y (softmax with cross-entropy, sigmoid with bce)
+FUSED = {("softmax", "cross_entropy"), ("sigmoid", "bce")}
 
 
 def forward_z(a_prev: Array, W: Array, b: Array) -> Array:
@@ -53,11 +59,18 @@ def forward_a(z: Array, f: str) -> Array:
 
 
 def batch_loss(a: Array, y: Array, loss: str) -> float:
-    per_sample = LOSS_WEIGHT[loss](y.shape[1]) * np.sum((a - y) ** 2, axis=1)  # ℓ_s
+    if loss == "cross_entropy":
+        per_sample = -np.sum(y * np.log(a), axis=1)  # ℓ_s = −Σ_k y_k log ŷ_k
+    elif loss == "bce":
+        per_sample = -np.sum(y * np.log(a) + (1 - y) * np.log(1 - a), axis=1)
+    else:
+        per_sample = LOSS_WEIGHT[loss](y.shape[1]) * np.sum((a - y) ** 2, axis=1)  # ℓ_s
     return float(np.mean(per_sample))  # L = mean of ℓ_s over the batch
 
 
 def output_delta(z: Array, a: Array, y: Array, f: str, loss: str) -> Array:
+    if (f, loss) in FUSED:
+        return a - y  # δ = ŷ − y: each output is pushed by how wrong it is
     dL_da = LOSS_GRAD[loss](a, y)  # how ℓ_s changes with each output
     delta = DF[f](z, a) * dL_da  # δ = f′(z) ⊙ ∂ℓ/∂a, one row per sample
     return delta

@@ -95,3 +95,14 @@ def test_every_lesson_speaks_every_language():
                 assert texts.get(key, "").strip(), (name, lang, key)
         watch = lesson.texts["watch"]
         assert CATALOGUES["zh-Hans"][watch] != CATALOGUES["zh-Hant"][watch], name  # not a copy
+
+
+def test_every_tour_card_text_is_translated():
+    """A lesson's tour names catalogue keys for its cards (engine/lessons/*.json)."""
+    from engine.presets import PRESETS
+
+    keys = {card["text"] for p in PRESETS.values() for card in p.tour or []}
+    keys |= {f"tour.title.{card['kind']}" for p in PRESETS.values() for card in p.tour or []}
+    assert "tour.xor.delta_out" in keys
+    for lang, catalogue in CATALOGUES.items():
+        assert keys <= set(catalogue), (lang, keys - set(catalogue))

@@ -20,6 +20,7 @@ import { buildQuery, readUrl, useMeta, writeUrl } from "./urlstate.js";
 import { Quiz } from "./quiz.js";
 import { WhyPanel } from "./why.js";
 import { healthHtml, neuronHealth } from "./health.js";
+import { Tour } from "./tour.js";
 
 const $ = (id) => document.getElementById(id);
 const STREAM_RATE = 40; // states a second while playing; the canvas draws at the display's rate
@@ -41,6 +42,7 @@ let lab = null; // the digit lab, for image inputs
 let compare = null; // run B of compare mode
 let quiz = null; // quiz mode: a question before each phase
 let why = null; // who pulls the selected weight, and the loss around it
+let tour = null; // the lesson's guided tour
 
 // -- start ---------------------------------------------------------------------------------------------
 
@@ -66,6 +68,7 @@ async function start() {
   bpx.compare = compare;
   bpx.network = network;
   bpx.quiz = quiz = new Quiz($("coach"), $("btn-quiz"), { model, setPage, busy, refresh, jump, stopPlaying });
+  bpx.tour = tour = new Tour($("tour"), $("btn-tour"), { model, setPage });
   wire();
   translate();
   await newRun(page.step);
@@ -257,6 +260,7 @@ function render() {
     renderWeightsTable(st);
     renderInspector();
     quiz.sync();
+    tour.sync();
     writeUrl(model.config, page, compareQuery(compare.overrides));
   }
   bpx.step = st.step;

@@ -36,7 +36,7 @@ export class Quiz {
     this.result = null;
     const from = model.state.step;
     this.page.setPage({ quiz: formatQuiz({ from, to: from + QUIZ_STEPS, right: 0, asked: 0, streak: 0 }),
-                        phase: READY, sel: "" });
+                        phase: READY, sel: "", tour: "" });
   }
 
   leave() {

@@ -23,6 +23,10 @@ from .helpers import xor
 CONFIGS = {
     "xor lesson": resolve({"preset": "xor"}),
     "tanh, sse, 3 layers": xor(hidden=[3, 2], activation="tanh", output_activation="sigmoid", loss="sse"),
+    "softmax, cross-entropy": resolve(
+        {"preset": "digits", "n_samples": 300, "hidden": [16, 8], "batch_size": 16}
+    ),
+    "sigmoid, bce": xor(hidden=[3], loss="bce", learning_rate=1.0),
     "relu, linear out, mse": RunConfig.from_dict(
         {
             "dataset": "moons",

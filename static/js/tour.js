@@ -1,0 +1,112 @@
+// The guided tour: a lesson's cards (engine/lessons/<name>.json "tour"), one at a time, each a
+// formula with the live numbers, its neurons and edges lit on the network, Back and Next, and
+// beside it the plain NumPy that computes the quantity (engine/reference.py, GET /api/v1/code).
+// The card shown is in the URL (tour=<card number>), so a link opens the same card.
+import { language, t } from "./i18n.js";
+import { emit, fmt } from "./store.js";
+import { fillCard } from "./tourlogic.js";
+
+const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
+
+export class Tour {
+  /** `page` has {model, setPage}: the glue's verbs. */
+  constructor(el, button, page) {
+    this.el = el;
+    this.button = button;
+    this.page = page;
+    this.code = null; // quantity -> source lines, fetched once
+    this.shownKey = "";
+    button.addEventListener("click", () => (this.index === null ? this.open(1) : this.close()));
+  }
+
+  get cards() {
+    const { model } = this.page;
+    return model.meta?.presets.find((p) => p.name === model.config.preset)?.tour ?? null;
+  }
+
+  /** The card number shown (1-based), or null when the tour is closed. */
+  get index() {
+    const k = Number.parseInt(this.page.model.page.tour ?? "", 10);
+    const cards = this.cards;
+    return cards && k >= 1 ? Math.min(k, cards.length) : null;
+  }
+
+  open(k) {
+    const cards = this.cards;
+    if (!cards) return;
+    const filled = this.fill(cards[k - 1]);
+    emit("highlight", filled.highlight);
+    this.applied = k;
+    this.page.setPage({ tour: String(k), quiz: "", phase: filled.phase, sample: filled.sample, sel: "" });
+  }
+
+  close() {
+    emit("highlight", null);
+    this.page.setPage({ tour: "", phase: "" });
+  }
+
+  fill(card) {
+    const { model } = this.page;
+    return fillCard(model.state, card, { loss: model.resolved?.loss });
+  }
+
+  /** Called after every render of the page. */
+  sync() {
+    const { model } = this.page;
+    const cards = this.cards;
+    this.button.hidden = !cards;
+    this.button.setAttribute("aria-pressed", String(this.index !== null));
+    const k = this.index;
+    if (k === null || !model.state) {
+      this.el.hidden = true;
+      this.shownKey = "";
+      return;
+    }
+    const key = [model.runId, model.state.step, k, language(), model.config.preset].join("|");
+    if (key === this.shownKey) return;
+    this.shownKey = key;
+    if (!this.code) {
+      fetch("/api/v1/code").then((r) => r.json()).then((data) => {
+        this.code = data.quantities;
+        this.shownKey = "";
+        this.sync();
+      });
+    }
+    const card = this.fill(cards[k - 1]);
+    emit("highlight", card.highlight);
+    if (this.applied !== k && (model.page.phase !== card.phase || model.page.sample !== card.sample)) {
+      this.applied = k; // opened from a link: show what the card is about
+      this.shownKey = "";
+      queueMicrotask(() => this.page.setPage({ phase: card.phase, sample: card.sample }));
+      return;
+    }
+    this.applied = k;
+    this.draw(card, k, cards.length);
+  }
+
+  draw(card, k, total) {
+    this.el.hidden = false;
+    const vars = { ...card.title.vars, ...(card.vars ?? {}) };
+    const lines = card.lines.map((parts) => `<div class="tour-line">${parts.map((p) => (typeof p === "string" ? esc(p)
+      : `<span class="num" data-path="${esc(p.path)}" data-value="${esc(String(p.v))}">${esc(fmt.num(p.v))}</span>`)).join("")}</div>`);
+    const code = (card.code ?? []).map((q) => this.code?.[q]).filter(Boolean).join("\n\n");
+    this.el.innerHTML = `
+      <div class="tour-card">
+        <div class="coach-head"><b id="tour-title">${esc(t(card.title.key, vars))}</b>
+          <span class="muted num" id="tour-count">${esc(t("tour.count", { k, n: total }))}</span></div>
+        <p class="tour-text">${esc(t(card.text, vars))}</p>
+        <div class="tour-formula" aria-label="${esc(t("tour.formula"))}">${lines.join("")}</div>
+        <div class="coach-nav">
+          <button data-act="back" ${k === 1 ? "disabled" : ""}>${esc(t("tour.back"))}</button>
+          ${k < total ? `<button class="primary" data-act="next">${esc(t("tour.next"))}</button>`
+                      : `<button class="primary" data-act="close">${esc(t("tour.finish"))}</button>`}
+          <button data-act="close-x">${esc(t("tour.close"))}</button>
+        </div>
+      </div>
+      <figure class="tour-code"><figcaption>${esc(t("tour.code"))}</figcaption>
+        <pre><code>${esc(code)}</code></pre></figure>`;
+    this.el.querySelector("[data-act=back]").addEventListener("click", () => this.open(k - 1));
+    this.el.querySelector("[data-act=next]")?.addEventListener("click", () => this.open(k + 1));
+    for (const b of this.el.querySelectorAll("[data-act=close], [data-act=close-x]")) b.addEventListener("click", () => this.close());
+  }
+}

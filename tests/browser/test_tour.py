@@ -1,0 +1,125 @@
+"""The guided tour in a real browser: the XOR tour to the end in each language, every number on
+every card equal to the API's, the matching neurons lit, the NumPy beside it; the digits' tour."""
+
+from __future__ import annotations
+
+import json
+import math
+import urllib.request
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+TITLES = {
+    "en": ("Forward: layer 1", "The update"),
+    "zh-Hans": ("前向：第 1 层", "更新"),
+    "zh-Hant": ("前向：第 1 層", "更新"),
+}
+
+
+def api_state(server, run_id: str) -> dict:
+    with urllib.request.urlopen(f"{server.url}/api/v1/runs/{run_id}/state") as response:
+        return json.load(response)
+
+
+def check_numbers(p, state: dict) -> int:
+    """Every number on the card is the API's number at its path, and shows it to 4 digits."""
+    numbers = p.eval_on_selector_all(
+        "#tour .tour-formula .num", "els => els.map((e) => [e.dataset.path, e.dataset.value, e.textContent])"
+    )
+    assert numbers, "a card without numbers"
+    for path, value, shown in numbers:
+        want = state
+        for key in path.split("."):
+            want = want[int(key)] if isinstance(want, list) else want[key]
+        assert float(value) == want, (path, value, want)
+        assert math.isclose(float(shown), want, rel_tol=5e-4, abs_tol=1e-12), (path, shown, want)
+    return len(numbers)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-Hans", "zh-Hant"])
+def test_xor_tour_to_the_end(page, server, lang):
+    p = page.open(f"?preset=xor&lang={lang}&step=2")
+    assert p.locator("#btn-tour").is_visible()
+    p.click("#btn-tour")
+    page.wait_idle()
+    p.wait_for_selector("#tour .tour-code code:not(:empty)")
+    state = api_state(server, p.evaluate("() => window.__bpx.runId"))
+    assert p.locator("#tour-title").inner_text() == TITLES[lang][0]
+    assert p.locator("#tour [data-act=back]").is_disabled()
+    seen_phases = []
+    for k in range(1, 8):
+        assert p.locator("#tour-count").inner_text() == f"{k} / 7"
+        assert "tour=" + str(k) in p.url
+        check_numbers(p, state)
+        assert p.locator("#tour .tour-code code").inner_text().startswith("def ")
+        lit = p.evaluate("() => window.__bpx.network.opts.highlight")
+        assert lit["nodes"] or lit["edges"]
+        seen_phases.append(p.evaluate("() => window.__bpx.model.page.phase"))
+        if k < 7:
+            p.click("#tour [data-act=next]")
+            page.wait_idle()
+    assert seen_phases == [
+        "forward:0",
+        "forward:1",
+        "loss",
+        "backward:1",
+        "backward:0",
+        "backward:1",
+        "update",
+    ]
+    assert p.locator("#tour-title").inner_text() == TITLES[lang][1]
+    p.click("#tour [data-act=back]")
+    assert p.locator("#tour-count").inner_text() == "6 / 7"
+    p.click("#tour [data-act=next]")
+    p.click("#tour [data-act=close]")
+    page.wait_idle()
+    assert p.locator("#tour").is_hidden() and "tour=" not in p.url
+
+
+def test_a_tour_link_opens_its_card(page, server):
+    p = page.open("?preset=xor&lang=en&tour=4")
+    p.wait_for_selector("#tour .tour-formula .num")
+    assert p.locator("#tour-count").inner_text() == "4 / 7"
+    assert p.evaluate("() => [window.__bpx.model.page.phase, window.__bpx.model.page.sample]") == [
+        "backward:1",
+        "3",
+    ]
+    check_numbers(p, api_state(server, p.evaluate("() => window.__bpx.runId")))
+
+
+def test_digits_tour_tells_what_a_two_wants(page, server):
+    p = page.open("?preset=digits&lang=en&tour=1")
+    p.wait_for_selector("#tour .tour-formula .num")
+    state = api_state(server, p.evaluate("() => window.__bpx.runId"))
+    row = int(p.evaluate("() => window.__bpx.model.page.sample"))
+    assert state["batch"]["y"][row].index(1.0) == 2  # the card is about an image of a 2
+    titles = []
+    for k in range(1, 4):
+        check_numbers(p, state)
+        titles.append(p.locator("#tour-title").inner_text())
+        if k < 3:
+            p.click("#tour [data-act=next]")
+            page.wait_idle()
+    assert titles == [
+        "What one 2 wants from the output layer",
+        "What the 2 wants from each hidden neuron",
+        "The average over the batch",
+    ]
+
+
+def test_lessons_without_a_tour_have_no_button(page):
+    p = page.open("?preset=adam&lang=en")
+    assert p.locator("#btn-tour").is_hidden()
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (768, 1024), (390, 844)])
+def test_screenshots(make_page, size):
+    watched = make_page(*size)
+    p = watched.open("?preset=xor&lang=en&tour=5")
+    p.wait_for_selector("#tour .tour-code code:not(:empty)")
+    watched.shot(f"tour-{size[0]}")
+    box = p.locator("#tour").bounding_box()
+    assert box and box["x"] >= 0 and box["x"] + box["width"] <= size[0] + 1
+    assert p.locator("#network").bounding_box()["height"] >= 200
