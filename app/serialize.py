@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection
+from dataclasses import fields as dataclass_fields
 from typing import Any
 
 import numpy as np
 import orjson
+
+from engine.state import LayerState, State
 
 OPTIONS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
 MAX_DIGITS = 17  # significant digits that give back every float64 exactly
@@ -96,33 +99,6 @@ def dumps(value: Any, digits: int | None = None) -> bytes:
     return data
 
 
-STATE_FIELDS = (
-    "step",
-    "epoch",
-    "lr",
-    "loss",
-    "penalty",
-    "diverged",
-    "diverged_at",
-    "grad_norm",
-    "clipped",
-    "batch",
-    "layers",
-    "metrics",
-)
-LAYER_FIELDS = (
-    "activation",
-    "W",
-    "b",
-    "z",
-    "a",
-    "dL_da",
-    "delta",
-    "dW",
-    "db",
-    "dW_penalty",
-    "dW_applied",
-    "db_applied",
-    "grad_norm",
-    "bn",
-)
+# What `fields=` may name: the State's own fields, read off its dataclasses (docs/state.md)
+STATE_FIELDS = tuple(f.name for f in dataclass_fields(State))
+LAYER_FIELDS = tuple(f.name for f in dataclass_fields(LayerState))

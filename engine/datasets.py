@@ -1,4 +1,4 @@
-"""Data sets: the 2-D toys of TensorFlow Playground, seed 002's XOR, and real digits.
+"""Data sets: the 2-D toys of TensorFlow Playground, the XOR truth table, and real digits.
 
 Every set is a pure function of the config: randomness only through a Generator made
 from the run's seed and a per-purpose stream number, so data never shifts when some

@@ -1,4 +1,4 @@
-"""Per-sample losses ℓ_s, the batch loss (their mean) and ∂ℓ_s/∂ŷ (definitions in DESIGN.md).
+"""Per-sample losses ℓ_s, the batch loss (their mean) and ∂ℓ_s/∂ŷ (definitions in docs/conventions.md).
 
 A loss is given by its terms: ℓ_s is the sum of row s of `terms(ŷ, y)`, so the batch
 loss is the sum of all of them over B: one reduction, not one per row and one more.
@@ -50,7 +50,7 @@ def _squared_error(name: str, weight: Callable[[int], float], grad: Callable[[Ar
 LOSSES: dict[str, Loss] = {
     l.name: l
     for l in (
-        _squared_error("half_sse", lambda k: 0.5, lambda p, y: p - y),  # seed 002
+        _squared_error("half_sse", lambda k: 0.5, lambda p, y: p - y),  # the textbook worked examples' ½
         _squared_error("sse", lambda k: 1.0, lambda p, y: 2.0 * (p - y)),
         _squared_error("mse", lambda k: 1.0 / k, lambda p, y: 2.0 * (p - y) / y.shape[1]),  # mean over K
         Loss(

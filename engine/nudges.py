@@ -1,4 +1,4 @@
-"""Seed 004's story of one training example: what it wants, and how that compares with
+"""3Blue1Brown's story of one training example: what it wants, and how that compares with
 what the mini-batch and the whole data set want.
 
 Zoom in: the output layer's desired nudges −∂C/∂a (up for the true class, down for the
@@ -56,7 +56,7 @@ def one_example(run: Run, row: int) -> dict[str, Any]:
         "output": out.a[0],
         "activations": [lp.a[0] for lp in layers],  # the whole network's response to this one image
         "deltas": [filled(lp.delta)[0] for lp in layers],
-        # −∂C/∂a: what the cost wants of each output activation (seed 004, squared error);
+        # −∂C/∂a: what the cost wants of each output activation (squared error, as in the video);
         # −∂C/∂z = −δ: the same wish on the pre-activation, meaningful for softmax too
         "output_nudges": -dL_da_out,
         "output_nudges_z": -filled(out.delta)[0],

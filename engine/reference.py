@@ -6,7 +6,7 @@ writes it: one small function per quantity, no loop over samples or neurons, not
 in place. The page shows a function's lines beside the quantity it computes (`CODE`), and
 tests/engine/test_reference.py checks that it gives the fast path's numbers.
 
-Shapes follow DESIGN.md: rows are samples, W is (n_out, n_in), δ = ∂ℓ_s/∂z per sample.
+Shapes follow docs/conventions.md: rows are samples, W is (n_out, n_in), δ = ∂ℓ_s/∂z per sample.
 Plain layers only (no batch norm, penalties or clipping), plain gradient descent.
 """
 
@@ -37,7 +37,7 @@ DF: dict[str, Callable[[Array, Array], Array]] = {
     "relu": lambda z, a: (z > 0).astype(float),
     "linear": lambda z, a: np.ones_like(z),
 }
-# ∂ℓ_s/∂ŷ of each squared error (DESIGN.md: half_sse = ½Σ(ŷ − y)², sse = Σ(ŷ − y)², mse = Σ(ŷ − y)²/K)
+# ∂ℓ_s/∂ŷ of each squared error (docs/conventions.md: half_sse = ½Σ(ŷ − y)², sse = Σ(ŷ − y)², mse = Σ(ŷ − y)²/K)
 LOSS_GRAD: dict[str, Callable[[Array, Array], Array]] = {
     "half_sse": lambda a, y: a - y,
     "sse": lambda a, y: 2.0 * (a - y),

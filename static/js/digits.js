@@ -1,4 +1,4 @@
-// The digit lab (seed 004), shown when the input is an image: what one image wants, the
+// The digit lab (3Blue1Brown's digit network), shown when the input is an image: what one image wants, the
 // zoom-out to ∇C, what the hidden neurons look at, progress, and a canvas to draw on.
 import { api } from "./api.js";
 import { drawGray } from "./images.js";

@@ -1,4 +1,4 @@
-"""The REST contract of DESIGN.md, endpoint by endpoint."""
+"""The REST contract of docs/api.md, endpoint by endpoint."""
 
 from __future__ import annotations
 
@@ -110,7 +110,7 @@ def test_example_endpoint(client):
     sse = client.get(
         f"/api/v1/runs/{create(client, preset='digits_sse', n_samples=200)}/example?row=3"
     ).json()
-    label = int(np.argmax(sse["y"]))  # squared error: −∂C/∂a = −2(a − y), seed 004's picture
+    label = int(np.argmax(sse["y"]))  # squared error: −∂C/∂a = −2(a − y), the video's picture
     assert sse["output_nudges"][label] > 0 and all(
         v < 0 for k, v in enumerate(sse["output_nudges"]) if k != label
     )

@@ -1,4 +1,4 @@
-"""Data sets: shapes, determinism, seed 002's truth table, and real digits."""
+"""Data sets: shapes, determinism, XOR's truth table, and real digits."""
 
 from __future__ import annotations
 

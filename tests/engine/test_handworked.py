@@ -1,6 +1,6 @@
-"""Seed 002's XOR network (2-2-1 sigmoid, ½ squared error) against scalar arithmetic.
+"""The XOR network (2-2-1 sigmoid, ½ squared error) against scalar arithmetic.
 
-The reference below is written the way the seed writes it, one sample and one neuron at
+The reference below is written the way a textbook works it, one sample and one neuron at
 a time with math.exp: no NumPy, no vectorisation, nothing shared with the engine.
 """
 
@@ -26,7 +26,7 @@ def sigmoid(v: float) -> float:
 
 
 def reference_step():
-    """Per-sample forward and δ's, then the batch-mean gradient (DESIGN.md)."""
+    """Per-sample forward and δ's, then the batch-mean gradient (docs/conventions.md)."""
     dW1 = [[0.0, 0.0], [0.0, 0.0]]
     dB1 = [0.0, 0.0]
     dW2 = [[0.0, 0.0]]

@@ -1,4 +1,4 @@
-"""The batch loss against DESIGN.md's per-sample definitions, written out row by row."""
+"""The batch loss against the per-sample definitions of docs/conventions.md, written out row by row."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from engine.config import RunConfig
 from engine.losses import LOSSES, total
 from engine.trainer import Run
 
-# ℓ_s of one row (ŷ, y), as DESIGN.md states them, with K outputs
+# ℓ_s of one row (ŷ, y), as docs/conventions.md states them, with K outputs
 TEXTBOOK = {
     "half_sse": lambda p, y: 0.5 * sum((pk - yk) ** 2 for pk, yk in zip(p, y, strict=True)),
     "sse": lambda p, y: sum((pk - yk) ** 2 for pk, yk in zip(p, y, strict=True)),

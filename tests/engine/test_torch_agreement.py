@@ -1,4 +1,4 @@
-"""The optimizers agree with torch.optim for the same settings (DESIGN.md), where torch is
+"""The optimizers agree with torch.optim for the same settings (docs/conventions.md), where torch is
 installed (the optional `bench` extra); elsewhere the plain-float reference in
 test_training.py is the truth."""
 
