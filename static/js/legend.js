@@ -4,7 +4,8 @@ import { fmt } from "./store.js";
 
 export function renderLegend(el, view, scales, scaleMode) {
   const top = scales.length ? Math.max(...scales) : 0;
-  const range = scaleMode === "global" ? fmt.num(top, 3) : scales.map((s) => fmt.num(s, 2)).join(" · ");
+  const whole = (text) => `<span class="nowrap">${text}</span>`; // 1.5e-4 never breaks at its minus
+  const range = scaleMode === "global" ? whole(fmt.num(top, 3)) : scales.map((s) => whole(fmt.num(s, 2))).join(" · ");
   const rows = {
     weights: [t("legend.weights_pos"), t("legend.weights_neg")],
     gradients: [t("legend.grad_pos"), t("legend.grad_neg")],

@@ -565,6 +565,10 @@ function wire() {
   $("btn-reset").addEventListener("click", reset);
   $("btn-play").addEventListener("click", play);
   $("btn-copy").addEventListener("click", copyLink);
+  $("btn-more").addEventListener("click", () => { // a phone's header: one row until asked for the rest
+    const open = $("topbar").classList.toggle("open");
+    $("btn-more").setAttribute("aria-expanded", String(open));
+  });
   $("btn-help").addEventListener("click", () => openDialog($("help"), $("help-close")));
   $("help-close").addEventListener("click", () => closeDialog($("help")));
   trapFocus($("help"));
