@@ -8,7 +8,7 @@ import { fillCard, numbersOf, rowWithLabel, sub } from "../../static/js/tourlogi
 
 const sig = (z) => 1 / (1 + Math.exp(-z));
 
-/** One forward/backward step of a 2-2-1 sigmoid net with ½ squared error, the way DESIGN.md defines it. */
+/** One forward/backward step of a 2-2-1 sigmoid net with ½ squared error, the way docs/conventions.md defines it. */
 function xorStep() {
   const x = [[0, 0], [0, 1], [1, 0], [1, 1]];
   const y = [[0], [1], [1], [0]];
