@@ -83,14 +83,7 @@ def test_meta_serves_the_table(tmp_path):
     url = {p["url"]: p["field"] for p in meta["url"]["config"]}
     assert url == {"preset": "preset", **FIELD_OF}
     assert set(meta["url"]["page"]) == set(PAGE_PARAMS)
-    assert meta["phases"]["by_layers"]["2"] == [
-        "forward:0",
-        "forward:1",
-        "loss",
-        "backward:1",
-        "backward:0",
-        "update",
-    ]
+    assert meta["phases"]["by_layers"]["2"] == "forward:0 forward:1 loss backward:1 backward:0 update".split()
 
 
 def test_the_page_has_no_table_of_its_own():
