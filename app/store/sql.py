@@ -48,17 +48,15 @@ class SQLStore:
         replica). One conditional UPDATE: both databases lock the row for it, so of two
         writers that expected the same step exactly one succeeds."""
         if expected is None:
-            return (
-                self._write("UPDATE runs SET step = ?, updated = ? WHERE id = ?", (step, time.time(), run_id))
-                == 1
+            changed = self._write(
+                "UPDATE runs SET step = ?, updated = ? WHERE id = ?", (step, time.time(), run_id)
             )
-        return (
-            self._write(
+        else:
+            changed = self._write(
                 "UPDATE runs SET step = ?, updated = ? WHERE id = ? AND step = ?",
                 (step, time.time(), run_id, expected),
             )
-            == 1
-        )
+        return changed == 1
 
     # -- short links --------------------------------------------------------------------------
 
