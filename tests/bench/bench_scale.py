@@ -5,7 +5,9 @@ Each client creates its own XOR run, then takes single steps as fast as the answ
 (a closed loop, the page's Step button held down). The load generator is aiohttp on one
 event loop in this process; its CPU share is reported so one can see it was not the
 bottleneck, and so are the servers' (from /proc). On a shared or busy machine the
-absolute figures move; compare the two rows of one run.
+absolute figures move, and several processes get a larger share of a contended CPU than
+one: compare the two rows of one run, and the steps per server CPU-second, which the
+contention moves least.
 """
 
 from __future__ import annotations
@@ -87,7 +89,8 @@ def measure(label: str, url: str, server_pids: list[int], db_pids: tuple[int, ..
         label,
         f"{len(times) / wall:.0f} steps/s, p50 {percentile(times, 0.5):.0f} ms, "
         f"p99 {percentile(times, 0.99):.0f} ms, {len(errors)} errors of {len(times)}; "
-        f"CPU: load generator {generator_cpu / wall:.0%} of a core, servers {servers / wall:.0%}{database}",
+        f"CPU: load generator {generator_cpu / wall:.0%} of a core, servers {servers / wall:.0%}{database}; "
+        f"{len(times) / max(servers, 1e-9):.0f} steps per server CPU-second",
     )
 
 
