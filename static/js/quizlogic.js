@@ -153,9 +153,9 @@ function askDelta(state, phase, s) {
   // is the side of the target the output sits on, since f′ > 0 there: the page's own sentence.
   const targetSide = last && act !== "softmax" && yhat !== y && Math.sign(layer.dL_da[s][i]) === Math.sign(yhat - y)
     && Math.sign(delta) === Math.sign(yhat - y);
-  const reason = targetSide
-    ? { key: `quiz.why.delta_out_${sign}`, vars: { yhat: num(yhat), y: num(y), act } }
-    : { key: `quiz.why.delta_back_${sign}`, vars: { dlda: num(layer.dL_da[s][i]), delta: num(delta), act } };
+  let reason = { key: `quiz.why.delta_back_${sign}`, vars: { dlda: num(layer.dL_da[s][i]), delta: num(delta), act } };
+  if (targetSide) reason = { key: `quiz.why.delta_out_${sign}`, vars: { yhat: num(yhat), y: num(y), act } };
+  else if (last) reason = { key: `quiz.why.delta_output_${sign}`, vars: { yhat: num(yhat), y: num(y), delta: num(delta) } };
   return {
     kind: "delta",
     phase,

@@ -147,3 +147,34 @@ test("the next question's phase: from 'ready' to forward:0, none after the updat
   assert.equal(nextPhase(list, "update", 1, quiz), null);
   assert.equal(nextPhase(list, "ready", 2, quiz), null);
 });
+
+test("every key a question can use is in all three catalogues", async () => {
+  const { readFile } = await import("node:fs/promises");
+  const keys = ["quiz.q.forward", "quiz.q.loss_rows", "quiz.q.loss_outputs", "quiz.q.delta", "quiz.q.arrow", "quiz.q.update"];
+  for (const family of ["sigmoid", "softmax", "other"]) for (const side of ["above", "below"]) keys.push(`quiz.why.forward_${family}_${side}`);
+  for (const sign of ["positive", "negative"]) keys.push(`quiz.why.delta_out_${sign}`, `quiz.why.delta_back_${sign}`, `quiz.why.delta_output_${sign}`, `quiz.a.${sign}`);
+  keys.push("quiz.why.loss_rows", "quiz.why.loss_outputs", "quiz.why.arrow_up", "quiz.why.arrow_down",
+            "quiz.why.update_falls", "quiz.why.update_rises", "quiz.a.above", "quiz.a.below", "quiz.a.row",
+            "quiz.a.output", "quiz.a.up", "quiz.a.down", "quiz.a.yes", "quiz.a.no");
+  // and the ones the questions above actually produced
+  const st = xorState();
+  for (const phase of phases(2)) {
+    const q = ask(st, phase, { preview: { before: 1, after: 2 } });
+    keys.push(q.prompt.key, q.reason.key, ...q.choices.map((c) => c.key));
+  }
+  for (const lang of ["en", "zh-Hans", "zh-Hant"]) {
+    const catalogue = JSON.parse(await readFile(new URL(`../../static/i18n/${lang}.json`, import.meta.url)));
+    for (const key of keys) assert.ok(catalogue[key], `${lang}: ${key}`);
+  }
+});
+
+test("δ at a softmax output: ŷ − y, said as such (not as something sent back from above)", () => {
+  const st = xorState(0);
+  st.batch.y = [[0, 1, 0]];
+  st.layers[1] = { activation: "softmax", z: [[0.1, 0.2, 0.3]], a: [[0.3, 0.33, 0.37]],
+                   dL_da: [[0, -3.03, 0]], delta: [[0.3, -0.67, 0.37]], dW: [[0.1], [0.2], [0.3]] };
+  const q = ask(st, "backward:1", { sample: 0 });
+  const i = q.highlight.nodes[0][1];
+  assert.deepEqual(q.answers, [st.layers[1].delta[0][i] > 0 ? "positive" : "negative"]);
+  assert.match(q.reason.key, /^quiz\.why\.delta_output_/);
+});
