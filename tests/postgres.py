@@ -34,7 +34,9 @@ def binaries() -> Path | None:
 class Cluster:
     def __init__(self, bin_dir: Path):
         self.bin = bin_dir
-        self.root = Path(tempfile.mkdtemp(prefix="bpx-pg-"))
+        # /tmp whatever TMPDIR says: the `postgres` user must reach it, and a unix socket's
+        # path must stay under 108 bytes
+        self.root = Path(tempfile.mkdtemp(prefix="bpx-pg-", dir="/tmp"))
         self.data = self.root / "data"
         self.log = self.root / "server.log"
         self.port = free_port()
