@@ -16,7 +16,7 @@ import { phaseTitle, renderTimeline } from "./timeline.js";
 import { Compare, compareQuery, readCompare, SUGGESTIONS } from "./compare.js";
 import { bindDataEditing } from "./dataedit.js";
 import { bindShare } from "./share.js";
-import { buildQuery, readUrl, useMeta, writeUrl } from "./urlstate.js";
+import { buildQuery, readUrl, useLessonView, useMeta, writeUrl } from "./urlstate.js";
 import { Quiz } from "./quiz.js";
 import { WhyPanel } from "./why.js";
 import { healthHtml, neuronHealth } from "./health.js";
@@ -52,6 +52,10 @@ async function start() {
   const { config, page } = readUrl();
   model.config = config;
   model.page = page;
+  // A first visit (no settings in the URL) opens the first lesson, with its words in the
+  // inspector, rather than unexplained settings; any parameter in the URL is kept as given.
+  if (!Object.keys(model.config).length && model.meta.presets.length) model.config = { preset: model.meta.presets[0].name };
+  useLessonView(currentPreset()?.view, model.page); // the views that show the lesson's point
   model.page.lang = pickLanguage(page.lang, [...$("lang").options].map((o) => o.value));
   await loadLanguage(model.page.lang);
   $("lang").value = model.page.lang;
@@ -589,7 +593,8 @@ function wire() {
   $("lesson").addEventListener("change", () => {
     if (!$("lesson").value) return;
     model.config = { preset: $("lesson").value };
-    Object.assign(model.page, { step: 0, phase: "", sel: "", sample: "mean" }, currentPreset()?.view);
+    Object.assign(model.page, { step: 0, phase: "", sel: "", sample: "mean" });
+    useLessonView(currentPreset()?.view, model.page, null);
     newRun(0);
   });
   $("lang").addEventListener("change", () => busy(async () => {

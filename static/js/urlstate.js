@@ -29,6 +29,21 @@ export function useMeta(meta) {
   COMPARE_PREFIX = prefix;
 }
 
+// The open lesson's view (its page parameters, engine/lessons/<name>.json): what a page
+// parameter is when the URL leaves it out, so a link names only what differs from the lesson.
+let lessonView = {};
+
+/** Open a lesson's view: page parameters the URL `search` does not name take the lesson's
+ * values (all of them when `search` is null: a lesson just picked from the menu). */
+export function useLessonView(view, page, search = location.search) {
+  lessonView = { ...(view ?? {}) };
+  const query = new URLSearchParams(search ?? "");
+  for (const [name, [, fallback]] of Object.entries(PAGE_PARAMS)) {
+    if (search === null && ["view", "scale", "sel", "sample", "phase"].includes(name)) page[name] = fallback;
+    if (name in lessonView && !query.has(name)) page[name] = lessonView[name];
+  }
+}
+
 export function parse(type, text) {
   switch (type) {
     case "int": return Number.parseInt(text, 10);
@@ -78,7 +93,8 @@ export function buildQuery(config, page) {
     if (config[field] !== undefined) query.set(url, format(type, config[field]));
   }
   for (const [name, [type, fallback]] of Object.entries(PAGE_PARAMS)) {
-    if (page[name] !== undefined && page[name] !== fallback) query.set(name, format(type, page[name]));
+    const base = name in lessonView ? lessonView[name] : fallback;
+    if (page[name] !== undefined && page[name] !== base) query.set(name, format(type, page[name]));
   }
   return query.toString();
 }

@@ -133,3 +133,37 @@ def test_adding_a_point_says_the_run_restarts_and_offers_undo(page, server):
     after = state_of(server, p)
     assert after["loss"] == before["loss"] and after["layers"][0]["W"] == before["layers"][0]["W"]
     assert "dataset=custom" not in p.url
+
+
+def test_the_vanishing_lesson_opens_with_the_view_that_shows_its_point(page):
+    p = page.open("?preset=vanishing")
+    assert p.evaluate("window.__bpx.model.page.scale") == "global"
+    edges = p.evaluate("window.__bpx.edges")
+    widest = {l: max(e["width"] for e in edges if e["l"] == l) for l in range(7)}
+    assert widest[0] < 0.5 < 3 < widest[6]  # the first layers fade; per layer they all looked equal
+    assert "scale" not in p.url  # the lesson's own view: the link stays short
+    p.locator("#scale").select_option("layer")  # the student's choice is a URL like any other
+    page.wait_idle()
+    assert "scale=layer" in p.url
+    page.shot("trust-vanishing-global")
+
+
+def test_lessons_open_with_their_views_from_the_menu_and_from_a_link(page, server):
+    presets = {p["name"]: p for p in httpx.get(f"{server.url}/api/v1/meta").json()["presets"]}
+    p = page.open("?preset=vanishing")
+    for name in ("momentum", "chain", "xor"):
+        p.locator("#lesson").select_option(name)
+        page.wait_idle()
+        view = {"view": "gradients", "scale": "layer", "sel": "", **presets[name]["view"]}
+        got = p.evaluate("(({view, scale, sel}) => ({view, scale, sel}))(window.__bpx.model.page)")
+        assert got == view, name
+    p = page.open("?preset=chain")
+    assert p.evaluate("window.__bpx.model.page.sel") == "e:1:0:0"  # "click the last weight": clicked
+    assert "W1[0][0]" in p.locator("#inspector h2").inner_text()
+
+
+def test_a_first_visit_opens_the_first_lesson(page):
+    p = page.open("")
+    assert p.locator("#lesson").input_value() == "xor"
+    assert "XOR" in p.locator("#inspector").inner_text()  # its words: what to watch
+    assert "preset=xor" in p.url
