@@ -28,6 +28,7 @@ export class SharesView {
     const name = data.j === null ? `b${data.layer}[${data.i}]` : `W${data.layer}[${data.i}][${data.j}]`;
     const hover = order.map((s, k) => t("why.shares_hover", { s, row: data.rows[s], v: fmt.num(shares[k], 4) }));
     const mean = data.mean ?? 0;
+    const at = Number.isFinite(mean); // a diverged run's NaN mean has no place on the axis: say it, above
     await Plotly.react(this.el, [{
       type: "bar", x: order.map((s) => `#${s}`), y: shares, customdata: order, marker: { color: colors },
       hovertext: hover, hoverinfo: "text", name,
@@ -36,10 +37,10 @@ export class SharesView {
       xaxis: { ...layout().xaxis, title: { text: t("why.shares_x"), standoff: 2 }, type: "category",
                showticklabels: order.length <= 32, tickfont: { size: 9 }, fixedrange: true },
       yaxis: { ...layout().yaxis, exponentformat: "e", fixedrange: true },
-      shapes: [{ type: "line", xref: "paper", x0: 0, x1: 1, y0: mean, y1: mean, line: { color: c.fg, dash: "dash", width: 1 } }],
+      shapes: at ? [{ type: "line", xref: "paper", x0: 0, x1: 1, y0: mean, y1: mean, line: { color: c.fg, dash: "dash", width: 1 } }] : [],
       annotations: [
-        { text: t("why.shares_mean", { v: fmt.num(mean, 3) }), xref: "paper", x: 1, y: mean, xanchor: "right",
-          yanchor: "bottom", showarrow: false, font: { size: 10, color: c.fg } },
+        { text: t("why.shares_mean", { v: fmt.num(mean, 3) }), xref: "paper", x: 1, y: at ? mean : 1,
+          yref: at ? "y" : "paper", xanchor: "right", yanchor: "bottom", showarrow: false, font: { size: 10, color: c.fg } },
         { text: `${name} · ∂L/∂w = ${fmt.num(data.gradient, 4)}`, xref: "paper", yref: "paper", x: 0, y: 1,
           xanchor: "left", yanchor: "bottom", showarrow: false, font: { size: 10, color: c.text } },
       ],
