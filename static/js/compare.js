@@ -29,10 +29,27 @@ export function compareQuery(overrides) {
   return Object.entries(overrides).map(([field, v]) => [`${COMPARE_PREFIX}${URL_NAME[field]}`, format(FIELD_TYPE[field], v)]);
 }
 
+/** A setting's value in the page's words: "ReLU", "He", "Adam", "on", a number as the page
+ * prints it; never the raw "relu". */
+export function valueWords(value) {
+  if (typeof value === "boolean") return t(value ? "compare.value_on" : "compare.value_off");
+  if (typeof value === "number") return fmt.num(value, 4);
+  if (Array.isArray(value)) return value.join(",");
+  if (value === null || value === undefined) return t("compare.value_none");
+  const key = `choice.${value}`;
+  return t(key) === key ? String(value) : t(key);
+}
+
+/** "Activation = ReLU, Initialiser = He": the settings in which a run differs, with its values. */
+export function describeSettings(fields, config) {
+  return fields.map((field) => `${t(`field.${field}`)} = ${valueWords(config[field])}`).join(", ");
+}
+
 export class Compare {
-  constructor(canvas, tooltip, label) {
+  constructor(canvas, tooltip, label, labelA = null) {
     this.view = new NetworkView(canvas, tooltip);
     this.label = label;
+    this.labelA = labelA;
     this.overrides = {};
     this.runId = null;
     this.state = null;
@@ -49,7 +66,7 @@ export class Compare {
     const run = await api.create({ ...configA, ...overrides });
     this.runId = run.id;
     this.resolved = run.config;
-    this.label.textContent = `B: ${Object.entries(overrides).map(([k, v]) => `${t(`field.${k}`)} = ${v}`).join(", ")}`;
+    this.relabel();
   }
 
   /** Bring B to A's step and fetch what the view and plots need. Calls overlap (keys pressed
@@ -78,7 +95,16 @@ export class Compare {
     this.draw(page);
   }
 
+  /** Both panes say what differs, A with its own values, in the page's language. */
+  relabel() {
+    if (!this.active || !this.resolved) return;
+    const fields = Object.keys(this.overrides);
+    this.label.textContent = `B: ${describeSettings(fields, this.resolved)}`;
+    if (this.labelA && model.resolved) this.labelA.textContent = `A: ${describeSettings(fields, model.resolved)}`;
+  }
+
   draw(page) {
+    this.relabel(); // the language may have changed
     if (!this.state) return;
     this.view.setOptions({ view: page.view, scale: page.scale, sample: page.sample, phase: page.phase, sel: "" });
     this.label.title = `loss ${fmt.num(this.state.loss, 6)}`;

@@ -65,7 +65,7 @@ async function start() {
   plots = { loss: new LossPlot($("plot-loss")), grad: new GradPlot($("plot-grad")),
             boundary: new BoundaryPlot($("plot-boundary")), preview: new PreviewPlot($("plot-preview")) };
   on("highlight", (hl) => network.setOptions({ highlight: hl }));
-  compare = new Compare($("network-b"), $("tooltip"), $("label-b"));
+  compare = new Compare($("network-b"), $("tooltip"), $("label-b"), $("label-a"));
   why = new WhyPanel($("why"), { runId: () => model.runId, state: () => model.state, page: () => model.page,
     inputShape: () => model.data?.input_shape, pick: (s) => setPage({ sample: String(s) }), busy });
   compare.overrides = readCompare();

@@ -14,6 +14,7 @@ import { t } from "./i18n.js";
 const IMAGE_EDGES_PER_NEURON = 6; // a 784-wide input shows each neuron's strongest pixels
 const ARROW_MAX_EDGES = 40;       // arrows on small nets only: beyond this they are noise
 const LABEL_MIN_GAP = 90;         // px between neurons needed to print a, δ without overlap
+const LABEL_MIN_COL_GAP = 70;     // px between columns for the same (δ 0.0943 is about 60 px wide)
 
 export class NetworkView extends EventTarget {
   constructor(canvas, tooltip) {
@@ -123,18 +124,20 @@ export class NetworkView extends EventTarget {
     const layers = this.state.layers;
     const sizes = [layers[0].W[0].length, ...layers.map((l) => l.W.length)];
     const image = this.inputShape && this.inputShape.length === 2;
-    const padX = 56;
+    const padX = Math.min(56, Math.max(24, width * 0.08)); // a narrow pane (compare) keeps its width for columns
     const padY = 26;
-    const xs = sizes.map((_, c) => padX + (c * (width - 2 * padX - 40)) / (sizes.length - 1));
+    const colGap = (width - 2 * padX - 40) / (sizes.length - 1);
+    const xs = sizes.map((_, c) => padX + c * colGap);
     const columns = sizes.map((n, c) => {
       if (c === 0 && image) {
         const side = Math.min(height - 2 * padY, (xs[1] - xs[0]) * 0.7, 240);
         return { image: true, x: Math.max(xs[0], 12 + side / 2), top: (height - side) / 2, side, n };
       }
       const gap = (height - 2 * padY) / n;
-      const r = Math.max(2.5, Math.min(20, gap * 0.36));
+      // neurons fit their column as well as their row: deep nets in a narrow pane do not merge
+      const r = Math.max(2.5, Math.min(20, gap * 0.36, colGap * 0.3));
       const ys = Array.from({ length: n }, (_, i) => padY + gap * (i + 0.5));
-      return { image: false, x: xs[c], ys, r, n, gap };
+      return { image: false, x: xs[c], ys, r, n, gap, colGap };
     });
     return columns;
   }
@@ -327,7 +330,7 @@ export class NetworkView extends EventTarget {
       const deltaKnown = col > 0 && show.backward(col - 1) && (!this.probe || Boolean(this.probe.deltas));
       const deltas = deltaKnown ? this.deltaValues(col) : null;
       const maxDelta = deltas ? Math.max(1e-12, ...deltas.map((v) => Math.abs(v) || 0)) : 1;
-      const labels = column.gap >= LABEL_MIN_GAP;
+      const labels = column.gap >= LABEL_MIN_GAP && column.colGap >= LABEL_MIN_COL_GAP;
       for (let i = 0; i < column.n; i++) {
         const [x, y] = [column.x, column.ys[i]];
         const r = column.r;

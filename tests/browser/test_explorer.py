@@ -279,7 +279,7 @@ def test_your_own_data_by_clicks_and_csv(page, tmp_path):
 
 def test_compare_mode_steps_both_runs_in_lock_step(page, server):
     p = page.open("?preset=sgd&b_optimizer=adam&b_lr=0.01")
-    assert p.locator("#network-b").is_visible() and "adam" in p.locator("#label-b").inner_text()
+    assert p.locator("#network-b").is_visible() and "Optimizer = Adam" in p.locator("#label-b").inner_text()
     p.keyboard.press("n")
     page.wait_idle()
     p.keyboard.press("n")

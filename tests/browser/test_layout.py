@@ -56,3 +56,50 @@ def test_the_phone_header_is_one_row_and_unfolds_on_demand(make_page):
     page.wait_idle()
     p.locator("#btn-more").click()
     assert p.locator(".topbar").bounding_box()["height"] <= 50
+
+
+NODES_APART = """(view) => {
+  const nodes = view.drawn.nodes.filter((n) => !n.image);
+  const touching = [];
+  for (const a of nodes) for (const b of nodes) {
+    if (a.col < b.col && Math.hypot(a.x - b.x, a.y - b.y) < a.r + b.r) touching.push([a.col, a.i, b.col, b.i]);
+  }
+  return touching.length;
+}"""
+
+
+@pytest.mark.parametrize(("width", "height"), SIZES)
+def test_compare_shows_both_deep_nets_readably_at_every_width(make_page, width, height):
+    """Vanishing lesson, sigmoid vs ReLU: 8 columns of neurons in each pane, none merged into its
+    neighbour; the panes side by side on a wide stage, one above the other on a narrow one."""
+    page = make_page(width, height)
+    p = page.open("?preset=vanishing&b_activation=relu&b_init=he&step=3")
+    p.wait_for_function("window.__bpx.compare.view.drawn.nodes.length > 0")
+    assert p.evaluate(f"({NODES_APART})(window.__bpx.compare.view)") == 0
+    a, b = p.locator("#network").bounding_box(), p.locator("#network-b").bounding_box()
+    if width >= 1100:
+        assert b["x"] >= a["x"] + a["width"] - 1 and abs(a["y"] - b["y"]) < 1
+    else:
+        assert b["y"] >= a["y"] + a["height"] - 1 and b["width"] > 0.9 * a["width"]
+    assert min(a["width"], b["width"]) > 300 and min(a["height"], b["height"]) > 120
+    # the page's words, not the raw values
+    assert p.locator("#label-a").inner_text() == "A: Activation = sigmoid, Initialiser = Xavier"
+    assert p.locator("#label-b").inner_text() == "B: Activation = ReLU, Initialiser = He"
+    # one compact key for the 14 gradient curves instead of 14 legend entries
+    assert p.locator("#plot-grad .legend .traces").count() == 0
+    key = p.locator(".layer-key")
+    assert key.inner_text().split() == ["W1", "W7", "A", "B"]
+    assert key.locator(".swatches i").count() == 7
+    assert p.evaluate(OVERFLOW) == []
+    page.shot(f"compare-deep-{width}")
+
+
+def test_compare_labels_follow_the_language(page):
+    p = page.open("?preset=sgd&b_optimizer=adam&b_lr=0.01&lang=zh-Hant")
+    assert p.locator("#label-b").inner_text() == "B: 優化器 = Adam, 學習率 η = 0.01"
+    p.locator("#lang").select_option("en")
+    page.wait_idle()
+    assert p.locator("#label-b").inner_text() == "B: Optimizer = Adam, Learning rate η = 0.01"
+    assert p.locator("#label-a").inner_text() == "A: Optimizer = SGD, Learning rate η = 0.3"
+    p = page.open("?preset=xor&b_batch_norm=true")
+    assert p.locator("#label-b").inner_text() == "B: Batch norm = on"
