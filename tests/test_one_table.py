@@ -137,3 +137,16 @@ if __name__ == "__main__":  # write tests/js/meta.json from the server's /meta
         with TestClient(create_app(Settings(db=Path(folder) / "store.sqlite3"))) as client:
             parts = meta_parts(client.get("/api/v1/meta").json())
     META_FIXTURE.write_text(json.dumps(parts, ensure_ascii=False, indent=1) + "\n")
+
+
+def test_every_field_has_a_control():
+    """A field added to the table shows up in the settings panel (controls.js GROUPS), or the
+    page could not set what a URL can."""
+    source = JS["controls.js"]
+    groups = source[
+        source.index("export const GROUPS") : source.index("};", source.index("export const GROUPS"))
+    ]
+    shown = set(re.findall(r'"([a-z_0-9]+)"', groups))
+    assert shown == {
+        name for name, spec in FIELDS.items() if spec.kind != "json"
+    }  # data, weights: edited elsewhere
