@@ -106,3 +106,36 @@ def test_every_tour_card_text_is_translated():
     assert "tour.xor.delta_out" in keys
     for lang, catalogue in CATALOGUES.items():
         assert keys <= set(catalogue), (lang, keys - set(catalogue))
+
+
+# Words a Chinese page keeps in Latin letters: names (of functions, methods, people, formats,
+# a key on the keyboard) that Chinese texts write this way too. Anything else is untranslated.
+LATIN_IN_CHINESE = {
+    *("sigmoid", "ReLU", "softmax", "tanh", "cos", "NaN"),
+    *("SGD", "Adam", "Adagrad", "RMSprop", "Nesterov", "Xavier", "Glorot", "He"),
+    *("XOR", "Blue", "Brown"),  # the XOR problem; 3Blue1Brown
+    *("JSON", "CSV", "MB", "NumPy", "Python", "PyTorch", "Shift"),
+}
+
+
+def latin_words(text: str) -> list[str]:
+    text = re.sub(r"\{\w+\}", "", text)  # placeholders
+    text = re.sub(
+        r"[\w./]*[_./][\w./]*", "", text
+    )  # code and symbols: a_prev, leaky_relu, engine/reference.py
+    return re.findall(r"[A-Za-z]{2,}", text)  # one letter is a symbol: w, z, L, ∂C/∂a
+
+
+def test_chinese_catalogues_have_no_untranslated_english():
+    for lang in ("zh-Hans", "zh-Hant"):
+        untranslated = {
+            key: words
+            for key, text in CATALOGUES[lang].items()
+            if (words := [w for w in latin_words(text) if w not in LATIN_IN_CHINESE])
+        }
+        assert not untranslated, (lang, untranslated)
+
+
+def test_the_english_check_finds_english():
+    assert latin_words("uniform(±r) 的 r、normal 的 σ") == ["uniform", "normal"]
+    assert latin_words("{n} 个 a_prev 与 W2 之和") == []

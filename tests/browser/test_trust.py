@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
 
@@ -167,3 +169,33 @@ def test_a_first_visit_opens_the_first_lesson(page):
     assert p.locator("#lesson").input_value() == "xor"
     assert "XOR" in p.locator("#inspector").inner_text()  # its words: what to watch
     assert "preset=xor" in p.url
+
+
+SCAN = """(() => {
+  const texts = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const n = walker.currentNode; const el = n.parentElement;
+    if (!el || el.closest("script,style,[hidden]") || el.closest("#weights-table, math, #lang")) continue;
+    const s = n.textContent.trim(); if (s) texts.push(["text", el.id || el.tagName, s]);
+  }
+  for (const el of document.querySelectorAll("[title],[aria-label],[placeholder]")) {
+    for (const a of ["title", "aria-label", "placeholder"]) if (el.getAttribute(a)) texts.push([a, el.id || el.tagName, el.getAttribute(a)]);
+  }
+  const tip = document.getElementById("tooltip"); if (tip) texts.push(["tooltip", "tooltip", tip.textContent]);
+  return JSON.stringify(texts);
+})()"""
+
+
+@pytest.mark.parametrize("lang", ["zh-Hans", "zh-Hant"])
+def test_a_chinese_page_says_nothing_in_english(page, lang):
+    from tests.test_i18n import LATIN_IN_CHINESE, latin_words
+
+    p = page.open(f"?preset=xor&step=3&sel=e:0:0:0&lang={lang}")
+    hover_edge(p, 0, 0, 0)
+    english = {
+        (where, text)
+        for kind, where, text in json.loads(p.evaluate(SCAN))
+        if any(w not in LATIN_IN_CHINESE for w in latin_words(text))
+    }
+    assert not english, english  # text, titles (tooltips), labels and the network's tooltip
