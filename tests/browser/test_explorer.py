@@ -195,10 +195,19 @@ def test_play_streams_and_pause_stops(page):
     assert frames and max(frames) < 200  # drawing never stalls the page
 
 
+# Records what the toast showed: it hides itself after a few seconds, which a loaded machine can
+# take to reach the first check.
+RECORD_TOAST = """new MutationObserver(() => {
+  const el = document.getElementById("toast");
+  if (el && !el.hidden) window.__toastShown = el.textContent;
+}).observe(document, { subtree: true, childList: true, attributes: true, characterData: true });"""
+
+
 def test_bad_link_explains_and_falls_back(page):
+    page.page.add_init_script(RECORD_TOAST)
     p = page.open("?hidden=0&lr=5")
-    assert p.locator("#toast").is_visible()
-    assert "Hidden layers: 0 is out of range" in p.locator("#toast").inner_text()
+    p.wait_for_function("window.__toastShown")
+    assert "Hidden layers: 0 is out of range" in p.evaluate("window.__toastShown")
     assert p.evaluate("window.__bpx.model.config") == {"preset": "xor"}
     page.problems.clear()  # the refused request logs a console error by design
 
