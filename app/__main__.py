@@ -22,7 +22,15 @@ def main() -> None:
         flush=True,
     )
     uvicorn.run(
-        "app.main:app", host=settings.host, port=settings.port, workers=settings.workers, log_level="warning"
+        "app.main:app",
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        log_level="warning",
+        http="app.protocol:JsonErrorsProtocol",
+        # On SIGTERM: requests get this long, then they are cancelled and their work stops
+        # at its next chunk (app/lanes.py); the process exits within a few seconds.
+        timeout_graceful_shutdown=max(1, round(settings.shutdown_seconds)),
     )
 
 

@@ -12,15 +12,16 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 from fastapi import APIRouter, Depends, Query, Request, Response
-from fastapi.concurrency import run_in_threadpool
 
 from app import __version__
 from app.blobs import dereference
+from app.budget import Shape, check_rows, check_state_size, check_steps
+from app.deps import Digits, Fields, LanesDep, Manager, RunId, SettingsDep, Store
 from app.i18n import translations
-from app.runs import LiveRun, RunManager, config_key
+from app.page_params import PAGE_PATTERNS
+from app.runs import config_key
 from app.schemas import ERRORS, STATE_DOC, PredictIn, PredictOut, RunConfigIn, RunOut, StepIn
 from app.serialize import LAYER_FIELDS, MAX_DIGITS, STATE_FIELDS, dumps, select
-from app.settings import Settings
 from app.urlstate import COMPARE_PREFIX, PAGE_PARAMS, URL_NAMES, config_from_query, step_from_query
 from engine.chain import chain
 from engine.config import (
@@ -35,37 +36,6 @@ from engine.phases import phases
 from engine.presets import PRESETS, resolve
 from engine.preview import loss_along_update
 from engine.trainer import Run
-
-
-def get_manager(request: Request) -> RunManager:
-    return request.app.state.runs
-
-
-def get_settings(request: Request) -> Settings:
-    return request.app.state.settings
-
-
-Manager = Annotated[RunManager, Depends(get_manager)]
-
-
-def get_live(run_id: str, manager: Manager) -> LiveRun:
-    """The run at its stored step; 404 before any work starts (streams included)."""
-    return manager.get(run_id)
-
-
-Live = Annotated[LiveRun, Depends(get_live)]
-SettingsDep = Annotated[Settings, Depends(get_settings)]
-Digits = Annotated[
-    int | None, Query(ge=1, le=MAX_DIGITS, description="significant digits (default: all, repr-exact)")
-]
-Fields = Annotated[
-    str | None,
-    Query(
-        max_length=2000,
-        description="comma-separated State fields to return, "
-        "e.g. step,loss,layers.W,layers.dW (default: all)",
-    ),
-]
 
 
 def json_response(value: Any, digits: int | None = None, headers: dict[str, str] | None = None) -> Response:
@@ -90,13 +60,17 @@ def wanted_fields(fields: Fields = None) -> set[str] | None:
 Wanted = Annotated[set[str] | None, Depends(wanted_fields)]
 
 
-def state_json(live: LiveRun, digits: int | None, fields: set[str] | None) -> bytes:
-    state = live.run.state().to_dict()
+def state_json(run: Run, digits: int | None, fields: set[str] | None) -> bytes:
+    state = run.state().to_dict()
     return dumps(select(state, fields) if fields else state, digits)
 
 
-def run_out(run_id: str, live: LiveRun) -> RunOut:
-    return RunOut(id=run_id, config=live.run.config.to_dict(), step=live.run.step, n_params=live.run.n_params)
+def run_out(run_id: str, run: Run) -> RunOut:
+    return RunOut(id=run_id, config=run.config.to_dict(), step=run.step, n_params=run.n_params)
+
+
+def state_response(body: bytes, headers: dict[str, str] | None = None) -> Response:
+    return Response(body, media_type="application/json", headers=headers)
 
 
 # -- meta ---------------------------------------------------------------------------------------
@@ -139,6 +113,9 @@ def get_meta(settings: SettingsDep) -> dict[str, Any]:
             "max_stream_frames": settings.max_stream_frames,
             "max_predict_rows": settings.max_predict_rows,
             "max_significant_digits": MAX_DIGITS,
+            "max_work": settings.max_work,
+            "cheap_work": settings.cheap_work,
+            "max_response_mb": settings.max_response_mb,
         },
         "presets": preset_list(),
         "fields": [spec.to_dict() for spec in FIELDS.values()],
@@ -151,7 +128,8 @@ def get_meta(settings: SettingsDep) -> dict[str, Any]:
             "config": [{"url": "preset", "field": "preset", "type": "str"}]
             + [{"url": spec.url_name, "field": spec.name, "type": spec.url_type} for spec in FIELDS.values()],
             "page": {
-                name: {"type": kind, "default": default} for name, (kind, default) in PAGE_PARAMS.items()
+                name: {"type": kind, "default": default, "pattern": PAGE_PATTERNS.get(name)}
+                for name, (kind, default) in PAGE_PARAMS.items()
             },
             "compare_prefix": COMPARE_PREFIX,
         },
@@ -165,84 +143,124 @@ runs = APIRouter(prefix="/api/v1/runs", tags=["runs"], responses=ERRORS)
 
 
 @runs.post("", status_code=201, response_model=RunOut, summary="Create a run from a RunConfig")
-def create_run(body: RunConfigIn, manager: Manager, request: Request) -> RunOut:
-    run_id, live = manager.create(resolve(dereference(body.fields(), request.app.state.store)))
-    return run_out(run_id, live)
+def create_run(body: RunConfigIn, manager: Manager, store: Store) -> RunOut:
+    config = resolve(dereference(body.fields(), store))
+    run_id, out = manager.create(config, lambda run: run_out("", run))
+    return out.model_copy(update={"id": run_id})
 
 
 @runs.get("/{run_id}", response_model=RunOut, summary="A run's config and current step")
-def get_run(run_id: str, live: Live) -> RunOut:
-    with live.lock:
-        return run_out(run_id, live)
+def get_run(run_id: RunId, manager: Manager) -> RunOut:
+    return manager.read(run_id, lambda run: run_out(run_id, run))
 
 
 @runs.get("/{run_id}/state", responses=STATE_DOC, summary="The State at the current step")
-def get_state(live: Live, wanted: Wanted, digits: Digits = None) -> Response:
-    with live.lock:
-        return Response(state_json(live, digits, wanted), media_type="application/json")
+async def get_state(
+    run_id: RunId,
+    request: Request,
+    manager: Manager,
+    lanes: LanesDep,
+    settings: SettingsDep,
+    wanted: Wanted,
+    digits: Digits = None,
+) -> Response:
+    def plan() -> int:
+        shape, replay, build = manager.plan(run_id)
+        check_state_size(shape, wanted, digits, settings)
+        return build + check_steps(shape, replay, settings, field="step")
+
+    body = await lanes.run(
+        plan,
+        lambda stop: manager.read(run_id, lambda run: state_json(run, digits, wanted), stop),
+        request,
+        key=("state", run_id, digits, request.query_params.get("fields")),
+    )
+    return state_response(body)
 
 
 @runs.post("/{run_id}/step", responses=STATE_DOC, summary="Apply n updates; returns the new State")
-def step_run(run_id: str, body: StepIn, manager: Manager, wanted: Wanted, digits: Digits = None) -> Response:
-    live = manager.step(run_id, body.steps)
-    with live.lock:
-        return Response(state_json(live, digits, wanted), media_type="application/json")
+async def step_run(
+    run_id: RunId,
+    body: StepIn,
+    request: Request,
+    manager: Manager,
+    lanes: LanesDep,
+    settings: SettingsDep,
+    wanted: Wanted,
+    digits: Digits = None,
+) -> Response:
+    def plan() -> int:
+        shape, replay, build = manager.plan(run_id)
+        check_state_size(shape, wanted, digits, settings)
+        return build + check_steps(shape, body.steps, settings, replay=replay)
+
+    answer = await lanes.run(
+        plan,
+        lambda stop: manager.step(run_id, body.steps, lambda run: state_json(run, digits, wanted), stop),
+        request,
+    )
+    return state_response(answer)
 
 
 @runs.post("/{run_id}/reset", response_model=RunOut, summary="Back to step 0")
-def reset_run(run_id: str, manager: Manager) -> RunOut:
-    live = manager.reset(run_id)
-    with live.lock:
-        return run_out(run_id, live)
+def reset_run(run_id: RunId, manager: Manager) -> RunOut:
+    return manager.reset(run_id, lambda run: run_out(run_id, run))
 
 
 @runs.get("/{run_id}/history", summary="Per-step loss, learning rate, gradient norms; evaluations")
-def get_history(live: Live, digits: Digits = None) -> Response:
-    with live.lock:
-        return json_response(live.run.history.to_dict(), digits)
+def get_history(run_id: RunId, manager: Manager, digits: Digits = None) -> Response:
+    return manager.read(run_id, lambda run: json_response(run.history.to_dict(), digits))
 
 
 @runs.post("/{run_id}/predict", response_model=PredictOut, summary="The network's output for input rows")
-def predict(body: PredictIn, live: Live, settings: SettingsDep) -> Response:
-    n_in = live.run.dataset.n_inputs
+def predict(run_id: RunId, body: PredictIn, manager: Manager, settings: SettingsDep) -> Response:
     if len(body.x) > settings.max_predict_rows:
         raise ConfigError("x", f"{len(body.x)} rows is too many", f"at most {settings.max_predict_rows}")
-    if not body.x or any(len(row) != n_in for row in body.x):
-        raise ConfigError("x", "rows must all have the network's input width", f"{n_in} numbers per row")
-    x = np.array(body.x, dtype=np.float64)  # finite: PredictIn refuses NaN and infinity
-    with live.lock:
-        activations = live.run.activations(x)
-    return json_response({"y": activations[-1], **({"layers": activations} if body.layers else {})})
+
+    def answer(run: Run) -> Response:
+        n_in = run.dataset.n_inputs
+        if not body.x or any(len(row) != n_in for row in body.x):
+            raise ConfigError("x", "rows must all have the network's input width", f"{n_in} numbers per row")
+        check_rows(Shape.of_config(run.config), len(body.x), settings)
+        activations = run.activations(np.array(body.x, dtype=np.float64))  # finite: PredictIn says so
+        return json_response({"y": activations[-1], **({"layers": activations} if body.layers else {})})
+
+    return manager.read(run_id, answer)
 
 
 @runs.get("/{run_id}/confusion", summary="Confusion matrix on held-out data, and examples it gets wrong")
-def get_confusion(live: Live, split: Literal["train", "test"] = "test") -> Response:
-    with live.lock:
-        return json_response(confusion(live.run, split))
+def get_confusion(run_id: RunId, manager: Manager, split: Literal["train", "test"] = "test") -> Response:
+    return manager.read(run_id, lambda run: json_response(confusion(run, split)))
 
 
 @runs.get("/{run_id}/preview", summary="Batch loss along the update about to be applied: L(θ + α·Δθ)")
 def get_preview(
-    live: Live,
+    run_id: RunId,
+    manager: Manager,
+    settings: SettingsDep,
     points: Annotated[int, Query(ge=2, le=201)] = 41,
     until: Annotated[float, Query(gt=0, le=10)] = 2.0,
 ) -> Response:
     alphas = np.linspace(0.0, until, points)
-    with live.lock:
-        return json_response(
-            {"alpha": alphas, "loss": loss_along_update(live.run, alphas), "step": live.run.step}
-        )
+
+    def answer(run: Run) -> Response:
+        check_rows(Shape.of_config(run.config), points * run.batch_size, settings, field="points")
+        return json_response({"alpha": alphas, "loss": loss_along_update(run, alphas), "step": run.step})
+
+    return manager.read(run_id, answer)
 
 
 @runs.get("/{run_id}/data", summary="The run's data set rows (train or test), a page at a time")
 def get_data(
-    live: Live,
+    run_id: RunId,
+    manager: Manager,
     split: Literal["train", "test"] = "train",
-    start: Annotated[int, Query(ge=0)] = 0,
+    start: Annotated[int, Query(ge=0, le=LIMITS["max_samples"])] = 0,
     count: Annotated[int, Query(ge=1, le=LIMITS["max_samples"])] = 1000,
     with_x: Annotated[bool, Query(description="false: targets only (cheap, for picking rows)")] = True,
     digits: Digits = None,
 ) -> Response:
+    live, _ = manager.live(run_id)  # the data set is a function of the config: no step needed
     ds = live.run.dataset
     x, y = (ds.x_train, ds.y_train) if split == "train" else (ds.x_test, ds.y_test)
     page = {
@@ -263,20 +281,24 @@ def get_data(
     "/{run_id}/chain", summary="Chain-rule factors of ∂L/∂W[layer][i][j], with a finite-difference check"
 )
 def get_chain(
-    live: Live,
+    run_id: RunId,
+    manager: Manager,
     layer: Annotated[int, Query(ge=0, le=64)],
     i: Annotated[int, Query(ge=0, le=4096)],
     j: Annotated[int, Query(ge=0, le=4096)],
     digits: Digits = None,
 ) -> Response:
-    with live.lock:
-        return json_response(chain(live.run, layer, i, j), digits)
+    return manager.read(run_id, lambda run: json_response(chain(run, layer, i, j), digits))
 
 
 @runs.get("/{run_id}/example", summary="One training example's nudges and gradient vs batch and full data")
-def get_example(live: Live, row: Annotated[int, Query(ge=0)] = 0, digits: Digits = None) -> Response:
-    with live.lock:
-        return json_response(one_example(live.run, row), digits)
+def get_example(
+    run_id: RunId,
+    manager: Manager,
+    row: Annotated[int, Query(ge=0, le=LIMITS["max_samples"])] = 0,
+    digits: Digits = None,
+) -> Response:
+    return manager.read(run_id, lambda run: json_response(one_example(run, row), digits))
 
 
 # -- snapshot: a pure function of the page's URL --------------------------------------------------
@@ -293,10 +315,17 @@ snapshot = APIRouter(prefix="/api/v1", tags=["snapshot"], responses=ERRORS)
     "query, so it carries a strong ETag and may be cached forever.",
 )
 async def get_snapshot(
-    request: Request, manager: Manager, wanted: Wanted, digits: Digits = None, fields: Fields = None
+    request: Request,
+    manager: Manager,
+    lanes: LanesDep,
+    settings: SettingsDep,
+    store: Store,
+    wanted: Wanted,
+    digits: Digits = None,
+    fields: Fields = None,
 ) -> Response:
     query = {k: v for k, v in request.query_params.items() if k not in ("digits", "fields")}
-    config = config_from_query(query, request.app.state.store)
+    config = config_from_query(query, store)
     step = step_from_query(query)
     tag = (
         '"' + hashlib.sha256(f"{config_key(config)}|{step}|{digits}|{fields}".encode()).hexdigest()[:32] + '"'
@@ -305,10 +334,15 @@ async def get_snapshot(
     if request.headers.get("if-none-match") == tag:
         return Response(status_code=304, headers=headers)
 
-    def compute() -> bytes:
-        live = manager.at(config, step)
-        with live.lock:
-            live.move_to(step)
-            return state_json(live, digits, wanted)
+    def plan() -> int:
+        shape, distance, build = manager.plan_snapshot(config, step)
+        check_state_size(shape, wanted, digits, settings)
+        return build + check_steps(shape, distance, settings, field="step")
 
-    return Response(await run_in_threadpool(compute), media_type="application/json", headers=headers)
+    body = await lanes.run(
+        plan,
+        lambda stop: manager.snapshot(config, step, lambda run: state_json(run, digits, wanted), stop),
+        request,
+        key=tag,  # identical URLs share one computation
+    )
+    return state_response(body, headers)

@@ -10,19 +10,20 @@ always means the same value: a snapshot stays a pure function of its URL.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import math
 import re
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.deps import SettingsDep, Store
 from app.errors import NotFound
 from app.schemas import ERRORS, REF_PATTERN, DataIn, WeightsIn
-from app.store import Store
-from engine.config import ConfigError
+from engine.config import LIMITS, ConfigError
 
 router = APIRouter(tags=["sharing"], responses=ERRORS)
 REF = re.compile(REF_PATTERN)
@@ -33,6 +34,13 @@ def code_of(value: Any) -> str:
     """22 characters (132 bits) of SHA-256 over the value's canonical JSON."""
     digest = hashlib.sha256(orjson.dumps(value, option=orjson.OPT_SORT_KEYS)).digest()
     return base64.urlsafe_b64encode(digest).decode()[:22]
+
+
+@functools.lru_cache(maxsize=8)  # a value is at most max_custom_rows × 785 numbers
+def _parsed(payload: str) -> Any:
+    """A stored value parsed once: every URL naming it reuses the parse (the key is the text,
+    so a value is never served for another). Callers must not change what they get."""
+    return orjson.loads(payload)
 
 
 def dereference(fields: dict[str, Any], store: Store | None) -> dict[str, Any]:
@@ -56,7 +64,7 @@ def dereference(fields: dict[str, Any], store: Store | None) -> dict[str, Any]:
                 code="unknown_ref",
                 value=value,
             )
-        out[name] = orjson.loads(payload)
+        out[name] = _parsed(payload)
     return out
 
 
@@ -68,13 +76,38 @@ class BlobIn(BaseModel):
     ]
 
     def canonical(self) -> Any:
-        """The value as plain JSON, every number a float; refused unless every number is finite."""
+        """The value as plain JSON, every number a float; refused unless every number is finite
+        and the value is within what a config may hold (rows, layers, parameters)."""
+        self.check_size()
         value = (
             [w.model_dump() for w in self.value] if isinstance(self.value, list) else self.value.model_dump()
         )
         if not all(math.isfinite(v) for v in _numbers(value)):
             raise ConfigError("value", "holds a number that is not finite", "finite numbers only")
         return value
+
+    def check_size(self) -> None:
+        if isinstance(self.value, list):
+            layers = len(self.value)
+            if layers > LIMITS["max_hidden_layers"] + 1:
+                raise ConfigError(
+                    "value", f"{layers} layers is too many", f"at most {LIMITS['max_hidden_layers'] + 1}"
+                )
+            n = sum(len(w.b) + sum(len(row) for row in w.W) for w in self.value)
+            if n > LIMITS["max_parameters"]:
+                raise ConfigError(
+                    "value", f"{n} parameters is too many", f"at most {LIMITS['max_parameters']}"
+                )
+            return
+        rows = len(self.value.x)
+        if rows > LIMITS["max_custom_rows"]:
+            raise ConfigError("value.x", f"{rows} rows is too many", f"at most {LIMITS['max_custom_rows']}")
+        widest = max((len(r) for r in self.value.x), default=0)
+        if widest > LIMITS["max_inputs"]:
+            raise ConfigError("value.x", f"{widest} inputs is too many", f"at most {LIMITS['max_inputs']}")
+        widest = max((len(r) for r in self.value.y), default=0)
+        if widest > LIMITS["max_outputs"]:
+            raise ConfigError("value.y", f"{widest} outputs is too many", f"at most {LIMITS['max_outputs']}")
 
 
 def _numbers(value: Any):
@@ -88,14 +121,19 @@ def _numbers(value: Any):
             yield from _numbers(v)
 
 
+class BlobValueOut(BaseModel):
+    code: str
+    value: Any = Field(description="the stored value, as POSTed")
+
+
 class BlobOut(BaseModel):
     code: str
     ref: str = Field(description='what a URL or config puts in place of the value: "@" + code')
 
 
 @router.post("/api/v1/blobs", status_code=201, response_model=BlobOut, summary="Store a value a URL can name")
-def create_blob(body: BlobIn, request: Request) -> BlobOut:
-    store, limit = request.app.state.store, request.app.state.settings.max_blobs
+def create_blob(body: BlobIn, store: Store, settings: SettingsDep) -> BlobOut:
+    limit = settings.max_blobs
     value = body.canonical()
     code = code_of(value)
     if store.count_blobs() >= limit and store.get_blob(code) is None:  # the same value needs no room
@@ -104,9 +142,9 @@ def create_blob(body: BlobIn, request: Request) -> BlobOut:
     return BlobOut(code=code, ref=f"@{code}")
 
 
-@router.get("/api/v1/blobs/{code}", summary="A stored value")
-def get_blob(code: str, request: Request) -> dict[str, Any]:
-    payload = request.app.state.store.get_blob(code) if len(code) <= 64 else None
+@router.get("/api/v1/blobs/{code}", response_model=BlobValueOut, summary="A stored value")
+def get_blob(code: str, store: Store) -> dict[str, Any]:
+    payload = store.get_blob(code) if len(code) <= 64 else None
     if payload is None:
         raise NotFound(["path", "code"], f"no stored value {code!r}")
     return {"code": code, "value": orjson.loads(payload)}

@@ -3,10 +3,12 @@ for bad input. The shape follows FastAPI's own validation errors: {detail: [{loc
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import re
 
+import orjson
 from fastapi import FastAPI, Request, Response
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
@@ -14,6 +16,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.lanes import Busy, ClientGone, Stopped
 from app.runs import RunNotFound
 from engine.config import ConfigError
 
@@ -29,6 +32,7 @@ PYDANTIC_CODES = {
     "less_than": "range",
     "int_parsing": "integer",
     "int_from_float": "integer",
+    "int_type": "integer",
     "float_parsing": "number",
     "too_long": "too_many",
     "finite_number": "not_finite",
@@ -46,10 +50,18 @@ class NotFound(LookupError):
 
 
 def json_scalar(value: object) -> object:
-    """The offending value where JSON can carry it (not NaN, not a whole array)."""
+    """The offending value where JSON can carry it (not NaN, not a whole array, no lone
+    UTF-16 surrogate: "\ud800" is echoed as its escape, which UTF-8 can carry)."""
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)
+    if isinstance(value, str):
+        value = value.encode("utf-8", "backslashreplace").decode("utf-8")
     return value if isinstance(value, int | float | str | bool) and len(str(value)) <= 200 else None
+
+
+def text(value: str) -> str:
+    """A message that may quote input: safe to encode as UTF-8."""
+    return value.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def field_loc(field: str) -> list[str | int]:
@@ -60,7 +72,7 @@ def field_loc(field: str) -> list[str | int]:
 def config_error_response(error: ConfigError, where: str = "body") -> JSONResponse:
     item = {
         "loc": [where, *field_loc(error.field)],
-        "msg": error.message,
+        "msg": text(error.message),
         "type": "value_error",
         "allowed": error.allowed,
         "code": error.code,  # the kind of error, so the page can say it in its own language
@@ -93,7 +105,7 @@ def install(app: FastAPI) -> None:
         for e in error.errors():
             item = {
                 "loc": list(e.get("loc", ())),
-                "msg": e.get("msg", "invalid"),
+                "msg": text(e.get("msg", "invalid")),
                 "type": e.get("type", "invalid"),
             }
             ctx = e.get("ctx", {})
@@ -125,42 +137,75 @@ def install(app: FastAPI) -> None:
             return JSONResponse({"detail": [item]}, status_code=422)
         return await http_exception_handler(request, error)
 
+    @app.exception_handler(Busy)
+    async def _busy(request: Request, error: Busy) -> JSONResponse:
+        item = {"loc": [], "msg": str(error), "type": "busy", "code": "busy"}
+        return JSONResponse(
+            {"detail": [item]}, status_code=503, headers={"Retry-After": str(error.retry_after)}
+        )
+
+    @app.exception_handler(Stopped)
+    async def _stopped(request: Request, error: Stopped) -> JSONResponse:
+        item = {"loc": [], "msg": "the server is shutting down", "type": "busy", "code": "busy"}
+        return JSONResponse({"detail": [item]}, status_code=503, headers={"Retry-After": "5"})
+
+    @app.exception_handler(ClientGone)
+    async def _gone(request: Request, error: ClientGone) -> Response:
+        return Response(status_code=499)  # nobody reads it: the client left before the answer
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> JSONResponse:  # the last resort
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return JSONResponse({"detail": "internal error; it has been logged"}, status_code=500)
 
 
+LONE_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
 class BodyLimit:
-    """413 for a body over the limit, by Content-Length or by what actually arrives."""
+    """413 for a body over the limit, by Content-Length or by what actually arrives (a
+    chunked body is read here, up to the limit, before the handler sees it); 422 for a JSON
+    body holding a lone UTF-16 surrogate ("\\ud800"), which Python's JSON parser accepts
+    and no text can carry."""
 
     def __init__(self, app: ASGIApp, max_bytes: int):
         self.app = app
         self.max_bytes = max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
             await self._reject(send)
             return
-        seen = 0
-
-        async def counted() -> Message:
-            nonlocal seen
+        chunks, seen = [], 0
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    raise BodyTooLarge
-            return message
+            if message["type"] != "http.request":
+                return  # the client left before sending its body
+            chunks.append(message.get("body", b""))
+            seen += len(chunks[-1])
+            if seen > self.max_bytes:
+                await self._reject(send)
+                return
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        if LONE_SURROGATE.search(body) and _has_lone_surrogate(body):
+            await _lone_surrogate(send)
+            return
+        replayed = False
 
-        try:
-            await self.app(scope, counted, send)
-        except BodyTooLarge:
-            await self._reject(send)
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()  # after the body: the disconnect, when it comes
+
+        await self.app(scope, replay, send)
 
     async def _reject(self, send: Send) -> None:
         response = JSONResponse(
@@ -180,5 +225,27 @@ class BodyLimit:
         await send({"type": "http.response.body", "body": response.body})
 
 
-class BodyTooLarge(Exception):
-    pass
+def _has_lone_surrogate(body: bytes) -> bool:
+    """Parsed, does any string hold a surrogate that is not half of a pair?"""
+    try:
+        value = json.loads(body)
+    except ValueError:
+        return False  # not JSON: the handler says so
+    try:
+        orjson.dumps(value)  # orjson refuses lone surrogates when it writes UTF-8
+    except orjson.JSONEncodeError:
+        return True
+    return False
+
+
+async def _lone_surrogate(send: Send) -> None:
+    item = {
+        "loc": ["body"],
+        "msg": "holds a lone UTF-16 surrogate (\\ud800–\\udfff not part of a pair), which is not text",
+        "type": "json_invalid",
+        "code": "json_invalid",
+        "allowed": "JSON text (UTF-8)",
+    }
+    response = JSONResponse({"detail": [item]}, status_code=422)
+    await send({"type": "http.response.start", "status": 422, "headers": response.raw_headers})
+    await send({"type": "http.response.body", "body": response.body})

@@ -17,13 +17,15 @@ import numpy as np
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
-from app.api import Digits, Live, json_response
+from app.api import json_response
+from app.deps import Digits, Manager, RunId
 from app.runs import LiveRun, config_key
 from app.schemas import ERRORS
 from app.serialize import dumps
 from engine.health import neuron_health
 from engine.shares import weight_shares
 from engine.surface import MAX_POINTS, Coordinate, flat_index, loss_surface, parse_coordinate
+from engine.trainer import Run
 
 router = APIRouter(prefix="/api/v1/runs", tags=["insight"], responses=ERRORS)
 MAX_PATH = 50  # past steps a surface draws the path of
@@ -122,14 +124,14 @@ healths = Cache(CACHED)
     summary="Each sample's share δ_s·a_s/B of ∂L/∂W[layer][i][j] (or of ∂L/∂b[layer][i] without j)",
 )
 def get_shares(
-    live: Live,
+    run_id: RunId,
+    manager: Manager,
     layer: Annotated[int, Query(ge=0, le=64)],
     i: Annotated[int, Query(ge=0, le=4096)],
     j: Annotated[int | None, Query(ge=0, le=4096, description="omit for the bias")] = None,
     digits: Digits = None,
 ) -> Response:
-    with live.lock:
-        return json_response(weight_shares(live.run, layer, i, j), digits)
+    return manager.read(run_id, lambda run: json_response(weight_shares(run, layer, i, j), digits))
 
 
 def bias_of(c: Coordinate) -> Coordinate:
@@ -164,7 +166,8 @@ def recent_path(live: LiveRun, cs: tuple[Coordinate, Coordinate], steps: int) ->
     "units (default: enough for the path and a few steps, at least 1). path: past steps to trace.",
 )
 def get_surface(
-    live: Live,
+    run_id: RunId,
+    manager: Manager,
     p: Annotated[str, Query(max_length=40, description="e.g. W1:0:2")],
     q: Annotated[str | None, Query(max_length=40, description="e.g. b1:0")] = None,
     points: Annotated[int, Query(ge=3, le=MAX_POINTS)] = 21,
@@ -172,7 +175,7 @@ def get_surface(
     path: Annotated[int, Query(ge=0, le=MAX_PATH)] = 20,
     digits: Digits = None,
 ) -> Response:
-    with live.lock:
+    def answer(live: LiveRun) -> Response:
         run = live.run
         first = parse_coordinate("p", p, run.net)
         second = parse_coordinate("q", q, run.net) if q is not None else bias_of(first)
@@ -184,16 +187,19 @@ def get_surface(
 
         return Response(surfaces.get(key, make), media_type="application/json")
 
+    return manager.read_live(run_id, answer)
+
 
 @router.get(
     "/{run_id}/neurons",
     response_model=HealthOut,
     summary="Dead (ReLU) and saturated (sigmoid, tanh) hidden neurons over the training set",
 )
-def get_neurons(live: Live, digits: Digits = None) -> Response:
-    with live.lock:
-        run = live.run
+def get_neurons(run_id: RunId, manager: Manager, digits: Digits = None) -> Response:
+    def answer(run: Run) -> Response:
         key = (config_key(run.config), run.step, digits)
         return Response(
             healths.get(key, lambda: dumps(neuron_health(run), digits)), media_type="application/json"
         )
+
+    return manager.read(run_id, answer)

@@ -7,11 +7,13 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
-from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse
+from starlette.middleware.gzip import GZipMiddleware
 
 from app import __version__, api, blobs, code, errors, insight, sharing, stream
+from app.deps import Services
+from app.lanes import Lanes
 from app.runs import RunManager
+from app.security import BrowserDefences
 from app.settings import Settings
 from app.store import open_store
 
@@ -30,12 +32,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = open_store(settings.db, settings.db_pool)  # a bad store stops start-up, named
-        app.state.settings = settings
-        app.state.store = store
-        app.state.runs = RunManager(store, settings)
+        lanes = Lanes(settings.heavy_threads, settings.heavy_queue, settings.cheap_work)
+        app.state.services = Services(settings, store, RunManager(store, settings), lanes)
         await run_in_threadpool(api.preset_list)  # the lessons' parameter counts, before the first visitor
-        yield
-        store.close()
+        try:
+            yield
+        finally:
+            lanes.stop_all()  # work still running stops at its next chunk
+            store.close()
 
     app = FastAPI(
         title="Backprop Explorer",
@@ -46,18 +50,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
 
-    @app.get("/docs", include_in_schema=False)
-    def docs() -> HTMLResponse:  # Swagger UI from the repo (static/vendor), not from a CDN
-        return get_swagger_ui_html(
-            openapi_url="/openapi.json",
-            title="Backprop Explorer API",
-            swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
-            swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
-            swagger_favicon_url="data:,",
-        )
-
     errors.install(app)
+    # Outermost last: the browser defences see (and add headers to) every response.
     app.add_middleware(errors.BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)  # not text/event-stream
+    app.add_middleware(BrowserDefences, allowed_hosts=settings.allowed_hosts)
     app.include_router(api.meta)
     app.include_router(api.runs)
     app.include_router(stream.router)

@@ -1,10 +1,20 @@
 """HTML pages: the explorer at `/`. Static assets from static/, plotly.js from the installed
-plotly package (no CDN, nothing leaves the machine)."""
+plotly package (no CDN, nothing leaves the machine).
+
+Assets are served under a content-hash prefix, /static/<hash>/..., with an immutable
+cache: a browser fetches each once per version of the tree, and a new version has new
+URLs. The page's ES modules import each other by relative URL, so they inherit the
+prefix from the one URL the template writes. The old unhashed /static/... paths keep
+working with a cache that revalidates.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import os
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse
@@ -15,22 +25,71 @@ from app import __version__
 from app.i18n import LANGUAGES
 
 ROOT = Path(__file__).resolve().parents[1]
+STATIC = ROOT / "static"
 templates = Jinja2Templates(directory=ROOT / "templates")
 router = APIRouter(include_in_schema=False)
 PLOTLY = Path(str(resources.files("plotly") / "package_data" / "plotly.min.js"))
+IMMUTABLE = "public, max-age=31536000, immutable"
+REVALIDATE = "no-cache"  # the unhashed paths: use the copy only after asking if it changed
+
+
+def tree_hash(root: Path = STATIC) -> str:
+    """12 hex digits of SHA-256 over every static file's path and bytes, and plotly's."""
+    digest = hashlib.sha256()
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames.sort()
+        for name in sorted(filenames):
+            path = Path(dirpath) / name
+            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    digest.update(
+        PLOTLY.name.encode() + str(PLOTLY.stat().st_size).encode() + str(PLOTLY.stat().st_mtime_ns).encode()
+    )
+    return digest.hexdigest()[:12]
+
+
+STATIC_HASH = tree_hash()
+STATIC_PREFIX = f"/static/{STATIC_HASH}"
+
+
+class CachedStatic(StaticFiles):
+    """StaticFiles with one Cache-Control for every file it serves."""
+
+    def __init__(self, *, cache_control: str, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.cache_control = cache_control
+
+    def file_response(self, *args: Any, **kwargs: Any) -> Any:
+        response = super().file_response(*args, **kwargs)
+        response.headers["Cache-Control"] = self.cache_control
+        return response
+
+
+def page_context() -> dict[str, Any]:
+    return {"version": __version__, "static": STATIC_PREFIX, "languages": LANGUAGES}
 
 
 @router.get("/", response_class=HTMLResponse)
 def explorer(request: Request) -> HTMLResponse:
     # The page reads its state from the URL itself (static/js/urlstate.js): one source of truth.
-    return templates.TemplateResponse(request, "index.html", {"version": __version__, "languages": LANGUAGES})
+    return templates.TemplateResponse(request, "index.html", page_context())
+
+
+@router.get("/docs", response_class=HTMLResponse)
+def docs(request: Request) -> HTMLResponse:
+    """Swagger UI from the repo (static/vendor), not from a CDN, started by a script file."""
+    return templates.TemplateResponse(request, "docs.html", page_context())
 
 
 def mount_static(app: FastAPI) -> None:
-    @app.get("/static/vendor/plotly.min.js", include_in_schema=False)
-    def plotly_js() -> FileResponse:
-        return FileResponse(
-            PLOTLY, media_type="text/javascript", headers={"Cache-Control": "public, max-age=86400"}
-        )
+    def plotly(cache_control: str):
+        def plotly_js() -> FileResponse:
+            return FileResponse(
+                PLOTLY, media_type="text/javascript", headers={"Cache-Control": cache_control}
+            )
 
-    app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
+        return plotly_js
+
+    app.add_api_route(f"{STATIC_PREFIX}/vendor/plotly.min.js", plotly(IMMUTABLE), include_in_schema=False)
+    app.add_api_route("/static/vendor/plotly.min.js", plotly(REVALIDATE), include_in_schema=False)
+    app.mount(STATIC_PREFIX, CachedStatic(directory=STATIC, cache_control=IMMUTABLE), name="static-hashed")
+    app.mount("/static", CachedStatic(directory=STATIC, cache_control=REVALIDATE), name="static")

@@ -16,13 +16,22 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import orjson
 
+from app.budget import Shape, build_work, chunk_steps
+from app.lanes import ShouldStop, Stopped
 from app.settings import Settings
 from app.store import Store
 from engine.config import LIMITS, ConfigError, RunConfig, check_whole
 from engine.trainer import Checkpoint, Run
+
+T = TypeVar("T")
+
+
+def never() -> bool:
+    return False
 
 
 class RunNotFound(LookupError):
@@ -41,12 +50,13 @@ class LiveRun:
 
     def __post_init__(self) -> None:
         self.checkpoints[0] = self.run.checkpoint()
+        self.shape = Shape.of_config(self.run.config)
 
     def nbytes(self) -> int:
         per_checkpoint = 3 * self.run.net.flat.nbytes
         return self.run.nbytes() + per_checkpoint * len(self.checkpoints)
 
-    def move_to(self, step: int) -> None:
+    def move_to(self, step: int, should_stop: ShouldStop = never, chunk: int = 1_000_000) -> None:
         """Bring the run to `step`: resume from the nearest checkpoint, then step forward."""
         run = self.run
         if step < run.step or step - run.step > self.every:
@@ -54,17 +64,29 @@ class LiveRun:
             best = marks[bisect.bisect_right(marks, step) - 1]
             if best > run.step or step < run.step:
                 run.resume(self.checkpoints[best])
-        self.advance(step - run.step)
+        self.advance(step - run.step, should_stop, chunk)
 
-    def advance(self, n: int) -> None:
-        """n updates, checkpointing every `every` steps on the way."""
+    def advance(self, n: int, should_stop: ShouldStop = never, chunk: int = 1_000_000) -> None:
+        """n updates, checkpointing every `every` steps on the way; between chunks of at
+        most `chunk` steps, `should_stop()` may end the work early (Stopped)."""
         run = self.run
         target = run.step + n
         while run.step < target:
+            if should_stop():
+                raise Stopped
             next_mark = (run.step // self.every + 1) * self.every
-            run.advance(min(target, next_mark) - run.step)
+            run.advance(min(target, next_mark, run.step + chunk) - run.step)
             if run.step % self.every == 0 and run.step not in self.checkpoints:
                 self._keep(run.checkpoint())
+
+    def distance(self, step: int) -> int:
+        """Steps of work to bring the run to `step` (move_to's path)."""
+        run = self.run
+        if run.step <= step and step - run.step <= self.every:
+            return step - run.step
+        marks = sorted(self.checkpoints)
+        best = marks[bisect.bisect_right(marks, step) - 1]
+        return step - (run.step if run.step <= step and run.step >= best else best)
 
     def _keep(self, checkpoint: Checkpoint) -> None:
         """At most MAX_CHECKPOINTS, thinned evenly: drop every other one when full."""
@@ -76,6 +98,7 @@ class LiveRun:
 
 
 MAX_CHECKPOINTS = 40
+TRIM_STEPS = 500
 
 
 def config_json(config: RunConfig) -> str:
@@ -93,6 +116,8 @@ class RunManager:
         self.settings = settings
         self._live: OrderedDict[str, LiveRun] = OrderedDict()
         self._lock = threading.Lock()
+        self._building: dict[str, threading.Lock] = {}
+        self._since_trim = 0
 
     # -- the cache -------------------------------------------------------------------------
 
@@ -102,11 +127,17 @@ class RunManager:
             if live is not None:
                 self._live.move_to_end(key)
                 return live
-        live = make()
-        with self._lock:
-            live = self._live.setdefault(key, live)  # another thread may have built it first
-            self._live.move_to_end(key)
-            self._evict()
+            building = self._building.setdefault(key, threading.Lock())
+        with building:  # one thread builds a run; the others wait for it rather than build it again
+            with self._lock:
+                live = self._live.get(key)
+            if live is None:
+                live = make()
+            with self._lock:
+                live = self._live.setdefault(key, live)
+                self._live.move_to_end(key)
+                self._building.pop(key, None)
+                self._evict()
         return live
 
     def _evict(self) -> None:
@@ -128,15 +159,44 @@ class RunManager:
 
     # -- runs with ids (stored) --------------------------------------------------------------
 
-    def create(self, config: RunConfig) -> tuple[str, LiveRun]:
+    def create(self, config: RunConfig, read: Callable[[Run], T]) -> tuple[str, T]:
         run = Run(config)  # raises ConfigError before anything is stored
         run_id = secrets.token_urlsafe(12)
         self.store.create_run(run_id, config_json(config))
         live = self._cached(run_id, lambda: LiveRun(run_id, run, every=self.settings.checkpoint_every))
-        return run_id, live
+        with live.lock:
+            return run_id, read(live.run)
 
-    def get(self, run_id: str) -> LiveRun:
-        """The live run, at the step the store says (the lock is the caller's to take)."""
+    def plan(self, run_id: str) -> tuple[Shape, int, int]:
+        """Before any work: the net's shape, the steps of replay that bring it to its stored
+        step, and the work of building it if it is not in memory."""
+        row = self.store.get_run(run_id)
+        if row is None:
+            raise RunNotFound(run_id)
+        config_text, step = row
+        with self._lock:
+            live = self._live.get(run_id)
+        if live is not None:
+            return live.shape, live.distance(step), 0
+        shape = Shape.of_config(RunConfig.from_dict(orjson.loads(config_text)))
+        return shape, step, build_work(shape)
+
+    def plan_snapshot(self, config: RunConfig, step: int) -> tuple[Shape, int, int]:
+        """plan() for a config-keyed snapshot at `step`."""
+        with self._lock:
+            live = self._live.get("config:" + config_key(config))
+        if live is not None:
+            return live.shape, live.distance(step), 0
+        shape = Shape.of_config(config)
+        return shape, step, build_work(shape)
+
+    def require(self, run_id: str) -> None:
+        if self.store.get_run(run_id) is None:
+            raise RunNotFound(run_id)
+
+    def live(self, run_id: str) -> tuple[LiveRun, int]:
+        """The cached run (built at step 0 if missing, but not moved) and its stored step:
+        what a budget check needs before the work of bringing it there starts."""
         row = self.store.get_run(run_id)
         if row is None:
             raise RunNotFound(run_id)
@@ -149,15 +209,35 @@ class RunManager:
                 every=self.settings.checkpoint_every,
             ),
         )
+        return live, step
+
+    # Every lock on a run is taken below, and a request's answer is read while it is held:
+    # an answer never carries the step of another request that came in between.
+
+    def read(self, run_id: str, read: Callable[[Run], T], should_stop: ShouldStop = never) -> T:
+        """`read(run)` at the run's stored step."""
+        live, step = self.live(run_id)
+        with live.lock:
+            live.move_to(step, should_stop, chunk_steps(live.shape))
+            result = read(live.run)
+        self._trim(0)
+        return result
+
+    def read_live(self, run_id: str, read: Callable[[LiveRun], T]) -> T:
+        """`read(live)` at the stored step, for views that move the run and bring it back
+        (a surface's recent path); it must leave the run at the step it found."""
+        live, step = self.live(run_id)
         with live.lock:
             live.move_to(step)
-        return live
+            return read(live)
 
-    def step(self, run_id: str, n: int) -> LiveRun:
+    def step(self, run_id: str, n: int, read: Callable[[Run], T], should_stop: ShouldStop = never) -> T:
+        """n updates, then `read(run)` of the new step, under one lock."""
         limit = LIMITS["max_replay_steps"]
         while True:
-            live = self.get(run_id)
+            live, stored = self.live(run_id)
             with live.lock:
+                live.move_to(stored, should_stop, chunk_steps(live.shape))
                 start = live.run.step
                 if start + n > limit:
                     raise ConfigError(
@@ -165,23 +245,44 @@ class RunManager:
                         f"step {start} + {n} would pass the replay limit",
                         f"at most {limit - start} more steps for this run (limit {limit})",
                     )
-                live.advance(n)
+                live.advance(n, should_stop, chunk_steps(live.shape))
                 # Optimistic: if another worker stepped this run meanwhile, redo from its step.
                 if self.store.set_step(run_id, live.run.step, expected=start):
-                    return live
+                    result = read(live.run)
+                    break
+        self._trim(n)
+        return result
 
-    def reset(self, run_id: str) -> LiveRun:
-        live = self.get(run_id)
+    def reset(self, run_id: str, read: Callable[[Run], T]) -> T:
+        live, _ = self.live(run_id)
         with live.lock:
             live.move_to(0)
             self.store.set_step(run_id, 0)
-        return live
+            return read(live.run)
 
     # -- snapshots (keyed by config, never stored) ---------------------------------------------
 
-    def at(self, config: RunConfig, step: int) -> LiveRun:
-        """A run of `config` at `step`, from the config-keyed cache; the caller holds the lock."""
-        check_whole("step", step, 0, LIMITS["max_replay_steps"])
+    def at(self, config: RunConfig) -> LiveRun:
+        """The config-keyed cached run of `config` (built at step 0 if missing, not moved)."""
         key = "config:" + config_key(config)
-        live = self._cached(key, lambda: LiveRun(key, Run(config), every=self.settings.checkpoint_every))
-        return live
+        return self._cached(key, lambda: LiveRun(key, Run(config), every=self.settings.checkpoint_every))
+
+    def snapshot(
+        self, config: RunConfig, step: int, read: Callable[[Run], T], should_stop: ShouldStop = never
+    ) -> T:
+        check_whole("step", step, 0, LIMITS["max_replay_steps"])
+        live = self.at(config)
+        with live.lock:
+            live.move_to(step, should_stop, chunk_steps(live.shape))
+            result = read(live.run)
+        self._trim(step)
+        return result
+
+    def _trim(self, steps: int = 1) -> None:
+        """Checkpoints and history grow as runs step: the memory budget is kept as they do,
+        not only when a run is added (summing every run's bytes once per TRIM_STEPS steps)."""
+        self._since_trim += steps
+        if self._since_trim >= TRIM_STEPS:
+            self._since_trim = 0
+            with self._lock:
+                self._evict()

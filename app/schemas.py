@@ -95,7 +95,13 @@ class RunOut(BaseModel):
 
 class StepIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    steps: int = Field(1, ge=1, le=LIMITS["max_steps_per_request"], description="updates to apply")
+    steps: int = Field(
+        1,
+        ge=1,
+        le=LIMITS["max_steps_per_request"],
+        strict=True,  # a JSON number: not "5", not true, not "５"
+        description="updates to apply",
+    )
 
 
 class PredictIn(BaseModel):

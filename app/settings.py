@@ -26,7 +26,10 @@ class Settings(BaseSettings):
         description="the store: a SQLite file, or a postgresql:// URL shared by several hosts",
     )
     db_pool: int = Field(10, description="PostgreSQL connections per worker")
-    max_live_runs: int = Field(64, description="runs kept in memory per worker; others are rebuilt by replay")
+    max_live_runs: int = Field(
+        256,
+        description="runs kept in memory per worker (a class of 100 stays cached); others are rebuilt by replay",
+    )
     max_cache_mb: int = Field(512, description="memory for live runs and their checkpoints per worker")
     checkpoint_every: int = Field(500, description="steps between checkpoints of a live run")
     max_body_bytes: int = Field(4_000_000, description="largest request body")
@@ -37,4 +40,26 @@ class Settings(BaseSettings):
     max_links: int = Field(100_000, description="short links kept in the store (each at most 100 kB)")
     max_blobs: int = Field(
         5_000, description="stored weights and data sets that URLs name as @code (each at most 4 MB)"
+    )
+    # What one request may cost (app/budget.py); /api/v1/meta lists them under `limits`.
+    max_work: int = Field(
+        2_000_000_000,
+        description="most work one request may do, in parameter·rows (parameters × batch rows × steps)",
+    )
+    cheap_work: int = Field(
+        5_000_000, description="work above this runs in the heavy lane (app/lanes.py), not the shared pool"
+    )
+    max_response_mb: int = Field(64, description="largest answer, estimated before it is built")
+    heavy_threads: int = Field(1, description="threads per worker for expensive requests")
+    heavy_queue: int = Field(
+        8, description="expensive requests that may wait; beyond that: 503 with Retry-After"
+    )
+    shutdown_seconds: float = Field(
+        3.0, description="on SIGTERM, time for requests to finish before they are stopped"
+    )
+    # Browser defences (app/security.py)
+    allowed_hosts: list[str] = Field(
+        default_factory=lambda: ["localhost", "127.0.0.1", "[::1]"],
+        description="Host header values served (DNS rebinding); a deployment adds its name, e.g. "
+        'BPX_ALLOWED_HOSTS=\'["explorer.example.org"]\'; ["*"] serves any',
     )

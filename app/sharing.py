@@ -9,6 +9,7 @@ is opened by anyone holding its id, and listed only to the browser that saved it
 from __future__ import annotations
 
 import hashlib
+import pprint
 import secrets
 import time
 from typing import Annotated, Any, Literal
@@ -18,13 +19,15 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import PlainTextResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.api import Live, json_response, run_out
+from app.api import json_response, run_out
+from app.deps import Manager, RunId, SettingsDep, Store
 from app.errors import NotFound
+from app.page_params import check_page_params
 from app.schemas import ERRORS, RunOut
-from app.store import Store
 from app.urlstate import config_from_query, step_from_query
 from engine.config import DEFAULTS, LIMITS, ConfigError
 from engine.presets import resolve
+from engine.trainer import Run
 
 router = APIRouter(tags=["sharing"], responses=ERRORS)
 MAX_QUERY = 100_000
@@ -44,6 +47,16 @@ class SaveIn(QueryIn):
     name: Annotated[str, Field(min_length=1, max_length=200, description="a name to find it by")]
 
 
+class LinkOut(BaseModel):
+    code: str = Field(description="the short link's code")
+    url: str = Field(description="the short link: /s/<code> opens the page")
+
+
+class LinkQueryOut(BaseModel):
+    code: str
+    query: str = Field(description="the page URL's query string, without '?'")
+
+
 class SavedOut(BaseModel):
     id: str
     name: str
@@ -56,36 +69,42 @@ def checked_query(query: str, store: Store) -> str:
     from urllib.parse import parse_qsl
 
     pairs = dict(parse_qsl(query.lstrip("?"), keep_blank_values=True))
-    config_from_query(pairs, store)
+    config = config_from_query(pairs, store)
     step_from_query(pairs)
+    check_page_params(pairs, config)
     return query.lstrip("?")
 
 
-@router.post("/api/v1/links", status_code=201, summary="A short link to a page URL (config, step, view)")
-def create_link(body: QueryIn, request: Request) -> dict[str, str]:
-    store, most = request.app.state.store, request.app.state.settings.max_links
+@router.post(
+    "/api/v1/links",
+    status_code=201,
+    response_model=LinkOut,
+    summary="A short link to a page URL (config, step, view)",
+)
+def create_link(body: QueryIn, store: Store, settings: SettingsDep) -> LinkOut:
     query = checked_query(body.query, store)
     code = secrets.token_urlsafe(9)  # 12 characters, 72 random bits
+    most = settings.max_links
     if not store.put_link(code, orjson.dumps({"query": query}).decode(), most):  # counted atomically
         raise ConfigError("query", "the store holds as many links as it may", f"at most {most} links")
-    return {"code": code, "url": f"/s/{code}"}
+    return LinkOut(code=code, url=f"/s/{code}")
 
 
-def stored_link(request: Request, code: str) -> str:
-    payload = request.app.state.store.get_link(code) if len(code) <= 64 else None
+def stored_link(store: Store, code: str) -> str:
+    payload = store.get_link(code) if len(code) <= 64 else None
     if payload is None:
         raise NotFound(["path", "code"], f"no link {code!r}")
     return orjson.loads(payload)["query"]
 
 
-@router.get("/api/v1/links/{code}", summary="The page query behind a short link")
-def get_link(code: str, request: Request) -> dict[str, str]:
-    return {"code": code, "query": stored_link(request, code)}
+@router.get("/api/v1/links/{code}", response_model=LinkQueryOut, summary="The page query behind a short link")
+def get_link(code: str, store: Store) -> LinkQueryOut:
+    return LinkQueryOut(code=code, query=stored_link(store, code))
 
 
 @router.get("/s/{code}", summary="Open a short link", response_class=RedirectResponse, status_code=307)
-def open_link(code: str, request: Request) -> RedirectResponse:
-    return RedirectResponse(f"/?{stored_link(request, code)}", status_code=307)
+def open_link(code: str, store: Store) -> RedirectResponse:
+    return RedirectResponse(f"/?{stored_link(store, code)}", status_code=307)
 
 
 # -- saved runs: reachable by their link, listed only to their owner -----------------------------
@@ -131,8 +150,9 @@ def saved_out(saved_id: str, name: str, payload: str, created: float) -> SavedOu
 
 
 @router.post("/api/v1/saved", status_code=201, response_model=SavedOut, summary="Save a run under a name")
-def save_run(body: SaveIn, request: Request, response: Response) -> SavedOut:
-    store, settings = request.app.state.store, request.app.state.settings
+def save_run(
+    body: SaveIn, request: Request, response: Response, store: Store, settings: SettingsDep
+) -> SavedOut:
     name = body.name.strip()
     if not name:
         raise ConfigError("name", "is empty", "1 to 200 characters")
@@ -156,20 +176,21 @@ def save_run(body: SaveIn, request: Request, response: Response) -> SavedOut:
 )
 def list_saved(
     request: Request,
+    store: Store,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> SavedPage:
     owner = owner_of(request.cookies.get(OWNER_COOKIE))
     if owner is None:
         return SavedPage(items=[], next_offset=None)
-    rows = request.app.state.store.list_saved(owner, limit + 1, offset)  # one more: is there a next page?
+    rows = store.list_saved(owner, limit + 1, offset)  # one more: is there a next page?
     items = [saved_out(*row) for row in rows[:limit]]
     return SavedPage(items=items, next_offset=offset + limit if len(rows) > limit else None)
 
 
 @router.get("/api/v1/saved/{saved_id}", response_model=SavedOut, summary="One saved run (anyone with its id)")
-def get_saved(saved_id: str, request: Request) -> SavedOut:
-    row = request.app.state.store.get_saved(saved_id) if len(saved_id) <= 64 else None
+def get_saved(saved_id: str, store: Store) -> SavedOut:
+    row = store.get_saved(saved_id) if len(saved_id) <= 64 else None
     if row is None:
         raise NotFound(["path", "saved_id"], f"no saved run {saved_id!r}")
     name, payload, created = row
@@ -177,9 +198,9 @@ def get_saved(saved_id: str, request: Request) -> SavedOut:
 
 
 @router.delete("/api/v1/saved/{saved_id}", status_code=204, summary="Delete one of your saved runs")
-def delete_saved(saved_id: str, request: Request) -> Response:
+def delete_saved(saved_id: str, request: Request, store: Store) -> Response:
     owner = owner_of(request.cookies.get(OWNER_COOKIE))
-    if owner is None or not request.app.state.store.delete_saved(saved_id, owner):
+    if owner is None or not store.delete_saved(saved_id, owner):
         # someone else's run answers as a missing one: a link lets you open it, not delete it
         raise NotFound(["path", "saved_id"], f"no saved run {saved_id!r} of yours")
     return Response(status_code=204)
@@ -189,16 +210,16 @@ def delete_saved(saved_id: str, request: Request) -> Response:
 
 
 @router.get("/api/v1/runs/{run_id}/export", summary="Config and current weights as one JSON file")
-def export_run(live: Live) -> Response:
-    with live.lock:
-        layers = live.run.state().layers
-        body = {
+def export_run(run_id: RunId, manager: Manager) -> Response:
+    def exported(run: Run) -> dict[str, Any]:
+        return {
             "format": EXPORT_FORMAT,
-            "config": live.run.config.to_dict(),
-            "step": live.run.step,
-            "weights": [{"W": layer.W, "b": layer.b} for layer in layers],
+            "config": run.config.to_dict(),
+            "step": run.step,
+            "weights": [{"W": layer.W, "b": layer.b} for layer in run.state().layers],
         }
-    return json_response(body)
+
+    return json_response(manager.read(run_id, exported))
 
 
 class ImportIn(BaseModel):
@@ -212,7 +233,7 @@ class ImportIn(BaseModel):
 @router.post(
     "/api/v1/import", status_code=201, response_model=RunOut, summary="A new run from an exported file"
 )
-def import_run(body: ImportIn, request: Request) -> RunOut:
+def import_run(body: ImportIn, manager: Manager) -> RunOut:
     fields = {k: v for k, v in body.config.items() if v is not None and k != "weights"}
     fields.pop("preset", None)
     try:
@@ -223,9 +244,8 @@ def import_run(body: ImportIn, request: Request) -> RunOut:
             error.message,
             error.allowed,
         ) from None
-    run_id, live = request.app.state.runs.create(config)
-    with live.lock:
-        return run_out(run_id, live)
+    run_id, out = manager.create(config, lambda run: run_out("", run))
+    return out.model_copy(update={"id": run_id})
 
 
 # -- a script that reproduces the numbers ------------------------------------------------------------
@@ -236,9 +256,8 @@ def import_run(body: ImportIn, request: Request) -> RunOut:
     response_class=PlainTextResponse,
     summary="A Python script (httpx) that rebuilds this run through the API and prints its numbers",
 )
-def snippet(live: Live, request: Request) -> PlainTextResponse:
-    with live.lock:
-        config, step = live.run.config, live.run.step
+def snippet(run_id: RunId, manager: Manager, request: Request) -> PlainTextResponse:
+    config, step = manager.read(run_id, lambda run: (run.config, run.step))
     defaults = DEFAULTS.to_dict()
     fields = {k: v for k, v in config.to_dict().items() if v != defaults[k]}
     base = str(request.base_url).rstrip("/")
@@ -250,7 +269,7 @@ Runs are exact: the same config and step give the same bits on any server.
 import httpx
 
 API = httpx.Client(base_url="{base}/api/v1", timeout=120)
-CONFIG = {orjson.dumps(fields, option=orjson.OPT_INDENT_2).decode()}
+CONFIG = {pprint.pformat(fields, indent=4, sort_dicts=False)}
 STEP = {step}
 
 run = API.post("/runs", json=CONFIG).json()

@@ -13,21 +13,26 @@ itself.
 
 from __future__ import annotations
 
+import functools
 import time
-from collections.abc import AsyncIterator
-from typing import Annotated
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, TypeVar
 
 import anyio
 from fastapi import APIRouter, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
-from app.api import Digits, Live, Manager, SettingsDep, Wanted, state_json
+from app.api import Wanted, state_json
+from app.budget import check_state_size, check_steps
+from app.deps import Digits, LanesDep, Manager, RunId, SettingsDep
+from app.lanes import ClientGone, ShouldStop, Stopped
 from app.schemas import ERRORS
 from engine.config import LIMITS
 
 router = APIRouter(prefix="/api/v1/runs", tags=["stream"], responses=ERRORS)
+T = TypeVar("T")
 CATCH_UP = 10  # a frame advances at most this many frames' worth of steps
+MIN_RATE = 0.1  # frames per second: a stream sends at least one frame every 10 s
 
 
 @router.get(
@@ -37,44 +42,62 @@ CATCH_UP = 10  # a frame advances at most this many frames' worth of steps
 )
 async def stream(
     request: Request,
-    run_id: str,
-    live: Live,
+    run_id: RunId,
     manager: Manager,
+    lanes: LanesDep,
     settings: SettingsDep,
     wanted: Wanted,
-    rate: Annotated[float, Query(gt=0, description="frames per second")] = 30.0,
+    rate: Annotated[float, Query(ge=MIN_RATE, description="frames per second")] = 30.0,
     steps_per_frame: Annotated[int, Query(ge=1, le=LIMITS["max_steps_per_request"])] = 1,
-    max_frames: Annotated[int | None, Query(ge=1)] = None,
+    max_frames: Annotated[int | None, Query(ge=1, le=10**9)] = None,
     digits: Digits = None,
 ) -> AsyncIterator[ServerSentEvent]:
     rate = min(rate, settings.max_stream_rate)
     frames_allowed = min(max_frames or settings.max_stream_frames, settings.max_stream_frames)
     limit = LIMITS["max_replay_steps"]
+    most = min(steps_per_frame * CATCH_UP, LIMITS["max_steps_per_request"])  # one frame's work is bounded
 
-    def frame(target: int) -> tuple[bytes, int, bool]:
-        current = manager.get(run_id)
-        with current.lock:
-            most = min(
-                steps_per_frame * CATCH_UP, LIMITS["max_steps_per_request"]
-            )  # one frame's work is bounded
-            n = max(0, min(target - current.run.step, most, limit - current.run.step))
-        if n:
-            current = manager.step(run_id, n)
-        with current.lock:
-            return state_json(current, digits, wanted), current.run.step, current.run.diverged
+    def plan() -> int:  # before the first frame: this net may do `most` steps a frame
+        shape, replay, build = manager.plan(run_id)
+        check_state_size(shape, wanted, digits, settings)
+        return build + check_steps(shape, most, settings, field="steps_per_frame", replay=replay)
 
-    start_step, start_time = live.run.step, time.monotonic()
-    reason = "max_frames"
-    for sent in range(frames_allowed):
-        if await request.is_disconnected():
-            return
-        due = start_time + sent / rate
-        await anyio.sleep(max(0.0, due - time.monotonic()))
-        elapsed_frames = (time.monotonic() - start_time) * rate
-        target = start_step + round(max(elapsed_frames, sent + 1) * steps_per_frame)
-        data, step, diverged = await run_in_threadpool(frame, target)
-        yield ServerSentEvent(raw_data=data.decode(), event="state", id=str(step))
-        if diverged or step >= limit:
-            reason = "diverged" if diverged else "limit"
-            break
+    heavy = await anyio.to_thread.run_sync(plan) > settings.cheap_work
+
+    async def work(fn: Callable[[ShouldStop], T]) -> T:
+        """A frame of a large net is heavy work: the heavy lane, stopped when the client leaves."""
+        if heavy:
+            return await lanes.heavy(fn, None)
+        return await anyio.to_thread.run_sync(fn, lanes.shutting_down.is_set)
+
+    start_step = await work(lambda stop: manager.read(run_id, lambda run: run.step, stop))
+
+    def frame(target: int, stop: ShouldStop) -> tuple[bytes, int, bool]:
+        def advance(run) -> int:
+            return max(0, min(target - run.step, most, limit - run.step))
+
+        n = manager.read(run_id, advance, stop)
+
+        def read(run) -> tuple[bytes, int, bool]:
+            return state_json(run, digits, wanted), run.step, run.diverged
+
+        return manager.step(run_id, n, read, stop) if n else manager.read(run_id, read, stop)
+
+    start_time = time.monotonic()
+    reason, step = "max_frames", start_step
+    try:
+        for sent in range(frames_allowed):
+            if await request.is_disconnected():
+                return
+            due = start_time + sent / rate
+            await anyio.sleep(max(0.0, due - time.monotonic()))
+            elapsed_frames = (time.monotonic() - start_time) * rate
+            target = start_step + round(max(elapsed_frames, sent + 1) * steps_per_frame)
+            data, step, diverged = await work(functools.partial(frame, target))
+            yield ServerSentEvent(raw_data=data.decode(), event="state", id=str(step))
+            if diverged or step >= limit:
+                reason = "diverged" if diverged else "limit"
+                break
+    except (ClientGone, Stopped):
+        return  # the client left, or the server is stopping: that is how a stream ends, not an error
     yield ServerSentEvent(data={"reason": reason, "step": step}, event="end")

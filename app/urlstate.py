@@ -56,6 +56,8 @@ def _parse(field: str, text: str) -> Any:
             raise ConfigError(field, f"is not valid JSON ({error})") from None
     if spec.kind == "list":
         return text  # RunConfig parses "4,2" itself (and "" as no hidden layer)
+    if not text.isascii():
+        return text  # int() and float() read "５" and "٣" as digits; a URL's numbers are ASCII
     if spec.kind == "bool":
         if text.lower() in ("1", "true", "yes", "on"):
             return True
@@ -120,7 +122,7 @@ def step_from_query(query: Mapping[str, str]) -> int:
     """The URL's step: a whole number from 0 to the replay limit (else a ConfigError)."""
     text = query.get("step", "0")
     try:
-        step: Any = int(text)
+        step: Any = int(text) if text.isascii() else text  # not "５": int() reads it as 5
     except ValueError:
         step = text
     check_whole("step", step, 0, LIMITS["max_replay_steps"])

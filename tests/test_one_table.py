@@ -72,7 +72,9 @@ def test_schema_and_config_refuse_the_same_values(field, value):
 
 
 def test_meta_serves_the_table(tmp_path):
-    with TestClient(create_app(Settings(db=tmp_path / "store.sqlite3"))) as client:
+    with TestClient(
+        create_app(Settings(db=tmp_path / "store.sqlite3", allowed_hosts=["testserver"]))
+    ) as client:
         meta = client.get("/api/v1/meta").json()
     # The node tests (tests/js/) read /meta from this file: it must be what the server sends.
     # To refresh it: .venv/bin/python -m tests.test_one_table
@@ -134,7 +136,9 @@ if __name__ == "__main__":  # write tests/js/meta.json from the server's /meta
     from pathlib import Path
 
     with tempfile.TemporaryDirectory() as folder:
-        with TestClient(create_app(Settings(db=Path(folder) / "store.sqlite3"))) as client:
+        with TestClient(
+            create_app(Settings(db=Path(folder) / "store.sqlite3", allowed_hosts=["testserver"]))
+        ) as client:
             parts = meta_parts(client.get("/api/v1/meta").json())
     META_FIXTURE.write_text(json.dumps(parts, ensure_ascii=False, indent=1) + "\n")
 

@@ -17,7 +17,7 @@ export function pickLanguage(requested, available, browser = globalThis.navigato
 export async function loadLanguage(lang) {
   for (const code of new Set(["en", lang])) {
     if (!catalogues[code]) {
-      const response = await fetch(`/static/i18n/${code}.json`);
+      const response = await fetch(new URL(`../i18n/${code}.json`, import.meta.url)); // same hashed prefix as this module
       catalogues[code] = await response.json();
     }
   }

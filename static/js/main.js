@@ -279,7 +279,7 @@ function render() {
 /** plotly.js is 4.8 MB: parse it after the network is on screen, not before. */
 function loadPlotly() {
   const script = document.createElement("script");
-  script.src = "/static/vendor/plotly.min.js";
+  script.src = new URL("../vendor/plotly.min.js", import.meta.url).href; // under the page's hashed prefix
   document.head.append(script);
 }
 
@@ -314,6 +314,8 @@ async function renderInspector() {
     renderHealth();
     return;
   }
+  const into = st.layers[sel.l]?.W;
+  if (!into || sel.i >= into.length || sel.j >= into[0].length) { renderIdle(el, currentPreset()); return; } // e:9:9:9 on a small net
   const step = st.step;
   const chain = await busy(() => api.chain(model.runId, sel.l, sel.i, sel.j));
   if (chain && model.state.step === step && model.page.sel === `e:${sel.l}:${sel.i}:${sel.j}`) {
@@ -325,7 +327,7 @@ async function renderInspector() {
 /** A text alternative to the canvas: the selected (or first) layer's weights and gradients. */
 function renderWeightsTable(st) {
   const sel = parseSelection(model.page.sel);
-  const l = sel?.kind === "e" ? sel.l : 0;
+  const l = sel?.kind === "e" && sel.l < st.layers.length ? sel.l : 0;
   const layer = st.layers[l];
   if (layer.W.length * layer.W[0].length > 400) { $("weights-table").replaceChildren(); return; }
   const known = revealed(st.layers.length, model.page.phase).backward(l); // ∂L/∂w exists from its B phase on

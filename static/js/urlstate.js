@@ -12,6 +12,7 @@ export const FIELD_TYPE = {};    // API field -> type
 export const URL_NAME = {};      // API field -> URL name
 export const FIELD_OF = {};      // URL name -> API field
 export let COMPARE_PREFIX = "b_";
+export const PAGE_VALUES = {};   // page parameter -> RegExp of the values the page can draw
 
 /** Install the URL table of a /meta payload (the objects above keep their identity). */
 export function useMeta(meta) {
@@ -20,7 +21,11 @@ export function useMeta(meta) {
   for (const table of [PAGE_PARAMS, FIELD_TYPE, URL_NAME, FIELD_OF]) {
     for (const key of Object.keys(table)) delete table[key];
   }
-  for (const [name, p] of Object.entries(page)) PAGE_PARAMS[name] = [p.type, p.default];
+  for (const key of Object.keys(PAGE_VALUES)) delete PAGE_VALUES[key];
+  for (const [name, p] of Object.entries(page)) {
+    PAGE_PARAMS[name] = [p.type, p.default];
+    if (p.pattern) PAGE_VALUES[name] = new RegExp(p.pattern); // app/page_params.py: a link it cannot draw
+  }
   for (const [url, field, type] of CONFIG_PARAMS) {
     FIELD_TYPE[field] = type;
     URL_NAME[field] = url;
@@ -76,6 +81,7 @@ export function readUrl(search = location.search) {
   for (const [name, [type, fallback]] of Object.entries(PAGE_PARAMS)) {
     page[name] = query.has(name) ? parse(type, query.get(name)) : fallback;
     if (type === "int" && !Number.isFinite(page[name])) page[name] = fallback;
+    if (PAGE_VALUES[name] && !PAGE_VALUES[name].test(page[name])) page[name] = fallback; // a link the page cannot draw
   }
   for (const [name, text] of query) {
     const field = FIELD_OF[name];

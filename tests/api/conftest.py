@@ -13,9 +13,14 @@ from app.settings import Settings
 from tests.support import Server
 
 
+def settings_for(tmp_path: Path, **overrides) -> Settings:
+    """TestClient sends `Host: testserver`, which the app serves only when told to."""
+    return Settings(db=tmp_path / "store.sqlite3", allowed_hosts=["testserver", "localhost"], **overrides)
+
+
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(db=tmp_path / "store.sqlite3"))) as c:  # `with`: lifespan runs
+    with TestClient(create_app(settings_for(tmp_path))) as c:  # `with`: lifespan runs
         yield c
 
 

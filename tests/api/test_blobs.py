@@ -82,7 +82,7 @@ def test_values_must_be_finite_weights_or_data(client):
 
 
 def test_the_store_holds_at_most_max_blobs_values(client):
-    client.app.state.settings.max_blobs = 1
+    client.app.state.services.settings.max_blobs = 1
     store_value(client, WEIGHTS)
     assert store_value(client, WEIGHTS)  # the same value again needs no room
     full = client.post("/api/v1/blobs", json={"value": WEIGHTS[:1]})

@@ -12,7 +12,13 @@ from hypothesis import HealthCheck, settings
 from app.main import create_app
 from app.settings import Settings
 
-app = create_app(Settings(db=Path(tempfile.mkdtemp()) / "fuzz.sqlite3", max_stream_frames=3))
+app = create_app(
+    Settings(
+        db=Path(tempfile.mkdtemp()) / "fuzz.sqlite3",
+        max_stream_frames=3,
+        allowed_hosts=["testserver", "localhost"],
+    )
+)
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 
 

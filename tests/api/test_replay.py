@@ -16,7 +16,7 @@ def test_eviction_and_rebuild_give_the_same_bytes(client):
     run_id = client.post("/api/v1/runs", json={"preset": "adam"}).json()["id"]
     client.post(f"/api/v1/runs/{run_id}/step", json={"steps": 1234})
     before = client.get(f"/api/v1/runs/{run_id}/state").content
-    client.app.state.runs.forget(run_id)  # as if evicted, restarted, or on another worker
+    client.app.state.services.runs.forget(run_id)  # as if evicted, restarted, or on another worker
     assert client.get(f"/api/v1/runs/{run_id}/state").content == before
 
 

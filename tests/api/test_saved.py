@@ -14,7 +14,7 @@ from app.settings import Settings
 
 @pytest.fixture
 def app(store_target):
-    return create_app(Settings(db=store_target, db_pool=8))
+    return create_app(Settings(db=store_target, db_pool=8, allowed_hosts=["testserver", "localhost"]))
 
 
 @pytest.fixture
@@ -75,7 +75,7 @@ def test_a_page_is_one_query(app, client):
     """It was one query for the list and one more per saved run."""
     for k in range(6):
         save(client, f"run {k}")
-    store = app.state.store
+    store = app.state.services.store
     calls = []
     for name in ("_rows", "_write"):
         real = getattr(store, name)
@@ -85,7 +85,7 @@ def test_a_page_is_one_query(app, client):
 
 
 def test_saved_runs_limit(app, client):
-    app.state.settings.max_saved_runs = 2
+    app.state.services.settings.max_saved_runs = 2
     for k in range(2):
         assert save(client, f"r{k}").status_code == 201
     refused = save(client, "one too many")
@@ -94,11 +94,11 @@ def test_saved_runs_limit(app, client):
 
 def test_concurrent_saves_stop_at_the_cap(app, client):
     """40 concurrent saves with room for 10 stored 13: the count and the insert were apart."""
-    app.state.settings.max_saved_runs = 10
+    app.state.services.settings.max_saved_runs = 10
     with ThreadPoolExecutor(20) as pool:
         codes = list(pool.map(lambda k: save(client, f"run {k}").status_code, range(40)))
     assert codes.count(201) == 10 and codes.count(422) == 30
-    assert app.state.store.count_saved() == 10
+    assert app.state.services.store.count_saved() == 10
 
 
 def test_concurrent_saves_lose_nothing(client):

@@ -81,7 +81,23 @@ def test_snippet_is_python_that_names_the_run(client):
     client.post(f"/api/v1/runs/{run_id}/step", json={"steps": 42})
     text = client.get(f"/api/v1/runs/{run_id}/snippet").text
     compile(text, "snippet", "exec")
-    assert "STEP = 42" in text and '"optimizer": "adam"' in text and '"seed": 5' in text
+    assert "STEP = 42" in text and "'optimizer': 'adam'" in text and "'seed': 5" in text
+
+
+def test_snippet_writes_python_booleans_and_none(client):
+    """JSON's true/false/null are not Python: the script must evaluate to the run's config."""
+    import ast
+
+    config = {"preset": "xor", "batch_norm": True, "clip": None, "seed": 3}
+    run_id = client.post("/api/v1/runs", json=config).json()["id"]
+    text = client.get(f"/api/v1/runs/{run_id}/snippet").text
+    assignment = next(
+        node
+        for node in ast.parse(text).body
+        if isinstance(node, ast.Assign) and node.targets[0].id == "CONFIG"
+    )
+    fields = ast.literal_eval(assignment.value)
+    assert fields["batch_norm"] is True and fields["seed"] == 3
 
 
 def test_snippet_reproduces_the_numbers(client, monkeypatch):
@@ -111,7 +127,7 @@ class _Prefixed:
 
 
 def test_links_are_capped_so_uploads_cannot_fill_the_disk(client):
-    client.app.state.settings.max_links = 3
+    client.app.state.services.settings.max_links = 3
     for _ in range(3):
         assert client.post("/api/v1/links", json={"query": "preset=xor"}).status_code == 201
     assert client.post("/api/v1/links", json={"query": "preset=xor"}).status_code == 422

@@ -1,0 +1,144 @@
+"""What a request may cost, checked before any work starts.
+
+Work is counted in parameter·rows: one training step of a net with P parameters on a
+batch of B rows costs about P·B multiply-adds forward and twice that backward, plus the
+evaluations recorded on the way and a fixed cost per step (Python, small arrays). The
+settings give the most work one request may do (`max_work`), the most a request may do
+in the shared thread pool before it moves to the heavy lane (`cheap_work`, app/lanes.py),
+and the largest answer (`max_response_mb`). Too much is a 422 that says the most this
+net allows, e.g. "at most 90 steps for this net".
+
+A State's JSON size is estimated from the net's shapes before the State is built (the
+full-batch State of a large net is hundreds of MB).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from app.settings import Settings
+from engine.config import ConfigError, RunConfig
+from engine.trainer import eval_interval, shared_dataset
+
+STEP_OVERHEAD = 2_000  # parameter·rows that a step of the smallest net costs in fixed overhead
+CHUNK_WORK = 20_000_000  # work between two checks for a client that left or a shutdown (~0.1–0.5 s)
+FULL_NUMBER_BYTES = 25  # "-0.12345678901234568," and exponents: float64 repr at its longest
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What a net's work depends on, known from its config before it is built."""
+
+    sizes: tuple[int, ...]  # neurons per column, inputs first
+    batch_norm: bool
+    batch: int  # rows per step
+    rows: int  # train + test rows: one evaluation
+    eval_every: int
+
+    @property
+    def n_params(self) -> int:
+        per_neuron = 3 if self.batch_norm else 1  # bias (+ γ, β)
+        hidden_norms = 0 if not self.batch_norm else 2 * self.sizes[-1]  # no batch norm on the output
+        return (
+            sum((a + per_neuron) * b for a, b in zip(self.sizes, self.sizes[1:], strict=False)) - hidden_norms
+        )
+
+    @classmethod
+    def of_config(cls, config: RunConfig) -> Shape:
+        data = shared_dataset(config, config.output_activation == "softmax")
+        n, n_test = len(data.x_train), len(data.x_test)
+        sizes = (data.x_train.shape[1], *config.hidden, data.y_train.shape[1])
+        batch = n if config.batch_size == 0 else min(config.batch_size, n)
+        shape = cls(sizes, config.batch_norm, batch, n + n_test, 1)
+        every = eval_interval((n + n_test) * shape.n_params, batch * shape.n_params)
+        return cls(sizes, config.batch_norm, batch, n + n_test, every)
+
+
+def step_work(shape: Shape) -> int:
+    """Parameter·rows of one step, evaluations included (one every `eval_every` steps)."""
+    return shape.n_params * (shape.batch + shape.rows // max(shape.eval_every, 1)) + STEP_OVERHEAD
+
+
+def build_work(shape: Shape) -> int:
+    """Building a run: its first evaluation, on every row."""
+    return shape.n_params * shape.rows + STEP_OVERHEAD
+
+
+def chunk_steps(shape: Shape) -> int:
+    """Steps between two checks for stopping."""
+    return max(1, CHUNK_WORK // step_work(shape))
+
+
+def check_steps(shape: Shape, steps: int, settings: Settings, field: str = "steps", replay: int = 0) -> int:
+    """The work of `steps` steps, after `replay` steps to bring the run to its stored step
+    (a run evicted from memory is rebuilt); a 422 naming `field` if over budget."""
+    per_step = step_work(shape)
+    work = per_step * (steps + replay)
+    if work > settings.max_work:
+        most = max(0, settings.max_work // per_step - replay)
+        where = "from the start " if field == "step" else ""
+        raise ConfigError(
+            field,
+            f"{steps} steps of this net ({shape.n_params} parameters × {shape.batch} rows a batch) "
+            f"is more work than one request may do",
+            f"at most {most} steps {where}for this net (BPX_MAX_WORK = {settings.max_work:.3g} parameter·rows)",
+            code="budget",
+            value=steps,
+        )
+    return work
+
+
+def check_rows(shape: Shape, rows: int, settings: Settings, field: str = "x") -> int:
+    """Work of a forward pass over `rows` rows (predict)."""
+    work = shape.n_params * rows
+    if work > settings.max_work:
+        raise ConfigError(
+            field,
+            f"{rows} rows through {shape.n_params} parameters is more work than one request may do",
+            f"at most {settings.max_work // max(shape.n_params, 1)} rows for this net",
+            code="budget",
+            value=rows,
+        )
+    return work
+
+
+def state_numbers(shape: Shape, fields: Collection[str] | None) -> int:
+    """How many numbers a State (or the chosen fields of it) holds, from the shapes alone."""
+
+    def wanted(name: str, layer: bool = False) -> bool:
+        if fields is None:
+            return True
+        return (f"layers.{name}" in fields or "layers" in fields) if layer else name in fields
+
+    batch = shape.batch
+    n = 0
+    for n_in, n_out in zip(shape.sizes, shape.sizes[1:], strict=False):
+        n += n_in * n_out * sum(wanted(k, True) for k in ("W", "dW", "dW_penalty", "dW_applied"))
+        n += n_out * sum(wanted(k, True) for k in ("b", "db", "db_applied"))
+        n += batch * n_out * sum(wanted(k, True) for k in ("z", "a", "dL_da", "delta"))
+        if shape.batch_norm and wanted("bn", True):
+            n += 4 * batch * n_out + 6 * n_out
+    if wanted("batch"):
+        n += batch * (shape.sizes[0] + shape.sizes[-1] + 1)
+    return n + 64  # the scalars and metrics
+
+
+def response_bytes(numbers: int, digits: int | None) -> int:
+    return numbers * (digits + 8 if digits else FULL_NUMBER_BYTES)
+
+
+def check_state_size(
+    shape: Shape, fields: Collection[str] | None, digits: int | None, settings: Settings
+) -> int:
+    size = response_bytes(state_numbers(shape, fields), digits)
+    limit = settings.max_response_mb * 2**20
+    if size > limit:
+        raise ConfigError(
+            "fields",
+            f"this State would be about {size / 2**20:.0f} MB of JSON",
+            f"at most {settings.max_response_mb} MB: ask for fewer fields (fields=step,loss,layers.W, ...) "
+            f"or fewer digits (digits=6)",
+            code="budget",
+        )
+    return size

@@ -1,0 +1,75 @@
+"""The server's shared parts, injected into handlers (FastAPI dependencies).
+
+create_app() builds one `Services` per application in its lifespan; handlers name what
+they need (`Store`, `Manager`, `SettingsDep`, `LanesDep`, `RunId`) and never read
+`request.app.state` themselves, so a test can build the app with other parts and a
+handler's signature says everything it touches.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+
+from app.lanes import Lanes
+from app.runs import RunManager
+from app.serialize import MAX_DIGITS
+from app.settings import Settings
+from app.store import Store as StoreProtocol
+
+
+@dataclass
+class Services:
+    settings: Settings
+    store: StoreProtocol
+    runs: RunManager
+    lanes: Lanes
+
+
+def services(request: Request) -> Services:
+    return request.app.state.services
+
+
+def get_settings(request: Request) -> Settings:
+    return services(request).settings
+
+
+def get_store(request: Request) -> StoreProtocol:
+    return services(request).store
+
+
+def get_manager(request: Request) -> RunManager:
+    return services(request).runs
+
+
+def get_lanes(request: Request) -> Lanes:
+    return services(request).lanes
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+Store = Annotated[StoreProtocol, Depends(get_store)]
+Manager = Annotated[RunManager, Depends(get_manager)]
+LanesDep = Annotated[Lanes, Depends(get_lanes)]
+
+
+def known_run(run_id: str, manager: Manager) -> str:
+    """The run's id, once the store knows it: 404 before any work starts (streams included)."""
+    manager.require(run_id)
+    return run_id
+
+
+RunId = Annotated[str, Depends(known_run)]
+
+Digits = Annotated[
+    int | None, Query(ge=1, le=MAX_DIGITS, description="significant digits (default: all, repr-exact)")
+]
+Fields = Annotated[
+    str | None,
+    Query(
+        max_length=2000,
+        description="comma-separated State fields to return, "
+        "e.g. step,loss,layers.W,layers.dW (default: all)",
+    ),
+]

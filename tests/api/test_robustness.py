@@ -1,0 +1,170 @@
+"""Bad input and too much work: each a clear 4xx JSON naming the field, never a 500."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.api.conftest import settings_for
+
+JSON = {"content-type": "application/json"}
+
+
+def xor_run(client) -> str:
+    return client.post("/api/v1/runs", json={"preset": "xor"}).json()["id"]
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/api/v1/runs", b'{"preset": "\\ud800"}'),
+        ("/api/v1/saved", b'{"name": "\\udfff", "query": "preset=xor"}'),
+        ("/api/v1/links", b'{"query": "preset=xor&x=\\ud800"}'),
+        ("/api/v1/import", b'{"format": "\\ud800", "config": {}, "weights": []}'),
+        ("/api/v1/blobs", b'{"value": {"x": [[0]], "y": [[0]], "\\ud800": 1}}'),
+    ],
+)
+def test_a_lone_surrogate_is_refused_as_json(client, path, body):
+    response = client.post(path, content=body, headers=JSON)
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"][0]["code"] == "json_invalid"
+
+
+def test_a_surrogate_pair_is_text(client):
+    response = client.post(
+        "/api/v1/saved", content=b'{"name": "\\ud83d\\ude00", "query": "preset=xor"}', headers=JSON
+    )
+    assert response.status_code == 201 and response.json()["name"] == "😀"
+
+
+@pytest.mark.parametrize("param", ["start=50357158763227954005671936", "count=99999999999999999999999"])
+def test_huge_integers_in_the_query_are_a_422(client, param):
+    response = client.get(f"/api/v1/runs/{xor_run(client)}/data?{param}")
+    assert response.status_code == 422 and response.json()["detail"][0]["loc"][0] == "query"
+
+
+@pytest.mark.parametrize("param", ["row=99999999999999999999", "layer=0&i=0&j=99999999999999999999"])
+def test_huge_integers_elsewhere_are_a_422(client, param):
+    path = "example" if param.startswith("row") else "chain"
+    response = client.get(f"/api/v1/runs/{xor_run(client)}/{path}?{param}")
+    assert response.status_code == 422
+
+
+@pytest.mark.parametrize("steps", ["5", True, "５", 5.0])
+def test_steps_must_be_a_json_integer(client, steps):
+    response = client.post(f"/api/v1/runs/{xor_run(client)}/step", json={"steps": steps})
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"][0]["loc"] == ["body", "steps"]
+
+
+def test_full_width_digits_in_a_url_are_refused(client):
+    assert client.get("/api/v1/snapshot?preset=xor&step=５").status_code == 422
+    response = client.get("/api/v1/snapshot?preset=xor&seed=１２")
+    assert response.status_code == 422 and response.json()["detail"][0]["loc"][-1] == "seed"
+
+
+def test_a_chunked_body_over_the_limit_is_413(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+
+    with TestClient(create_app(settings_for(tmp_path, max_body_bytes=1000))) as client:
+
+        def chunks():
+            yield b'{"preset": "xor", "data": "'
+            for _ in range(10):
+                yield b"x" * 500
+            yield b'"}'
+
+        response = client.post("/api/v1/runs", content=chunks(), headers=JSON)  # no Content-Length
+        assert response.status_code == 413, response.text
+        assert response.json()["detail"][0]["type"] == "too_large"
+
+
+def test_a_stream_rate_too_low_to_ever_send_is_refused(client):
+    response = client.get(f"/api/v1/runs/{xor_run(client)}/stream?rate=1e-300")
+    assert response.status_code == 422 and response.json()["detail"][0]["loc"] == ["query", "rate"]
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("preset=xor&view=x", "view"),
+        ("preset=xor&sample=x", "sample"),
+        ("preset=xor&sel=e:9:9:9", "sel"),
+        ("preset=xor&sel=n:0:2", "sel"),
+        ("preset=xor&sel=bogus", "sel"),
+    ],
+)
+def test_short_links_refuse_page_params_the_page_cannot_draw(client, query, field):
+    response = client.post("/api/v1/links", json={"query": query})
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"][0]["loc"][-1] == field
+
+
+def test_short_links_keep_page_params_that_fit_the_net(client):
+    query = "preset=xor&view=weights&sample=1&sel=e:1:0:1"
+    assert client.post("/api/v1/links", json={"query": query}).status_code == 201
+    assert client.post("/api/v1/links", json={"query": "preset=xor&sel=n:0:1"}).status_code == 201
+
+
+def test_blobs_are_held_to_the_config_limits(client):
+    rows = 5001  # LIMITS["max_custom_rows"] is 5000
+    response = client.post("/api/v1/blobs", json={"value": {"x": [[0.0]] * rows, "y": [[0.0]] * rows}})
+    assert response.status_code == 422 and "5000" in response.json()["detail"][0]["allowed"]
+    wide = client.post("/api/v1/blobs", json={"value": {"x": [[0.0] * 785], "y": [[0.0]]}})
+    assert wide.status_code == 422 and "784" in wide.json()["detail"][0]["allowed"]
+
+
+# -- budgets -------------------------------------------------------------------------------------
+
+
+BIG = {"dataset": "digits", "hidden": [512, 512, 512], "batch_size": 0}
+
+
+def test_meta_lists_the_budgets(client):
+    limits = client.get("/api/v1/meta").json()["limits"]
+    assert limits["max_work"] > limits["cheap_work"] > 0 and limits["max_response_mb"] > 0
+
+
+def test_too_many_steps_of_a_large_net_is_a_422_that_says_the_most(client):
+    run_id = client.post("/api/v1/runs", json=BIG).json()["id"]
+    response = client.post(f"/api/v1/runs/{run_id}/step?fields=step", json={"steps": 10_000})
+    assert response.status_code == 422, response.text
+    item = response.json()["detail"][0]
+    assert item["loc"] == ["body", "steps"] and item["code"] == "budget"
+    most = int(item["allowed"].split()[2])
+    assert 0 < most < 10_000
+    assert client.post(f"/api/v1/runs/{run_id}/step?fields=step", json={"steps": most + 1}).status_code == 422
+    # the budget is per request: the steps it allows are allowed
+    assert client.post(f"/api/v1/runs/{run_id}/step?fields=step", json={"steps": 1}).status_code == 200
+
+
+def test_a_snapshot_too_deep_for_the_net_is_refused_before_work(client):
+    response = client.get(
+        "/api/v1/snapshot?dataset=spiral&hidden=64,64&n_samples=5000&step=100000&fields=step"
+    )
+    assert response.status_code == 422
+    item = response.json()["detail"][0]
+    assert item["loc"][-1] == "step" and "from the start" in item["allowed"]
+
+
+def test_a_state_too_large_to_send_is_refused_with_what_to_ask_for(client):
+    run_id = client.post("/api/v1/runs", json={**BIG, "n_samples": 5000}).json()["id"]
+    response = client.get(f"/api/v1/runs/{run_id}/state")
+    assert response.status_code == 422
+    assert "fields=" in response.json()["detail"][0]["allowed"]
+    assert client.get(f"/api/v1/runs/{run_id}/state?fields=step,loss").status_code == 200
+
+
+def test_predict_counts_rows_times_parameters(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+
+    with TestClient(create_app(settings_for(tmp_path, max_work=100))) as client:
+        run_id = xor_run(client)  # 9 parameters: at most 11 rows
+        assert client.post(f"/api/v1/runs/{run_id}/predict", json={"x": [[0, 0]] * 11}).status_code == 200
+        response = client.post(f"/api/v1/runs/{run_id}/predict", json={"x": [[0, 0]] * 12})
+        assert response.status_code == 422 and response.json()["detail"][0]["allowed"].startswith(
+            "at most 11"
+        )

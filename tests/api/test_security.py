@@ -1,0 +1,104 @@
+"""Browser defences on every response; hosts; requests from other sites; compression; hashed static."""
+
+from __future__ import annotations
+
+import gzip
+import re
+
+import pytest
+
+PATHS = ["/", "/api/v1/meta", "/api/v1/runs/nope", "/static/css/app.css", "/docs", "/openapi.json"]
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_every_response_carries_the_defences(client, path):
+    response = client.get(path)
+    csp = response.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe-eval" not in csp
+    assert "'unsafe-inline'" not in csp.split("script-src")[1].split(";")[0]  # never inline script
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "same-origin"
+    assert response.headers["x-frame-options"] == "DENY"
+
+
+def test_the_pages_have_no_inline_script(client):
+    for path in ("/", "/docs"):
+        html = client.get(path).text
+        for tag in re.findall(r"<script[^>]*>", html):
+            assert "src=" in tag, tag  # every script is a file
+        assert not re.search(r"\son[a-z]+=", html), "inline event handlers"
+        assert not re.search(r"<script[^>]*>\s*[^<\s]", html), "script with a body"
+
+
+@pytest.mark.parametrize("host", ["evil.example", "localhost.evil.example", "127.0.0.2"])
+def test_only_configured_hosts_are_served(client, host):
+    response = client.get("/api/v1/saved", headers={"host": host})
+    assert response.status_code == 421 and response.json()["detail"][0]["loc"] == ["header", "host"]
+
+
+def test_localhost_with_a_port_is_served(client):
+    assert client.get("/api/v1/meta", headers={"host": "localhost:8000"}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"sec-fetch-site": "cross-site"},
+        {"sec-fetch-site": "same-site"},
+        {"origin": "http://evil.example"},
+        {"origin": "null"},
+    ],
+)
+def test_state_changes_from_another_site_are_refused(client, headers):
+    run_id = client.post("/api/v1/runs", json={"preset": "xor"}).json()["id"]
+    client.post(f"/api/v1/runs/{run_id}/step", json={"steps": 3})
+    response = client.post(f"/api/v1/runs/{run_id}/reset", headers=headers)
+    assert response.status_code == 403 and response.json()["detail"][0]["code"] == "cross_site"
+    assert client.get(f"/api/v1/runs/{run_id}").json()["step"] == 3  # not reset
+    assert client.post("/api/v1/runs", json={"preset": "xor"}, headers=headers).status_code == 403
+
+
+def test_state_changes_from_the_page_itself_are_served(client):
+    run_id = client.post("/api/v1/runs", json={"preset": "xor"}).json()["id"]
+    same = {"sec-fetch-site": "same-origin", "origin": "http://testserver"}
+    assert client.post(f"/api/v1/runs/{run_id}/reset", headers=same).status_code == 200
+    assert (
+        client.post(f"/api/v1/runs/{run_id}/reset", headers={"origin": "http://testserver"}).status_code
+        == 200
+    )
+
+
+def test_reading_from_another_site_is_not_a_state_change(client):
+    assert client.get("/api/v1/meta", headers={"sec-fetch-site": "cross-site"}).status_code == 200
+
+
+def test_json_and_static_files_are_gzipped_when_accepted(client):
+    run_id = client.post("/api/v1/runs", json={"preset": "digits"}).json()["id"]
+    for path in (f"/api/v1/runs/{run_id}/state", "/static/js/main.js", "/api/v1/meta"):
+        response = client.get(path, headers={"accept-encoding": "gzip"})
+        assert response.headers.get("content-encoding") == "gzip", path
+        plain = client.get(path, headers={"accept-encoding": "identity"})
+        assert "content-encoding" not in plain.headers
+        assert len(gzip.compress(plain.content)) < len(plain.content)
+
+
+def test_static_files_have_hashed_immutable_urls(client):
+    html = client.get("/").text
+    main = re.search(r'src="(/static/([0-9a-f]{12})/js/main\.js)"', html)
+    assert main, html[:500]
+    response = client.get(main[1])
+    assert response.status_code == 200 and "immutable" in response.headers["cache-control"]
+    prefix = f"/static/{main[2]}"
+    assert "immutable" in client.get(f"{prefix}/i18n/en.json").headers["cache-control"]
+    assert "immutable" in client.get(f"{prefix}/vendor/plotly.min.js").headers["cache-control"]
+    old = client.get("/static/js/main.js")  # the unhashed path still works, and revalidates
+    assert old.status_code == 200 and old.headers["cache-control"] == "no-cache"
+
+
+def test_the_hash_follows_the_content(tmp_path):
+    from app.pages import tree_hash
+
+    (tmp_path / "a.js").write_text("1")
+    first = tree_hash(tmp_path)
+    (tmp_path / "a.js").write_text("2")
+    assert tree_hash(tmp_path) != first
