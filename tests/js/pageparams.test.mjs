@@ -1,7 +1,11 @@
-// A link the page cannot draw (view=x, sample=x, sel=bogus) opens with the defaults instead of throwing.
+// A link the page cannot draw (view=x, sample=x, sel=bogus) opens with the defaults instead of
+// throwing; the patterns are the server's (GET /api/v1/meta url.page.<name>.pattern).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readUrl } from "../../static/js/urlstate.js";
+import { META } from "./meta.mjs";
+import { readUrl, useMeta } from "../../static/js/urlstate.js";
+
+useMeta(META);
 
 test("unknown page values fall back to the defaults", () => {
   const { page } = readUrl("?preset=xor&view=x&sample=x&sel=e:1:x");
