@@ -94,6 +94,9 @@ def make_page(browser, server):
     opened: list[tuple] = []
 
     def make(width: int = 1280, height: int = 720, **options) -> Watched:
+        # Playwright's wait_for_function evaluates its predicate as a string, which the page's
+        # Content-Security-Policy forbids; tests/browser/test_csp.py runs the page under it.
+        options.setdefault("bypass_csp", True)
         context = browser.new_context(viewport={"width": width, "height": height}, **options)
         watched = Watched(context.new_page(), server.url)
         opened.append((context, watched))

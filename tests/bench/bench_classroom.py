@@ -1,0 +1,137 @@
+"""A classroom on one server (issue figures): 100 students at once, 100 students clicking
+Step once a second, and 40 abandoned expensive requests, on the default settings with one
+worker and with BPX_WORKERS=2.
+
+The load generator is aiohttp on one event loop in this process (its CPU share is
+reported: it must not be the bottleneck). Step requests/s are compared with the same
+server's requests/s for a small static file under the same load, in the same run: on a
+shared machine the ratio means more than either figure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import tempfile
+import time
+from pathlib import Path
+
+import aiohttp
+
+from tests.bench.bench_scale import cpu_seconds, load, percentile
+from tests.support import Server
+
+CLIENTS = 100
+STATIC = "/static/js/api.js"  # a few kB
+HEAVY = "/api/v1/snapshot?dataset=spiral&hidden=64,64&n_samples=5000&step=80&fields=step&seed={seed}"
+
+
+async def static_rate(url: str, total: int = 2000) -> tuple[float, float]:
+    """Requests/s for a small static file, CLIENTS at once; and the generator's CPU share."""
+    connector = aiohttp.TCPConnector(limit=CLIENTS)
+    async with aiohttp.ClientSession(connector=connector) as session:
+
+        async def client(n: int) -> None:
+            for _ in range(n):
+                async with session.get(url + STATIC) as response:
+                    await response.read()
+
+        cpu, start = time.process_time(), time.perf_counter()
+        await asyncio.gather(*(client(total // CLIENTS) for _ in range(CLIENTS)))
+        wall = time.perf_counter() - start
+        return total / wall, (time.process_time() - cpu) / wall
+
+
+async def clicking(url: str, seconds: float = 10.0) -> tuple[list[float], int]:
+    """Open loop: each student clicks Step once a second (at a random phase)."""
+    times: list[float] = []
+    errors = 0
+    connector = aiohttp.TCPConnector(limit=CLIENTS)
+    async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=60)) as session:
+
+        async def student() -> None:
+            nonlocal errors
+            async with session.post(f"{url}/api/v1/runs", json={"preset": "xor"}) as response:
+                run_id = (await response.json())["id"]
+            await asyncio.sleep(random.random())
+            end = time.perf_counter() + seconds
+            while time.perf_counter() < end:
+                tick = time.perf_counter()
+                async with session.post(f"{url}/api/v1/runs/{run_id}/step", json={"steps": 1}) as response:
+                    await response.read()
+                    errors += response.status != 200
+                times.append((time.perf_counter() - tick) * 1000)
+                await asyncio.sleep(max(0.0, 1.0 - (time.perf_counter() - tick)))
+
+        await asyncio.gather(*(student() for _ in range(CLIENTS)))
+    return times, errors
+
+
+async def abandoned(url: str, seconds: float = 10.0) -> tuple[float, int]:
+    """40 expensive requests abandoned after 2 s; the slowest /meta answer meanwhile."""
+    slowest, answered = 0.0, 0
+    async with aiohttp.ClientSession() as session:
+
+        async def attacker(seed: int) -> None:
+            try:
+                async with session.get(url + HEAVY.format(seed=seed), timeout=aiohttp.ClientTimeout(total=2)) as r:
+                    await r.read()
+            except (TimeoutError, aiohttp.ClientError):
+                pass
+
+        attack = [asyncio.ensure_future(attacker(seed)) for seed in range(40)]
+        end = time.perf_counter() + seconds
+        while time.perf_counter() < end:
+            tick = time.perf_counter()
+            async with session.get(url + "/api/v1/meta", timeout=aiohttp.ClientTimeout(total=30)) as response:
+                await response.read()
+                answered += response.status == 200
+            slowest = max(slowest, time.perf_counter() - tick)
+            await asyncio.sleep(0.1)
+        await asyncio.gather(*attack)
+    return slowest, answered
+
+
+def scenarios(label: str, server: Server) -> list[tuple[str, str]]:
+    url, pids = server.url, [server.process.pid]
+    asyncio.run(load(url, steps=2))  # warm-up
+    static, static_cpu = asyncio.run(static_rate(url))
+    before = cpu_seconds(pids)
+    times, errors, wall, generator = asyncio.run(load(url))
+    steps = len(times) / wall
+    rows = [
+        (
+            f"{label}: 100 at once",
+            f"{steps:.0f} steps/s = {steps / static:.2f}× static ({static:.0f}/s), p50 "
+            f"{percentile(times, 0.5):.0f} ms, p99 {percentile(times, 0.99):.0f} ms, {len(errors)} errors; "
+            f"CPU: generator {generator / wall:.0%} (static {static_cpu:.0%}), server "
+            f"{(cpu_seconds(pids) - before) / wall:.0%}",
+        )
+    ]
+    clicks, errors_ = asyncio.run(clicking(url))
+    rows.append(
+        (
+            f"{label}: 100 click 1/s",
+            f"p50 {percentile(clicks, 0.5):.1f} ms, p99 {percentile(clicks, 0.99):.1f} ms, {errors_} errors",
+        )
+    )
+    slowest, answered = asyncio.run(abandoned(url))
+    rows.append((f"{label}: 40 abandoned", f"slowest /meta {slowest * 1000:.0f} ms ({answered} answered)"))
+    return rows
+
+
+def run() -> list[tuple[str, str]]:
+    rows = [("machine", "shared with other engineers' work: compare figures of one run")]
+    for workers in (1, 2):
+        with tempfile.TemporaryDirectory() as tmp:
+            server = Server(Path(tmp) / "bench.sqlite3", workers=workers).start()
+            try:
+                rows += scenarios(f"{workers} worker{'s' if workers > 1 else ''}", server)
+            finally:
+                server.stop()
+    return rows
+
+
+if __name__ == "__main__":
+    for label, figure in run():
+        print(f"{label:<28} {figure}")
