@@ -74,7 +74,9 @@ async def abandoned(url: str, seconds: float = 10.0) -> tuple[float, int]:
 
         async def attacker(seed: int) -> None:
             try:
-                async with session.get(url + HEAVY.format(seed=seed), timeout=aiohttp.ClientTimeout(total=2)) as r:
+                async with session.get(
+                    url + HEAVY.format(seed=seed), timeout=aiohttp.ClientTimeout(total=2)
+                ) as r:
                     await r.read()
             except (TimeoutError, aiohttp.ClientError):
                 pass
