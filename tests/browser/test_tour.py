@@ -123,3 +123,21 @@ def test_screenshots(make_page, size):
     box = p.locator("#tour").bounding_box()
     assert box and box["x"] >= 0 and box["x"] + box["width"] <= size[0] + 1
     assert p.locator("#network").bounding_box()["height"] >= 200
+
+
+@pytest.mark.parametrize(
+    "query", ["?preset=xor&tour=5", "?preset=xor&quiz=0-5", "?preset=xor&quiz=0-5&theme=light"]
+)
+def test_cards_pass_an_accessibility_audit(page, query):
+    from tests.browser.test_accessibility import AXE
+
+    p = page.open(query + "&lang=en")
+    p.wait_for_selector("#tour:not([hidden]), #coach:not([hidden])")
+    p.add_script_tag(content=AXE)
+    result = p.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    serious = [
+        (v["id"], [n["target"] for n in v["nodes"]][:5])
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not serious, serious
