@@ -4,7 +4,8 @@
 // The questions themselves come from quizlogic.js; this file is the card and its buttons.
 import { api } from "./api.js";
 import { t } from "./i18n.js";
-import { ask, check, formatQuiz, nextPhase, parseQuiz, scored } from "./quizlogic.js";
+import { ask, check } from "./quizlogic.js";
+import { formatQuiz, nextPhase, parseQuiz, scored } from "./quizstate.js";
 import { emit, phases } from "./store.js";
 
 export const QUIZ_STEPS = 5; // a new quiz covers this many steps from the current one

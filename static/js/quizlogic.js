@@ -30,6 +30,7 @@ export function threshold(activation, nOut) {
 }
 
 const num = (v) => fmt.num(v, 4);
+const SYMBOL = { sigmoid: "σ" }; // how the page's formulas write an activation (σ′, tanh′, relu′)
 
 /** The row a question is about: the one the page shows, or a fixed pick from the batch. */
 function rowOf(state, sample, step, phase) {
@@ -72,8 +73,8 @@ function askForward(state, phase, s) {
   const a = layer.a[s][i];
   const z = layer.z[s][i];
   const side = a > t ? "above" : "below";
-  const act = layer.activation;
-  const family = act === "sigmoid" || act === "softmax" ? act : "other";
+  const act = SYMBOL[layer.activation] ?? layer.activation;
+  const family = ["sigmoid", "softmax"].includes(layer.activation) ? layer.activation : "other";
   return {
     kind: "forward",
     phase,
@@ -145,13 +146,13 @@ function askDelta(state, phase, s) {
   const i = pickIndex(layer.delta[s], 0, state.step, phase);
   const delta = layer.delta[s][i];
   const sign = delta > 0 ? "positive" : "negative";
-  const act = layer.activation;
+  const act = SYMBOL[layer.activation] ?? layer.activation;
   const last = l === state.layers.length - 1;
   const yhat = layer.a[s][i];
   const y = last ? state.batch.y[s][i] : null;
   // At an elementwise output whose ∂ℓ/∂ŷ has the sign of ŷ − y (every squared error, bce), δ's sign
   // is the side of the target the output sits on, since f′ > 0 there: the page's own sentence.
-  const targetSide = last && act !== "softmax" && yhat !== y && Math.sign(layer.dL_da[s][i]) === Math.sign(yhat - y)
+  const targetSide = last && layer.activation !== "softmax" && yhat !== y && Math.sign(layer.dL_da[s][i]) === Math.sign(yhat - y)
     && Math.sign(delta) === Math.sign(yhat - y);
   let reason = { key: `quiz.why.delta_back_${sign}`, vars: { dlda: num(layer.dL_da[s][i]), delta: num(delta), act } };
   if (targetSide) reason = { key: `quiz.why.delta_out_${sign}`, vars: { yhat: num(yhat), y: num(y), act } };
@@ -212,36 +213,4 @@ function askUpdate(state, phase, preview) {
 /** Is `value` a right answer to `question`? */
 export function check(question, value) {
   return question.answers.includes(value);
-}
-
-// -- the quiz's place in the URL: quiz=<from>-<to>[.<right>.<asked>.<streak>] -----------------------
-
-export const MAX_QUIZ_STEPS = 100;
-
-/** {from, to, right, asked, streak} from the URL's text, or null when it is not a quiz. */
-export function parseQuiz(text) {
-  const m = /^(\d{1,7})-(\d{1,7})(?:\.(\d{1,5})\.(\d{1,5})\.(\d{1,5}))?$/.exec(text ?? "");
-  if (!m) return null;
-  const [from, to, right, asked, streak] = m.slice(1).map((v) => (v === undefined ? 0 : Number(v)));
-  if (to <= from || to - from > MAX_QUIZ_STEPS || right > asked || streak > right) return null;
-  return { from, to, right, asked, streak };
-}
-
-export function formatQuiz(quiz) {
-  if (!quiz) return "";
-  const score = quiz.asked ? `.${quiz.right}.${quiz.asked}.${quiz.streak}` : "";
-  return `${quiz.from}-${quiz.to}${score}`;
-}
-
-/** The quiz after one more answer. */
-export function scored(quiz, right) {
-  return { ...quiz, right: quiz.right + (right ? 1 : 0), asked: quiz.asked + 1, streak: right ? quiz.streak + 1 : 0 };
-}
-
-/** The phase the next question is about, given the phase shown ("ready": nothing of this step yet),
- * or null when the quiz is over. */
-export function nextPhase(list, phase, step, quiz) {
-  if (step >= quiz.to) return null;
-  const at = list.indexOf(phase);
-  return at + 1 < list.length ? list[at + 1] : null;
 }

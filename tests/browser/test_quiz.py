@@ -89,7 +89,7 @@ def test_reasons_use_the_pages_words(page):
     assert q["kind"] == "delta" and q["phase"] == "backward:1"
     answer(page, q["answers"][0])
     reason = p.locator("#coach .quiz-reason").inner_text()
-    assert "because the output is" in reason and "its target" in reason and "sigmoid′ > 0" in reason
+    assert "because the output is" in reason and "its target" in reason and "σ′ > 0" in reason
 
 
 def test_the_update_answer_is_the_servers_loss_after_the_step(page, server):

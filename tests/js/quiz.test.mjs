@@ -4,7 +4,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { ask, check, formatQuiz, kindOf, nextPhase, parseQuiz, pick, scored, threshold } from "../../static/js/quizlogic.js";
+import { ask, check, kindOf, pick, threshold } from "../../static/js/quizlogic.js";
+import { formatQuiz, nextPhase, parseQuiz, scored } from "../../static/js/quizstate.js";
 import { model, phases } from "../../static/js/store.js";
 import { META } from "./meta.mjs";
 
@@ -87,6 +88,7 @@ test("δ at the output: negative below the target, with the page's sentence", ()
   assert.equal(q.kind, "delta");
   assert.deepEqual(q.answers, ["negative"]);
   assert.equal(q.reason.key, "quiz.why.delta_out_negative");
+  assert.equal(q.reason.vars.act, "σ"); // "… and σ′ > 0", in the page's words
   assert.equal(check(q, "positive"), false);
   const up = ask(xorState(0), "backward:1", { sample: 0 }); // ŷ = 0.6 > y = 0
   assert.deepEqual(up.answers, ["positive"]);
