@@ -62,6 +62,23 @@ function control(field, meta, value, onChange) {
   return wrap;
 }
 
+/** Whether a setting changes anything in this config: one that does not is not shown (the
+ * chain lesson's one example has no "Samples 200"; plain SGD has no momentum). */
+export function applies(field, c) {
+  const custom = c.dataset === "custom";
+  switch (field) {
+    case "n_samples": case "noise": return !custom; // your own rows are the data as given
+    case "init": case "init_scale": return !c.weights; // explicit first weights
+    case "momentum": return ["momentum", "nesterov"].includes(c.optimizer);
+    case "beta1": return c.optimizer === "adam";
+    case "beta2": return ["adam", "rmsprop"].includes(c.optimizer);
+    case "eps": return ["adagrad", "rmsprop", "adam"].includes(c.optimizer);
+    case "decay": case "decay_steps": return c.schedule !== "constant";
+    case "clip_mode": return c.clip !== null && c.clip !== undefined;
+    default: return true;
+  }
+}
+
 export function renderControls(el, meta, resolved, onChange) {
   const open = new Set([...el.querySelectorAll("details[open]")].map((d) => d.dataset.group));
   el.replaceChildren();
@@ -72,7 +89,7 @@ export function renderControls(el, meta, resolved, onChange) {
     const summary = document.createElement("summary");
     summary.textContent = t(`group.${group}`);
     details.append(summary);
-    for (const field of fields) details.append(control(field, meta, resolved[field], onChange));
+    for (const field of fields) if (applies(field, resolved)) details.append(control(field, meta, resolved[field], onChange));
     el.append(details);
   }
 }

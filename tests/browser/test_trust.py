@@ -199,3 +199,14 @@ def test_a_chinese_page_says_nothing_in_english(page, lang):
         if any(w not in LATIN_IN_CHINESE for w in latin_words(text))
     }
     assert not english, english  # text, titles (tooltips), labels and the network's tooltip
+
+
+def test_settings_that_do_not_apply_are_not_shown(page):
+    p = page.open("?preset=chain")  # one example of its own, and its own first weights
+    shown = p.evaluate("[...document.querySelectorAll('#controls [name]')].map((e) => e.name)")
+    assert "n_samples" not in shown and "noise" not in shown and "init" not in shown  # was "Samples 200"
+    assert "momentum" not in shown and "beta1" not in shown  # plain SGD
+    assert "test_ratio" in shown and "learning_rate" in shown
+    p = page.open("?preset=adam")
+    shown = p.evaluate("[...document.querySelectorAll('#controls [name]')].map((e) => e.name)")
+    assert {"beta1", "beta2", "eps", "n_samples"} <= set(shown) and "momentum" not in shown

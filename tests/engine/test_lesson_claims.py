@@ -14,6 +14,7 @@ from functools import cache
 import numpy as np
 import pytest
 
+from engine.config import RunConfig
 from engine.gradcheck import numeric_partial
 from engine.presets import PRESETS, resolve
 from engine.state import State
@@ -206,3 +207,11 @@ def test_fullbatch__the_true_gradient_and_a_curve_that_almost_never_rises():
     run = Run(resolve({"preset": "fullbatch"}))
     assert run.batch_size == len(run.dataset.x_train) == 160
     assert rising_share(history("fullbatch", 1000)[0]) < 0.05
+
+
+def test_the_default_settings_are_a_network_that_learns():
+    """Custom settings start from the defaults: they learn their data (XOR), not sit at 50%."""
+    run = Run(RunConfig())
+    run.advance(1000)
+    result = run.evaluate()
+    assert result["train_accuracy"] == 1.0 and result["train_loss"] < 0.01
