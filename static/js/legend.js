@@ -2,10 +2,14 @@
 import { t } from "./i18n.js";
 import { fmt } from "./store.js";
 
-export function renderLegend(el, view, scales, scaleMode) {
-  const top = scales.length ? Math.max(...scales) : 0;
+/** `known[l]`: whether layer l's values exist at this phase (before its B phase a gradient
+ * does not): an unknown layer's scale is "?", not a number from a later phase. */
+export function renderLegend(el, view, scales, scaleMode, known = scales.map(() => true)) {
+  const shown = scales.filter((_, l) => known[l]);
+  const top = shown.length ? Math.max(...shown) : null;
   const whole = (text) => `<span class="nowrap">${text}</span>`; // 1.5e-4 never breaks at its minus
-  const range = scaleMode === "global" ? whole(fmt.num(top, 3)) : scales.map((s) => whole(fmt.num(s, 2))).join(" · ");
+  const range = scaleMode === "global" ? whole(top === null ? "?" : fmt.num(top, 3))
+    : scales.map((s, l) => whole(known[l] ? fmt.num(s, 2) : "?")).join(" · ");
   const rows = {
     weights: [t("legend.weights_pos"), t("legend.weights_neg")],
     gradients: [t("legend.grad_pos"), t("legend.grad_neg")],

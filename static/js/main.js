@@ -242,7 +242,9 @@ function render() {
   network.setState(st, model.data?.input_shape);
   network.setOptions({ view: page.view, scale: page.scale, sample: page.sample, phase: page.phase, sel: page.sel });
   if (compare?.active) compare.draw(page);
-  renderLegend($("legend"), page.view, network.state ? network.scales() : [], page.scale);
+  const show = revealed(st.layers.length, page.phase); // a gradient's scale exists from its B phase on
+  renderLegend($("legend"), page.view, network.state ? network.scales() : [], page.scale,
+               st.layers.map((_, l) => page.view === "weights" || (page.view === "gradients" ? show.backward(l) : show.update)));
   const timelineKey = `${st.layers.length}|${page.phase}|${page.lang}`;
   if (timelineKey !== render.timelineKey) { // rebuilt only when it changes, not on every streamed frame
     render.timelineKey = timelineKey;

@@ -68,6 +68,7 @@ def test_a_phase_shows_only_what_it_has_computed(page):
     assert kv.count("not yet") == 3  # ∂L/∂w, its nudge, and the update (made in U)
     assert "finite differences agree" not in p.locator("#inspector").inner_text()
     assert "not yet" in hover_edge(p, 0, 0, 0)
+    assert "full width = ? · " in p.locator("#legend").inner_text()  # layer 0's scale: not yet either
     p.goto(p.url.replace("sel=e%3A0%3A0%3A0", "sel=e:1:0:0").replace("sel=e:0:0:0", "sel=e:1:0:0"))
     page.wait_idle()
     assert p.locator("#inspector dl.kv").first.inner_text().count("not yet") == 1  # only the update
