@@ -62,7 +62,9 @@ def serious_violations(p) -> list:
 @pytest.mark.parametrize("lang", ["en", "zh-Hans", "zh-Hant"])
 def test_every_lesson_compare_and_dialogs_are_clean_in_every_language(page, lang):
     p = page.open(f"?preset=xor&lang={lang}")
-    lessons = p.evaluate("[...document.querySelectorAll('#lesson option')].map((o) => o.value).filter(Boolean)")
+    lessons = p.evaluate(
+        "[...document.querySelectorAll('#lesson option')].map((o) => o.value).filter(Boolean)"
+    )
     assert len(lessons) >= 20
     found = {}
     for lesson in lessons:
