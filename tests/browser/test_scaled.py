@@ -33,7 +33,8 @@ def open_page(browser, behind_nginx):
     contexts, watched = [], []
 
     def make() -> Watched:
-        context = browser.new_context(viewport={"width": 1280, "height": 720})
+        # as in conftest: Playwright evaluates its waits as strings, which the CSP forbids
+        context = browser.new_context(viewport={"width": 1280, "height": 720}, bypass_csp=True)
         contexts.append(context)
         watched.append(Watched(context.new_page(), nginx.url))
         return watched[-1]
