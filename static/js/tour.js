@@ -93,15 +93,15 @@ export class Tour {
     this.el.innerHTML = `
       <div class="tour-card">
         <div class="coach-head"><b id="tour-title">${esc(t(card.title.key, vars))}</b>
-          <span class="muted num" id="tour-count">${esc(t("tour.count", { k, n: total }))}</span></div>
+          <span class="muted num" id="tour-count">${esc(t("tour.count", { k, n: total }))}</span>
+          <div class="coach-nav"><!-- first, so a long card never scrolls its buttons away -->
+            <button data-act="back" ${k === 1 ? "disabled" : ""}>${esc(t("tour.back"))}</button>
+            ${k < total ? `<button class="primary" data-act="next">${esc(t("tour.next"))}</button>`
+                        : `<button class="primary" data-act="close">${esc(t("tour.finish"))}</button>`}
+            <button data-act="close-x">${esc(t("tour.close"))}</button>
+          </div></div>
         <p class="tour-text">${esc(t(card.text, vars))}</p>
         <div class="tour-formula" aria-label="${esc(t("tour.formula"))}">${lines.join("")}</div>
-        <div class="coach-nav">
-          <button data-act="back" ${k === 1 ? "disabled" : ""}>${esc(t("tour.back"))}</button>
-          ${k < total ? `<button class="primary" data-act="next">${esc(t("tour.next"))}</button>`
-                      : `<button class="primary" data-act="close">${esc(t("tour.finish"))}</button>`}
-          <button data-act="close-x">${esc(t("tour.close"))}</button>
-        </div>
       </div>
       <figure class="tour-code"><figcaption>${esc(t("tour.code"))}</figcaption>
         <pre><code>${esc(code)}</code></pre></figure>`;
