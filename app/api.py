@@ -19,6 +19,16 @@ from app.budget import Shape, check_rows, check_state_size, check_steps
 from app.deps import Digits, Fields, LanesDep, Manager, RunId, SettingsDep, Store
 from app.i18n import translations
 from app.page_params import PAGE_PATTERNS
+from app.responses import (
+    ChainOut,
+    ConfusionOut,
+    DataPageOut,
+    ExampleOut,
+    HistoryOut,
+    MetaOut,
+    PreviewOut,
+    StateOut,
+)
 from app.runs import config_key
 from app.schemas import ERRORS, STATE_DOC, PredictIn, PredictOut, RunConfigIn, RunOut, StepIn
 from app.serialize import LAYER_FIELDS, MAX_DIGITS, STATE_FIELDS, dumps, select
@@ -99,7 +109,7 @@ def preset_list() -> list[dict[str, Any]]:
 meta = APIRouter(prefix="/api/v1", tags=["meta"])
 
 
-@meta.get("/meta", summary="Options, defaults, limits, presets, version")
+@meta.get("/meta", response_model=MetaOut, summary="Options, defaults, limits, presets, version")
 def get_meta(settings: SettingsDep) -> dict[str, Any]:
     return {
         "version": __version__,
@@ -154,7 +164,9 @@ def get_run(run_id: RunId, manager: Manager) -> RunOut:
     return manager.read(run_id, lambda run: run_out(run_id, run))
 
 
-@runs.get("/{run_id}/state", responses=STATE_DOC, summary="The State at the current step")
+@runs.get(
+    "/{run_id}/state", response_model=StateOut, responses=STATE_DOC, summary="The State at the current step"
+)
 async def get_state(
     run_id: RunId,
     request: Request,
@@ -178,7 +190,12 @@ async def get_state(
     return state_response(body)
 
 
-@runs.post("/{run_id}/step", responses=STATE_DOC, summary="Apply n updates; returns the new State")
+@runs.post(
+    "/{run_id}/step",
+    response_model=StateOut,
+    responses=STATE_DOC,
+    summary="Apply n updates; returns the new State",
+)
 async def step_run(
     run_id: RunId,
     body: StepIn,
@@ -207,7 +224,11 @@ def reset_run(run_id: RunId, manager: Manager) -> RunOut:
     return manager.reset(run_id, lambda run: run_out(run_id, run))
 
 
-@runs.get("/{run_id}/history", summary="Per-step loss, learning rate, gradient norms; evaluations")
+@runs.get(
+    "/{run_id}/history",
+    response_model=HistoryOut,
+    summary="Per-step loss, learning rate, gradient norms; evaluations",
+)
 def get_history(run_id: RunId, manager: Manager, digits: Digits = None) -> Response:
     return manager.read(run_id, lambda run: json_response(run.history.to_dict(), digits))
 
@@ -228,12 +249,20 @@ def predict(run_id: RunId, body: PredictIn, manager: Manager, settings: Settings
     return manager.read(run_id, answer)
 
 
-@runs.get("/{run_id}/confusion", summary="Confusion matrix on held-out data, and examples it gets wrong")
+@runs.get(
+    "/{run_id}/confusion",
+    response_model=ConfusionOut,
+    summary="Confusion matrix on held-out data, and examples it gets wrong",
+)
 def get_confusion(run_id: RunId, manager: Manager, split: Literal["train", "test"] = "test") -> Response:
     return manager.read(run_id, lambda run: json_response(confusion(run, split)))
 
 
-@runs.get("/{run_id}/preview", summary="Batch loss along the update about to be applied: L(θ + α·Δθ)")
+@runs.get(
+    "/{run_id}/preview",
+    response_model=PreviewOut,
+    summary="Batch loss along the update about to be applied: L(θ + α·Δθ)",
+)
 def get_preview(
     run_id: RunId,
     manager: Manager,
@@ -250,7 +279,11 @@ def get_preview(
     return manager.read(run_id, answer)
 
 
-@runs.get("/{run_id}/data", summary="The run's data set rows (train or test), a page at a time")
+@runs.get(
+    "/{run_id}/data",
+    response_model=DataPageOut,
+    summary="The run's data set rows (train or test), a page at a time",
+)
 def get_data(
     run_id: RunId,
     manager: Manager,
@@ -278,7 +311,9 @@ def get_data(
 
 
 @runs.get(
-    "/{run_id}/chain", summary="Chain-rule factors of ∂L/∂W[layer][i][j], with a finite-difference check"
+    "/{run_id}/chain",
+    response_model=ChainOut,
+    summary="Chain-rule factors of ∂L/∂W[layer][i][j], with a finite-difference check",
 )
 def get_chain(
     run_id: RunId,
@@ -291,7 +326,11 @@ def get_chain(
     return manager.read(run_id, lambda run: json_response(chain(run, layer, i, j), digits))
 
 
-@runs.get("/{run_id}/example", summary="One training example's nudges and gradient vs batch and full data")
+@runs.get(
+    "/{run_id}/example",
+    response_model=ExampleOut,
+    summary="One training example's nudges and gradient vs batch and full data",
+)
 def get_example(
     run_id: RunId,
     manager: Manager,
@@ -308,6 +347,7 @@ snapshot = APIRouter(prefix="/api/v1", tags=["snapshot"], responses=ERRORS)
 
 @snapshot.get(
     "/snapshot",
+    response_model=StateOut,
     responses=STATE_DOC,
     summary="The State for a page URL's config at its `step`",
     description="Takes the page's query parameters (RunConfig fields, `lr` for learning_rate, "

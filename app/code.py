@@ -6,6 +6,7 @@ from functools import cache
 
 from fastapi import APIRouter
 
+from app.responses import CodeOut
 from engine import reference
 
 router = APIRouter(prefix="/api/v1", tags=["meta"])
@@ -17,7 +18,9 @@ def _code() -> dict[str, str]:
 
 
 @router.get(
-    "/code", summary="The plain-NumPy lines that compute each quantity of a step (engine/reference.py)"
+    "/code",
+    response_model=CodeOut,
+    summary="The plain-NumPy lines that compute each quantity of a step (engine/reference.py)",
 )
 def get_code() -> dict[str, dict[str, str]]:
     return {"quantities": _code()}

@@ -23,6 +23,7 @@ from app.api import json_response, run_out
 from app.deps import Manager, RunId, SettingsDep, Store
 from app.errors import NotFound
 from app.page_params import check_page_params
+from app.responses import ExportOut
 from app.schemas import ERRORS, RunOut
 from app.urlstate import config_from_query, step_from_query
 from engine.config import DEFAULTS, LIMITS, ConfigError
@@ -209,7 +210,11 @@ def delete_saved(saved_id: str, request: Request, store: Store) -> Response:
 # -- export / import -----------------------------------------------------------------------------
 
 
-@router.get("/api/v1/runs/{run_id}/export", summary="Config and current weights as one JSON file")
+@router.get(
+    "/api/v1/runs/{run_id}/export",
+    response_model=ExportOut,
+    summary="Config and current weights as one JSON file",
+)
 def export_run(run_id: RunId, manager: Manager) -> Response:
     def exported(run: Run) -> dict[str, Any]:
         return {
