@@ -168,3 +168,22 @@ def test_predict_counts_rows_times_parameters(tmp_path):
         assert response.status_code == 422 and response.json()["detail"][0]["allowed"].startswith(
             "at most 11"
         )
+
+
+def test_memory_stays_in_the_budget_as_runs_step(tmp_path):
+    """Checkpoints and history grow as a run steps: the cache budget holds then too, not only
+    when a run is added."""
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+
+    settings = settings_for(tmp_path, max_cache_mb=2, checkpoint_every=100)
+    with TestClient(create_app(settings)) as client:
+        manager = client.app.state.services.runs
+        first = client.post("/api/v1/runs", json={"preset": "digits"}).json()["id"]
+        second = client.post("/api/v1/runs", json={"preset": "digits"}).json()["id"]
+        assert manager.live_count == 2  # both fit when added
+        for _ in range(3):
+            client.post(f"/api/v1/runs/{second}/step?fields=step", json={"steps": 400})
+        assert manager.live_count == 1  # the first run made room for the second's checkpoints
+        assert client.get(f"/api/v1/runs/{first}?").json()["step"] == 0  # and is rebuilt when asked
