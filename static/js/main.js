@@ -3,6 +3,8 @@ import { api } from "./api.js";
 import { applyTranslations, loadLanguage, pickLanguage, t } from "./i18n.js";
 import { bindKeys, renderHelp } from "./keys.js";
 import { closeDialog, openDialog, trapFocus } from "./dialog.js";
+import { ShapeControls } from "./shape.js";
+import { hiddenLimits } from "./shapelogic.js";
 import { renderControls, renderLessons } from "./controls.js";
 import { renderEdge, renderIdle, renderNode } from "./inspector.js";
 import { renderLegend } from "./legend.js";
@@ -40,6 +42,7 @@ let stream = null;
 let sideTimer = null;
 let lab = null; // the digit lab, for image inputs
 let compare = null; // run B of compare mode
+let shape = null; // the + and − buttons on the network
 let quiz = null; // quiz mode: a question before each phase
 let why = null; // who pulls the selected weight, and the loss around it
 let tour = null; // the lesson's guided tour
@@ -65,6 +68,7 @@ async function start() {
   plots = { loss: new LossPlot($("plot-loss")), grad: new GradPlot($("plot-grad")),
             boundary: new BoundaryPlot($("plot-boundary")), preview: new PreviewPlot($("plot-preview")) };
   on("highlight", (hl) => network.setOptions({ highlight: hl }));
+  shape = new ShapeControls($("shape"), $("network"), (hidden) => changeFields({ hidden }));
   compare = new Compare($("network-b"), $("tooltip"), $("label-b"), $("label-a"));
   why = new WhyPanel($("why"), { runId: () => model.runId, state: () => model.state, page: () => model.page,
     inputShape: () => model.data?.input_shape, pick: (s) => setPage({ sample: String(s) }), busy });
@@ -242,6 +246,7 @@ function render() {
   network.setState(st, model.data?.input_shape);
   network.setOptions({ view: page.view, scale: page.scale, sample: page.sample, phase: page.phase, sel: page.sel });
   if (compare?.active) compare.draw(page);
+  if (model.resolved && model.meta) shape.render(model.resolved.hidden, network, hiddenLimits(model.meta));
   const show = revealed(st.layers.length, page.phase); // a gradient's scale exists from its B phase on
   renderLegend($("legend"), page.view, network.state ? network.scales() : [], page.scale,
                st.layers.map((_, l) => page.view === "weights" || (page.view === "gradients" ? show.backward(l) : show.update)));
