@@ -3,9 +3,8 @@
 
 /** The hidden-layer limits from GET /api/v1/meta (the `hidden` field: min, max, max_items). */
 export function hiddenLimits(meta) {
-  const field = meta.fields?.find((f) => f.name === "hidden") ?? {};
-  return { minWidth: field.min ?? 1, maxWidth: field.max ?? meta.limits?.max_layer_width ?? 512,
-           maxLayers: field.max_items ?? meta.limits?.max_hidden_layers ?? 8 };
+  const field = meta.fields.find((f) => f.name === "hidden"); // engine/config.py FIELDS: no copy here
+  return { minWidth: field.min, maxWidth: field.max, maxLayers: field.max_items };
 }
 
 /** action: "add-layer" | "remove-layer" | "add-neuron" | "remove-neuron" (the latter two with
