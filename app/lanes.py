@@ -14,8 +14,10 @@ the server shuts down: the work function is given `should_stop` and raises `Stop
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 from collections.abc import Callable, Hashable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -54,7 +56,9 @@ class Lanes:
     def __init__(self, heavy_threads: int, heavy_queue: int, cheap_work: int, retry_after: int = 2):
         self.heavy_threads, self.heavy_queue, self.retry_after = heavy_threads, heavy_queue, retry_after
         self.cheap_work = cheap_work
-        self._limiter: anyio.CapacityLimiter | None = None  # made inside the event loop
+        # Its own threads, at a lower scheduling priority: when the machine is short of CPU,
+        # the threads answering pages and single steps are served first.
+        self._executor = ThreadPoolExecutor(heavy_threads, "bpx-heavy", initializer=_lower_priority)
         self._jobs: dict[Hashable, Job] = {}
         self._admitted = 0  # heavy jobs running or waiting for a thread
         self.shutting_down = threading.Event()
@@ -108,14 +112,11 @@ class Lanes:
                     del self._jobs[key]  # a new identical request starts afresh
 
     async def _execute(self, job: Job, fn: Callable[[ShouldStop], Any], key: Hashable | None) -> None:
-        if self._limiter is None:
-            self._limiter = anyio.CapacityLimiter(self.heavy_threads)
-
         def should_stop() -> bool:
             return job.stop.is_set() or self.shutting_down.is_set()
 
         try:
-            result = await anyio.to_thread.run_sync(fn, should_stop, limiter=self._limiter)
+            result = await asyncio.get_running_loop().run_in_executor(self._executor, fn, should_stop)
         except BaseException as error:  # handed to every waiter, as the answer would be
             if not job.future.done():
                 job.future.set_exception(error)
@@ -144,8 +145,17 @@ class Lanes:
         raise ClientGone
 
     def stop_all(self) -> None:
-        """Shutting down: every job stops at its next chunk."""
+        """Shutting down: every job stops at its next chunk, and none that waits starts."""
         self.shutting_down.set()
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _lower_priority() -> None:
+    """Linux schedules threads one by one: nice this one (10) so it yields to the others."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+    except (AttributeError, OSError):  # not Linux, or not allowed: same priority, still bounded
+        pass
 
 
 async def _disconnected(request: Request) -> None:
