@@ -50,11 +50,11 @@ export function renderEdge(el, c, state, sampleIndex, show = ALL) {
   const known = { a: l === 0 || show.forward(l - 1), z: show.forward(l), dl: last ? show.loss : show.backward(l + 1),
                   d: show.backward(l), update: show.update };
   const quantity = sampleIndex === null
-    ? `<dt>${esc(t("inspector.grad_mean", { B }))}</dt><dd>${num(g, known.d, 6)}</dd>
+    ? `<dt>${esc(t(B === 1 ? "inspector.grad_one" : "inspector.grad_mean", { B }))}</dt><dd>${num(g, known.d, 6)}</dd>
       <dt>${esc(t("inspector.nudge_mean"))}</dt>${nudgeCell(-g, known.d)}`
     : `<dt>${esc(t("inspector.grad_sample", { s }))}</dt><dd>${num(c.per_sample[s], known.d, 6)}</dd>
       <dt>${esc(t("inspector.nudge_sample", { s }))}</dt>${nudgeCell(-c.per_sample[s], known.d)}
-      <dt>${esc(t("inspector.grad_mean", { B }))}</dt><dd>${num(g, known.d, 6)}</dd>`;
+      <dt>${esc(t(B === 1 ? "inspector.grad_one" : "inspector.grad_mean", { B }))}</dt><dd>${num(g, known.d, 6)}</dd>`;
   const hlPrev = { nodes: [[l, j]] };
   const hlOwn = { nodes: [[l + 1, i]], edges: [[l, i, j]] };
   const hlNext = c.next ? { nodes: c.next.map((n) => [l + 2, n.k]), edges: c.next.map((n) => [l + 1, n.k, i]) }
@@ -92,7 +92,7 @@ export function renderEdge(el, c, state, sampleIndex, show = ALL) {
     <table><thead><tr><th>s</th><th>a_j</th>${elementwise ? "<th>f′(z_i)</th><th>∂ℓ/∂a_i</th>" : ""}<th>δ_i</th><th>a_j·δ_i</th></tr></thead>
       <tbody>${rows}</tbody></table>
     <dl class="kv" style="margin-top:8px">
-      <dt>${esc(t("inspector.mean", { B }))}</dt><dd>${num(c.batch_mean, known.d, 8)}</dd>
+      <dt>${esc(t(B === 1 ? "inspector.mean_one" : "inspector.mean", { B }))}</dt><dd>${num(c.batch_mean, known.d, 8)}</dd>
       ${c.penalty ? `<dt>${esc(t("inspector.penalty"))}</dt><dd>${signed(c.penalty, known.d, 8)}</dd>` : ""}
       <dt>∂L/∂w</dt><dd>${num(g, known.d, 8)}</dd>
       <dt>${esc(t("inspector.numeric"))}</dt><dd>${num(c.numeric, known.d, 8)}</dd>

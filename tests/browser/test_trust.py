@@ -163,6 +163,7 @@ def test_lessons_open_with_their_views_from_the_menu_and_from_a_link(page, serve
     p = page.open("?preset=chain")
     assert p.evaluate("window.__bpx.model.page.sel") == "e:1:0:0"  # "click the last weight": clicked
     assert "W1[0][0]" in p.locator("#inspector h2").inner_text()
+    assert "1 samples" not in p.locator("#inspector").inner_text()  # a batch of one is said so
 
 
 def test_a_first_visit_opens_the_first_lesson(page):
