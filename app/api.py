@@ -63,7 +63,7 @@ def parse_fields(fields: str | None) -> set[str] | None:
     return names
 
 
-def wanted_fields(fields: Fields = None) -> set[str] | None:
+async def wanted_fields(fields: Fields = None) -> set[str] | None:
     return parse_fields(fields)
 
 
@@ -168,7 +168,7 @@ def get_run(run_id: RunId, manager: Manager) -> RunOut:
     "/{run_id}/state", response_model=StateOut, responses=STATE_DOC, summary="The State at the current step"
 )
 async def get_state(
-    run_id: RunId,
+    run_id: str,  # plan() answers 404 for an unknown run, in the same thread hop
     request: Request,
     manager: Manager,
     lanes: LanesDep,
@@ -197,7 +197,7 @@ async def get_state(
     summary="Apply n updates; returns the new State",
 )
 async def step_run(
-    run_id: RunId,
+    run_id: str,  # plan() answers 404 for an unknown run, in the same thread hop
     body: StepIn,
     request: Request,
     manager: Manager,

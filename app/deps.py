@@ -3,7 +3,8 @@
 create_app() builds one `Services` per application in its lifespan; handlers name what
 they need (`Store`, `Manager`, `SettingsDep`, `LanesDep`, `RunId`) and never read
 `request.app.state` themselves, so a test can build the app with other parts and a
-handler's signature says everything it touches.
+handler's signature says everything it touches. The getters are `async def`: FastAPI runs
+a plain `def` dependency in a worker thread, a hop per dependency per request.
 """
 
 from __future__ import annotations
@@ -28,24 +29,24 @@ class Services:
     lanes: Lanes
 
 
-def services(request: Request) -> Services:
+async def services(request: Request) -> Services:
     return request.app.state.services
 
 
-def get_settings(request: Request) -> Settings:
-    return services(request).settings
+async def get_settings(request: Request) -> Settings:
+    return request.app.state.services.settings
 
 
-def get_store(request: Request) -> StoreProtocol:
-    return services(request).store
+async def get_store(request: Request) -> StoreProtocol:
+    return request.app.state.services.store
 
 
-def get_manager(request: Request) -> RunManager:
-    return services(request).runs
+async def get_manager(request: Request) -> RunManager:
+    return request.app.state.services.runs
 
 
-def get_lanes(request: Request) -> Lanes:
-    return services(request).lanes
+async def get_lanes(request: Request) -> Lanes:
+    return request.app.state.services.lanes
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
