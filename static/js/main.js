@@ -4,6 +4,7 @@ import { applyTranslations, loadLanguage, pickLanguage, t } from "./i18n.js";
 import { bindKeys, renderHelp } from "./keys.js";
 import { closeDialog, openDialog, trapFocus } from "./dialog.js";
 import { ShapeControls } from "./shape.js";
+import { bindNetworkKeys, nameSelection } from "./netkeys.js";
 import { hiddenLimits } from "./shapelogic.js";
 import { renderControls, renderLessons } from "./controls.js";
 import { renderEdge, renderIdle, renderNode } from "./inspector.js";
@@ -68,6 +69,17 @@ async function start() {
   plots = { loss: new LossPlot($("plot-loss")), grad: new GradPlot($("plot-grad")),
             boundary: new BoundaryPlot($("plot-boundary")), preview: new PreviewPlot($("plot-preview")) };
   on("highlight", (hl) => network.setOptions({ highlight: hl }));
+  bindNetworkKeys($("network"), {
+    sel: () => parseSelection(model.page.sel),
+    sizes: () => (model.state ? [model.state.batch.x[0].length, ...model.state.layers.map((l) => l.W.length)] : null),
+    image: () => model.data?.input_shape.length === 2,
+    select: (sel) => { select(sel); sayNetworkSelection(); },
+    openInspector: () => $("inspector").focus(),
+    announce: (text) => { $("net-said").textContent = text; },
+  });
+  $("inspector").addEventListener("keydown", (e) => { // back to where the selection is
+    if (e.key === "Escape" && model.page.sel) { e.preventDefault(); e.stopPropagation(); $("network").focus(); }
+  });
   shape = new ShapeControls($("shape"), $("network"), (hidden) => changeFields({ hidden }));
   compare = new Compare($("network-b"), $("tooltip"), $("label-b"), $("label-a"));
   why = new WhyPanel($("why"), { runId: () => model.runId, state: () => model.state, page: () => model.page,
@@ -439,6 +451,14 @@ async function jump(target) {
     model.page.phase = "";
     await refresh();
   });
+}
+
+/** The live region under the canvas says what the keyboard selected and its numbers. */
+function sayNetworkSelection() {
+  const sel = parseSelection(model.page.sel);
+  if (!sel || !model.state) return;
+  const where = nameSelection(sel);
+  $("net-said").textContent = `${where}. ${network.describe(sel).replace(/\n/g, "; ")}`;
 }
 
 /** `g`: an empty field for the step to jump to (the current step stays visible as its placeholder),

@@ -78,3 +78,35 @@ def test_a_skip_link_reaches_the_network_and_tab_meets_the_views_before_the_sett
         p.keyboard.press("Tab")
         order.append(p.evaluate("document.activeElement.dataset.view || document.activeElement.id"))
     assert order.index("weights") < order.index("network") < order.index("f-dataset"), order
+
+
+def test_the_network_by_keyboard_alone(page):
+    p = page.open("?preset=xor&step=3")
+    p.locator("#network").focus()
+    assert p.evaluate(FOCUSED) == "network"
+    said = p.locator("#net-said")
+    sel = "window.__bpx.model.page.sel"
+    p.keyboard.press("ArrowDown")
+    assert p.evaluate(sel) == "n:0:0"
+    p.keyboard.press("ArrowDown")
+    p.keyboard.press("ArrowRight")  # the weight straight ahead of input 2
+    page.wait_idle()
+    assert p.evaluate(sel) == "e:0:1:1"
+    assert p.evaluate("window.__bpx.model.page.phase") == ""  # → here is the canvas's, not the next phase
+    w = p.evaluate("window.__bpx.model.state.layers[0].W[1][1]")
+    assert said.inner_text().startswith("Weight from neuron 1 of the input to neuron 1 of layer 1")
+    assert f"{w:.4f}"[:5] in said.inner_text()  # its value, as the tooltip prints it
+    p.keyboard.press("ArrowRight")
+    page.wait_idle()
+    assert p.evaluate(sel) == "n:1:1"
+    assert said.inner_text().startswith("Neuron 1 of layer 1")
+    page.shot("keys-network-selection")
+    p.keyboard.press("Enter")  # the inspector, showing that neuron
+    assert p.evaluate(FOCUSED) == "inspector"
+    assert p.locator("#inspector h2").inner_text() == "Neuron 1 of layer 1"
+    p.keyboard.press("Escape")  # back to the canvas, selection kept
+    assert p.evaluate(FOCUSED) == "network" and p.evaluate(sel) == "n:1:1"
+    p.keyboard.press("Escape")  # the selection goes
+    assert p.evaluate(sel) == "" and p.evaluate(FOCUSED) == "network"
+    p.keyboard.press("Escape")  # and the canvas is left
+    assert p.evaluate(FOCUSED) != "network"
