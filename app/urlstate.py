@@ -41,6 +41,7 @@ PAGE_PARAMS: dict[str, tuple[str, Any]] = {
     "quiz": ("str", ""),  # the quiz's range and score (static/js/quiz.js)
     "tour": ("str", ""),  # the guided tour's place
     "pics": ("str", "auto"),  # pictures inside the nodes: auto (small 2-D nets), 1, 0
+    "row": ("int", 0),  # the digit lab's training image (the digits lessons open on a 2)
 }
 COMPARE_PREFIX = "b_"  # b_<url name>: a compare run's override of one field
 

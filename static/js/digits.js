@@ -128,7 +128,7 @@ export class DigitLab {
 
   async reset() {
     this.labels = (await api.data(this.hooks.runId(), "train", model.meta.limits.max_samples, false)).y;
-    this.row = 0;
+    this.row = this.hooks.row?.() ?? 0; // the URL's (or the lesson's) image: the digits lesson opens on a 2
     await this.update();
   }
 
@@ -141,6 +141,7 @@ export class DigitLab {
     const id = this.hooks.runId();
     const ex = await api.example(id, row);
     this.row = row;
+    this.hooks.setRow?.(row);
     this.example = ex;
     const $ = (q) => this.root.querySelector(`#${q}`);
     $("dl-row").value = row;

@@ -187,6 +187,8 @@ async function newRun(targetStep = 0, existing = null) {
 
 function labHooks() {
   return {
+    row: () => model.page.row,
+    setRow: (row) => { model.page.row = row; },
     runId: () => model.runId,
     state: () => model.state,
     probe: (x, layers, extra = {}) => {

@@ -103,6 +103,19 @@ def test_the_digit_lab_shows_every_row_of_one_layer_back_and_the_sum(page):
     assert low <= -0.5 and high >= len(axis["rows"]) - 0.5  # was [8.5, −0.5]: row 9 and Σ cut off
 
 
+def test_the_digits_lesson_opens_on_an_image_of_a_2_as_its_text_asks(page):
+    p = page.open("?preset=digits")
+    lab_ready(p)
+    p.wait_for_function("document.querySelector('#dl-label').textContent")
+    assert p.locator("#dl-label").inner_text().startswith("label 2")  # "Pick one image of a 2"
+    p.locator("#dl-row").fill("7")
+    p.locator("#dl-row").press("Enter")
+    p.wait_for_function("window.__bpx.model.page.row === 7")
+    p.locator("#btn-step").click()  # the URL follows the image: a link reopens on it
+    page.wait_idle()
+    assert "row=7" in p.url
+
+
 def test_digits_it_gets_wrong_shows_each_image_once(page, server):
     p = page.open("?preset=digits")
     lab_ready(p)
