@@ -102,3 +102,19 @@ def test_the_hash_follows_the_content(tmp_path):
     first = tree_hash(tmp_path)
     (tmp_path / "a.js").write_text("2")
     assert tree_hash(tmp_path) != first
+
+
+def test_static_files_are_gzipped_once_and_decompress_to_the_file(client):
+    from app.pages import STATIC_PREFIX
+
+    for path in (
+        f"{STATIC_PREFIX}/vendor/plotly.min.js",
+        f"{STATIC_PREFIX}/js/main.js",
+        "/static/css/app.css",
+    ):
+        plain = client.get(path, headers={"accept-encoding": "identity"})
+        packed = client.get(path, headers={"accept-encoding": "gzip"})
+        assert packed.headers["content-encoding"] == "gzip" and packed.headers["vary"] == "Accept-Encoding"
+        assert packed.content == plain.content  # httpx decompresses: gzipped once, not twice
+        assert packed.headers["cache-control"] == plain.headers["cache-control"]
+        assert int(packed.headers["content-length"]) < len(plain.content) / 2
