@@ -135,7 +135,7 @@ export class NetworkView extends EventTarget {
       }
       const gap = (height - 2 * padY) / n;
       // neurons fit their column as well as their row: deep nets in a narrow pane do not merge
-      const r = Math.max(2.5, Math.min(20, gap * 0.36, colGap * 0.3));
+      const r = Math.max(2.5, Math.min(20, gap * 0.36, colGap * 0.25)); // room for the δ ring
       const ys = Array.from({ length: n }, (_, i) => padY + gap * (i + 0.5));
       return { image: false, x: xs[c], ys, r, n, gap, colGap };
     });

@@ -4,7 +4,8 @@
 import { t } from "./i18n.js";
 import { reshape } from "./shapelogic.js";
 
-const COMPACT_BELOW = 64; // px between columns under which a column's pair drops its count
+const COMPACT_BELOW = 64; // px between columns under which the pairs drop their counts
+const HIDDEN_BELOW = 36;  // and under which a column's pair (32 px at its smallest) does not fit
 
 export class ShapeControls {
   constructor(el, canvas, onChange) {
@@ -58,13 +59,15 @@ export class ShapeControls {
     const layers = pair("layer", null, { add: t("shape.add_layer"), remove: t("shape.remove_layer") },
       t("shape.layers", { n: hidden.length }));
     layers.classList.add("layers");
+    layers.classList.toggle("compact", hidden.length > 0 && columns[1].colGap < COMPACT_BELOW);
     this.el.append(layers);
     hidden.forEach((n, l) => {
       const column = columns[l + 1];
       const group = pair("neuron", l, { add: t("shape.add_neuron", { l: l + 1 }), remove: t("shape.remove_neuron", { l: l + 1 }) },
         String(n));
       group.style.left = `${column.x}px`;
-      group.classList.toggle("compact", (column.colGap ?? Infinity) < COMPACT_BELOW);
+      group.classList.toggle("compact", column.colGap < COMPACT_BELOW);
+      group.hidden = column.colGap < HIDDEN_BELOW; // too crowded: the hidden-layers field remains
       this.el.append(group);
     });
   }
