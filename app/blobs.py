@@ -136,9 +136,8 @@ def create_blob(body: BlobIn, store: Store, settings: SettingsDep) -> BlobOut:
     limit = settings.max_blobs
     value = body.canonical()
     code = code_of(value)
-    if store.count_blobs() >= limit and store.get_blob(code) is None:  # the same value needs no room
+    if not store.put_blob(code, orjson.dumps(value).decode(), limit):  # counted atomically
         raise ConfigError("value", "the store holds as many values as it may", f"at most {limit}")
-    store.put_blob(code, orjson.dumps(value).decode())  # a value stored before stays as it was
     return BlobOut(code=code, ref=f"@{code}")
 
 

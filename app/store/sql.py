@@ -75,9 +75,18 @@ class SQLStore:
 
     # -- values that URLs refer to by code -----------------------------------------------------
 
-    def put_blob(self, code: str, payload: str) -> None:
-        """Content-addressed: storing the same code twice keeps the first (the same) payload."""
-        self._write("INSERT INTO blobs VALUES (?, ?, ?) ON CONFLICT DO NOTHING", (code, payload, time.time()))
+    def put_blob(self, code: str, payload: str, most: int) -> bool:
+        """Keep a value under its code; False (nothing stored) if the store already holds `most`
+        values and not this one. Content-addressed: storing the same code twice keeps the
+        first (the same) payload, and needs no room."""
+        if self._insert_capped(
+            "blobs",
+            most,
+            "INSERT INTO blobs VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            (code, payload, time.time()),
+        ):
+            return True
+        return self.get_blob(code) is not None
 
     def get_blob(self, code: str) -> str | None:
         row = self._one("SELECT payload FROM blobs WHERE code = ?", (code,))

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import quote
 
+import httpx
 import orjson
 import pytest
 
-from app.store import SQLiteStore
+from app.store import SQLiteStore, open_store
+from tests.support import Server
 
 WEIGHTS = [{"W": [[0.5, -0.25], [1.5, 0.75]], "b": [0.125, -0.5]}, {"W": [[1, -2]], "b": [0.0625]}]
 
@@ -89,11 +92,31 @@ def test_the_store_holds_at_most_max_blobs_values(client):
     assert full.status_code == 422 and "at most 1" in str(full.json())
 
 
+def test_concurrent_values_stop_at_the_cap_on_a_real_server(store_target):
+    """40 different values POSTed at once to a server with room for 5 store exactly 5: the
+    count and the insert were two statements, so concurrent uploads passed BPX_MAX_BLOBS."""
+    server = Server(store_target, workers=2, env={"BPX_MAX_BLOBS": "5"}).start()
+    try:
+
+        def upload(k: int) -> int:
+            value = [{"W": [[float(k)]], "b": [0.0]}]
+            return httpx.post(f"{server.url}/api/v1/blobs", json={"value": value}, timeout=60).status_code
+
+        with ThreadPoolExecutor(20) as pool:
+            codes = list(pool.map(upload, range(40)))
+    finally:
+        server.stop()
+    assert codes.count(201) == 5 and codes.count(422) == 35, codes
+    store = open_store(store_target)
+    assert store.count_blobs() == 5
+    store.close()
+
+
 def test_a_store_from_before_blobs_gains_the_table(tmp_path):
     path = tmp_path / "old.sqlite3"
     SQLiteStore(path).close()
     with sqlite3.connect(path) as db:
         db.execute("DROP TABLE blobs")  # as a store made before values could be stored
     store = SQLiteStore(path)
-    store.put_blob("c", "[]")
+    store.put_blob("c", "[]", most=10)
     assert store.get_blob("c") == "[]" and store.count_blobs() == 1

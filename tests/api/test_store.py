@@ -95,6 +95,20 @@ def test_the_link_cap_holds_under_concurrent_links(store_target):
         store.close()
 
 
+def test_the_value_cap_holds_under_concurrent_values(store_target):
+    """Values take the same capped insert as links and saved runs: 30 over two replicas with
+    room for 7 store 7, and a value already held is accepted again when the store is full."""
+    replicas = [open_store(store_target, pool_size=8) for _ in range(2)]
+    with ThreadPoolExecutor(20) as pool:
+        stored = list(pool.map(lambda k: replicas[k % 2].put_blob(f"B{k}", "[]", most=7), range(30)))
+    assert sum(stored) == 7 and replicas[0].count_blobs() == 7
+    held = next(f"B{k}" for k, ok in enumerate(stored) if ok)
+    assert replicas[1].put_blob(held, "[]", most=7)  # the same value needs no room
+    assert not replicas[1].put_blob("new", "[]", most=7)
+    for store in replicas:
+        store.close()
+
+
 def test_each_owner_lists_their_own_newest_first_in_pages(store):
     for k in range(7):
         store.save(f"a{k}", "alice", f"alice {k}", f'{{"query": "step={k}"}}', most=100)
@@ -110,8 +124,8 @@ def test_each_owner_lists_their_own_newest_first_in_pages(store):
 
 
 def test_blobs_keep_the_first_payload(store):
-    store.put_blob("c", "first")
-    store.put_blob("c", "second")
+    store.put_blob("c", "first", most=10)
+    store.put_blob("c", "second", most=10)
     assert store.get_blob("c") == "first" and store.count_blobs() == 1
 
 
