@@ -22,8 +22,9 @@ import { bindShare } from "./share.js";
 import { buildQuery, readUrl, useLessonView, useMeta, writeUrl } from "./urlstate.js";
 import { Quiz } from "./quiz.js";
 import { WhyPanel } from "./why.js";
-import { healthHtml, neuronHealth } from "./health.js";
+import { healthHtml, neuronHealth, nodeFlags } from "./health.js";
 import { Tour } from "./tour.js";
+import { NodeMarks, picturesOn } from "./nodepictures.js";
 
 const $ = (id) => document.getElementById(id);
 const STREAM_RATE = 40; // states a second while playing; the canvas draws at the display's rate
@@ -46,6 +47,7 @@ let compare = null; // run B of compare mode
 let shape = null; // the + and − buttons on the network
 let quiz = null; // quiz mode: a question before each phase
 let why = null; // who pulls the selected weight, and the loss around it
+let marks = null; // node pictures and dead/saturated flags over the network
 let tour = null; // the lesson's guided tour
 
 // -- start ---------------------------------------------------------------------------------------------
@@ -66,6 +68,7 @@ async function start() {
   applyLook();
   network = new NetworkView($("network"), $("tooltip"));
   network.addEventListener("select", (e) => select(e.detail));
+  marks = new NodeMarks($("network-marks"), network, () => network.colors());
   plots = { loss: new LossPlot($("plot-loss")), grad: new GradPlot($("plot-grad")),
             boundary: new BoundaryPlot($("plot-boundary")), preview: new PreviewPlot($("plot-preview")) };
   on("highlight", (hl) => network.setOptions({ highlight: hl }));
@@ -145,6 +148,8 @@ async function storeBigValues(config) {
 
 async function newRun(targetStep = 0, existing = null) {
   stopPlaying();
+  model.nodeMaps = model.health = null; // another network: the last one's pictures and flags go
+  marks.set({ pictures: null, flags: new Map() });
   await busy(async () => {
     await storeBigValues(model.config);
     let created = existing;
@@ -363,8 +368,26 @@ function scheduleSidePlots(delay = 250) {
   sideTimer = setTimeout(() => busy(sidePlots).finally(() => { bpx.sidePending = false; }), delay);
 }
 
+/** What each neuron computes, inside its node (2-D data; on by default for small nets). */
+function picturesShown() {
+  const st = model.state;
+  return Boolean(st) && picturesOn(model.page.pics, st.layers[0].W[0].length, st.layers.slice(0, -1).map((l) => l.W.length));
+}
+
+function showPictures() {
+  const st = model.state;
+  const twoD = Boolean(st) && st.layers[0].W[0].length === 2;
+  $("btn-pictures").hidden = !twoD;
+  $("btn-pictures").setAttribute("aria-pressed", String(picturesShown()));
+  marks.set({ pictures: picturesShown() ? model.nodeMaps : null });
+}
+
 /** Dead and saturated neurons: flags on the network, and the selected neuron's lines in the inspector. */
 function renderHealth() {
+  const h = model.health;
+  const stat = $("health-stat");
+  stat.hidden = !h || (h.dead === 0 && h.saturated === 0);
+  if (h) stat.textContent = t("why.flags_legend", { dead: h.dead, saturated: h.saturated, n: h.hidden });
   const sel = parseSelection(model.page.sel);
   const facts = sel?.kind === "n" ? neuronHealth(model.health, sel.col, sel.i) : null;
   $("neuron-health")?.remove();
@@ -379,9 +402,10 @@ async function sidePlots() {
   const health = model.playing && model.nParams > BIG_NET ? null : await api.neurons(id); // a big net: on pause
   if (health && id === model.runId) {
     model.health = health;
-    network.setOptions({ health });
+    marks.set({ flags: nodeFlags(health) });
     renderHealth();
   }
+  showPictures();
   if (!model.playing) await why.update();
   if (lab && !$("digit-lab").hidden && model.data.input_shape.length === 2) {
     if (model.playing) lab.renderMaps();
@@ -604,6 +628,7 @@ function wire() {
     const open = $("topbar").classList.toggle("open");
     $("btn-more").setAttribute("aria-expanded", String(open));
   });
+  $("btn-pictures").addEventListener("click", () => { setPage({ pics: picturesShown() ? "0" : "1" }); showPictures(); });
   $("btn-help").addEventListener("click", () => openDialog($("help"), $("help-close")));
   $("help-close").addEventListener("click", () => closeDialog($("help")));
   trapFocus($("help"));

@@ -98,3 +98,73 @@ export class PictureCache {
     return this.made.get(name);
   }
 }
+
+/** Marks drawn over the network's own canvas (a transparent layer above it, so the network's
+ * painter stays as it is): node pictures and dead/saturated flags, redrawn whenever the network
+ * draws (its `drawn` list of nodes changes) or the marks change. */
+export class NodeMarks {
+  constructor(overlay, network, colors) {
+    this.overlay = overlay;
+    this.network = network;
+    this.colors = colors; // () => the network's colours
+    this.ctx = overlay.getContext("2d");
+    this.pictures = null; // {maps}: every layer's outputs over the input plane
+    this.flags = new Map(); // "col:i" -> "dead" | "saturated"
+    this.cache = new PictureCache();
+    this.seen = null;
+    this.dirty = true;
+    this.marked = [];
+    const loop = () => {
+      if (this.dirty || this.network.drawn !== this.seen) this.draw();
+      requestAnimationFrame(loop);
+    };
+    requestAnimationFrame(loop);
+  }
+
+  set({ pictures, flags }) {
+    if (pictures !== undefined) this.pictures = pictures;
+    if (flags !== undefined) this.flags = flags;
+    this.dirty = true;
+  }
+
+  draw() {
+    this.dirty = false;
+    this.seen = this.network.drawn;
+    const { overlay, ctx } = this;
+    const ratio = window.devicePixelRatio || 1;
+    const [width, height] = [overlay.clientWidth, overlay.clientHeight];
+    if (overlay.width !== Math.round(width * ratio) || overlay.height !== Math.round(height * ratio)) {
+      overlay.width = Math.round(width * ratio);
+      overlay.height = Math.round(height * ratio);
+    }
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.clearRect(0, 0, width, height);
+    const state = this.network.state;
+    this.marked = [];
+    if (!state || this.network.probe) return; // a probe shows another input: the pictures are of the plane
+    const c = this.colors();
+    for (const n of this.seen?.nodes ?? []) {
+      if (n.image || n.col < 1 || n.i < 0) continue;
+      const activation = state.layers[n.col - 1]?.activation;
+      const picture = this.pictures ? this.cache.get(this.pictures, n.col, n.i, activation, c) : null;
+      if (picture && n.r >= 6) {
+        drawPicture(ctx, picture, n.x, n.y, n.r);
+        if (n.label) { // the network's own number, kept legible over the picture
+          ctx.font = "11px ui-monospace, monospace";
+          ctx.textAlign = "center";
+          ctx.textBaseline = "middle";
+          ctx.lineWidth = 3;
+          ctx.lineJoin = "round";
+          ctx.strokeStyle = c.canvas;
+          ctx.strokeText(n.label, n.x, n.y, 2 * n.r - 4);
+          ctx.fillStyle = c.text;
+          ctx.fillText(n.label, n.x, n.y, 2 * n.r - 4);
+        }
+      }
+      const flag = this.flags.get(`${n.col}:${n.i}`);
+      if (flag) drawFlag(ctx, flag, n.x, n.y, n.r, c);
+      if ((picture && n.r >= 6) || flag) this.marked.push({ col: n.col, i: n.i, picture: Boolean(picture && n.r >= 6), flag: flag ?? null });
+    }
+    if (window.__bpx) window.__bpx.marks = this.marked; // the browser tests' view of what was marked
+  }
+}

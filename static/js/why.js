@@ -24,7 +24,6 @@ export class WhyPanel {
     this.key = "";
     this.qFor = ""; // the first parameter a typed q belongs to: a new selection forgets it
     this.qInput.addEventListener("change", () => { this.key = ""; hooks.busy(() => this.update()); });
-    window.__bpx = Object.assign(window.__bpx || {}, { why: {} });
   }
 
   async update() {
@@ -46,7 +45,7 @@ export class WhyPanel {
       api.surface(id, { p, q, points: POINTS }).catch((error) => ({ error })),
     ]);
     if (id !== runId() || key !== this.key) return; // a newer request has the floor
-    window.__bpx.why = { shares, surface, p, q };
+    if (window.__bpx) window.__bpx.why = { shares, surface, p, q }; // for the browser tests
     await this.shares.render(shares, st, inputShape(), page().sample);
     if (surface.error) {
       this.note.textContent = surface.error.message;
@@ -56,6 +55,6 @@ export class WhyPanel {
     this.note.textContent = surface.points < surface.points_asked
       ? t("why.fewer_points", { n: surface.points, asked: surface.points_asked }) : "";
     await this.surface.render(surface);
-    window.__bpx.whyDrawn = (window.__bpx.whyDrawn || 0) + 1;
+    if (window.__bpx) window.__bpx.whyDrawn = (window.__bpx.whyDrawn || 0) + 1;
   }
 }

@@ -85,3 +85,34 @@ def test_dead_relus_are_explained_in_the_inspector(page, server):
     assert section.locator("[data-state=dead]").count() == 1
     assert "100%" in section.inner_text() and "no weight into it will ever change" in section.inner_text()
     page.shot("why-dead-relu")
+
+
+def test_dead_neurons_are_crossed_out_on_the_network(page, server):
+    p = page.open("?preset=dying_relu&step=300")
+    run_id = p.evaluate("window.__bpx.runId")
+    health = httpx.get(f"{server.url}/api/v1/runs/{run_id}/neurons").json()
+    p.wait_for_function("(window.__bpx.marks || []).length > 0")
+    marks = p.evaluate("window.__bpx.marks")
+    dead = {(m["col"], m["i"]) for m in marks if m["flag"] == "dead"}
+    truth = {(l + 1, i) for l, layer in enumerate(health["layers"]) for i, d in enumerate(layer["dead"]) if d}
+    assert dead == truth and len(truth) >= 12
+    assert f"{len(truth)} dead" in p.locator("#health-stat").inner_text()
+    page.shot("why-dead-on-network")
+
+
+def test_xor_nodes_show_what_they_compute_and_the_toggle_hides_it(page):
+    p = page.open("?preset=xor&step=3000")
+    assert p.locator("#btn-pictures").get_attribute("aria-pressed") == "true"  # a small net: on by default
+    p.wait_for_function("(window.__bpx.marks || []).filter((m) => m.picture).length === 3")
+    pictured = {(m["col"], m["i"]) for m in p.evaluate("window.__bpx.marks") if m["picture"]}
+    assert pictured == {(1, 0), (1, 1), (2, 0)}  # both hidden neurons and the output
+    page.shot("why-xor-pictures")
+    p.click("#btn-pictures")
+    p.wait_for_function("(window.__bpx.marks || []).filter((m) => m.picture).length === 0")
+    assert "pics=0" in p.url and p.locator("#btn-pictures").get_attribute("aria-pressed") == "false"
+
+
+def test_the_digit_net_has_no_plane_to_picture(page):
+    p = page.open("?preset=digits")
+    assert p.locator("#btn-pictures").is_hidden()
+    assert not [m for m in p.evaluate("window.__bpx.marks || []") if m["picture"]]
