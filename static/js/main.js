@@ -387,7 +387,10 @@ function renderHealth() {
   const h = model.health;
   const stat = $("health-stat");
   stat.hidden = !h || (h.dead === 0 && h.saturated === 0);
-  if (h) stat.textContent = t("why.flags_legend", { dead: h.dead, saturated: h.saturated, n: h.hidden });
+  if (h) {
+    stat.textContent = [h.dead ? t("why.flags_dead", { dead: h.dead, n: h.hidden }) : "",
+      h.saturated ? t("why.flags_saturated", { saturated: h.saturated, n: h.hidden }) : ""].filter(Boolean).join(" · ");
+  }
   const sel = parseSelection(model.page.sel);
   const facts = sel?.kind === "n" ? neuronHealth(model.health, sel.col, sel.i) : null;
   $("neuron-health")?.remove();
