@@ -17,6 +17,7 @@ from app import __version__
 from app.blobs import dereference
 from app.budget import Shape, check_rows, check_state_size, check_steps
 from app.deps import Digits, Fields, LanesDep, Manager, RunId, SettingsDep, Store
+from app.frames import AT_REST, batch_as_rows, compact
 from app.i18n import translations
 from app.page_params import PAGE_PATTERNS
 from app.responses import (
@@ -70,9 +71,31 @@ async def wanted_fields(fields: Fields = None) -> set[str] | None:
 Wanted = Annotated[set[str] | None, Depends(wanted_fields)]
 
 
-def state_json(run: Run, digits: int | None, fields: set[str] | None) -> bytes:
+FrameFormat = Annotated[
+    Literal["json", "compact"],
+    Query(
+        alias="format",
+        description="compact: large arrays as base64 binary for drawing (app/frames.py); json: all float64",
+    ),
+]
+
+
+def state_json(
+    run: Run,
+    digits: int | None,
+    fields: set[str] | None,
+    packing: dict[str, Any] | None = None,
+    rows_known: set[int] | None = None,
+) -> bytes:
     state = run.state().to_dict()
-    return dumps(select(state, fields) if fields else state, digits)
+    state = select(state, fields) if fields else state
+    if rows_known is not None and "batch" in state:
+        state["batch"] = batch_as_rows(state["batch"], rows_known)
+    return dumps(compact(state, **packing) if packing else state, digits)
+
+
+def packing_of(frame: str) -> dict[str, Any] | None:
+    return AT_REST if frame == "compact" else None
 
 
 def run_out(run_id: str, run: Run) -> RunOut:
@@ -175,17 +198,19 @@ async def get_state(
     settings: SettingsDep,
     wanted: Wanted,
     digits: Digits = None,
+    frame: FrameFormat = "json",
 ) -> Response:
     def plan() -> int:
         shape, replay, build = manager.plan(run_id)
         check_state_size(shape, wanted, digits, settings)
         return build + check_steps(shape, replay, settings, field="step")
 
+    packing = packing_of(frame)
     body = await lanes.run(
         plan,
-        lambda stop: manager.read(run_id, lambda run: state_json(run, digits, wanted), stop),
+        lambda stop: manager.read(run_id, lambda run: state_json(run, digits, wanted, packing), stop),
         request,
-        key=("state", run_id, digits, request.query_params.get("fields")),
+        key=("state", run_id, digits, request.query_params.get("fields"), frame),
     )
     return state_response(body)
 
@@ -205,15 +230,19 @@ async def step_run(
     settings: SettingsDep,
     wanted: Wanted,
     digits: Digits = None,
+    frame: FrameFormat = "json",
 ) -> Response:
     def plan() -> int:
         shape, replay, build = manager.plan(run_id)
         check_state_size(shape, wanted, digits, settings)
         return build + check_steps(shape, body.steps, settings, replay=replay)
 
+    packing = packing_of(frame)
     answer = await lanes.run(
         plan,
-        lambda stop: manager.step(run_id, body.steps, lambda run: state_json(run, digits, wanted), stop),
+        lambda stop: manager.step(
+            run_id, body.steps, lambda run: state_json(run, digits, wanted, packing), stop
+        ),
         request,
     )
     return state_response(answer)
@@ -229,8 +258,39 @@ def reset_run(run_id: RunId, manager: Manager) -> RunOut:
     response_model=HistoryOut,
     summary="Per-step loss, learning rate, gradient norms; evaluations",
 )
-def get_history(run_id: RunId, manager: Manager, digits: Digits = None) -> Response:
-    return manager.read(run_id, lambda run: json_response(run.history.to_dict(), digits))
+def get_history(
+    run_id: RunId,
+    manager: Manager,
+    digits: Digits = None,
+    since: Annotated[
+        int,
+        Query(
+            ge=0, le=LIMITS["max_replay_steps"], description="the reader's step: only what is new after it"
+        ),
+    ] = 0,
+) -> Response:
+    return manager.read(run_id, lambda run: json_response(run.history.to_dict(since), digits))
+
+
+@runs.post(
+    "/{run_id}/pause",
+    response_model=StateOut,
+    responses=STATE_DOC,
+    summary="Stop this run's streams; optionally go to the step the client shows; returns the State",
+)
+def pause_run(
+    run_id: RunId,
+    manager: Manager,
+    wanted: Wanted,
+    digits: Digits = None,
+    step: Annotated[
+        int | None,
+        Query(ge=0, le=LIMITS["max_replay_steps"], description="the streamed step the client shows"),
+    ] = None,
+    frame: FrameFormat = "json",
+) -> Response:
+    packing = packing_of(frame)
+    return state_response(manager.pause(run_id, step, lambda run: state_json(run, digits, wanted, packing)))
 
 
 @runs.post("/{run_id}/predict", response_model=PredictOut, summary="The network's output for input rows")

@@ -13,6 +13,7 @@ import bisect
 import hashlib
 import secrets
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -47,6 +48,7 @@ class LiveRun:
     lock: threading.RLock = field(default_factory=threading.RLock)
     checkpoints: dict[int, Checkpoint] = field(default_factory=dict)
     every: int = 500
+    pauses: int = 0  # a stream that started before the latest pause stops stepping (app/stream.py)
 
     def __post_init__(self) -> None:
         self.checkpoints[0] = self.run.checkpoint()
@@ -214,10 +216,18 @@ class RunManager:
     # Every lock on a run is taken below, and a request's answer is read while it is held:
     # an answer never carries the step of another request that came in between.
 
+    def stored_step(self, run_id: str, fallback: int) -> int:
+        """The store's step, read again under the run's lock: a step read before another
+        thread's pause or reset took the lock would move the run back where that thread took
+        it from (a paused page showed 7468 while the server then said 6770)."""
+        row = self.store.get_run(run_id)
+        return row[1] if row is not None else fallback
+
     def read(self, run_id: str, read: Callable[[Run], T], should_stop: ShouldStop = never) -> T:
         """`read(run)` at the run's stored step."""
         live, step = self.live(run_id)
         with live.lock:
+            step = self.stored_step(run_id, step)
             live.move_to(step, should_stop, chunk_steps(live.shape))
             result = read(live.run)
         self._trim(0)
@@ -237,6 +247,7 @@ class RunManager:
         while True:
             live, stored = self.live(run_id)
             with live.lock:
+                stored = self.stored_step(run_id, stored)
                 live.move_to(stored, should_stop, chunk_steps(live.shape))
                 start = live.run.step
                 if start + n > limit:
@@ -252,6 +263,58 @@ class RunManager:
                     break
         self._trim(n)
         return result
+
+    def stream_frame(
+        self,
+        run_id: str,
+        target: int,
+        most: int,
+        seconds: float,
+        pauses: int,
+        read: Callable[[Run], T],
+        should_stop: ShouldStop = never,
+    ) -> T | None:
+        """A stream's frame under one lock: toward `target`, at most `most` steps and at most
+        `seconds` of stepping (at least one step), then `read(run)`; None once the run was
+        paused after the stream began (`pauses` is what it counted then)."""
+        limit = LIMITS["max_replay_steps"]
+        while True:
+            live, stored = self.live(run_id)
+            with live.lock:  # a pause waits for this frame, and the next one sees it
+                if live.pauses != pauses:
+                    return None
+                stored = self.stored_step(run_id, stored)
+                live.move_to(stored, should_stop, chunk_steps(live.shape))
+                start = live.run.step
+                n = max(0, min(target - start, most, limit - start))
+                deadline = time.monotonic() + seconds
+                for _ in range(n):
+                    live.advance(1, should_stop)
+                    if time.monotonic() > deadline:
+                        break
+                if not n or self.store.set_step(run_id, live.run.step, expected=start):
+                    result = read(live.run)
+                    break
+        self._trim(live.run.step - start)
+        return result
+
+    def pauses(self, run_id: str) -> int:
+        """How many times the run was paused: a stream counts from here (stream_frame)."""
+        live, _ = self.live(run_id)
+        return live.pauses
+
+    def pause(self, run_id: str, step: int | None, read: Callable[[Run], T]) -> T:
+        """Stop the run's streams; with `step` (at most the stored one), go back to it — the
+        frame the client shows — so that client and server agree on the step; `read(run)`."""
+        live, stored = self.live(run_id)
+        with live.lock:
+            live.pauses += 1
+            stored = self.stored_step(run_id, stored)
+            target = stored if step is None else min(step, stored)
+            live.move_to(target)
+            if target != stored:
+                self.store.set_step(run_id, target)
+            return read(live.run)
 
     def reset(self, run_id: str, read: Callable[[Run], T]) -> T:
         live, _ = self.live(run_id)

@@ -22,9 +22,10 @@ import anyio
 from fastapi import APIRouter, Query, Request
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
-from app.api import Wanted, state_json
+from app.api import FrameFormat, Wanted, state_json
 from app.budget import check_state_size, check_steps
 from app.deps import Digits, LanesDep, Manager, RunId, SettingsDep
+from app.frames import PLAYING
 from app.lanes import ClientGone, ShouldStop, Stopped
 from app.schemas import ERRORS
 from engine.config import LIMITS
@@ -32,6 +33,7 @@ from engine.config import LIMITS
 router = APIRouter(prefix="/api/v1/runs", tags=["stream"], responses=ERRORS)
 T = TypeVar("T")
 CATCH_UP = 10  # a frame advances at most this many frames' worth of steps
+FRAME_WORK_SECONDS = 0.06  # and steps for at most this long: a slow net still shows several frames a second
 MIN_RATE = 0.1  # frames per second: a stream sends at least one frame every 10 s
 
 
@@ -51,6 +53,7 @@ async def stream(
     steps_per_frame: Annotated[int, Query(ge=1, le=LIMITS["max_steps_per_request"])] = 1,
     max_frames: Annotated[int | None, Query(ge=1, le=10**9)] = None,
     digits: Digits = None,
+    frame_format: FrameFormat = "json",
 ) -> AsyncIterator[ServerSentEvent]:
     rate = min(rate, settings.max_stream_rate)
     frames_allowed = min(max_frames or settings.max_stream_frames, settings.max_stream_frames)
@@ -71,17 +74,16 @@ async def stream(
         return await anyio.to_thread.run_sync(fn, lanes.shutting_down.is_set)
 
     start_step = await work(lambda stop: manager.read(run_id, lambda run: run.step, stop))
+    pauses = await work(lambda stop: manager.pauses(run_id))
+    rows_sent: set[int] = set()  # compact frames send each training row's inputs once
 
-    def frame(target: int, stop: ShouldStop) -> tuple[bytes, int, bool]:
-        def advance(run) -> int:
-            return max(0, min(target - run.step, most, limit - run.step))
-
-        n = manager.read(run_id, advance, stop)
-
+    def frame(target: int, stop: ShouldStop) -> tuple[bytes, int, bool] | None:
         def read(run) -> tuple[bytes, int, bool]:
+            if frame_format == "compact":
+                return state_json(run, digits, wanted, PLAYING, rows_sent), run.step, run.diverged
             return state_json(run, digits, wanted), run.step, run.diverged
 
-        return manager.step(run_id, n, read, stop) if n else manager.read(run_id, read, stop)
+        return manager.stream_frame(run_id, target, most, FRAME_WORK_SECONDS, pauses, read, stop)
 
     start_time = time.monotonic()
     reason, step = "max_frames", start_step
@@ -93,7 +95,10 @@ async def stream(
             await anyio.sleep(max(0.0, due - time.monotonic()))
             elapsed_frames = (time.monotonic() - start_time) * rate
             target = start_step + round(max(elapsed_frames, sent + 1) * steps_per_frame)
-            data, step, diverged = await work(functools.partial(frame, target))
+            framed = await work(functools.partial(frame, target))
+            if framed is None:  # paused (POST /pause) while this stream was still open
+                return
+            data, step, diverged = framed
             yield ServerSentEvent(raw_data=data.decode(), event="state", id=str(step))
             if diverged or step >= limit:
                 reason = "diverged" if diverged else "limit"

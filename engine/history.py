@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,13 +45,17 @@ class History:
         per_step = 8 * (3 + (len(self.grad_norms[0]) if self.grad_norms else 0)) + 64
         return per_step * len(self.step) + 200 * len(self.evals)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, since: int = 0) -> dict[str, Any]:
+        """The records a reader at step `since` lacks: updates since..now and the evaluations
+        made after more than `since` updates (since=0: everything)."""
+        first_eval = bisect.bisect_right(self.eval_step, since) if since else 0
+        evals = self.evals[first_eval:]
         keys = sorted({k for e in self.evals for k in e})
         return {
-            "step": self.step,
-            "loss": self.loss,
-            "lr": self.lr,
-            "grad_norms": self.grad_norms,
-            "eval_step": self.eval_step,
-            **{k: [e.get(k) for e in self.evals] for k in keys},
+            "step": self.step[since:],
+            "loss": self.loss[since:],
+            "lr": self.lr[since:],
+            "grad_norms": self.grad_norms[since:],
+            "eval_step": self.eval_step[first_eval:],
+            **{k: [e.get(k) for e in evals] for k in keys},
         }

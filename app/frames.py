@@ -1,0 +1,92 @@
+"""Compact frames: a State encoded for drawing (static/js/frames.js decodes it).
+
+A played frame carries what the views draw, not every digit of every number: arrays of more
+than `exact_below` numbers travel as base64 binary —
+
+- ``{"dtype": "u8", "shape", "lo", "hi", "data"}`` when every value is lo + q·(hi − lo)/255
+  for a whole q, to 1e-9 of the range (the digits' pixels): a byte each, nothing lost;
+- ``{"dtype": "i8", "shape", "scale", "data"}`` with q = round(127·v/scale[row]), scale[row]
+  = max |v| of that row, for a wide layer matrix (an image's weights, ``colour_only``): drawn
+  as a colour and a width, at most half a level of 127 of its row's largest off; with ``top``,
+  each row's largest |v| in exact order, which 8 bits would tie;
+- ``{"dtype": "f32", "shape", "data"}`` otherwise, and whenever an array holds NaN or ±∞
+  (float32 keeps them).
+
+Smaller arrays and every scalar stay exact JSON. The float64 State is unchanged on the REST
+API (GET /state, /chain): the exact numbers are one request away.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import numpy as np
+
+PIXEL_LEVELS = 255
+# An image's neuron draws its strongest few pixels' edges (static/js/encode.js,
+# IMAGE_EDGES_PER_NEURON = 6): a wide matrix carries the order of each row's TOP_PER_ROW largest.
+WIDE = 64
+TOP_PER_ROW = 8
+
+
+def pack(a: np.ndarray, colour_only: bool) -> dict[str, Any]:
+    """One array as base64 binary, in the narrowest type that draws the same picture."""
+    values = np.asarray(a, dtype=np.float64)
+    shape = list(values.shape)
+    finite = bool(np.isfinite(values).all())
+    if finite and values.size:
+        lo, hi = float(values.min()), float(values.max())
+        if hi > lo:
+            q = np.rint((values - lo) * (PIXEL_LEVELS / (hi - lo)))
+            if np.abs(lo + q * ((hi - lo) / PIXEL_LEVELS) - values).max() <= 1e-9 * (hi - lo):
+                data = q.astype(np.uint8).tobytes()
+                return {"dtype": "u8", "shape": shape, "lo": lo, "hi": hi, "data": _b64(data)}
+        if colour_only and values.ndim == 2 and values.shape[1] >= WIDE:
+            scale = np.abs(values).max(axis=1)  # per row: a neuron's strongest pixels never round to 0
+            q = np.rint(values * (127 / np.where(scale > 0, scale, 1))[:, None])
+            out = {"dtype": "i8", "shape": shape, "scale": scale, "data": _b64(q.astype(np.int8).tobytes())}
+            # 8 bits tie values the view ranks: the exact ranking of each row's largest
+            out["top"] = np.argsort(-np.abs(values), axis=1, kind="stable")[:, :TOP_PER_ROW]
+            return out
+    return {"dtype": "f32", "shape": shape, "data": _b64(values.astype("<f4").tobytes())}
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def compact(value: Any, exact_below: int, colour_only: frozenset[str], key: str = "") -> Any:
+    """A State (or any part of one) with its large float arrays packed; the arrays named in
+    `colour_only` (a layer's matrices, drawn relative to their own largest value) in 8 bits."""
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind == "f" and value.size >= exact_below:
+            return pack(value, key in colour_only)
+        return value
+    if isinstance(value, dict):
+        return {k: compact(v, exact_below, colour_only, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [compact(v, exact_below, colour_only, key) for v in value]
+    return value
+
+
+def batch_as_rows(batch: dict[str, Any], known: set[int]) -> dict[str, Any]:
+    """The batch as row numbers into the training set, with the inputs of only the rows this
+    client was not sent before (`known`, one stream's memory, updated here): after an epoch a
+    frame carries no pixels at all. static/js/frames.js rebuilds batch.x from its copy."""
+    index = np.asarray(batch["index"])
+    fresh = [k for k, row in enumerate(index.tolist()) if row not in known]
+    known.update(index[fresh].tolist())
+    out = {k: v for k, v in batch.items() if k != "x"}
+    out["rows"] = index[fresh]
+    out["rows_x"] = np.asarray(batch["x"])[fresh]
+    return out
+
+
+# Arrays of 64 numbers or more are packed, in a Step's answer as in a played frame. A wide
+# layer matrix (an image's 784 columns) in 8 bits per row; everything else in float32, which
+# draws the same picture (tests/browser/test_frames.py). The
+# inspector asks GET /state for the exact numbers of what it shows (static/js/inspectpanel.js).
+MATRICES = frozenset({"W", "dW", "dW_applied", "dW_penalty"})
+AT_REST: dict[str, Any] = {"exact_below": 64, "colour_only": MATRICES}
+PLAYING = AT_REST

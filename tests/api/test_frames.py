@@ -1,0 +1,71 @@
+"""Compact frames (app/frames.py): what each packing keeps, and the API's format=compact."""
+
+from __future__ import annotations
+
+import base64
+
+import numpy as np
+
+from app.frames import compact, pack
+
+
+def unpack(p: dict) -> np.ndarray:
+    raw = base64.b64decode(p["data"])
+    if p["dtype"] == "f32":
+        values = np.frombuffer(raw, dtype="<f4").astype(np.float64)
+    elif p["dtype"] == "i8":
+        scale = np.asarray(p["scale"], dtype=np.float64)
+        values = np.frombuffer(raw, dtype=np.int8).reshape(p["shape"]) * (scale[:, None] / 127)
+    else:
+        values = p["lo"] + np.frombuffer(raw, dtype=np.uint8) * ((p["hi"] - p["lo"]) / 255)
+    return values.reshape(p["shape"])
+
+
+def test_pixels_in_256_levels_travel_as_bytes_and_come_back_exactly():
+    pixels = np.random.default_rng(0).integers(0, 256, size=(32, 784)) / 255
+    p = pack(pixels, colour_only=True)
+    assert p["dtype"] == "u8" and len(base64.b64decode(p["data"])) == pixels.size
+    assert np.abs(unpack(p) - pixels).max() < 1e-12
+
+
+def test_a_colour_only_matrix_is_within_half_a_level_of_127():
+    w = np.random.default_rng(1).normal(size=(16, 784))
+    p = pack(w, colour_only=True)
+    assert p["dtype"] == "i8" and p["scale"].tolist() == np.abs(w).max(axis=1).tolist()
+    error = np.abs(unpack(p) - w).max(axis=1)
+    assert (error <= 0.5 * p["scale"] / 127 + 1e-12).all()  # half a level of its row's largest
+    ranked = np.argsort(-np.abs(w), axis=1, kind="stable")[:, :8]
+    assert (p["top"] == ranked).all()
+
+
+def test_non_finite_values_keep_their_names_in_float32():
+    a = np.array([[1.5, np.nan], [np.inf, -np.inf]] * 40)
+    p = pack(a, colour_only=True)
+    assert p["dtype"] == "f32"
+    back = unpack(p)
+    assert np.isnan(back[0, 1]) and back[1, 0] == np.inf and back[1, 1] == -np.inf and back[0, 0] == 1.5
+
+
+def test_small_arrays_and_scalars_stay_exact():
+    state = {"loss": 0.1234567890123, "layers": [{"W": np.array([[0.1, 0.2]]), "dW": np.ones((40, 80)) / 3}]}
+    out = compact(state, exact_below=64, colour_only=frozenset({"dW"}))
+    assert out["loss"] == state["loss"]
+    assert out["layers"][0]["W"] is state["layers"][0]["W"]
+    assert out["layers"][0]["dW"]["dtype"] in {"i8", "u8"}  # 80 wide
+    assert compact(state, 64, frozenset())["layers"][0]["dW"]["dtype"] in {"f32", "u8"}
+
+
+def test_a_compact_step_answer_is_small_and_the_json_state_unchanged(client):
+    run_id = client.post("/api/v1/runs", json={"preset": "digits"}).json()["id"]
+    full = client.post(f"/api/v1/runs/{run_id}/step", json={"steps": 1})
+    small = client.get(f"/api/v1/runs/{run_id}/state", params={"format": "compact"})
+    assert small.status_code == 200 and len(small.content) * 6 < len(full.content)
+    packed = small.json()
+    assert packed["step"] == 1 and packed["loss"] == full.json()["loss"]
+    w = unpack(packed["layers"][0]["W"])
+    exact = np.array(full.json()["layers"][0]["W"])
+    assert (
+        np.abs(w - exact).max(axis=1) <= 0.5 * np.array(packed["layers"][0]["W"]["scale"]) / 127 + 1e-12
+    ).all()
+    assert packed["layers"][2]["b"] == full.json()["layers"][2]["b"]  # ten numbers stay exact
+    assert client.get(f"/api/v1/runs/{run_id}/state", params={"format": "nope"}).status_code == 422

@@ -1,0 +1,84 @@
+"""Play and pause agree with the page: history since a step, pause at the step shown, frames
+that keep coming on a slow net (static/js/run.js is the client)."""
+
+from __future__ import annotations
+
+import threading
+import time
+import urllib.request
+
+import orjson
+
+from app import stream
+from tests.api.test_stream import events
+
+
+def test_history_since_is_the_tail_of_the_whole_history(client):
+    run_id = client.post("/api/v1/runs", json={"preset": "xor"}).json()["id"]
+    client.post(f"/api/v1/runs/{run_id}/step", json={"steps": 7}, params={"fields": "step"})
+    page = client.get(f"/api/v1/runs/{run_id}/history").json()  # what a page at step 7 holds
+    client.post(f"/api/v1/runs/{run_id}/step", json={"steps": 260}, params={"fields": "step"})
+    whole = client.get(f"/api/v1/runs/{run_id}/history").json()
+    new = client.get(f"/api/v1/runs/{run_id}/history", params={"since": 7}).json()
+    assert new["step"] == list(range(7, 267))
+    for key in whole:
+        assert page[key] + new[key] == whole[key], key  # nothing lost, nothing twice
+    assert new["eval_step"] and all(s > 7 for s in new["eval_step"])
+    assert client.get(f"/api/v1/runs/{run_id}/history", params={"since": -1}).status_code == 422
+
+
+def test_pause_goes_to_the_step_shown_and_answers_its_state(client):
+    run_id = client.post("/api/v1/runs", json={"preset": "xor"}).json()["id"]
+    client.post(f"/api/v1/runs/{run_id}/step", json={"steps": 40}, params={"fields": "step"})
+    paused = client.post(f"/api/v1/runs/{run_id}/pause", params={"step": 25}).json()
+    assert paused["step"] == 25
+    assert client.get(f"/api/v1/runs/{run_id}").json()["step"] == 25  # the store agrees
+    assert paused == client.get(f"/api/v1/runs/{run_id}/state").json()
+    history = client.get(f"/api/v1/runs/{run_id}/history").json()
+    assert history["step"] == list(range(25))
+    # a step ahead of the server's is not a place to go: the server's step stands
+    assert client.post(f"/api/v1/runs/{run_id}/pause", params={"step": 99, "fields": "step"}).json() == {
+        "step": 25
+    }
+
+
+def test_a_frame_does_at_least_one_step_and_no_more_than_its_time_allows(client, monkeypatch):
+    monkeypatch.setattr(stream, "FRAME_WORK_SECONDS", 0.0)  # every frame's budget spent after one step
+    run_id = client.post("/api/v1/runs", json={"preset": "xor"}).json()["id"]
+    got = events(
+        client.get(f"/api/v1/runs/{run_id}/stream?rate=200&max_frames=4&steps_per_frame=100&fields=step").text
+    )
+    assert [data["step"] for kind, data in got if kind == "state"] == [1, 2, 3, 4]
+
+
+def test_after_pause_a_stream_still_open_steps_no_more(server_factory):
+    server = server_factory()
+    base = server.url + "/api/v1/runs"
+
+    def call(method: str, url: str, body: dict | None = None) -> dict:
+        data = orjson.dumps(body) if body is not None else None
+        request = urllib.request.Request(
+            url, data=data, method=method, headers={"content-type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return orjson.loads(response.read())
+
+    run_id = call("POST", base, {"preset": "xor"})["id"]
+    seen: list[int] = []
+    ended = threading.Event()
+
+    def play() -> None:  # a client that keeps its stream open and reads every frame
+        with urllib.request.urlopen(f"{base}/{run_id}/stream?rate=50&fields=step", timeout=30) as response:
+            for line in response:
+                if line.startswith(b"id: "):
+                    seen.append(int(line[4:]))
+        ended.set()
+
+    threading.Thread(target=play, daemon=True).start()
+    while len(seen) < 5:
+        time.sleep(0.02)
+    paused = call("POST", f"{base}/{run_id}/pause?fields=step")["step"]
+    assert ended.wait(10), "the stream goes on after a pause"
+    time.sleep(0.3)
+    assert call("GET", f"{base}/{run_id}")["step"] == paused  # nothing stepped after the answer
+    assert seen[-1] <= paused
