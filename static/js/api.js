@@ -45,6 +45,19 @@ const q = (params) => {
   return text ? `?${text}` : "";
 };
 
+const answers = new Map(); // url -> the promise of its answer, for answers that cannot change
+const MAX_REMEMBERED = 500;
+
+function once(path) {
+  if (!answers.has(path)) {
+    if (answers.size >= MAX_REMEMBERED) answers.delete(answers.keys().next().value);
+    const answer = call("GET", path);
+    answer.catch(() => answers.delete(path)); // a failure is not remembered
+    answers.set(path, answer);
+  }
+  return answers.get(path);
+}
+
 export const api = {
   meta: () => call("GET", "/api/v1/meta"),
   create: (config) => call("POST", "/api/v1/runs", config),
@@ -52,15 +65,17 @@ export const api = {
   state: (id, opts = {}) => call("GET", `/api/v1/runs/${id}/state${q(opts)}`),
   step: (id, steps, opts = {}) => call("POST", `/api/v1/runs/${id}/step${q(opts)}`, { steps }),
   reset: (id) => call("POST", `/api/v1/runs/${id}/reset`),
-  history: (id) => call("GET", `/api/v1/runs/${id}/history`),
+  history: (id, since = undefined) => call("GET", `/api/v1/runs/${id}/history${q({ since })}`),
+  pause: (id, step, opts = {}) => call("POST", `/api/v1/runs/${id}/pause${q({ step, ...opts })}`),
   predict: (id, x, layers = false) => call("POST", `/api/v1/runs/${id}/predict`, { x, layers }),
   chain: (id, layer, i, j) => call("GET", `/api/v1/runs/${id}/chain${q({ layer, i, j })}`),
   shares: (id, layer, i, j) => call("GET", `/api/v1/runs/${id}/shares${q({ layer, i, j })}`),
   surface: (id, opts) => call("GET", `/api/v1/runs/${id}/surface${q(opts)}`),
   neurons: (id) => call("GET", `/api/v1/runs/${id}/neurons`),
   preview: (id) => call("GET", `/api/v1/runs/${id}/preview${q({ points: 41, until: 2 })}`),
+  // A run's data never changes (new data is a new run): each page of rows is asked for once.
   data: (id, split = "train", count = 1000, withX = true, start = 0) =>
-    call("GET", `/api/v1/runs/${id}/data${q({ split, count, start, with_x: withX })}`),
+    once(`/api/v1/runs/${id}/data${q({ split, count, start, with_x: withX })}`),
   example: (id, row) => call("GET", `/api/v1/runs/${id}/example${q({ row })}`),
   confusion: (id, split = "test") => call("GET", `/api/v1/runs/${id}/confusion${q({ split })}`),
   link: (query) => call("POST", "/api/v1/links", { query }),

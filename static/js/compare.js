@@ -1,10 +1,10 @@
 // Compare mode: run B differs from run A in the settings given as `b_<field>` URL parameters
 // (b_optimizer=adam, b_activation=relu, b_lr=3, …). B follows A step for step, is drawn beside
 // it, and its loss and gradient norms are overlaid on A's plots (dashed).
-import { api } from "./api.js";
 import { t } from "./i18n.js";
 import { fmt, model } from "./store.js";
 import { NetworkView } from "./network.js";
+import { RunModel } from "./run.js";
 import { COMPARE_PREFIX, FIELD_OF, FIELD_TYPE, format, parse, URL_NAME } from "./urlstate.js";
 
 export const SUGGESTIONS = [ // label: an i18n key
@@ -45,54 +45,48 @@ export function describeSettings(fields, config) {
   return fields.map((field) => `${t(`field.${field}`)} = ${valueWords(config[field])}`).join(", ");
 }
 
-export class Compare {
+/** Run B: a RunModel of its own (run.js) that follows run A's step, drawn in a second
+ * NetworkView. Emits "history" when B's history changed (the plots overlay it). */
+export class Compare extends EventTarget {
   constructor(canvas, tooltip, label, labelA = null) {
+    super();
     this.view = new NetworkView(canvas, tooltip);
     this.label = label;
     this.labelA = labelA;
     this.overrides = {};
-    this.runId = null;
-    this.state = null;
-    this.history = null;
-    this.queue = Promise.resolve(); // the syncs in flight, one after another
+    this.run = null;
+    this.page = null;
   }
 
   get active() { return Object.keys(this.overrides).length > 0; }
+  get runId() { return this.run?.id ?? null; }
+  get state() { return this.run?.state ?? null; }
+  get history() { return this.run?.history ?? null; }
+  get resolved() { return this.run?.resolved ?? null; }
 
   async start(configA, overrides) {
     this.overrides = overrides;
-    this.runId = this.state = this.history = null;
+    this.run = null;
     if (!this.active) return;
-    const run = await api.create({ ...configA, ...overrides });
-    this.runId = run.id;
-    this.resolved = run.config;
+    const run = new RunModel();
+    await run.create({ ...configA, ...overrides });
+    run.addEventListener("state", (e) => {
+      this.view.setState(e.detail.state, this.inputShape);
+      if (this.page) this.draw(this.page);
+    });
+    run.addEventListener("history", () => this.dispatchEvent(new CustomEvent("history")));
+    this.run = run;
     this.relabel();
   }
 
-  /** Bring B to A's step and fetch what the view and plots need. Calls overlap (keys pressed
-   * faster than the server answers, a stream's plot flushes): they queue, and each brings B to
-   * the newest step asked for, so B never steps twice for one step of A. */
-  sync(step, page, inputShape) {
-    this.target = { step, page, inputShape };
-    const turn = this.queue.catch(() => {}).then(() => this.catchUp());
-    this.queue = turn;
-    return turn;
-  }
-
-  async catchUp() {
-    const { step, page, inputShape } = this.target;
-    if (!this.runId) return;
-    if (this.state?.step === step) { this.draw(page); return; } // an earlier turn got here
-    let current = (await api.run(this.runId)).step;
-    if (current > step) { await api.reset(this.runId); current = 0; }
-    const most = model.meta.limits.max_steps_per_request;
-    for (let left = step - current; left > 0; left -= most) {
-      await api.step(this.runId, Math.min(left, most), { fields: "step" });
-    }
-    this.state = await api.state(this.runId);
-    this.history = await api.history(this.runId);
-    this.view.setState(this.state, inputShape);
-    this.draw(page);
+  /** Bring B to A's step. Calls overlap (keys pressed faster than the server answers, a
+   * stream's plot flushes): RunModel.follow queues them and skips all but the newest target,
+   * so B never steps twice for one step of A. */
+  follow(step, page, inputShape) {
+    this.page = page;
+    this.inputShape = inputShape;
+    if (!this.run) return Promise.resolve();
+    return this.run.follow(step);
   }
 
   /** Both panes say what differs, A with its own values, in the page's language. */

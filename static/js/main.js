@@ -1,4 +1,6 @@
-// The glue: URL -> run -> views. Views never talk to each other; they draw the model.
+// The page's start and its actions: URL -> run -> model. Views subscribe to the model
+// (store.js events) and draw it; they never talk to each other. A new panel is a new file
+// that subscribes to "state", "page", "history" or "run" — nothing here to wire through.
 import { api } from "./api.js";
 import { applyTranslations, loadLanguage, pickLanguage, t } from "./i18n.js";
 import { bindKeys, renderHelp } from "./keys.js";
@@ -7,40 +9,44 @@ import { ShapeControls } from "./shape.js";
 import { bindNetworkKeys, nameSelection } from "./netkeys.js";
 import { hiddenLimits } from "./shapelogic.js";
 import { renderControls, renderLessons } from "./controls.js";
-import { renderEdge, renderIdle, renderNode } from "./inspector.js";
 import { renderLegend } from "./legend.js";
-import { NetworkView, parseSelection } from "./network.js";
+import { NetworkView } from "./network.js";
 import { DigitLab } from "./digits.js";
 import { BoundaryPlot, GradPlot, LossPlot, PreviewPlot } from "./plots.js";
 import { drawSidePlots } from "./sideplots.js";
-import { fmt, model, on, phases, revealed } from "./store.js";
-import { parseJson } from "./numbers.js";
-import { phaseTitle, renderTimeline } from "./timeline.js";
+import { emit, model, on, phases, revealed } from "./store.js";
+import { RunModel } from "./run.js";
+import { mountStatus } from "./status.js";
+import { mountWeightsTable } from "./weightstable.js";
+import { mountInspector } from "./inspectpanel.js";
 import { Compare, compareQuery, readCompare, SUGGESTIONS } from "./compare.js";
 import { bindDataEditing } from "./dataedit.js";
 import { bindShare } from "./share.js";
 import { buildQuery, readUrl, useLessonView, useMeta, writeUrl } from "./urlstate.js";
+import { hook } from "./testhook.js";
 import { Quiz } from "./quiz.js";
 import { WhyPanel } from "./why.js";
-import { healthHtml, neuronHealth, nodeFlags } from "./health.js";
 import { Tour } from "./tour.js";
+import { nodeFlags } from "./health.js";
 import { NodeMarks, picturesOn } from "./nodepictures.js";
+import { parseSelection } from "./hittest.js";
 
 const $ = (id) => document.getElementById(id);
 const STREAM_RATE = 40; // states a second while playing; the canvas draws at the display's rate
-const BIG_NET = 2000;    // parameters above which the stream sends fewer fields and digits
+const BIG_NET = 2000;    // parameters above which States come as compact frames (app/frames.py)
 // While a big net plays, frames carry what the view draws: the edges' matrix, activations and δ.
 const STREAM_FIELDS = "step,epoch,lr,loss,penalty,diverged,grad_norm,clipped,metrics,batch,layers.activation,"
   + "layers.a,layers.delta,layers.grad_norm";
 const VIEW_FIELD = { weights: "layers.W", gradients: "layers.dW", applied: "layers.dW_applied" };
+const PLOT_FLUSH_MS = 500; // plotly redraws are slow: while playing, the plots catch up twice a second
 
 const icon = (d) => `<svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true"><path fill="currentColor" d="${d}"/></svg>`;
 const PLAY_ICON = icon("M7 4v16l13-8z");
 const PAUSE_ICON = icon("M6 4h4v16H6zM14 4h4v16h-4z");
-const bpx = (window.__bpx = Object.assign(window.__bpx || {}, { model, busy: 0, errors: [] }));
+// What the browser tests read (testhook.js); a plain object nobody sees when none asked.
+const bpx = hook ? Object.assign(hook, { model, busy: 0, errors: [] }) : { busy: 0, errors: [] };
 let network;
 let plots;
-let stream = null;
 let sideTimer = null;
 let lab = null; // the digit lab, for image inputs
 let compare = null; // run B of compare mode
@@ -88,13 +94,91 @@ async function start() {
   why = new WhyPanel($("why"), { runId: () => model.runId, state: () => model.state, page: () => model.page,
     inputShape: () => model.data?.input_shape, pick: (s) => setPage({ sample: String(s) }), busy });
   compare.overrides = readCompare();
-  bpx.compare = compare;
-  bpx.network = network;
-  bpx.quiz = quiz = new Quiz($("coach"), $("btn-quiz"), { model, setPage, busy, refresh, jump, stopPlaying });
-  bpx.tour = tour = new Tour($("tour"), $("btn-tour"), { model, setPage });
+  compare.addEventListener("history", () => { if (!model.playing && model.history) busy(resetPlots); });
+  model.run = new RunModel();
+  quiz = new Quiz($("coach"), $("btn-quiz"), { model, setPage, busy, refresh: () => model.run.resync(), jump,
+                                                stopPlaying: () => model.run.pauseNow() });
+  tour = new Tour($("tour"), $("btn-tour"), { model, setPage });
+  if (hook) Object.assign(hook, { compare, network, quiz, tour });
+  followRun(model.run);
+  mountViews();
   wire();
   translate();
   await newRun(page.step);
+}
+
+/** The run's events become the page model's: views subscribe to the model, not to the run. */
+function followRun(run) {
+  run.addEventListener("state", (e) => {
+    const { state, streamed } = e.detail;
+    model.state = state;
+    model.page.step = state.step;
+    if (!streamed) { network.setProbe(null); $("probe-chip").hidden = true; }
+    emit("state", e.detail);
+  });
+  run.addEventListener("history", (e) => {
+    model.history = run.history;
+    emit("history", e.detail);
+  });
+  run.addEventListener("playing", (e) => {
+    model.playing = e.detail;
+    $("btn-play").innerHTML = e.detail ? PAUSE_ICON : PLAY_ICON;
+    $("btn-play").setAttribute("aria-pressed", String(e.detail));
+    emit("playing", e.detail);
+  });
+}
+
+function mountViews() {
+  mountStatus(setPage);
+  mountWeightsTable($("weights-table"));
+  mountInspector($("inspector"), busy);
+  on("page", (changes) => { if (("sel" in changes || "sample" in changes) && model.state && !model.playing) busy(() => why.update()); });
+  const drawNetwork = () => {
+    const page = model.page;
+    if (!model.state) return;
+    network.setState(model.state, model.data?.input_shape);
+    network.setOptions({ view: page.view, scale: page.scale, sample: page.sample, phase: page.phase, sel: page.sel });
+    if (compare.active) compare.draw(page);
+    if (model.resolved && model.meta) shape.render(model.resolved.hidden, network, hiddenLimits(model.meta));
+    const st = model.state;
+    const show = revealed(st.layers.length, page.phase); // a gradient's scale exists from its B phase on
+    renderLegend($("legend"), page.view, network.scales(), page.scale,
+                 st.layers.map((_, l) => page.view === "weights" || (page.view === "gradients" ? show.backward(l) : show.update)));
+  };
+  on("state", drawNetwork);
+  on("page", drawNetwork);
+  on("state", ({ state, streamed }) => { // the URL and the test hook follow the step shown
+    if (!streamed) writeUrl(model.config, model.page, compareQuery(compare.overrides));
+    if (!streamed && compare.active) compare.follow(state.step, model.page, model.data?.input_shape);
+    if (streamed) framesSincePlot.push(state);
+    bpx.step = state.step;
+    bpx.runId = model.runId;
+    bpx.rendered = (bpx.rendered || 0) + 1;
+    if (bpx.firstRender === undefined) {
+      bpx.firstRender = performance.now(); // ms since navigation: the first meaningful paint
+      loadPlotly();
+    }
+  });
+  on("page", () => { if (!model.playing) writeUrl(model.config, model.page, compareQuery(compare.overrides)); });
+  const syncQuiz = () => { if (!model.playing) { quiz.sync(); tour.sync(); } };
+  on("state", syncQuiz);
+  on("page", syncQuiz);
+  on("playing", (playing) => {
+    if (playing) { plotTimer = setInterval(flushPlots, PLOT_FLUSH_MS); return; }
+    clearInterval(plotTimer);
+    framesSincePlot = [];
+  });
+  on("history", (rows) => {
+    if (model.playing) return;
+    if (rows && model.history.step.length > rows.step.length && plots.loss.ready) {
+      plots.loss.extend(rows.step, rows.loss);
+      plots.grad.extend(rows.step, rows.grad_norms);
+      if (rows.eval_step.length) busy(resetPlots); // the evaluations are traces of their own
+      else scheduleSidePlots(0);
+    } else {
+      busy(resetPlots);
+    }
+  });
 }
 
 function applyLook() {
@@ -112,6 +196,13 @@ function translate() {
     renderLessons($("lesson"), model.meta, model.config.preset);
     renderControls($("controls"), model.meta, model.resolved, changeField);
   }
+}
+
+/** A big net's Step answer: every State field the panels read (the penalty's share of ∂L/∂W is
+ * drawn by none). */
+function restFields() {
+  const { top, layer } = model.meta.state_fields;
+  return [...top, ...layer.filter((k) => k !== "dW_penalty").map((k) => `layers.${k}`)].join(",");
 }
 
 function currentPreset() {
@@ -147,9 +238,10 @@ async function storeBigValues(config) {
 }
 
 async function newRun(targetStep = 0, existing = null) {
-  stopPlaying();
+  model.run.pauseNow();
   model.nodeMaps = model.health = null; // another network: the last one's pictures and flags go
   marks.set({ pictures: null, flags: new Map() });
+  $("health-stat").hidden = true;
   await busy(async () => {
     await storeBigValues(model.config);
     let created = existing;
@@ -164,6 +256,8 @@ async function newRun(targetStep = 0, existing = null) {
         throw error;
       }
     }
+    model.run.adopt(created);
+    model.run.restParams = created.n_params > BIG_NET ? { format: "compact", fields: restFields() } : {};
     model.runId = created.id;
     model.resolved = created.config;
     model.nParams = created.n_params;
@@ -173,12 +267,13 @@ async function newRun(targetStep = 0, existing = null) {
     if (model.data.input_shape.length === 2 && !new URLSearchParams(location.search).has("sample")) {
       model.page.sample = "0"; // an image: show one real digit, not the blur of a batch mean
     }
+    emit("run");
     renderLessons($("lesson"), model.meta, model.config.preset);
     renderControls($("controls"), model.meta, model.resolved, changeField);
-    if (targetStep > 0) await stepBy(targetStep, false);
     await compare.start(model.config, compare.overrides);
     showCompare();
-    await refresh();
+    if (targetStep > 0) await model.run.jump(targetStep);
+    else await model.run.load();
     const image = model.data.input_shape.length === 2;
     $("data-tools").hidden = !(model.data.x && model.data.x[0]?.length === 2);
     $("digit-lab").hidden = !image;
@@ -201,105 +296,26 @@ function labHooks() {
       $("probe-chip").hidden = !x;
     },
     step: async (n, onProgress) => { // fast-forward in chunks, so the bar moves
-      stopPlaying();
       await busy(async () => {
+        model.page.phase = "";
         for (let done = 0; done < n;) {
           const chunk = Math.min(250, n - done);
-          await api.step(model.runId, chunk, { fields: "step" });
+          await model.run.step(chunk);
           done += chunk;
           onProgress(done);
         }
-        model.page.phase = "";
-        await refresh();
       });
     },
   };
 }
 
-async function stepBy(n, refreshAfter = true) {
-  let left = n;
-  while (left > 0) {
-    const chunk = Math.min(left, model.meta.limits.max_steps_per_request);
-    await api.step(model.runId, chunk, { fields: "step" });
-    left -= chunk;
-  }
-  if (refreshAfter) await refresh();
-}
-
-// Refreshes overlap when keys come faster than the server answers, and their answers may
-// arrive out of order: one that a later refresh has already overtaken draws nothing.
-let refreshIssued = 0;
-let refreshShown = 0;
-
-async function refresh() {
-  const ticket = ++refreshIssued;
-  const state = await api.state(model.runId);
-  if (ticket < refreshShown) return;
-  refreshShown = ticket;
-  network.setProbe(null);
-  $("probe-chip").hidden = true;
-  model.state = state;
-  model.page.step = state.step;
-  render(); // the network first; the history and plots follow
-  const history = await api.history(model.runId);
-  if (ticket < refreshShown) return;
-  model.history = history;
-  if (compare.active) await compare.sync(state.step, model.page, model.data?.input_shape);
-  await resetPlots();
-}
-
 /** Redraw every plot from the history at hand: after new numbers, a new language or theme. */
 async function resetPlots() {
+  if (!model.history || !model.state) return;
   const b = compare.traces();
   await plots.loss.reset(model.history, b?.loss ?? []);
   await plots.grad.reset(model.history, model.state.layers.length, b?.grad ?? []);
   scheduleSidePlots(0);
-}
-
-// -- drawing the model -----------------------------------------------------------------------------------
-
-function render() {
-  const st = model.state;
-  if (!st) return;
-  const page = model.page;
-  network.setState(st, model.data?.input_shape);
-  network.setOptions({ view: page.view, scale: page.scale, sample: page.sample, phase: page.phase, sel: page.sel });
-  if (compare?.active) compare.draw(page);
-  if (model.resolved && model.meta) shape.render(model.resolved.hidden, network, hiddenLimits(model.meta));
-  const show = revealed(st.layers.length, page.phase); // a gradient's scale exists from its B phase on
-  renderLegend($("legend"), page.view, network.state ? network.scales() : [], page.scale,
-               st.layers.map((_, l) => page.view === "weights" || (page.view === "gradients" ? show.backward(l) : show.update)));
-  const timelineKey = `${st.layers.length}|${page.phase}|${page.lang}`;
-  if (timelineKey !== render.timelineKey) { // rebuilt only when it changes, not on every streamed frame
-    render.timelineKey = timelineKey;
-    renderTimeline($("timeline"), st.layers.length, page.phase, (phase) => setPage({ phase }));
-  }
-  if (document.activeElement !== $("step-input")) $("step-input").value = st.step; // not under the typing
-  $("epoch-label").textContent = t("epoch.label", { epoch: st.epoch, lr: fmt.num(st.lr, 3) });
-  $("phase-chip").textContent = $("phase-chip").title = phaseTitle(page.phase);
-  const lossShown = page.phase === "" || phases(st.layers.length).indexOf(page.phase) >= st.layers.length;
-  $("loss-value").textContent = lossShown ? fmt.num(st.loss + st.penalty, 6) : "…";
-  $("n-params").textContent = t("params.count", { n: model.nParams.toLocaleString("en-US") });
-  $("diverged").hidden = !st.diverged;
-  if (st.diverged) $("diverged").textContent = t("diverged.at", { step: st.diverged_at ?? st.step });
-  $("clipped").hidden = !st.clipped;
-  for (const b of $("view-mode").querySelectorAll("button")) b.setAttribute("aria-checked", String(b.dataset.view === page.view));
-  $("scale").value = page.scale;
-  renderSampleSelect(st);
-  if (!model.playing) {
-    renderWeightsTable(st);
-    renderInspector();
-    quiz.sync();
-    tour.sync();
-    writeUrl(model.config, page, compareQuery(compare.overrides));
-  }
-  bpx.step = st.step;
-  bpx.runId = model.runId;
-  bpx.rendered = (bpx.rendered || 0) + 1;
-  if (bpx.firstRender === undefined) {
-    bpx.firstRender = performance.now(); // ms since navigation: the first meaningful paint
-    loadPlotly();
-  }
 }
 
 /** plotly.js is 4.8 MB: parse it after the network is on screen, not before. */
@@ -309,64 +325,37 @@ function loadPlotly() {
   document.head.append(script);
 }
 
-function renderSampleSelect(st) {
-  const select = $("sample");
-  const B = st.batch.index.length;
-  if (select.options.length !== Math.min(B, 64) + 1) {
-    select.replaceChildren(new Option(t("sample.mean"), "mean"));
-    for (let s = 0; s < Math.min(B, 64); s++) select.append(new Option(t("sample.n", { s }), String(s)));
-  }
-  select.value = model.page.sample;
-  const s = Number(model.page.sample);
-  if (Number.isInteger(s) && s >= 64 && s < B && select.value !== model.page.sample) { // picked in the shares chart
-    select.append(new Option(t("sample.n", { s }), String(s)));
-    select.value = model.page.sample;
-  }
-  if (select.value !== model.page.sample) { model.page.sample = "mean"; select.value = "mean"; }
-}
-
-async function renderInspector() {
-  const el = $("inspector");
-  const sel = parseSelection(model.page.sel);
-  const st = model.state;
-  if (!sel) { renderIdle(el, currentPreset()); return; }
-  if (sel.kind === "n") {
-    if (sel.col > st.layers.length || sel.i >= (sel.col === 0 ? st.batch.x[0].length : st.layers[sel.col - 1].W.length)) {
-      renderIdle(el, currentPreset());
-      return;
-    }
-    renderNode(el, st, sel.col, sel.i, revealed(st.layers.length, model.page.phase),
-               model.page.sample === "mean" ? null : Number(model.page.sample));
-    renderHealth();
-    return;
-  }
-  const into = st.layers[sel.l]?.W;
-  if (!into || sel.i >= into.length || sel.j >= into[0].length) { renderIdle(el, currentPreset()); return; } // e:9:9:9 on a small net
-  const step = st.step;
-  const chain = await busy(() => api.chain(model.runId, sel.l, sel.i, sel.j));
-  if (chain && model.state.step === step && model.page.sel === `e:${sel.l}:${sel.i}:${sel.j}`) {
-    const s = model.page.sample === "mean" ? null : Number(model.page.sample);
-    renderEdge(el, chain, st, s, revealed(st.layers.length, model.page.phase));
-  }
-}
-
-/** A text alternative to the canvas: the selected (or first) layer's weights and gradients. */
-function renderWeightsTable(st) {
-  const sel = parseSelection(model.page.sel);
-  const l = sel?.kind === "e" && sel.l < st.layers.length ? sel.l : 0;
-  const layer = st.layers[l];
-  if (layer.W.length * layer.W[0].length > 400) { $("weights-table").replaceChildren(); return; }
-  const known = revealed(st.layers.length, model.page.phase).backward(l); // ∂L/∂w exists from its B phase on
-  const rows = layer.W.flatMap((row, i) => row.map((w, j) =>
-    `<tr><td>W${l}[${i}][${j}]</td><td>${fmt.num(w)}</td><td>${known ? fmt.num(layer.dW[i][j]) : t("inspector.not_yet")}</td></tr>`));
-  $("weights-table").innerHTML = `<caption>${t("table.caption", { l })}</caption><tr><th>${t("table.weight")}</th><th>w</th><th>∂L/∂w</th></tr>${rows.join("")}`;
-}
-
 function scheduleSidePlots(delay = 250) {
   clearTimeout(sideTimer);
   bpx.sidePending = true;
   sideTimer = setTimeout(() => busy(sidePlots).finally(() => { bpx.sidePending = false; }), delay);
 }
+
+/** Decision boundary, neuron maps, the step preview, neuron health, the "why" views and the digit
+ * lab: extra requests, so throttled. */
+async function sidePlots() {
+  await drawSidePlots(model, plots, $("plot-neurons"));
+  const id = model.runId;
+  const health = model.playing && model.nParams > BIG_NET ? null : await api.neurons(id); // a big net: on pause
+  if (health && id === model.runId) {
+    model.health = health;
+    marks.set({ flags: nodeFlags(health) });
+    const stat = $("health-stat"); // how many are dead or saturated, beside the stats
+    stat.hidden = health.dead === 0 && health.saturated === 0;
+    stat.textContent = [health.dead ? t("why.flags_dead", { dead: health.dead, n: health.hidden }) : "",
+      health.saturated ? t("why.flags_saturated", { saturated: health.saturated, n: health.hidden }) : ""]
+      .filter(Boolean).join(" · ");
+    emit("health", health);
+  }
+  showPictures();
+  if (!model.playing) await why.update();
+  if (lab && !$("digit-lab").hidden && model.data.input_shape.length === 2) {
+    if (model.playing) lab.renderMaps();
+    else await lab.update();
+  }
+}
+
+// -- actions ---------------------------------------------------------------------------------------------
 
 /** What each neuron computes, inside its node (2-D data; on by default for small nets). */
 function picturesShown() {
@@ -382,61 +371,28 @@ function showPictures() {
   marks.set({ pictures: picturesShown() ? model.nodeMaps : null });
 }
 
-/** Dead and saturated neurons: flags on the network, and the selected neuron's lines in the inspector. */
-function renderHealth() {
-  const h = model.health;
-  const stat = $("health-stat");
-  stat.hidden = !h || (h.dead === 0 && h.saturated === 0);
-  if (h) {
-    stat.textContent = [h.dead ? t("why.flags_dead", { dead: h.dead, n: h.hidden }) : "",
-      h.saturated ? t("why.flags_saturated", { saturated: h.saturated, n: h.hidden }) : ""].filter(Boolean).join(" · ");
-  }
+/** The live region under the canvas says what the keyboard selected and its numbers. */
+function sayNetworkSelection() {
   const sel = parseSelection(model.page.sel);
-  const facts = sel?.kind === "n" ? neuronHealth(model.health, sel.col, sel.i) : null;
-  $("neuron-health")?.remove();
-  if (facts && model.health.step === model.state.step) $("inspector").insertAdjacentHTML("beforeend", healthHtml(facts, t));
-}
-
-/** Decision boundary, neuron maps, the step preview, neuron health, the "why" views and the digit
- * lab: extra requests, so throttled. */
-async function sidePlots() {
-  await drawSidePlots(model, plots, $("plot-neurons"));
-  const id = model.runId;
-  const health = model.playing && model.nParams > BIG_NET ? null : await api.neurons(id); // a big net: on pause
-  if (health && id === model.runId) {
-    model.health = health;
-    marks.set({ flags: nodeFlags(health) });
-    renderHealth();
-  }
-  showPictures();
-  if (!model.playing) await why.update();
-  if (lab && !$("digit-lab").hidden && model.data.input_shape.length === 2) {
-    if (model.playing) lab.renderMaps();
-    else await lab.update();
-  }
-}
-
-// -- actions ---------------------------------------------------------------------------------------------
-
-function setPage(changes) {
-  Object.assign(model.page, changes);
-  if (("sel" in changes || "sample" in changes) && model.state && !model.playing) busy(() => why.update());
-  if ("view" in changes && model.playing && model.nParams > BIG_NET) { stopPlaying(); play(); } // other fields
-  if ("theme" in changes || "palette" in changes) { applyLook(); network.invalidate(); if (model.history) busy(resetPlots); }
-  render();
+  if (!sel || !model.state) return;
+  const where = nameSelection(sel);
+  $("net-said").textContent = `${where}. ${network.describe(sel).replace(/\n/g, "; ")}`;
 }
 
 function select(sel) {
   setPage({ sel });
 }
 
-async function step(n) {
-  stopPlaying();
-  await busy(async () => {
-    await api.step(model.runId, n, { fields: "step" });
-    model.page.phase = "";
-    await refresh();
-  });
+function setPage(changes) {
+  Object.assign(model.page, changes);
+  if ("view" in changes && model.playing && model.nParams > BIG_NET) { model.run.pauseNow(); play(); } // other fields
+  if ("theme" in changes || "palette" in changes) { applyLook(); network.invalidate(); if (model.history) busy(resetPlots); }
+  emit("page", changes);
+}
+
+function step(n) {
+  model.page.phase = "";
+  return busy(() => model.run.step(n));
 }
 
 async function nextPhase() {
@@ -444,12 +400,8 @@ async function nextPhase() {
   const list = phases(model.state.layers.length);
   const at = list.indexOf(model.page.phase);
   if (model.page.phase === "update") { // the update happens: on to the next step's first phase
-    stopPlaying();
-    await busy(async () => {
-      await api.step(model.runId, 1, { fields: "step" });
-      model.page.phase = list[0];
-      await refresh();
-    });
+    model.page.phase = list[0];
+    await busy(() => model.run.step(1));
     return;
   }
   setPage({ phase: model.page.phase === "" ? list[0] : list[at + 1] });
@@ -461,33 +413,15 @@ async function epoch() {
   await step(Math.ceil(rows / size));
 }
 
-async function reset() {
-  stopPlaying();
-  await busy(async () => {
-    await api.reset(model.runId);
-    model.page.phase = "";
-    await refresh();
-  });
+function reset() {
+  model.page.phase = "";
+  return busy(() => model.run.reset());
 }
 
-async function jump(target) {
-  if (!Number.isInteger(target) || target < 0) return;
-  stopPlaying();
-  await busy(async () => {
-    const current = (await api.run(model.runId)).step; // the server's, not a state steps in flight outdate
-    if (target < current) await api.reset(model.runId);
-    await stepBy(target < current ? target : target - current, false);
-    model.page.phase = "";
-    await refresh();
-  });
-}
-
-/** The live region under the canvas says what the keyboard selected and its numbers. */
-function sayNetworkSelection() {
-  const sel = parseSelection(model.page.sel);
-  if (!sel || !model.state) return;
-  const where = nameSelection(sel);
-  $("net-said").textContent = `${where}. ${network.describe(sel).replace(/\n/g, "; ")}`;
+function jump(target) {
+  if (!Number.isInteger(target) || target < 0) return undefined;
+  model.page.phase = "";
+  return busy(() => model.run.jump(target));
 }
 
 /** `g`: an empty field for the step to jump to (the current step stays visible as its placeholder),
@@ -533,52 +467,27 @@ function changeFields(fields) {
 }
 
 function play() {
-  if (model.playing) { stopPlaying(); busy(refresh); return; }
+  if (model.playing) { busy(() => model.run.pause()); return; }
   if (!model.state) return;
-  model.playing = true;
-  $("btn-play").innerHTML = PAUSE_ICON;
-  $("btn-play").setAttribute("aria-pressed", "true");
   model.page.phase = "";
   const big = model.nParams > BIG_NET;
-  const url = api.streamUrl(model.runId, { rate: STREAM_RATE, steps_per_frame: model.page.speed,
-    ...(big ? { fields: `${STREAM_FIELDS},layers.W,${VIEW_FIELD[model.page.view]}`, digits: 4 } : {}) });
-  stream = new EventSource(url);
-  stream.addEventListener("state", (event) => {
-    const st = parseJson(event.data);
-    if (big) st.layers = st.layers.map((layer, l) => ({ ...model.state.layers[l], ...layer }));
-    model.state = { ...model.state, ...st };
-    render();
-    pending.push(st);
-    if (!flushTimer) flushTimer = setTimeout(flushPlots, 500); // plotly redraws are slow: twice a second
-
-  });
-  stream.addEventListener("end", () => { stopPlaying(); busy(refresh); });
-  stream.onerror = () => { if (model.playing) { stopPlaying(); busy(refresh); } };
+  model.run.play({ rate: STREAM_RATE, stepsPerFrame: model.page.speed,
+    params: big ? { fields: `${STREAM_FIELDS},layers.W,${VIEW_FIELD[model.page.view]}`, format: "compact" } : {} });
 }
 
-let pending = [];
-let flushTimer = null;
+let framesSincePlot = [];
+let plotTimer = null;
 
+/** While playing: the plots, compare's run B and the side plots catch up with the frames shown. */
 function flushPlots() {
-  flushTimer = null;
-  const states = pending;
-  pending = [];
+  const states = framesSincePlot;
+  framesSincePlot = [];
   if (!states.length) return;
-  if (compare.active) busy(() => compare.sync(states.at(-1).step, model.page, model.data?.input_shape));
-  plots.loss.extend(states.map((st) => st.step - 1), states.map((st) => (st.loss === null ? null : st.loss + st.penalty)));
-  plots.grad.extend(states.map((st) => st.step - 1), states.map((st) => st.layers.map((l) => l.grad_norm)));
+  if (compare.active) busy(() => compare.follow(states.at(-1).step, model.page, model.data?.input_shape));
+  // A State at step t carries the loss of update t: the history's row t once t is applied.
+  plots.loss.extend(states.map((st) => st.step), states.map((st) => (st.loss === null ? null : st.loss + st.penalty)));
+  plots.grad.extend(states.map((st) => st.step), states.map((st) => st.layers.map((l) => l.grad_norm)));
   busy(sidePlots);
-}
-
-function stopPlaying() {
-  clearTimeout(flushTimer);
-  flushTimer = null;
-  pending = [];
-  if (stream) stream.close();
-  stream = null;
-  model.playing = false;
-  $("btn-play").innerHTML = PLAY_ICON;
-  $("btn-play").setAttribute("aria-pressed", "false");
 }
 
 async function copyLink() {
@@ -638,7 +547,12 @@ function wire() {
   $("probe-chip").addEventListener("click", () => { network.setProbe(null); $("probe-chip").hidden = true; });
   $("btn-theme").addEventListener("click", () => setPage({ theme: model.page.theme === "dark" ? "light" : "dark" }));
   $("btn-palette").addEventListener("click", () => setPage({ palette: model.page.palette === "cb" ? "default" : "cb" }));
-  $("speed").addEventListener("change", () => { model.page.speed = Number($("speed").value); if (model.playing) { stopPlaying(); play(); } render(); });
+  $("speed").addEventListener("change", () => {
+    const playing = model.playing;
+    if (playing) model.run.pauseNow();
+    setPage({ speed: Number($("speed").value) });
+    if (playing) play();
+  });
   $("step-input").addEventListener("change", () => {
     const target = Number.parseInt($("step-input").value, 10);
     $("step-input").blur(); // back to the keyboard shortcuts
@@ -660,14 +574,14 @@ function wire() {
     model.page.lang = $("lang").value;
     await loadLanguage(model.page.lang);
     translate();
-    render();
+    emit("page", { lang: model.page.lang });
     await resetPlots(); // legends and captions drawn inside the plots
   }));
   $("btn-compare").addEventListener("click", () => {
     const box = $("compare-menu");
     box.hidden = !box.hidden;
   });
-  for (const [k, suggestion] of SUGGESTIONS.entries()) {
+  for (const suggestion of SUGGESTIONS) {
     const b = document.createElement("button");
     b.dataset.i18n = suggestion.label;
     b.textContent = t(suggestion.label);

@@ -1,5 +1,12 @@
-// The page's model: one object and a tiny pub-sub (EventTarget), no framework.
-// Views subscribe to the events they draw; only main.js (the glue) changes the model.
+// The page's model: one object and a tiny pub-sub (EventTarget), no framework. The run's
+// numbers live in a RunModel (run.js); the page (step, phase, selection, view, …) here.
+// Views subscribe to the events they draw and never talk to each other:
+//   "state"   (detail: {state, streamed}) a new State is shown
+//   "history" (detail: rows appended, or null when the whole history changed)
+//   "page"    (detail: the page fields that changed)
+//   "run"     a new run (config, data) replaced the old one
+//   "playing" (detail: true | false)
+//   "highlight" (detail: {nodes, edges}) from inspector hovers
 
 import { formatNumber } from "./numbers.js";
 
@@ -10,6 +17,7 @@ export const model = {
   config: {},        // sparse fields from the URL / controls (what a link carries)
   resolved: null,    // the full config the server resolved
   page: {},          // step, phase, sel, view, sample, scale, palette, theme, lang, speed
+  run: null,         // the RunModel of run A (run.js)
   runId: null,
   nParams: 0,
   state: null,       // the State at model.state.step

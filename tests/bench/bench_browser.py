@@ -7,7 +7,7 @@ import statistics
 import tempfile
 from pathlib import Path
 
-from tests.browser.conftest import ARGS, CHROMIUM
+from tests.browser.conftest import ARGS, CHROMIUM, TEST_HOOK
 from tests.support import Server
 
 SAMPLE_FRAMES = """() => new Promise((done) => {
@@ -27,6 +27,7 @@ def run() -> list[tuple[str, str]]:
         try:
             for preset, speed in (("xor", 1), ("xor", 100), ("digits", 1)):
                 page = browser.new_page(viewport={"width": 1280, "height": 720})
+                page.add_init_script(TEST_HOOK)
                 page.goto(f"{server.url}/?preset={preset}&speed={speed}")
                 page.wait_for_function("window.__bpx && window.__bpx.rendered > 0 && window.__bpx.busy === 0")
                 paint = page.evaluate("window.__bpx.firstRender")

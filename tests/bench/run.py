@@ -13,6 +13,7 @@ MODULES = [
     "tests.bench.bench_insight",
     "tests.bench.bench_api",
     "tests.bench.bench_classroom",
+    "tests.bench.bench_students",
     "tests.bench.bench_scale",
     "tests.bench.bench_browser",
 ]

@@ -27,6 +27,9 @@ ARGS = [
     "--disable-quic",
 ]
 
+# The page exposes window.__bpx (static/js/testhook.js) only to a page that defines it first.
+TEST_HOOK = "window.__bpx = window.__bpx || {};"
+
 pytestmark = pytest.mark.browser
 
 
@@ -68,6 +71,7 @@ class Watched:
                 route.abort()
 
         page.route("**/*", guard)
+        page.add_init_script(TEST_HOOK)
 
     def open(self, query: str = "", settle: bool = True):
         self.page.goto(f"{self.base}/{query}")

@@ -1,0 +1,242 @@
+// What the network view shows, as data: for each edge its signed value, colour, width, opacity
+// and arrow; for each neuron its fill, δ ring and labels. Pure — no canvas, no DOM — so it runs
+// under `node --test` (tests/js/encode.test.mjs); network.js only paints what this returns.
+//
+// Edge colour is a signed value v: "pos" (blue) when v > 0, "neg" (red) when v < 0.
+//   weights view:   v = w                   (blue positive weight, red negative)
+//   gradients view: v = −∂L/∂w, the nudge    (blue ↑: the loss falls if w grows)
+//   update view:    v = Δw actually applied  (blue: w grew)
+// Width and arrow length grow with |v|, scaled per layer or over the whole network.
+//
+// A scene is {state, inputShape, probe, opts: {view, scale, sample, phase, sel, highlight}}.
+// Matrices may be nested arrays or rows of typed arrays (a compact frame, app/frames.py).
+
+import { nodePoint } from "./layout.js";
+import { parseSelection } from "./hittest.js";
+import { nonFinite } from "./numbers.js";
+import { t } from "./i18n.js";
+import { revealed } from "./store.js";
+
+export const IMAGE_EDGES_PER_NEURON = 6; // a 784-wide input shows each neuron's strongest pixels
+export const ARROW_MAX_EDGES = 40;       // arrows on small nets only: beyond this they are noise
+export const LABEL_MIN_GAP = 90;         // px between neurons needed to print a, δ without overlap
+export const LABEL_MIN_COL_GAP = 70;     // px between columns for the same (δ 0.0943 is about 60 px wide)
+
+/** The batch row shown (null: the batch mean). */
+export function sampleIndex(scene) {
+  const s = scene.opts.sample;
+  return s === "mean" ? null : Math.min(Number(s), scene.state.batch.index.length - 1);
+}
+
+/** The signed value v of edge (l, i, j) in the current view (see the header). */
+export function edgeValue(scene, l, i, j) {
+  const { state, probe, opts } = scene;
+  const layer = state.layers[l];
+  if (probe?.grads && opts.view === "gradients") return -probe.grads[l][i][j];
+  if (opts.view === "weights" || probe) return layer.W[i][j];
+  if (opts.view === "applied") return layer.dW_applied[i][j];
+  const s = sampleIndex(scene);
+  if (s === null) return -layer.dW[i][j];
+  const aPrev = l === 0 ? state.batch.x[s] : state.layers[l - 1].a[s];
+  return -layer.delta[s][i] * aPrev[j];
+}
+
+/** The matrix whose |entries| are the edge values' sizes in this view, when there is one. */
+function rankedMatrix(scene, l) {
+  const { state, probe, opts } = scene;
+  const layer = state.layers[l];
+  if (probe?.grads && opts.view === "gradients") return null;
+  if (opts.view === "weights" || probe) return layer.W;
+  if (opts.view === "applied") return layer.dW_applied;
+  return sampleIndex(scene) === null ? layer.dW : null;
+}
+
+/** Largest |v| per layer, or one over all layers with the global scale. */
+export function layerScales(scene) {
+  const per = scene.state.layers.map((layer, l) => {
+    let max = 0;
+    for (let i = 0; i < layer.W.length; i++) {
+      for (let j = 0; j < layer.W[i].length; j++) max = Math.max(max, Math.abs(edgeValue(scene, l, i, j)) || 0);
+    }
+    return max; // 0 when a layer's values all are: saturated units pass no gradient, and the legend says so
+  });
+  if (scene.opts.scale === "global") {
+    const top = Math.max(...per);
+    return per.map(() => top);
+  }
+  return per;
+}
+
+const columnMean = (rows) => Array.from(rows[0], (_, i) => rows.reduce((sum, r) => sum + r[i], 0) / rows.length);
+
+/** The activation shown in a node: one sample's, or the batch mean. */
+export function nodeValues(scene, column) {
+  const { state, probe } = scene;
+  if (probe) return column === 0 ? probe.x : probe.layers[column - 1];
+  const rows = column === 0 ? state.batch.x : state.layers[column - 1].a;
+  const s = sampleIndex(scene);
+  return s !== null ? rows[s] : columnMean(rows);
+}
+
+export function deltaValues(scene, column) {
+  if (scene.probe) return scene.probe.deltas[column - 1];
+  const rows = scene.state.layers[column - 1].delta;
+  const s = sampleIndex(scene);
+  return s !== null ? rows[s] : columnMean(rows);
+}
+
+/** A number short enough for a node: 3 significant digits, exponent beyond [0.001, 1000). */
+export function short(v, digits = 3) {
+  const named = nonFinite(v); // a diverged run's NaN / ∞, not a dash that reads as "nothing"
+  if (named) return named;
+  if (v === null || v === undefined) return "—";
+  if (v === 0) return "0";
+  const a = Math.abs(v);
+  if (a >= 1000 || a < 0.001) return v.toExponential(1);
+  return Number(v.toPrecision(digits)).toString();
+}
+
+/** Every edge drawn: {l, i, j, v, color, width, alpha, x1, y1, x2, y2, selected, hot, arrow}.
+ * `show` is revealed(nLayers, phase); `fade` (0..1) eases in what the current phase reveals. */
+export function encodeEdges(scene, columns, show, fade = 1) {
+  const { state, probe, opts } = scene;
+  const scales = layerScales(scene);
+  const out = [];
+  const sel = parseSelection(opts.sel);
+  const hot = opts.highlight?.edges ?? [];
+  for (let l = 0; l < state.layers.length; l++) {
+    const from = columns[l];
+    const to = columns[l + 1];
+    const W = state.layers[l].W;
+    // In the gradient view a layer's edges get their colour when its backward phase is reached.
+    const known = opts.view === "weights" || Boolean(probe)
+      || (opts.view === "gradients" ? show.backward(l) : show.update);
+    const justNow = show.active === `backward:${l}` || (show.active === "update" && opts.view === "applied");
+    const pairs = [];
+    const ranked = from.image ? rankedMatrix(scene, l) : null;
+    if (ranked?.top) { // a compact frame's exact ranking: 8 bits would tie the pixels compared
+      for (let i = 0; i < W.length; i++) for (const j of ranked.top[i].slice(0, IMAGE_EDGES_PER_NEURON)) pairs.push([i, j]);
+    } else if (from.image) {
+      for (let i = 0; i < W.length; i++) {
+        const ranked = Array.from(W[i], (_, j) => [Math.abs(edgeValue(scene, l, i, j)), j]).sort((a, b) => b[0] - a[0]);
+        for (const [, j] of ranked.slice(0, IMAGE_EDGES_PER_NEURON)) pairs.push([i, j]);
+      }
+    } else {
+      for (let i = 0; i < W.length; i++) for (let j = 0; j < W[i].length; j++) pairs.push([i, j]);
+    }
+    const arrows = opts.view !== "weights" && (!probe || Boolean(probe.grads)) && known && pairs.length <= ARROW_MAX_EDGES;
+    // Dense layers get thinner, fainter lines, so the strong ones still stand out.
+    const maxWidth = pairs.length <= 16 ? 6 : pairs.length <= 64 ? 4 : 2.2;
+    const maxAlpha = pairs.length <= 64 ? 1 : 0.75;
+    for (const [i, j] of pairs) {
+      const v = edgeValue(scene, l, i, j);
+      const rel = !Number.isFinite(v) ? 1 : scales[l] > 0 ? Math.min(1, Math.abs(v) / scales[l]) : 0;
+      const [x1, y1] = nodePoint(from, j, scene.inputShape);
+      const [x2, y2] = [to.x, to.ys[i]];
+      const color = !known || v === 0 || Number.isNaN(v) ? "none" : v > 0 ? "pos" : "neg"; // NaN has no sign
+      const width = known ? 0.4 + (maxWidth - 0.4) * rel ** 0.75 : 0.6;
+      const alpha = (known ? 0.06 + (maxAlpha - 0.06) * rel ** 0.9 : 0.22) * (justNow ? fade : 1);
+      const selected = Boolean(sel && sel.kind === "e" && sel.l === l && sel.i === i && sel.j === j);
+      const isHot = hot.some(([hl, hi, hj]) => hl === l && hi === i && hj === j);
+      let arrow = null;
+      if (arrows && color !== "none") {
+        const len = (4 + 16 * rel) * (justNow ? fade : 1);
+        arrow = { dir: v > 0 ? "up" : "down", x: x1 + (x2 - x1) * 0.55, y: y1 + (y2 - y1) * 0.55,
+                  dy: v > 0 ? -len : len, width: Math.max(1.2, width * 0.8), alpha: 0.35 + 0.65 * rel };
+      }
+      out.push({ l, i, j, v, color, width, alpha, x1, y1, x2, y2, selected, hot: isHot, arrow });
+    }
+  }
+  return out;
+}
+
+/** How full a neuron is drawn (0..1) for activation a under its activation function. */
+export function fillLevel(act, a, maxAbs) {
+  const level = ["sigmoid", "softmax"].includes(act) ? a : act === "tanh" ? (a + 1) / 2 : Math.abs(a) / maxAbs;
+  return Math.max(0, Math.min(1, Number.isFinite(level) ? level : 0));
+}
+
+/** Every column's neurons: {col, i, x, y, r, level, fill, ring, selected, hot, value, delta,
+ * target, index}; an image column is one {col, i: -1, image: true, pixels}. */
+export function encodeNodes(scene, columns, show, fade = 1) {
+  const { state, probe, opts } = scene;
+  const out = [];
+  const sel = parseSelection(opts.sel);
+  const hot = opts.highlight?.nodes ?? [];
+  const last = columns.length - 1;
+  const s = sampleIndex(scene);
+  for (let col = 0; col < columns.length; col++) {
+    const column = columns[col];
+    const known = col === 0 || show.forward(col - 1);
+    const values = known ? nodeValues(scene, col) : null;
+    if (column.image) {
+      out.push({ col, i: -1, image: true, pixels: values, x: column.x, y: column.top + column.side / 2,
+                 r: column.side / 2, column });
+      continue;
+    }
+    const act = col === 0 ? "linear" : state.layers[col - 1].activation;
+    const maxAbs = values ? Math.max(1e-12, ...Array.from(values, (v) => Math.abs(v) || 0)) : 1;
+    const deltaKnown = col > 0 && show.backward(col - 1) && (!probe || Boolean(probe.deltas));
+    const deltas = deltaKnown ? deltaValues(scene, col) : null;
+    const maxDelta = deltas ? Math.max(1e-12, ...Array.from(deltas, (v) => Math.abs(v) || 0)) : 1;
+    const labels = column.gap >= LABEL_MIN_GAP && column.colGap >= LABEL_MIN_COL_GAP;
+    for (let i = 0; i < column.n; i++) {
+      const level = values ? fillLevel(act, values[i], maxAbs) : 0;
+      const fill = values ? 0.08 + 0.92 * level * (col > 0 && show.active === `forward:${col - 1}` ? fade : 1) : 0;
+      let ring = null;
+      if (deltas && Number.isFinite(deltas[i])) { // −δ, the nudge this neuron's z wants
+        const rel = Math.abs(deltas[i]) / maxDelta;
+        ring = { color: -deltas[i] > 0 ? "pos" : "neg", width: 1 + 4 * rel,
+                 alpha: (0.3 + 0.7 * rel) * (show.active === `backward:${col - 1}` ? fade : 1) };
+      }
+      let target = null;
+      if (col === last && show.loss && labels) {
+        const ys = state.batch.y;
+        target = s === null ? ys.reduce((sum, row) => sum + row[i], 0) / ys.length : ys[s][i];
+      }
+      out.push({
+        col, i, x: column.x, y: column.ys[i], r: column.r, level, fill, ring,
+        selected: Boolean(sel && sel.kind === "n" && sel.col === col && sel.i === i),
+        hot: hot.some(([hc, hi]) => hc === col && hi === i),
+        value: labels && values ? values[i] : null,
+        delta: labels && values && deltas ? deltas[i] : null,
+        target, index: col === last && !labels ? String(i) : null,
+      });
+    }
+  }
+  return out;
+}
+
+/** "≈ " before a number drawn from a compact frame (frames.js): its exact value is one click away. */
+const exactness = (rows) => (rows?.approx ? "≈ " : "");
+
+const subscript = (n) => String(n).replace(/\d/g, (d) => "₀₁₂₃₄₅₆₇₈₉"[d]);
+
+/** The tooltip: the numbers the canvas draws for this edge or neuron — the selected sample's
+ * or the batch mean's, saying which — and "not yet" before the phase that computes them. */
+export function describe(scene, target) {
+  const st = scene.state;
+  const s = sampleIndex(scene);
+  const which = s === null ? t("tip.mean", { B: st.batch.index.length }) : t("tip.sample", { s });
+  const show = revealed(st.layers.length, scene.opts.phase);
+  const notYet = t("inspector.not_yet");
+  if (target.kind === "e") {
+    const { l, i, j } = target;
+    const layer = st.layers[l];
+    const w = `W${l}[${i}][${j}] = ${exactness(layer.W)}${short(layer.W[i][j], 5)}`;
+    if (!show.backward(l)) return `${w}\n∂L/∂w: ${notYet}`;
+    const g = s === null ? layer.dW[i][j] : layer.delta[s][i] * (l === 0 ? st.batch.x[s] : st.layers[l - 1].a[s])[j];
+    const dL = s === null ? "∂L/∂w" : `∂ℓ${subscript(s)}/∂w`;
+    const about = exactness(s === null ? layer.dW : layer.delta);
+    return `${w}\n${which}:\n${dL} = ${about}${short(g, 5)}\n−${dL} = ${short(-g, 5)} ${g < 0 ? "↑" : g > 0 ? "↓" : ""}`;
+  }
+  if (target.col === 0) return `x${target.i} = ${short(nodeValues(scene, 0)[target.i], 5)} (${which})`;
+  const l = target.col - 1;
+  if (!show.forward(l)) return `a, z: ${notYet}`;
+  const mean = (rows) => rows.reduce((sum, r) => sum + r[target.i], 0) / rows.length;
+  const pick = (rows) => (s === null ? mean(rows) : rows[s][target.i]);
+  const layer = st.layers[l];
+  const z = layer.z ? `\nz = ${short(pick(layer.z), 5)}` : "";
+  return `${which}:\na = ${short(pick(layer.a), 5)}${z}\n`
+    + `δ = ${show.backward(l) ? short(pick(layer.delta), 5) : notYet}`;
+}

@@ -1,0 +1,55 @@
+// The inspector panel as a view of the page model: the lesson's words when nothing is selected,
+// a neuron's z, a, δ, or an edge's chain rule (fetched once per step and selection).
+import { api } from "./api.js";
+import { renderEdge, renderIdle, renderNode } from "./inspector.js";
+import { model, on, revealed } from "./store.js";
+import { parseSelection } from "./hittest.js";
+import { healthHtml, neuronHealth } from "./health.js";
+import { t } from "./i18n.js";
+
+/** Dead and saturated neurons: the selected neuron's lines under its numbers. */
+function renderHealth(el) {
+  const sel = parseSelection(model.page.sel);
+  const facts = sel?.kind === "n" && model.health ? neuronHealth(model.health, sel.col, sel.i) : null;
+  el.querySelector("#neuron-health")?.remove();
+  if (facts && model.health.step === model.state.step) el.insertAdjacentHTML("beforeend", healthHtml(facts, t));
+}
+
+const NODE_FIELDS = "step,batch,layers.activation,layers.b,layers.z,layers.a,layers.dL_da,layers.delta,layers.db,layers.bn";
+
+export function mountInspector(el, busy) {
+  let shown = ""; // the step, selection and sample drawn: the same answer is never asked twice
+  const draw = async () => {
+    const st = model.state;
+    if (!st || model.playing) return;
+    const preset = model.meta.presets.find((p) => p.name === model.config.preset) ?? null;
+    const key = `${model.runId}|${st.step}|${model.page.sel}|${model.page.sample}|${model.page.phase}|${model.page.lang}`;
+    if (key === shown) return;
+    shown = key;
+    const sel = parseSelection(model.page.sel);
+    if (!sel) { renderIdle(el, preset); return; }
+    if (sel.kind === "n") {
+      const width = sel.col === 0 ? st.layers[0].W[0].length : st.layers[sel.col - 1]?.W.length;
+      if (sel.col > st.layers.length || sel.i >= width) { renderIdle(el, preset); return; }
+      // A big net's State is packed for drawing (frames.js): the exact numbers, one request away.
+      const exact = st.approx ? await busy(() => api.state(model.runId, { fields: NODE_FIELDS })) : st;
+      if (!exact || shown !== key) return;
+      renderNode(el, { ...st, ...exact }, sel.col, sel.i, revealed(st.layers.length, model.page.phase),
+                 model.page.sample === "mean" ? null : Number(model.page.sample));
+      renderHealth(el);
+      return;
+    }
+    const into = st.layers[sel.l]?.W;
+    if (!into || sel.i >= into.length || sel.j >= into[0].length) { renderIdle(el, preset); return; } // e:9:9:9 on a small net
+    const chain = await busy(() => api.chain(model.runId, sel.l, sel.i, sel.j));
+    if (chain && shown === key) {
+      const s = model.page.sample === "mean" ? null : Number(model.page.sample);
+      renderEdge(el, chain, model.state, s, revealed(model.state.layers.length, model.page.phase));
+    }
+  };
+  on("state", draw);
+  on("page", draw);
+  on("playing", draw);
+  on("run", () => { shown = ""; });
+  on("health", () => renderHealth(el));
+}

@@ -1,0 +1,211 @@
+// The page's model of one run on the server: its id, config, the State shown and the history
+// seen so far. Stepping, jumping, resetting, playing and pausing all go through here — for
+// run A and for compare mode's run B alike — and each is one request whose answer is used:
+// a step returns the new State, the history comes as what is new since the page's last step.
+// Actions queue, so an answer never lands on a model that a later action already moved.
+//
+// Events: "state" (detail: {state, streamed}), "history" (detail: the rows just appended, or
+// null when the history was replaced), "playing" (detail: true | false).
+
+import { api } from "./api.js";
+import { decodeFrame } from "./frames.js";
+import { parseJson } from "./numbers.js";
+import { model } from "./store.js";
+
+
+const ROW_KEYS = ["step", "loss", "lr", "grad_norms", "eval_step"];
+
+/** `history` followed by GET /history?since=…'s rows, as new arrays (the plots hold the old
+ * ones); an evaluation series either side lacks is padded with null, so all stay aligned. */
+export function appendHistory(history, rows) {
+  const out = {};
+  for (const key of ROW_KEYS) out[key] = [...history[key], ...(rows[key] ?? [])];
+  const evalKeys = new Set([...Object.keys(history), ...Object.keys(rows)].filter((k) => !ROW_KEYS.includes(k)));
+  for (const key of evalKeys) {
+    out[key] = [...(history[key] ?? Array(history.eval_step.length).fill(null)),
+                ...(rows[key] ?? Array((rows.eval_step ?? []).length).fill(null))];
+  }
+  return out;
+}
+
+export class RunModel extends EventTarget {
+  constructor() {
+    super();
+    this.id = null;
+    this.resolved = null;
+    this.nParams = 0;
+    this.state = null;
+    this.history = null;
+    this.playing = false;
+    this.stream = null;
+    this.queue = Promise.resolve();
+    this.rows = new Map();
+    this.restParams = {}; // how a Step's State comes: {fields, format: "compact"} for big nets (app/frames.py)
+  }
+
+  /** Adopt a created run (POST /runs's answer). */
+  adopt(created) {
+    if (this.stream) this.stream.close(); // the old run: nothing more to ask it
+    this.stream = null;
+    if (this.playing) { this.playing = false; this.emit("playing", false); }
+    this.id = created.id;
+    this.resolved = created.config;
+    this.nParams = created.n_params;
+    this.state = null;
+    this.history = null;
+    this.rows = new Map(); // training rows' inputs, as compact frames send them (frames.js)
+  }
+
+  async create(config) {
+    this.adopt(await api.create(config));
+    return this;
+  }
+
+  /** Run `work` after every action queued before it. */
+  enqueue(work) {
+    const turn = this.queue.catch(() => {}).then(work);
+    this.queue = turn;
+    return turn;
+  }
+
+  emit(name, detail) { this.dispatchEvent(new CustomEvent(name, { detail })); }
+
+  setState(state, streamed = false) {
+    this.state = state;
+    this.emit("state", { state, streamed });
+  }
+
+  stateOpts() { return this.restParams; }
+
+  readState(answer, params = this.restParams) {
+    return params.format === "compact" ? decodeFrame(answer, this.state, this.rows) : this.mergeFrame(answer);
+  }
+
+  /** Load the State and the whole history (a new run, or a page opened at some step). */
+  load() {
+    return this.enqueue(() => this.moveTo(0));
+  }
+
+  /** n updates: the last request returns the State the page draws. */
+  step(n) {
+    this.pauseNow();
+    return this.enqueue(() => this.advance(n));
+  }
+
+  async advance(n) {
+    const from = this.state?.step ?? 0;
+    let left = n;
+    let answer = null;
+    while (left > 0) {
+      const chunk = Math.min(left, model.meta.limits.max_steps_per_request);
+      left -= chunk;
+      answer = await api.step(this.id, chunk, left > 0 ? { fields: "step" } : this.stateOpts());
+    }
+    if (answer) this.setState(this.readState(answer));
+    await this.catchUpHistory(from);
+  }
+
+  /** Rows since the page's last step; the whole history when the page has none yet. */
+  async catchUpHistory(from, redraw = false) {
+    if (!this.history || from > this.history.step.length) {
+      this.history = await api.history(this.id);
+      this.emit("history", null);
+      return;
+    }
+    const rows = await api.history(this.id, this.history.step.length);
+    this.history = appendHistory(this.history, rows);
+    this.emit("history", redraw ? null : rows);
+  }
+
+  /** To step `target`: forward from here, or from step 0 when it lies behind. */
+  jump(target) {
+    this.pauseNow();
+    return this.enqueue(() => this.moveTo(target));
+  }
+
+  /** Follow another run's step (compare mode): queued moves to older targets are skipped. */
+  follow(target) {
+    this.followTarget = target;
+    return this.enqueue(() => (this.followTarget === target ? this.moveTo(target) : undefined));
+  }
+
+  async moveTo(target) {
+    let at = this.state?.step ?? 0;
+    if (this.state && target === at) return;
+    if (target < at) {
+      await api.reset(this.id);
+      at = 0;
+      this.history = null;
+      this.state = { ...this.state, step: 0 };
+    }
+    if (target > at) {
+      await this.advance(target - at);
+      return;
+    }
+    this.setState(this.readState(await api.state(this.id, this.stateOpts())));
+    this.history = await api.history(this.id);
+    this.emit("history", null);
+  }
+
+  reset() { return this.jump(0); }
+
+  /** After someone else moved the run (quiz mode steps it itself): the server's State, and the
+   * history rows the page lacks. */
+  resync() {
+    return this.enqueue(async () => {
+      const from = this.history ? this.history.step.length : 0;
+      this.setState(this.readState(await api.state(this.id, this.stateOpts())));
+      await this.catchUpHistory(from);
+    });
+  }
+
+  /** Play: the server steps in real time and streams frames; each becomes the State shown. */
+  play({ rate, stepsPerFrame, params = {} }) {
+    if (this.playing || !this.state) return;
+    this.playing = true;
+    this.emit("playing", true);
+    const url = api.streamUrl(this.id, { rate, steps_per_frame: stepsPerFrame, ...params });
+    const stream = (this.stream = new EventSource(url));
+    stream.addEventListener("state", (event) => {
+      if (stream !== this.stream) return;
+      const frame = parseJson(event.data); // NaN and ±∞ come as names
+      this.setState(this.readState(frame, params), true);
+    });
+    const finish = () => { if (stream === this.stream) this.pause(); };
+    stream.addEventListener("end", finish);
+    stream.onerror = finish;
+  }
+
+  /** A streamed State with fewer fields keeps the fields it lacks from the State before. */
+  mergeFrame(frame) {
+    if (!this.state || !frame.layers) return { ...this.state, ...frame };
+    const layers = frame.layers.map((layer, l) => ({ ...this.state.layers[l], ...layer }));
+    return { ...this.state, ...frame, layers };
+  }
+
+  /** Stop the stream without asking the server anything (a new action follows at once). */
+  pauseNow() {
+    if (!this.stream && !this.playing) return false;
+    if (this.stream) this.stream.close();
+    this.stream = null;
+    this.playing = false;
+    this.emit("playing", false);
+    this.pausedAt = this.state?.step;
+    this.queue = this.queue.catch(() => {}).then(() => this.settle());
+    return true;
+  }
+
+  /** After a stream: the server stops stepping and answers with the State it stopped at, so
+   * the counter, the URL, every panel and the server agree; then the history it made. */
+  async settle() {
+    const from = this.history ? this.history.step.length : 0;
+    const answer = await api.pause(this.id, this.pausedAt, this.stateOpts());
+    this.setState(this.readState(answer));
+    await this.catchUpHistory(from, true); // the plots drew the streamed frames: redraw them whole
+  }
+
+  pause() {
+    this.pauseNow();
+    return this.enqueue(() => {});
+  }
+}

@@ -1,0 +1,52 @@
+// The numbers around the network: step counter, epoch and learning rate, phase, loss, the
+// flags, the view and scale switches, the sample menu and the phase timeline. A view of the
+// page model: it subscribes to "state" and "page" and draws; changes go back through setPage.
+import { t } from "./i18n.js";
+import { fmt, model, on, phases } from "./store.js";
+import { phaseTitle, renderTimeline } from "./timeline.js";
+
+const $ = (id) => document.getElementById(id);
+
+export function mountStatus(setPage) {
+  let timelineKey = "";
+  const draw = () => {
+    const st = model.state;
+    if (!st) return;
+    const page = model.page;
+    const key = `${st.layers.length}|${page.phase}|${page.lang}`;
+    if (key !== timelineKey) { // rebuilt only when it changes, not on every streamed frame
+      timelineKey = key;
+      renderTimeline($("timeline"), st.layers.length, page.phase, (phase) => setPage({ phase }));
+    }
+    if (document.activeElement !== $("step-input")) $("step-input").value = st.step; // not under the typing
+    $("epoch-label").textContent = t("epoch.label", { epoch: st.epoch, lr: fmt.num(st.lr, 3) });
+    $("phase-chip").textContent = $("phase-chip").title = phaseTitle(page.phase);
+    const lossShown = page.phase === "" || phases(st.layers.length).indexOf(page.phase) >= st.layers.length;
+    $("loss-value").textContent = lossShown ? fmt.num(st.loss + st.penalty, 6) : "…";
+    $("n-params").textContent = t("params.count", { n: model.nParams.toLocaleString("en-US") });
+    $("diverged").hidden = !st.diverged;
+    if (st.diverged) $("diverged").textContent = t("diverged.at", { step: st.diverged_at ?? st.step });
+    $("clipped").hidden = !st.clipped;
+    for (const b of $("view-mode").querySelectorAll("button")) b.setAttribute("aria-checked", String(b.dataset.view === page.view));
+    $("scale").value = page.scale;
+    drawSampleSelect(st);
+  };
+  on("state", draw);
+  on("page", (changes) => { if ("lang" in (changes ?? {})) timelineKey = ""; draw(); });
+}
+
+function drawSampleSelect(st) {
+  const select = $("sample");
+  const B = st.batch.index.length;
+  if (select.options.length !== Math.min(B, 64) + 1) {
+    select.replaceChildren(new Option(t("sample.mean"), "mean"));
+    for (let s = 0; s < Math.min(B, 64); s++) select.append(new Option(t("sample.n", { s }), String(s)));
+  }
+  select.value = model.page.sample;
+  const s = Number(model.page.sample);
+  if (Number.isInteger(s) && s >= 64 && s < B && select.value !== model.page.sample) { // picked in the shares chart
+    select.append(new Option(t("sample.n", { s }), String(s)));
+    select.value = model.page.sample;
+  }
+  if (select.value !== model.page.sample) { model.page.sample = "mean"; select.value = "mean"; }
+}

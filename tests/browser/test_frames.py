@@ -1,0 +1,84 @@
+"""Compact frames draw the same network as the float64 State (app/frames.py, static/js/frames.js)."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.browser
+
+# Encode the same State twice for the painter — from GET /state (float64 JSON) and from
+# GET /state?format=compact (8-bit image weights, float32, byte pixels) — and compare what is
+# painted: the same edges and arrows, each edge's colour (its alpha over the canvas, per channel,
+# in levels of 255) and width, each neuron's fill and each input pixel's grey level. Canvas
+# pixels themselves are not compared: Skia draws a 0.999 px line and a 1.001 px line differently.
+COMPARE = """async ({ runId, views }) => {
+  const E = await import('/static/js/encode.js');
+  const L = await import('/static/js/layout.js');
+  const S = await import('/static/js/store.js');
+  S.model.meta ??= await (await fetch('/api/v1/meta')).json(); // the phases are the server's
+  const { revealed } = S;
+  const { decodeFrame } = await import('/static/js/frames.js');
+  const get = async (query) => (await fetch(`/api/v1/runs/${runId}/state${query}`)).json();
+  const states = [await get(''), decodeFrame(await get('?format=compact'))];
+  const colour = { pos: [59, 130, 246], neg: [239, 68, 68], none: [128, 128, 128] };
+  const level = (c, alpha) => c.map((v) => Math.round(alpha * v + (1 - alpha) * 20));
+  const out = {};
+  for (const opts of views) {
+    const drawn = states.map((state) => {
+      const scene = { state, inputShape: [28, 28], probe: null,
+                      opts: { scale: 'layer', phase: '', sel: '', highlight: null, ...opts } };
+      const columns = L.layoutColumns(L.columnSizes(state.layers), [28, 28], 900, 500);
+      const show = revealed(state.layers.length, '');
+      return { edges: E.encodeEdges(scene, columns, show), nodes: E.encodeNodes(scene, columns, show) };
+    });
+    const [a, b] = drawn;
+    const diff = { edges: a.edges.length, sameEdges: true, colourLevels: 0, width: 0, fillLevels: 0, pixelLevels: 0 };
+    a.edges.forEach((e, k) => {
+      const f = b.edges[k];
+      if (!f || e.l !== f.l || e.i !== f.i || e.j !== f.j || e.color !== f.color || e.arrow?.dir !== f.arrow?.dir) {
+        diff.sameEdges = false;
+        return;
+      }
+      const [ce, cf] = [level(colour[e.color], e.alpha), level(colour[f.color], f.alpha)];
+      diff.colourLevels = Math.max(diff.colourLevels, ...ce.map((v, c) => Math.abs(v - cf[c])));
+      diff.width = Math.max(diff.width, Math.abs(e.width - f.width));
+    });
+    a.nodes.forEach((n, k) => {
+      const m = b.nodes[k];
+      if (n.image) {
+        n.pixels.forEach((p, q) => {
+          diff.pixelLevels = Math.max(diff.pixelLevels, Math.abs(Math.round(255 * p) - Math.round(255 * m.pixels[q])));
+        });
+      } else {
+        diff.fillLevels = Math.max(diff.fillLevels, Math.abs(Math.round(255 * n.fill) - Math.round(255 * m.fill)));
+      }
+    });
+    diff.packed = states[1].approx === true;
+    out[`${opts.view}/${opts.sample}`] = diff;
+  }
+  return out;
+}"""
+
+
+def test_a_compact_frame_draws_the_picture_of_the_full_state(page, server):
+    p = page.open("?preset=digits&step=20")
+    run_id = p.evaluate("window.__bpx.runId")
+    full = httpx.get(f"{server.url}/api/v1/runs/{run_id}/state").content
+    packed = httpx.get(f"{server.url}/api/v1/runs/{run_id}/state?format=compact").content
+    assert len(packed) * 5 < len(full)
+    views = [
+        {"view": "gradients", "sample": "0"},
+        {"view": "gradients", "sample": "mean"},
+        {"view": "weights", "sample": "mean"},
+        {"view": "applied", "sample": "3"},
+    ]
+    result = p.evaluate(COMPARE, {"runId": run_id, "views": views})
+    for name, diff in result.items():
+        assert diff["packed"] and diff["edges"] > 96, name
+        assert diff["sameEdges"], name  # the same edges, colours and arrows
+        assert diff["colourLevels"] <= 1 and diff["fillLevels"] <= 1 and diff["pixelLevels"] <= 1, (
+            name,
+            diff,
+        )
+        assert diff["width"] < 0.05, (name, diff)  # px

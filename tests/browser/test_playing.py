@@ -1,0 +1,70 @@
+"""Playing and pausing: the step shown is the step of the numbers shown (counter, URL, every
+panel, the server). That a slow net's frames keep coming is tested on the stream itself
+(tests/api/test_pause.py) and measured in make bench (tests/bench/bench_classroom.py)."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def agree(server, page, p) -> int:
+    """Counter, URL, the hook and the server all name one step, and the numbers are the server's."""
+    run_id = p.evaluate("window.__bpx.runId")
+    server_state = httpx.get(f"{server.url}/api/v1/runs/{run_id}/state?fields=step,loss,penalty").json()
+    step = server_state["step"]
+    assert p.evaluate("window.__bpx.step") == step
+    assert int(p.locator("#step-input").input_value()) == step
+    url_step = p.evaluate("new URLSearchParams(location.search).get('step')")
+    assert int(url_step or 0) == step
+    assert p.evaluate("window.__bpx.model.state.loss") == server_state["loss"]  # the numbers of that step
+    history = p.evaluate("window.__bpx.model.history.step")
+    assert history == list(range(step))  # the curves end where the counter is
+    return step
+
+
+@pytest.mark.parametrize("preset, speed", [("digits", 100), ("xor", 100), ("xor", 1)])
+def test_after_play_and_pause_everything_shows_one_step(page, server, preset, speed):
+    p = page.open(f"?preset={preset}&speed={speed}")
+    p.click("#btn-play")
+    p.wait_for_function("window.__bpx.step >= 3", timeout=20_000)
+    p.wait_for_timeout(1500)
+    p.click("#btn-play")
+    page.wait_idle()
+    step = agree(server, page, p)
+    p.wait_for_timeout(500)  # a frame that was still on its way changes nothing
+    assert agree(server, page, p) == step
+    if preset == "digits":  # the lab's test-set line names the same step
+        p.wait_for_function(
+            f"document.querySelector('#dl-acc').textContent.includes('{step}')", timeout=10_000
+        )
+    p.keyboard.press("n")  # the next step follows the one shown
+    page.wait_idle()
+    assert agree(server, page, p) == step + 1
+
+
+def test_jump_reset_and_compare_keep_counter_url_and_server_together(page, server):
+    p = page.open("?preset=xor&b_optimizer=adam")
+    p.fill("#step-input", "40")
+    p.press("#step-input", "Enter")
+    page.wait_idle()
+    assert agree(server, page, p) == 40
+    p.wait_for_function("window.__bpx.compare.state && window.__bpx.compare.state.step === 40")
+    p.fill("#step-input", "12")  # backwards
+    p.press("#step-input", "Enter")
+    page.wait_idle()
+    assert agree(server, page, p) == 12
+    p.wait_for_function("window.__bpx.compare.state.step === 12")
+    p.click("#btn-play")
+    p.wait_for_function("window.__bpx.step >= 30", timeout=20_000)
+    p.click("#btn-play")
+    page.wait_idle()
+    step = agree(server, page, p)
+    p.wait_for_function(f"window.__bpx.compare.state.step === {step}")
+    run_b = p.evaluate("window.__bpx.compare.runId")
+    assert httpx.get(f"{server.url}/api/v1/runs/{run_b}").json()["step"] == step
+    p.keyboard.press("r")
+    page.wait_idle()
+    assert agree(server, page, p) == 0

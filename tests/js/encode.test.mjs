@@ -1,0 +1,98 @@
+// Which edge, which colour, which arrow: the network view's encoding, checked by hand.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { edgeValue, encodeEdges, encodeNodes, fillLevel, layerScales, nodeValues, short } from "../../static/js/encode.js";
+import { layoutColumns, columnSizes } from "../../static/js/layout.js";
+import { model, revealed } from "../../static/js/store.js";
+import { META } from "./meta.mjs";
+
+model.meta = META; // the phases are the server's (GET /api/v1/meta)
+
+// 2 → 2 → 1, a batch of two samples.
+const state = {
+  step: 3,
+  batch: { index: [0, 1], x: [[1, 0], [0, 2]], y: [[1], [0]] },
+  layers: [
+    { activation: "tanh", W: [[0.5, -1], [2, 0]], dW: [[0.1, -0.2], [0, 0.4]], dW_applied: [[-0.05, 0.1], [0, -0.2]],
+      a: [[0.2, -0.4], [0.6, 0.8]], delta: [[1, -1], [0.5, 2]] },
+    { activation: "sigmoid", W: [[3, -4]], dW: [[-0.3, 0.6]], dW_applied: [[0.15, -0.3]],
+      a: [[0.9], [0.1]], delta: [[-0.5], [0.25]] },
+  ],
+};
+const scene = (opts = {}, probe = null) => ({
+  state, inputShape: null, probe,
+  opts: { view: "gradients", scale: "layer", sample: "mean", phase: "", sel: "", highlight: null, ...opts },
+});
+const columns = layoutColumns(columnSizes(state.layers), null, 800, 500);
+
+test("gradients view shows the nudge −∂L/∂w; weights view w; update view the applied Δw", () => {
+  assert.equal(edgeValue(scene(), 0, 0, 1), 0.2);
+  assert.equal(edgeValue(scene({ view: "weights" }), 0, 0, 1), -1);
+  assert.equal(edgeValue(scene({ view: "applied" }), 1, 0, 1), -0.3);
+});
+
+test("one sample's gradient is −δ_i · a_prev_j of that sample", () => {
+  // layer 1, sample 1: δ = 0.25, a_prev = layer 0's a = [0.6, 0.8]
+  assert.equal(edgeValue(scene({ sample: "1" }), 1, 0, 1), -0.25 * 0.8);
+  // layer 0, sample 0: a_prev is the input x = [1, 0]
+  assert.equal(edgeValue(scene({ sample: "0" }), 0, 1, 0), -(-1) * 1); // δ_1 = −1, x_0 = 1
+});
+
+test("scales: the largest |v| per layer, or one over all layers", () => {
+  assert.deepEqual(layerScales(scene()), [0.4, 0.6]);
+  assert.deepEqual(layerScales(scene({ scale: "global" })), [0.6, 0.6]);
+});
+
+test("colour by sign, width by |v| relative to the layer's scale, arrows up for positive", () => {
+  const edges = encodeEdges(scene(), columns, revealed(2, ""));
+  assert.equal(edges.length, 2 * 2 + 2);
+  const e = (l, i, j) => edges.find((d) => d.l === l && d.i === i && d.j === j);
+  assert.equal(e(0, 0, 1).color, "pos"); // −(−0.2) > 0
+  assert.equal(e(0, 0, 0).color, "neg");
+  assert.equal(e(0, 1, 0).color, "none"); // exactly 0
+  assert.equal(e(0, 1, 1).arrow.dir, "down"); // −0.4, the layer's largest
+  assert.equal(e(0, 0, 1).arrow.dir, "up");
+  assert.ok(e(0, 1, 1).width > e(0, 0, 1).width);
+  assert.equal(e(0, 1, 1).width, 6); // rel 1 in a layer of 4 edges
+  assert.equal(encodeEdges(scene({ view: "weights" }), columns, revealed(2, "")).filter((d) => d.arrow).length, 0);
+});
+
+test("before its backward phase a layer's gradients are not known: grey, no arrows", () => {
+  const edges = encodeEdges(scene(), columns, revealed(2, "backward:1"));
+  assert.ok(edges.filter((d) => d.l === 0).every((d) => d.color === "none" && !d.arrow));
+  assert.ok(edges.filter((d) => d.l === 1).every((d) => d.color !== "none"));
+});
+
+test("the selected edge is marked; an image input keeps each neuron's strongest pixels", () => {
+  const edges = encodeEdges(scene({ sel: "e:1:0:1" }), columns, revealed(2, ""));
+  assert.deepEqual(edges.filter((d) => d.selected).map((d) => [d.l, d.i, d.j]), [[1, 0, 1]]);
+  const wide = { batch: { index: [0], x: [Array.from({ length: 16 }, (_, k) => k / 16)], y: [[1]] },
+    layers: [{ activation: "relu", W: [Array.from({ length: 16 }, (_, k) => (k === 5 ? -9 : k / 100))],
+               dW: [Array.from({ length: 16 }, () => 0)], a: [[1]], delta: [[0]] }] };
+  const cols = layoutColumns([16, 1], [4, 4], 800, 500);
+  const shown = encodeEdges({ state: wide, inputShape: [4, 4], probe: null,
+    opts: { view: "weights", scale: "layer", sample: "mean", phase: "", sel: "" } }, cols, revealed(1, ""));
+  assert.deepEqual(shown.map((d) => d.j).sort((a, b) => a - b), [5, 11, 12, 13, 14, 15]);
+});
+
+test("nodes: batch means, fill level by activation function, δ ring by sign", () => {
+  assert.deepEqual(nodeValues(scene(), 1), [0.4, 0.2]);
+  assert.equal(fillLevel("sigmoid", 0.3, 1), 0.3);
+  assert.equal(fillLevel("tanh", 0, 1), 0.5);
+  assert.equal(fillLevel("relu", 2, 4), 0.5);
+  assert.equal(fillLevel("sigmoid", NaN, 1), 0);
+  const nodes = encodeNodes(scene(), columns, revealed(2, ""));
+  const out = nodes.find((n) => n.col === 2);
+  assert.equal(out.ring.color, "pos"); // mean δ = −0.125: −δ > 0
+  assert.equal(nodes.find((n) => n.col === 1 && n.i === 1).ring.color, "neg"); // mean δ 0.5
+  assert.equal(encodeNodes(scene(), columns, revealed(2, "forward:0")).find((n) => n.col === 2).fill, 0);
+});
+
+test("short numbers for small circles", () => {
+  assert.equal(short(0.123456), "0.123");
+  assert.equal(short(12345), "1.2e+4");
+  assert.equal(short(NaN), "NaN");
+  assert.equal(short(-Infinity), "−∞");
+  assert.equal(short(null), "—");
+  assert.equal(short(0), "0");
+});
