@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.lanes import Busy, ClientGone, Stopped
 from app.runs import RunNotFound
+from app.store.errors import StoreUnavailable
 from engine.config import ConfigError
 
 log = logging.getLogger("bpx")
@@ -39,6 +40,7 @@ PYDANTIC_CODES = {
     "extra_forbidden": "unknown_field",
 }
 BOUND_WORDS = {"ge": "≥", "gt": ">", "le": "≤", "lt": "<", "max_length": "at most"}
+STORE_RETRY_AFTER = 5  # seconds: a restarting database is usually back by then
 
 
 class NotFound(LookupError):
@@ -148,6 +150,20 @@ def install(app: FastAPI) -> None:
     async def _stopped(request: Request, error: Stopped) -> JSONResponse:
         item = {"loc": [], "msg": "the server is shutting down", "type": "busy", "code": "busy"}
         return JSONResponse({"detail": [item]}, status_code=503, headers={"Retry-After": "5"})
+
+    @app.exception_handler(StoreUnavailable)
+    async def _store_unavailable(request: Request, error: StoreUnavailable) -> JSONResponse:
+        # the database is down, not the request wrong: the client may retry; the log says which
+        log.warning("%s %s: %s", request.method, request.url.path, error)
+        item = {
+            "loc": [],
+            "msg": "the database does not answer; try again shortly",
+            "type": "store_unavailable",
+            "code": "store_unavailable",
+        }
+        return JSONResponse(
+            {"detail": [item]}, status_code=503, headers={"Retry-After": str(STORE_RETRY_AFTER)}
+        )
 
     @app.exception_handler(ClientGone)
     async def _gone(request: Request, error: ClientGone) -> Response:

@@ -12,10 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
-from app.store.errors import StoreError, redact
+from app.store.errors import StoreError, StoreUnavailable, redact
 from app.store.sqlite import SQLiteStore
 
-__all__ = ["SQLiteStore", "Store", "StoreError", "is_url", "open_store", "redact"]
+__all__ = ["SQLiteStore", "Store", "StoreError", "StoreUnavailable", "is_url", "open_store", "redact"]
 
 
 class Store(Protocol):

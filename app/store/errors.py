@@ -9,6 +9,12 @@ class StoreError(RuntimeError):
     """The database cannot be used; the message names it and says what to do."""
 
 
+class StoreUnavailable(StoreError):
+    """The database stopped answering while the server runs (PostgreSQL stopped or out of
+    reach, the SQLite file's directory gone): the request may be retried later, so the
+    server says 503, not 500. The message names the database (never its password) for the log."""
+
+
 def redact(url: str) -> str:
     """A database URL fit for a log or an error: the password (in the user part or in a
     `password=` parameter) replaced by ***."""

@@ -11,15 +11,20 @@ from __future__ import annotations
 
 import functools
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import psycopg
 from psycopg_pool import ConnectionPool
 
-from app.store.errors import StoreError, password_of, redact
+from app.store.errors import StoreError, StoreUnavailable, password_of, redact
 from app.store.schema import SCHEMA_VERSION, ForeignSchema, stored_version, upgrade
 from app.store.sql import Params, SQLStore
 
 CONNECT_TIMEOUT = 10  # seconds: an unreachable database stops start-up, it does not hang it
+# seconds a request waits for a pooled connection: queries take milliseconds, so a longer
+# wait means the database is down or swamped, and the request is better answered 503 now
+POOL_WAIT = 5
 
 
 def lock_key(name: str) -> int:
@@ -46,16 +51,19 @@ class PostgresStore(SQLStore):
             min_size=1,
             max_size=pool_size,
             kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT},
-            timeout=30,
+            timeout=POOL_WAIT,
             open=True,
             name="bpx-store",
         )
 
-    def _message(self, error: Exception) -> str:
+    def _said(self, error: Exception) -> str:
+        """What the driver said, without the password (a driver message may echo the URL)."""
         text = str(error).strip()
         password = password_of(self.url)
-        if password:
-            text = text.replace(password, "***")  # a driver message may echo the URL it was given
+        return text.replace(password, "***") if password else text
+
+    def _message(self, error: Exception) -> str:
+        text = self._said(error)
         what = "a foreign schema" if isinstance(error, ForeignSchema) else "unreachable or refused"
         return (
             f"cannot use the database {self.shown} ({what}): {text}. Nothing in it was changed; "
@@ -93,16 +101,28 @@ class PostgresStore(SQLStore):
     def close(self) -> None:
         self.pool.close()
 
+    @contextmanager
+    def _reached(self) -> Iterator[None]:
+        """The server stopped, restarted or went out of reach, or no connection came within
+        POOL_WAIT (psycopg's PoolTimeout is an OperationalError too): StoreUnavailable. The
+        pool drops a broken connection when it comes back and makes new ones as it can."""
+        try:
+            yield
+        except psycopg.OperationalError as error:
+            raise StoreUnavailable(
+                f"the database {self.shown} does not answer: {self._said(error)}"
+            ) from error
+
     def _rows(self, sql: str, params: Params = ()) -> list[tuple]:
-        with self.pool.connection() as conn:
+        with self._reached(), self.pool.connection() as conn:
             return conn.execute(dialect(sql), params).fetchall()
 
     def _write(self, sql: str, params: Params = ()) -> int:
-        with self.pool.connection() as conn:
+        with self._reached(), self.pool.connection() as conn:
             return conn.execute(dialect(sql), params).rowcount
 
     def _insert_capped(self, table: str, most: int, sql: str, params: Params) -> bool:
-        with self.pool.connection() as conn, conn.transaction():
+        with self._reached(), self.pool.connection() as conn, conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (lock_key(table),))
             (count,) = conn.execute(f"SELECT COUNT(*) FROM {table}").fetchall()[0]
             room = int(count) < most

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from app.store.errors import StoreError
+from app.store.errors import StoreError, StoreUnavailable
 from app.store.schema import SCHEMA_VERSION, ForeignSchema, stored_version, upgrade
 from app.store.sql import Params, SQLStore
 
@@ -84,19 +86,39 @@ class SQLiteStore(SQLStore):
             db.close()
             self._local.db = None
 
+    @contextmanager
+    def _reached(self) -> Iterator[None]:
+        """The file cannot be opened or written (its directory gone, the disk failing, locked
+        past the busy timeout): StoreUnavailable. This thread's connection is dropped, so the
+        next request opens the file afresh once it is back."""
+        try:
+            yield
+        except sqlite3.OperationalError as error:
+            try:
+                self.close()
+            except sqlite3.Error:
+                self._local.db = None
+            raise StoreUnavailable(f"the database {self.path} cannot be used: {error}") from error
+
     def _rows(self, sql: str, params: Params = ()) -> list[tuple]:
-        return self._db().execute(sql, params).fetchall()
+        with self._reached():
+            return self._db().execute(sql, params).fetchall()
 
     def _write(self, sql: str, params: Params = ()) -> int:
-        return self._db().execute(sql, params).rowcount
+        with self._reached():
+            return self._db().execute(sql, params).rowcount
 
     def _insert_capped(self, table: str, most: int, sql: str, params: Params) -> bool:
+        with self._reached():
+            return self._insert_capped_here(table, most, sql, params)
+
+    def _insert_capped_here(self, table: str, most: int, sql: str, params: Params) -> bool:
         # BEGIN IMMEDIATE takes the write lock first: no other writer, in this process or
         # another, can insert between the count and the insert.
         db = self._db()
         db.execute("BEGIN IMMEDIATE")
         try:
-            room = self._count(table) < most
+            room = db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] < most
             if room:
                 db.execute(sql, params)
             db.execute("COMMIT")
