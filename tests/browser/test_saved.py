@@ -10,7 +10,7 @@ def test_saved_runs_come_a_page_at_a_time(make_page):
         made = p.context.request.post(
             f"{page.base}/api/v1/saved", data={"name": f"run {k}", "query": "preset=xor"}
         )
-        assert made.status == 201
+        assert made.status == 201, (made.status, made.text())
     p.locator("#btn-more").click()  # a phone's header folds Share… behind ⋯
     p.locator("#btn-share").click()
     items = p.locator("#saved-list li:not(.saved-more)")
