@@ -1,0 +1,63 @@
+"""The heavy lane: identical requests share one job, a full lane says so, work stops when
+nobody waits for it."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+
+import pytest
+
+from app.lanes import Busy, Lanes
+
+
+def test_identical_requests_share_one_computation():
+    calls = []
+
+    def work(should_stop) -> int:
+        calls.append(1)
+        time.sleep(0.3)
+        return 42
+
+    async def main() -> list[int]:
+        lanes = Lanes(heavy_threads=1, heavy_queue=4, cheap_work=0)
+        return await asyncio.gather(*(lanes.heavy(work, None, key="same") for _ in range(5)))
+
+    assert asyncio.run(main()) == [42] * 5 and len(calls) == 1
+
+
+def test_a_full_lane_answers_busy_at_once():
+    release = threading.Event()
+
+    async def main() -> None:
+        lanes = Lanes(heavy_threads=1, heavy_queue=1, cheap_work=0)
+        first = asyncio.ensure_future(lanes.heavy(lambda stop: release.wait(5), None, key=1))
+        second = asyncio.ensure_future(lanes.heavy(lambda stop: release.wait(5), None, key=2))
+        await asyncio.sleep(0.1)
+        with pytest.raises(Busy) as busy:
+            await lanes.heavy(lambda stop: None, None, key=3)
+        assert busy.value.retry_after > 0
+        release.set()
+        await asyncio.gather(first, second)
+
+    asyncio.run(main())
+
+
+def test_work_stops_when_its_last_waiter_leaves():
+    stopped = threading.Event()
+
+    def work(should_stop) -> None:
+        while not should_stop():  # a chunk of steps, then the check
+            time.sleep(0.01)
+        stopped.set()
+
+    async def main() -> None:
+        lanes = Lanes(heavy_threads=1, heavy_queue=1, cheap_work=0)
+        waiter = asyncio.ensure_future(lanes.heavy(work, None, key="k"))
+        await asyncio.sleep(0.2)
+        waiter.cancel()  # the client left
+        await asyncio.sleep(0.5)
+
+    asyncio.run(main())
+    assert stopped.wait(2)
