@@ -12,6 +12,7 @@ be shared: read the figures beside the CPU they cost, and compare runs made toge
 from __future__ import annotations
 
 import asyncio
+import gzip
 import os
 import re
 import statistics
@@ -53,12 +54,22 @@ def tree_cpu(pid: int) -> float:
     return total
 
 
+async def text_of(response) -> str:
+    """A response's text; this session leaves bodies as sent (compressed), to count them so."""
+    body = await response.read()
+    if response.headers.get("content-encoding") == "gzip":
+        body = gzip.decompress(body)
+    return body.decode("utf-8", "replace")
+
+
 async def assets(session, base: str) -> list[str]:
     """The page's static files: those the HTML names, the module graph of main.js, and the
     files the scripts load by path (the language catalogue, plotly)."""
-    html = await (await session.get(base + "/")).text()
+    async with session.get(base + "/") as r:
+        html = await text_of(r)
     todo = re.findall(r'(?:src|href)="(/static/[^"?]+)', html)
     seen: list[str] = []
+    root = ""
     while todo:
         path = todo.pop()
         if path in seen:
@@ -66,11 +77,12 @@ async def assets(session, base: str) -> list[str]:
         seen.append(path)
         if path.endswith(".js"):
             async with session.get(base + path) as r:
-                text = (await r.read()).decode("utf-8", "replace")  # raw: undone below
+                text = await text_of(r)
             folder = path.rsplit("/", 1)[0]
+            root = folder.rsplit("/", 1)[0]  # the static prefix (hashed per version)
             todo += [f"{folder}/{m}" for m in re.findall(r'from "\./([^"]+)"', text)]
-            todo += re.findall(r'"(/static/(?:vendor|i18n)/[^"$]+\.(?:js|json))"', text)
-    return seen + ["/static/i18n/en.json"]
+            todo += [f"{root}/{m}" for m in re.findall(r'"\.\./((?:vendor|i18n)/[^"$]+\.(?:js|json))"', text)]
+    return seen + [f"{root}/i18n/en.json"]
 
 
 class Student:
