@@ -160,7 +160,24 @@ function mountViews() {
     }
   });
   on("page", () => { if (!model.playing) writeUrl(model.config, model.page, compareQuery(compare.overrides)); });
-  const syncQuiz = () => { if (!model.playing) { quiz.sync(); tour.sync(); } };
+  const syncQuiz = () => {
+    if (model.playing) return;
+    quiz.sync();
+    tour.sync();
+    const st = model.state;
+    if (model.page.tour && st?.approx && (model.exact?.step !== st.step || model.exact.runId !== model.runId)) {
+      const [runId, step] = [model.runId, st.step]; // the tour prints numbers: the exact State, once per step
+      model.exact = { runId, step, state: null };
+      busy(async () => {
+        const state = await api.state(runId);
+        if (model.exact.runId === runId && model.exact.step === step && state.step === step) {
+          model.exact.state = state;
+          tour.shownKey = "";
+          tour.sync();
+        }
+      });
+    }
+  };
   on("state", syncQuiz);
   on("page", syncQuiz);
   on("playing", (playing) => {

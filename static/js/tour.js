@@ -47,7 +47,9 @@ export class Tour {
 
   fill(card) {
     const { model } = this.page;
-    return fillCard(model.state, card, { loss: model.resolved?.loss });
+    // a big net's State is packed for drawing (frames.js): the card prints the exact one (main.js)
+    const exact = model.exact?.step === model.state.step && model.exact.runId === model.runId ? model.exact.state : null;
+    return fillCard(exact ?? model.state, card, { loss: model.resolved?.loss });
   }
 
   /** Called after every render of the page. */
