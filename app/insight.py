@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 
 from app.api import json_response
 from app.deps import Digits, Manager, RunId
+from app.responses import Real
 from app.runs import LiveRun, config_key
 from app.schemas import ERRORS
 from app.serialize import dumps
@@ -38,15 +39,15 @@ class SharesOut(BaseModel):
     j: int | None = Field(description="the input of W[layer][i][j]; null for the bias b[layer][i]")
     parameter: str = Field(description="W<layer> or b<layer>")
     step: int
-    value: float = Field(description="the parameter's current value")
+    value: Real = Field(description="the parameter's current value")
     batch_size: int
     rows: list[int] = Field(description="training-set row of each sample in the batch")
-    shares: list[float | None] = Field(description="δ_s·a_s/B (a bias: δ_s/B) per sample; < 0 pushes w up")
+    shares: list[Real] = Field(description="δ_s·a_s/B (a bias: δ_s/B) per sample; < 0 pushes w up")
     order: list[int] = Field(description="sample indices, most negative share (pushes up hardest) first")
-    sum: float | None = Field(description="exact sum of the shares: the data part of ∂L/∂w")
-    mean: float | None = Field(description="the average share, sum / B")
-    penalty: float = Field(description="the L1/L2 part of ∂L/∂w, which no sample pulls")
-    gradient: float | None = Field(description="∂L/∂w the update uses: sum + penalty")
+    sum: Real = Field(description="exact sum of the shares: the data part of ∂L/∂w")
+    mean: Real = Field(description="the average share, sum / B")
+    penalty: Real = Field(description="the L1/L2 part of ∂L/∂w, which no sample pulls")
+    gradient: Real = Field(description="∂L/∂w the update uses: sum + penalty")
     pushes_up: list[int] = Field(description="samples pushing w up hardest (negative shares)")
     pushes_down: list[int] = Field(description="samples pushing w down hardest (positive shares)")
     diverged: bool
@@ -56,20 +57,18 @@ class SharesOut(BaseModel):
 class SurfaceOut(BaseModel):
     step: int
     parameters: list[str] = Field(description="[p, q] as W<l>:<i>:<j> or b<l>:<i>")
-    centre: list[float] = Field(description="current values of p and q")
-    loss_at_centre: float | None = Field(description="the batch loss (+ penalty) at the current point")
+    centre: list[Real] = Field(description="current values of p and q")
+    loss_at_centre: Real = Field(description="the batch loss (+ penalty) at the current point")
     radius: float
     points: int = Field(description="grid points per side actually used (fewer than asked on a big net)")
     points_asked: int
     offsets: list[float]
-    first: list[float] = Field(description="values of p along the columns")
-    second: list[float] = Field(description="values of q along the rows")
-    loss: list[list[float | None]] = Field(description="loss[r][c] at p = first[c], q = second[r]")
-    gradient: list[float | None] = Field(description="∂L/∂p, ∂L/∂q: the arrow is its negative")
-    update: list[float | None] = Field(description="the step the optimizer is about to take in p, q")
-    path: list[list[float]] = Field(
-        description="(p, q) on the last steps, oldest first, ending at the centre"
-    )
+    first: list[Real] = Field(description="values of p along the columns")
+    second: list[Real] = Field(description="values of q along the rows")
+    loss: list[list[Real]] = Field(description="loss[r][c] at p = first[c], q = second[r]")
+    gradient: list[Real] = Field(description="∂L/∂p, ∂L/∂q: the arrow is its negative")
+    update: list[Real] = Field(description="the step the optimizer is about to take in p, q")
+    path: list[list[Real]] = Field(description="(p, q) on the last steps, oldest first, ending at the centre")
     finite: bool
 
 

@@ -1,17 +1,20 @@
 """Response models of the routes that build their JSON themselves (orjson, app/serialize.py).
 
 Those routes return bytes, so FastAPI does not validate through these models: they are the
-routes' declared shape, for /docs and for scripts. Numbers that are NaN or infinite arrive
-as null (see docs/state.md); arrays are nested lists.
+routes' declared shape, for /docs and for scripts. A number that is NaN or infinite arrives
+as the string "NaN", "Infinity" or "-Infinity" (app/serialize.py, docs/api.md); null means
+"not computed (yet)"; arrays are nested lists.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Number = float | None
+NonFinite = Literal["NaN", "Infinity", "-Infinity"]
+Real = float | NonFinite  # a float64 as sent: a JSON number when finite, else its name
+Number = Real | None  # None: not computed (yet)
 Nested = list[Any]
 
 
@@ -51,7 +54,7 @@ class ConfusionOut(Open):
 
 
 class PreviewOut(Open):
-    alpha: list[float]
+    alpha: list[Real]
     loss: list[Number]
     step: int
 

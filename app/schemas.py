@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from app.responses import Real
 from engine.config import FIELDS, LIMITS, FieldSpec
 from engine.presets import PRESETS
 
@@ -111,8 +112,8 @@ class PredictIn(BaseModel):
 
 
 class PredictOut(BaseModel):
-    y: list[list[float | None]] = Field(description="the network's output per row (evaluation mode)")
-    layers: list[list[list[float | None]]] | None = Field(None, description="each weight layer's activations")
+    y: list[list[Real]] = Field(description="the network's output per row (evaluation mode)")
+    layers: list[list[list[Real]]] | None = Field(None, description="each weight layer's activations")
 
 
 class ErrorItem(BaseModel):

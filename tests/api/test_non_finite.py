@@ -59,3 +59,37 @@ def test_the_state_says_which_step_diverged(client):
     history = client.get(f"/api/v1/runs/{run_id}/history").json()
     assert history["loss"][expected] in ("NaN", "Infinity")
     assert all(isinstance(v, float) for v in history["loss"][:expected])
+
+
+def declared_schema(spec: dict, path: str, method: str) -> dict:
+    """The 200 answer's schema as /openapi.json declares it, its $refs resolvable."""
+    answer = spec["paths"][path][method]["responses"]["200"]["content"]["application/json"]
+    return {**answer["schema"], "components": spec["components"]}
+
+
+def test_a_diverged_runs_answers_match_their_declared_models(client):
+    """Scripts validate against /openapi.json: the names "NaN", "Infinity" and "-Infinity"
+    must be declared where a number can be one (they were declared `number | null`)."""
+    from jsonschema_rs import Draft202012Validator  # schemathesis's validator
+
+    spec = client.get("/openapi.json").json()
+    run_id = client.post("/api/v1/runs", json={"preset": "exploding"}).json()["id"]
+    steps = first_bad_step(Run(resolve({"preset": "exploding"}))) + 5
+    state = client.post(f"/api/v1/runs/{run_id}/step", json={"steps": steps}).json()
+    assert state["diverged"] is True
+    base = "/api/v1/runs/{run_id}"
+    answers = {
+        (f"{base}/surface", "get"): client.get(f"/api/v1/runs/{run_id}/surface?p=W1:0:0&points=3"),
+        (f"{base}/neurons", "get"): client.get(f"/api/v1/runs/{run_id}/neurons"),
+        (f"{base}/shares", "get"): client.get(f"/api/v1/runs/{run_id}/shares?layer=1&i=0&j=0"),
+        (f"{base}/history", "get"): client.get(f"/api/v1/runs/{run_id}/history"),
+        (f"{base}/predict", "post"): client.post(f"/api/v1/runs/{run_id}/predict", json={"x": [[0.5] * 2]}),
+    }
+    named = 0
+    for (path, method), response in answers.items():
+        assert response.status_code == 200, (path, response.text)
+        body = response.json()
+        named += any(name in response.text for name in ('"NaN"', '"Infinity"', '"-Infinity"'))
+        errors = list(Draft202012Validator(declared_schema(spec, path, method)).iter_errors(body))
+        assert not errors, (path, [str(e)[:200] for e in errors[:3]])
+    assert named >= 3  # the check saw names, not only finite numbers
