@@ -36,6 +36,16 @@ def test_every_key_used_on_the_page_is_translated():
     assert not missing, missing
 
 
+def test_network_keys_are_all_used():
+    """The network's keys are all literal in the page: a key left behind by a removed
+    control (network.diagram once) is dead weight for the translators."""
+    sources = (ROOT / "templates" / "index.html").read_text() + "".join(
+        path.read_text() for path in (ROOT / "static" / "js").glob("*.js")
+    )
+    unused = [key for key in CATALOGUES["en"] if key.startswith("network.") and key not in sources]
+    assert not unused, unused
+
+
 def test_keys_built_at_run_time_exist():
     """controls.js builds `field.<name>`, `field.<name>.title` and `choice.<value>` keys."""
     from engine.config import (
