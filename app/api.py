@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from app import __version__
 from app.blobs import dereference
 from app.budget import Shape, check_rows, check_state_size, check_steps
-from app.deps import Digits, Fields, LanesDep, Manager, RunId, SettingsDep, Store
+from app.deps import Column, Digits, Fields, LanesDep, Layer, Manager, Row, RunId, SettingsDep, Store
 from app.frames import AT_REST, batch_as_rows, compact
 from app.i18n import translations
 from app.page_params import PAGE_PATTERNS
@@ -378,9 +378,9 @@ def get_data(
 def get_chain(
     run_id: RunId,
     manager: Manager,
-    layer: Annotated[int, Query(ge=0, le=64)],
-    i: Annotated[int, Query(ge=0, le=4096)],
-    j: Annotated[int, Query(ge=0, le=4096)],
+    layer: Layer,
+    i: Row,
+    j: Column,
     digits: Digits = None,
 ) -> Response:
     return manager.read(run_id, lambda run: json_response(chain(run, layer, i, j), digits))

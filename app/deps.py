@@ -19,6 +19,7 @@ from app.runs import RunManager
 from app.serialize import MAX_DIGITS
 from app.settings import Settings
 from app.store import Store as StoreProtocol
+from engine.config import LIMITS
 
 
 @dataclass
@@ -74,3 +75,11 @@ Fields = Annotated[
         "e.g. step,loss,layers.W,layers.dW (default: all)",
     ),
 ]
+
+# A weight's coordinates, bounded by the config limits (the run's own shape is checked next,
+# with the range it allows): at most max_hidden_layers + 1 weight layers, none wider than
+# the widest layer a config may have.
+WIDEST = max(LIMITS["max_inputs"], LIMITS["max_layer_width"], LIMITS["max_outputs"])
+Layer = Annotated[int, Query(ge=0, le=LIMITS["max_hidden_layers"], description="weight layer, from 0")]
+Row = Annotated[int, Query(ge=0, lt=WIDEST, description="i: the neuron (row of W)")]
+Column = Annotated[int, Query(ge=0, lt=WIDEST, description="j: the input (column of W)")]

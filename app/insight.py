@@ -18,7 +18,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
 from app.api import json_response
-from app.deps import Digits, Manager, RunId
+from app.deps import WIDEST, Digits, Layer, Manager, Row, RunId
 from app.responses import Real
 from app.runs import LiveRun, config_key
 from app.schemas import ERRORS
@@ -125,9 +125,9 @@ healths = Cache(CACHED)
 def get_shares(
     run_id: RunId,
     manager: Manager,
-    layer: Annotated[int, Query(ge=0, le=64)],
-    i: Annotated[int, Query(ge=0, le=4096)],
-    j: Annotated[int | None, Query(ge=0, le=4096, description="omit for the bias")] = None,
+    layer: Layer,
+    i: Row,
+    j: Annotated[int | None, Query(ge=0, lt=WIDEST, description="j: the input; omit for the bias")] = None,
     digits: Digits = None,
 ) -> Response:
     return manager.read(run_id, lambda run: json_response(weight_shares(run, layer, i, j), digits))
