@@ -97,5 +97,5 @@ def test_a_penalty_is_the_part_the_samples_do_not_pull():
 @pytest.mark.parametrize(("args", "field"), [((2, 0, 0), "layer"), ((0, 2, 0), "i"), ((0, 0, 2), "j")])
 def test_out_of_range_names_the_field(args, field):
     with pytest.raises(ConfigError) as error:
-        weight_shares(Run(xor()), *args)
+        weight_shares(Run(xor(hidden=[2])), *args)  # a 2-2-1 net: i = 2 and j = 2 are out of range
     assert error.value.field == field
