@@ -58,6 +58,34 @@ def test_the_phone_header_is_one_row_and_unfolds_on_demand(make_page):
     assert p.locator(".topbar").bounding_box()["height"] <= 50
 
 
+BAR_ROWS = """() => {
+  const tops = [...document.querySelectorAll(".stage-bar > *")]
+    .filter((el) => el.getClientRects().length > 0)
+    .map((el) => { const r = el.getBoundingClientRect(); return r.top + r.height / 2; });
+  return Math.max(...tops) - Math.min(...tops) < 12 ? 1 : 2;
+}"""
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_stage_bar_is_one_row_on_a_desktop(make_page, lang):
+    """At 1280×720 the network's button bar (views, sample, scale, pictures, tour, quiz,
+    compare) takes one row, none of its text cut, also with the quiz's longer "Leave quiz":
+    a second row cost the network 40 px of height."""
+    page = make_page(1280, 720)
+    p = page.open(f"?preset=xor&lang={lang}")
+    for control in ("#btn-pictures", "#btn-tour", "#btn-quiz", "#btn-compare"):
+        assert p.locator(control).is_visible(), control
+    assert p.evaluate(BAR_ROWS) == 1
+    assert p.locator(".stage-bar").bounding_box()["height"] < 50
+    assert p.evaluate(OVERFLOW) == []
+    assert p.locator("#btn-compare").get_attribute("aria-label") and p.locator("#btn-compare").get_attribute("title")
+    p.click("#btn-quiz")
+    p.wait_for_function("document.querySelector('#btn-quiz').getAttribute('aria-pressed') === 'true'")
+    assert p.evaluate(BAR_ROWS) == 1
+    assert p.evaluate(OVERFLOW) == []
+    page.shot(f"layout-stage-bar-{lang}")
+
+
 NODES_APART = """(view) => {
   const nodes = view.drawn.nodes.filter((n) => !n.image);
   const touching = [];
