@@ -78,7 +78,9 @@ def test_the_stage_bar_is_one_row_on_a_desktop(make_page, lang):
     assert p.evaluate(BAR_ROWS) == 1
     assert p.locator(".stage-bar").bounding_box()["height"] < 50
     assert p.evaluate(OVERFLOW) == []
-    assert p.locator("#btn-compare").get_attribute("aria-label") and p.locator("#btn-compare").get_attribute("title")
+    assert p.locator("#btn-compare").get_attribute("aria-label") and p.locator("#btn-compare").get_attribute(
+        "title"
+    )
     p.click("#btn-quiz")
     p.wait_for_function("document.querySelector('#btn-quiz').getAttribute('aria-pressed') === 'true'")
     assert p.evaluate(BAR_ROWS) == 1
