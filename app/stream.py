@@ -34,6 +34,9 @@ router = APIRouter(prefix="/api/v1/runs", tags=["stream"], responses=ERRORS)
 T = TypeVar("T")
 CATCH_UP = 10  # a frame advances at most this many frames' worth of steps
 FRAME_WORK_SECONDS = 0.06  # and steps for at most this long: a slow net still shows several frames a second
+# ... and at most this share of a frame's interval (1 / rate): the rest is left for building and
+# encoding the State and sending it, so frames come at the rate asked for and never queue.
+FRAME_WORK_SHARE = 0.5
 MIN_RATE = 0.1  # frames per second: a stream sends at least one frame every 10 s
 
 
@@ -75,6 +78,7 @@ async def stream(
 
     start_step = await work(lambda stop: manager.read(run_id, lambda run: run.step, stop))
     pauses = await work(lambda stop: manager.pauses(run_id))
+    work_seconds = frame_work_seconds(rate)
     rows_sent: set[int] = set()  # compact frames send each training row's inputs once
 
     def frame(target: int, stop: ShouldStop) -> tuple[bytes, int, bool] | None:
@@ -83,7 +87,7 @@ async def stream(
                 return state_json(run, digits, wanted, PLAYING, rows_sent), run.step, run.diverged
             return state_json(run, digits, wanted), run.step, run.diverged
 
-        return manager.stream_frame(run_id, target, most, FRAME_WORK_SECONDS, pauses, read, stop)
+        return manager.stream_frame(run_id, target, most, work_seconds, pauses, read, stop)
 
     start_time = time.monotonic()
     reason, step = "max_frames", start_step
@@ -106,3 +110,8 @@ async def stream(
     except (ClientGone, Stopped):
         return  # the client left, or the server is stopping: that is how a stream ends, not an error
     yield ServerSentEvent(data={"reason": reason, "step": step}, event="end")
+
+
+def frame_work_seconds(rate: float) -> float:
+    """How long one frame may step: a share of the frame's interval, never over the cap."""
+    return min(FRAME_WORK_SECONDS, FRAME_WORK_SHARE / rate)

@@ -3,6 +3,9 @@ that keep coming on a slow net (static/js/run.js is the client)."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 import time
 import urllib.request
@@ -11,6 +14,7 @@ import orjson
 
 from app import stream
 from tests.api.test_stream import events
+from tests.support import ROOT
 
 
 def test_history_since_is_the_tail_of_the_whole_history(client):
@@ -49,6 +53,29 @@ def test_a_frame_does_at_least_one_step_and_no_more_than_its_time_allows(client,
         client.get(f"/api/v1/runs/{run_id}/stream?rate=200&max_frames=4&steps_per_frame=100&fields=step").text
     )
     assert [data["step"] for kind, data in got if kind == "state"] == [1, 2, 3, 4]
+
+
+def test_a_frame_steps_for_a_share_of_its_interval_at_most(client, monkeypatch):
+    # a fast net at a high rate: the time cap alone (60 ms) would allow all 100 steps a frame
+    assert stream.frame_work_seconds(40) <= 0.5 / 40 < stream.FRAME_WORK_SECONDS
+    monkeypatch.setattr(stream, "FRAME_WORK_SHARE", 0.0)  # no share of the interval: one step a frame
+    run_id = client.post("/api/v1/runs", json={"preset": "xor"}).json()["id"]
+    got = events(
+        client.get(f"/api/v1/runs/{run_id}/stream?rate=200&max_frames=3&steps_per_frame=100&fields=step").text
+    )
+    assert [data["step"] for kind, data in got if kind == "state"] == [1, 2, 3]
+
+
+def test_the_server_runs_one_blas_thread_per_request_thread():
+    """BLAS threads on top of the server's own threads fought for the cores (a digit frame took
+    seconds on a busy machine); importing the app sets one, unless the operator chose."""
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
+    code = "import app, os; print(os.environ['OPENBLAS_NUM_THREADS'], os.environ['OMP_NUM_THREADS'])"
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True)
+    assert out.stdout.split() == ["1", "1"], out.stderr
+    env["OPENBLAS_NUM_THREADS"] = "3"
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True)
+    assert out.stdout.split() == ["3", "1"], out.stderr
 
 
 def test_after_pause_a_stream_still_open_steps_no_more(server_factory):

@@ -25,7 +25,7 @@ def run() -> list[tuple[str, str]]:
         server = Server(Path(tmp) / "bench.sqlite3").start()
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
-            for preset, speed in (("xor", 1), ("xor", 100), ("digits", 1)):
+            for preset, speed in (("xor", 1), ("xor", 100), ("digits", 1), ("digits", 100)):
                 page = browser.new_page(viewport={"width": 1280, "height": 720})
                 page.add_init_script(TEST_HOOK)
                 page.goto(f"{server.url}/?preset={preset}&speed={speed}")

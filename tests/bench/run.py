@@ -12,6 +12,7 @@ MODULES = [
     "tests.bench.bench_engine",
     "tests.bench.bench_insight",
     "tests.bench.bench_api",
+    "tests.bench.bench_play",
     "tests.bench.bench_classroom",
     "tests.bench.bench_students",
     "tests.bench.bench_scale",
