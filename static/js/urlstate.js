@@ -44,7 +44,7 @@ export function useLessonView(view, page, search = location.search) {
   lessonView = { ...(view ?? {}) };
   const query = new URLSearchParams(search ?? "");
   for (const [name, [, fallback]] of Object.entries(PAGE_PARAMS)) {
-    if (search === null && ["view", "scale", "sel", "sample", "phase"].includes(name)) page[name] = fallback;
+    if (search === null && ["view", "scale", "sel", "sample", "phase", "speed"].includes(name)) page[name] = fallback;
     if (name in lessonView && !query.has(name)) page[name] = lessonView[name];
   }
 }

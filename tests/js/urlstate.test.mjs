@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { META as SERVER_META } from "./meta.mjs";
-import { buildQuery, CONFIG_PARAMS, FIELD_OF, format, PAGE_PARAMS, parse, readUrl, URL_NAME, useMeta }
+import { buildQuery, CONFIG_PARAMS, FIELD_OF, format, PAGE_PARAMS, parse, readUrl, URL_NAME, useLessonView, useMeta }
   from "../../static/js/urlstate.js";
 
 // The shape of /meta's `url` (app/api.py), cut down to a few fields of each type.
@@ -60,4 +60,15 @@ test("with the server's table, every field's default survives the URL", () => {
     assert.deepEqual(config, { [field.name]: field.default }, field.name);
   }
   assert.equal(URL_NAME.learning_rate, "lr");
+});
+
+test("a lesson picked from the menu plays at its own default speed, not the last lesson's", () => {
+  useMeta(SERVER_META);
+  const page = { speed: 1, view: "gradients" };
+  useLessonView({ speed: 20, view: "applied" }, page, null); // the optimizer lessons
+  assert.equal(page.speed, 20);
+  useLessonView({}, page, null); // a lesson that names no speed: the page's default
+  assert.equal(page.speed, PAGE_PARAMS.speed[1]);
+  useLessonView({ speed: 5 }, page, "?speed=100"); // a link's own speed wins over the lesson's
+  assert.equal(page.speed, PAGE_PARAMS.speed[1]);
 });
