@@ -26,7 +26,7 @@ import { buildQuery, readUrl, useLessonView, useMeta, writeUrl } from "./urlstat
 import { hook } from "./testhook.js";
 import { Quiz } from "./quiz.js";
 import { WhyPanel } from "./why.js";
-import { Tour } from "./tour.js";
+import { mountTour } from "./tour.js";
 import { nodeFlags } from "./health.js";
 import { NodeMarks, picturesOn } from "./nodepictures.js";
 import { parseSelection } from "./hittest.js";
@@ -54,7 +54,6 @@ let shape = null; // the + and − buttons on the network
 let quiz = null; // quiz mode: a question before each phase
 let why = null; // who pulls the selected weight, and the loss around it
 let marks = null; // node pictures and dead/saturated flags over the network
-let tour = null; // the lesson's guided tour
 
 // -- start ---------------------------------------------------------------------------------------------
 
@@ -98,8 +97,7 @@ async function start() {
   model.run = new RunModel();
   quiz = new Quiz($("coach"), $("btn-quiz"), { model, setPage, busy, refresh: () => model.run.resync(), jump,
                                                 stopPlaying: () => model.run.pauseNow() });
-  tour = new Tour($("tour"), $("btn-tour"), { model, setPage });
-  if (hook) Object.assign(hook, { compare, network, quiz, tour });
+  if (hook) Object.assign(hook, { compare, network, quiz });
   followRun(model.run);
   mountViews();
   wire();
@@ -160,26 +158,10 @@ function mountViews() {
     }
   });
   on("page", () => { if (!model.playing) writeUrl(model.config, model.page, compareQuery(compare.overrides)); });
-  const syncQuiz = () => {
-    if (model.playing) return;
-    quiz.sync();
-    tour.sync();
-    const st = model.state;
-    if (model.page.tour && st?.approx && (model.exact?.step !== st.step || model.exact.runId !== model.runId)) {
-      const [runId, step] = [model.runId, st.step]; // the tour prints numbers: the exact State, once per step
-      model.exact = { runId, step, state: null };
-      busy(async () => {
-        const state = await api.state(runId);
-        if (model.exact.runId === runId && model.exact.step === step && state.step === step) {
-          model.exact.state = state;
-          tour.shownKey = "";
-          tour.sync();
-        }
-      });
-    }
-  };
+  const syncQuiz = () => { if (!model.playing) quiz.sync(); };
   on("state", syncQuiz);
   on("page", syncQuiz);
+  mountTour($("tour"), $("btn-tour"), { setPage, busy });
   on("playing", (playing) => {
     if (playing) { plotTimer = setInterval(flushPlots, PLOT_FLUSH_MS); return; }
     clearInterval(plotTimer);

@@ -3,8 +3,10 @@
 // beside it the plain NumPy that computes the quantity (engine/reference.py, GET /api/v1/code).
 // The card shown is in the URL (tour=<card number>), so a link opens the same card.
 import { language, t } from "./i18n.js";
-import { emit, fmt } from "./store.js";
+import { api } from "./api.js";
+import { emit, fmt, model, on } from "./store.js";
 import { fillCard } from "./tourlogic.js";
+import { expose } from "./testhook.js";
 
 const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
 
@@ -47,7 +49,7 @@ export class Tour {
 
   fill(card) {
     const { model } = this.page;
-    // a big net's State is packed for drawing (frames.js): the card prints the exact one (main.js)
+    // a big net's State is packed for drawing (frames.js): the card prints the exact one (mountTour)
     const exact = model.exact?.step === model.state.step && model.exact.runId === model.runId ? model.exact.state : null;
     return fillCard(exact ?? model.state, card, { loss: model.resolved?.loss });
   }
@@ -111,4 +113,30 @@ export class Tour {
     this.el.querySelector("[data-act=next]")?.addEventListener("click", () => this.open(k + 1));
     for (const b of this.el.querySelectorAll("[data-act=close], [data-act=close-x]")) b.addEventListener("click", () => this.close());
   }
+}
+
+/** The tour as a view of the page model: it follows every State and page change at rest. */
+export function mountTour(el, button, { setPage, busy }) {
+  const tour = new Tour(el, button, { model, setPage });
+  expose({ tour });
+  const sync = () => {
+    if (model.playing) return;
+    tour.sync();
+    const st = model.state;
+    if (model.page.tour && st?.approx && (model.exact?.step !== st.step || model.exact.runId !== model.runId)) {
+      const [runId, step] = [model.runId, st.step]; // the tour prints numbers: the exact State, once per step
+      model.exact = { runId, step, state: null };
+      busy(async () => {
+        const state = await api.state(runId);
+        if (model.exact.runId === runId && model.exact.step === step && state.step === step) {
+          model.exact.state = state;
+          tour.shownKey = "";
+          tour.sync();
+        }
+      });
+    }
+  };
+  on("state", sync);
+  on("page", sync);
+  return tour;
 }
