@@ -130,7 +130,7 @@ export function renderNode(el, state, col, i, show = ALL, sampleIndex = null) {
 function bindTerms(el) {
   for (const node of el.querySelectorAll(".term")) {
     const hl = JSON.parse(node.dataset.hl);
-    node.addEventListener("mouseenter", () => emit("highlight", hl));
-    node.addEventListener("mouseleave", () => emit("highlight", null));
+    node.addEventListener("mouseenter", () => emit("hover-highlight", hl));
+    node.addEventListener("mouseleave", () => emit("hover-highlight", null));
   }
 }

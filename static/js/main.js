@@ -76,7 +76,13 @@ async function start() {
   marks = new NodeMarks($("network-marks"), network, () => network.colors());
   plots = { loss: new LossPlot($("plot-loss")), grad: new GradPlot($("plot-grad")),
             boundary: new BoundaryPlot($("plot-boundary")), preview: new PreviewPlot($("plot-preview")) };
-  on("highlight", (hl) => network.setOptions({ highlight: hl }));
+  // What the network lights: an inspector term while the pointer is on it ("hover-highlight"),
+  // else what the quiz's answer or the tour's card is about ("highlight"), which comes back
+  // when the pointer leaves the term.
+  const lit = { lasting: null, hovered: null };
+  const light = () => network.setOptions({ highlight: lit.hovered ?? lit.lasting });
+  on("highlight", (hl) => { lit.lasting = hl; light(); });
+  on("hover-highlight", (hl) => { lit.hovered = hl; light(); });
   bindNetworkKeys($("network"), {
     sel: () => parseSelection(model.page.sel),
     sizes: () => (model.state ? [model.state.batch.x[0].length, ...model.state.layers.map((l) => l.W.length)] : null),

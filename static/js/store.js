@@ -6,7 +6,8 @@
 //   "page"    (detail: the page fields that changed)
 //   "run"     a new run (config, data) replaced the old one
 //   "playing" (detail: true | false)
-//   "highlight" (detail: {nodes, edges}) from inspector hovers
+//   "highlight" (detail: {nodes, edges} or null) what a quiz answer or a tour card is about
+//   "hover-highlight" (detail: {nodes, edges} or null) an inspector term under the pointer
 
 import { formatNumber } from "./numbers.js";
 
@@ -24,7 +25,6 @@ export const model = {
   history: null,
   data: null,        // first page of training rows (2-D sets), with totals
   playing: false,
-  highlight: null,   // {nodes: [[col, i]], edges: [[layer, i, j]]} from inspector hovers
 };
 
 export function emit(name, detail) { bus.dispatchEvent(new CustomEvent(name, { detail })); }

@@ -141,3 +141,20 @@ def test_cards_pass_an_accessibility_audit(page, query):
         if v["impact"] in ("serious", "critical")
     ]
     assert not serious, serious
+
+
+def test_the_cards_highlight_comes_back_after_hovering_the_inspector(page):
+    """Hovering a chain-rule factor lights that factor's parts instead; leaving it gave an
+    unlit network (the tour card's neurons and edges were lost until the next card)."""
+    p = page.open("?preset=xor&step=2&tour=4&sel=e:1:0:0")
+    p.wait_for_selector("#tour:not([hidden])")
+    p.wait_for_selector("#inspector .term")
+    page.wait_idle()
+    lit = "() => window.__bpx.network.opts.highlight"
+    card = p.evaluate(lit)
+    assert card and (card["nodes"] or card["edges"])
+    p.locator("#inspector .term").first.hover()
+    hovered = p.evaluate(lit)
+    assert hovered != card  # the factor's own parts
+    p.locator("#tour-title").hover()  # the pointer leaves the inspector
+    assert p.evaluate(lit) == card
