@@ -5,9 +5,8 @@ import { api } from "./api.js";
 import { applyTranslations, loadLanguage, pickLanguage, t } from "./i18n.js";
 import { bindKeys, renderHelp } from "./keys.js";
 import { closeDialog, openDialog, trapFocus } from "./dialog.js";
-import { ShapeControls } from "./shape.js";
+import { mountShape } from "./shape.js";
 import { bindNetworkKeys, nameSelection } from "./netkeys.js";
-import { hiddenLimits } from "./shapelogic.js";
 import { renderControls, renderLessons } from "./controls.js";
 import { renderLegend } from "./legend.js";
 import { NetworkView } from "./network.js";
@@ -50,7 +49,6 @@ let plots;
 let sideTimer = null;
 let lab = null; // the digit lab, for image inputs
 let compare = null; // run B of compare mode
-let shape = null; // the + and − buttons on the network
 let quiz = null; // quiz mode: a question before each phase
 let why = null; // who pulls the selected weight, and the loss around it
 let marks = null; // node pictures and dead/saturated flags over the network
@@ -94,7 +92,6 @@ async function start() {
   $("inspector").addEventListener("keydown", (e) => { // back to where the selection is
     if (e.key === "Escape" && model.page.sel) { e.preventDefault(); e.stopPropagation(); $("network").focus(); }
   });
-  shape = new ShapeControls($("shape"), $("network"), (hidden) => changeFields({ hidden }));
   compare = new Compare($("network-b"), $("tooltip"), $("label-b"), $("label-a"));
   why = new WhyPanel($("why"), { runId: () => model.runId, state: () => model.state, page: () => model.page,
     inputShape: () => model.data?.input_shape, pick: (s) => setPage({ sample: String(s) }), busy });
@@ -143,7 +140,6 @@ function mountViews() {
     network.setState(model.state, model.data?.input_shape);
     network.setOptions({ view: page.view, scale: page.scale, sample: page.sample, phase: page.phase, sel: page.sel });
     if (compare.active) compare.draw(page);
-    if (model.resolved && model.meta) shape.render(model.resolved.hidden, network, hiddenLimits(model.meta));
     const st = model.state;
     const show = revealed(st.layers.length, page.phase); // a gradient's scale exists from its B phase on
     renderLegend($("legend"), page.view, network.scales(), page.scale,
@@ -151,6 +147,7 @@ function mountViews() {
   };
   on("state", drawNetwork);
   on("page", drawNetwork);
+  mountShape($("shape"), $("network"), network, (hidden) => changeFields({ hidden })); // after the network: its layout places them
   on("state", ({ state, streamed }) => { // the URL and the test hook follow the step shown
     if (!streamed) writeUrl(model.config, model.page, compareQuery(compare.overrides));
     if (!streamed && compare.active) compare.follow(state.step, model.page, model.data?.input_shape);

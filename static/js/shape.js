@@ -2,7 +2,8 @@
 // for the number of hidden layers at the right, one pair above each hidden column for its neurons.
 // A press gives the new hidden sizes to `onChange`, which restarts the run like the text field.
 import { t } from "./i18n.js";
-import { reshape } from "./shapelogic.js";
+import { hiddenLimits, reshape } from "./shapelogic.js";
+import { model, on } from "./store.js";
 
 const COMPACT_BELOW = 64; // px between columns under which the pairs drop their counts
 const HIDDEN_BELOW = 36;  // and under which a column's pair (32 px at its smallest) does not fit
@@ -71,4 +72,15 @@ export class ShapeControls {
       this.el.append(group);
     });
   }
+}
+
+/** The buttons as a view of the page model: redrawn (when their key changes) after the network
+ * draws a State or a page change; `onChange(hidden)` restarts the run with the new sizes. */
+export function mountShape(el, canvas, network, onChange) {
+  const shape = new ShapeControls(el, canvas, onChange);
+  const draw = () => {
+    if (model.state && model.resolved && model.meta) shape.render(model.resolved.hidden, network, hiddenLimits(model.meta));
+  };
+  on("state", draw);
+  on("page", draw);
 }
