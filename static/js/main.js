@@ -23,7 +23,7 @@ import { bindDataEditing } from "./dataedit.js";
 import { bindShare } from "./share.js";
 import { buildQuery, readUrl, useLessonView, useMeta, writeUrl } from "./urlstate.js";
 import { hook } from "./testhook.js";
-import { Quiz } from "./quiz.js";
+import { mountQuiz } from "./quiz.js";
 import { WhyPanel } from "./why.js";
 import { mountTour } from "./tour.js";
 import { nodeFlags } from "./health.js";
@@ -98,9 +98,7 @@ async function start() {
   compare.overrides = readCompare();
   compare.addEventListener("history", () => { if (!model.playing && model.history) busy(resetPlots); });
   model.run = new RunModel();
-  quiz = new Quiz($("coach"), $("btn-quiz"), { model, setPage, busy, refresh: () => model.run.resync(), jump,
-                                                stopPlaying: () => model.run.pauseNow() });
-  if (hook) Object.assign(hook, { compare, network, quiz });
+  if (hook) Object.assign(hook, { compare, network });
   followRun(model.run);
   mountViews();
   wire();
@@ -161,9 +159,7 @@ function mountViews() {
     }
   });
   on("page", () => { if (!model.playing) writeUrl(model.config, model.page, compareQuery(compare.overrides)); });
-  const syncQuiz = () => { if (!model.playing) quiz.sync(); };
-  on("state", syncQuiz);
-  on("page", syncQuiz);
+  quiz = mountQuiz($("coach"), $("btn-quiz"), { setPage, busy, jump });
   mountTour($("tour"), $("btn-tour"), { setPage, busy });
   on("playing", (playing) => {
     if (playing) { plotTimer = setInterval(flushPlots, PLOT_FLUSH_MS); return; }

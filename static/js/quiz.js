@@ -6,7 +6,8 @@ import { api } from "./api.js";
 import { t } from "./i18n.js";
 import { ask, check } from "./quizlogic.js";
 import { formatQuiz, nextPhase, parseQuiz, scored } from "./quizstate.js";
-import { emit, phases } from "./store.js";
+import { emit, model, on, phases } from "./store.js";
+import { expose } from "./testhook.js";
 
 export const QUIZ_STEPS = 5; // a new quiz covers this many steps from the current one
 export const READY = "ready"; // the phase before forward:0: nothing of the step shown yet
@@ -155,4 +156,16 @@ export class Quiz {
     });
     this.el.querySelector("button")?.focus();
   }
+}
+
+/** The quiz as a view of the page model, kept in step with every State and page change at rest.
+ * Returns it: stepping through phases asks `holds()` first. */
+export function mountQuiz(el, button, { setPage, busy, jump }) {
+  const quiz = new Quiz(el, button, { model, setPage, busy, jump, refresh: () => model.run.resync(),
+                                      stopPlaying: () => model.run.pauseNow() });
+  expose({ quiz });
+  const sync = () => { if (!model.playing) quiz.sync(); };
+  on("state", sync);
+  on("page", sync);
+  return quiz;
 }
