@@ -24,7 +24,7 @@ import { bindShare } from "./share.js";
 import { buildQuery, readUrl, useLessonView, useMeta, writeUrl } from "./urlstate.js";
 import { hook } from "./testhook.js";
 import { mountQuiz } from "./quiz.js";
-import { WhyPanel } from "./why.js";
+import { mountWhy } from "./why.js";
 import { mountTour } from "./tour.js";
 import { nodeFlags } from "./health.js";
 import { NodeMarks, picturesOn } from "./nodepictures.js";
@@ -50,7 +50,6 @@ let sideTimer = null;
 let lab = null; // the digit lab, for image inputs
 let compare = null; // run B of compare mode
 let quiz = null; // quiz mode: a question before each phase
-let why = null; // who pulls the selected weight, and the loss around it
 let marks = null; // node pictures and dead/saturated flags over the network
 
 // -- start ---------------------------------------------------------------------------------------------
@@ -93,8 +92,6 @@ async function start() {
     if (e.key === "Escape" && model.page.sel) { e.preventDefault(); e.stopPropagation(); $("network").focus(); }
   });
   compare = new Compare($("network-b"), $("tooltip"), $("label-b"), $("label-a"));
-  why = new WhyPanel($("why"), { runId: () => model.runId, state: () => model.state, page: () => model.page,
-    inputShape: () => model.data?.input_shape, pick: (s) => setPage({ sample: String(s) }), busy });
   compare.overrides = readCompare();
   compare.addEventListener("history", () => { if (!model.playing && model.history) busy(resetPlots); });
   model.run = new RunModel();
@@ -131,7 +128,7 @@ function mountViews() {
   mountStatus(setPage);
   mountWeightsTable($("weights-table"));
   mountInspector($("inspector"), busy);
-  on("page", (changes) => { if (("sel" in changes || "sample" in changes) && model.state && !model.playing) busy(() => why.update()); });
+  mountWhy($("why"), { setPage, busy });
   const drawNetwork = () => {
     const page = model.page;
     if (!model.state) return;
@@ -346,7 +343,7 @@ async function sidePlots() {
     emit("health", health);
   }
   showPictures();
-  if (!model.playing) await why.update();
+  emit("sideplots"); // the why views and such: their own requests, each counted by busy
   if (lab && !$("digit-lab").hidden && model.data.input_shape.length === 2) {
     if (model.playing) lab.renderMaps();
     else await lab.update();

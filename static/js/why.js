@@ -8,6 +8,7 @@ import { parseSelection } from "./network.js";
 import { coordinate, parameterFor } from "./parameters.js";
 import { SharesView } from "./shares.js";
 import { SurfaceView } from "./surface.js";
+import { model, on } from "./store.js";
 
 const POINTS = 31;
 
@@ -57,4 +58,14 @@ export class WhyPanel {
     await this.surface.render(surface);
     if (window.__bpx) window.__bpx.whyDrawn = (window.__bpx.whyDrawn || 0) + 1;
   }
+}
+
+/** The panel as a view of the page model: it fetches anew for a new selection or sample, and
+ * on the side plots' turn ("sideplots": after a step, throttled), never while playing. */
+export function mountWhy(root, { setPage, busy }) {
+  const why = new WhyPanel(root, { runId: () => model.runId, state: () => model.state, page: () => model.page,
+    inputShape: () => model.data?.input_shape, pick: (s) => setPage({ sample: String(s) }), busy });
+  const update = () => busy(() => why.update());
+  on("page", (changes) => { if (("sel" in changes || "sample" in changes) && model.state && !model.playing) update(); });
+  on("sideplots", () => { if (!model.playing) update(); });
 }
