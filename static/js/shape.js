@@ -14,7 +14,13 @@ export class ShapeControls {
     this.canvas = canvas;
     this.onChange = onChange;
     this.drawnKey = "";
-    new ResizeObserver(() => { this.drawnKey = ""; this.update(); }).observe(canvas);
+    // the canvas's size is read when it changes, not on every frame: reading clientWidth after
+    // the frame's DOM writes forced a layout per played frame
+    new ResizeObserver(() => {
+      this.size = [canvas.clientWidth, canvas.clientHeight];
+      this.drawnKey = "";
+      this.update();
+    }).observe(canvas);
   }
 
   /** hidden: the sizes that run; view: the NetworkView (its layout places the buttons). */
@@ -26,8 +32,7 @@ export class ShapeControls {
   update() {
     const { hidden, view, limits } = this;
     if (!hidden || !view?.state) return;
-    const width = this.canvas.clientWidth;
-    const height = this.canvas.clientHeight;
+    const [width, height] = this.size ?? [this.canvas.clientWidth, this.canvas.clientHeight];
     const key = `${hidden.join(",")}|${width}x${height}|${this.disabled}|${t("shape.label")}`;
     if (key === this.drawnKey) return;
     this.drawnKey = key;
