@@ -13,7 +13,7 @@ import { NetworkView } from "./network.js";
 import { DigitLab } from "./digits.js";
 import { BoundaryPlot, GradPlot, LossPlot, PreviewPlot } from "./plots.js";
 import { drawSidePlots } from "./sideplots.js";
-import { emit, model, on, phases, revealed } from "./store.js";
+import { BIG_NET, emit, model, on, phases, revealed } from "./store.js";
 import { RunModel } from "./run.js";
 import { mountStatus } from "./status.js";
 import { mountWeightsTable } from "./weightstable.js";
@@ -26,13 +26,12 @@ import { hook } from "./testhook.js";
 import { mountQuiz } from "./quiz.js";
 import { mountWhy } from "./why.js";
 import { mountTour } from "./tour.js";
-import { nodeFlags } from "./health.js";
-import { NodeMarks, picturesOn } from "./nodepictures.js";
+import { mountHealth } from "./healthview.js";
+import { mountNodeMarks } from "./nodemarks.js";
 import { parseSelection } from "./hittest.js";
 
 const $ = (id) => document.getElementById(id);
 const STREAM_RATE = 40; // states a second while playing; the canvas draws at the display's rate
-const BIG_NET = 2000;    // parameters above which States come as compact frames (app/frames.py)
 // While a big net plays, frames carry what the view draws: the edges' matrix, activations and δ.
 const STREAM_FIELDS = "step,epoch,lr,loss,penalty,diverged,grad_norm,clipped,metrics,batch,layers.activation,"
   + "layers.a,layers.delta,layers.grad_norm";
@@ -50,7 +49,6 @@ let sideTimer = null;
 let lab = null; // the digit lab, for image inputs
 let compare = null; // run B of compare mode
 let quiz = null; // quiz mode: a question before each phase
-let marks = null; // node pictures and dead/saturated flags over the network
 
 // -- start ---------------------------------------------------------------------------------------------
 
@@ -70,7 +68,6 @@ async function start() {
   applyLook();
   network = new NetworkView($("network"), $("tooltip"));
   network.addEventListener("select", (e) => select(e.detail));
-  marks = new NodeMarks($("network-marks"), network, () => network.colors());
   plots = { loss: new LossPlot($("plot-loss")), grad: new GradPlot($("plot-grad")),
             boundary: new BoundaryPlot($("plot-boundary")), preview: new PreviewPlot($("plot-preview")) };
   // What the network lights: an inspector term while the pointer is on it ("hover-highlight"),
@@ -129,6 +126,8 @@ function mountViews() {
   mountWeightsTable($("weights-table"));
   mountInspector($("inspector"), busy);
   mountWhy($("why"), { setPage, busy });
+  mountHealth($("health-stat"), busy);
+  mountNodeMarks($("network-marks"), $("btn-pictures"), network, setPage);
   const drawNetwork = () => {
     const page = model.page;
     if (!model.state) return;
@@ -235,8 +234,6 @@ async function storeBigValues(config) {
 async function newRun(targetStep = 0, existing = null) {
   model.run.pauseNow();
   model.nodeMaps = model.health = null; // another network: the last one's pictures and flags go
-  marks.set({ pictures: null, flags: new Map() });
-  $("health-stat").hidden = true;
   await busy(async () => {
     await storeBigValues(model.config);
     let created = existing;
@@ -326,23 +323,10 @@ function scheduleSidePlots(delay = 250) {
   sideTimer = setTimeout(() => busy(sidePlots).finally(() => { bpx.sidePending = false; }), delay);
 }
 
-/** Decision boundary, neuron maps, the step preview, neuron health, the "why" views and the digit
- * lab: extra requests, so throttled. */
+/** Decision boundary, neuron maps, the step preview, then the turn of the views that ask for their
+ * own (neuron health, node pictures, the "why" views) and the digit lab: extra requests, so throttled. */
 async function sidePlots() {
   await drawSidePlots(model, plots, $("plot-neurons"));
-  const id = model.runId;
-  const health = model.playing && model.nParams > BIG_NET ? null : await api.neurons(id); // a big net: on pause
-  if (health && id === model.runId) {
-    model.health = health;
-    marks.set({ flags: nodeFlags(health) });
-    const stat = $("health-stat"); // how many are dead or saturated, beside the stats
-    stat.hidden = health.dead === 0 && health.saturated === 0;
-    stat.textContent = [health.dead ? t("why.flags_dead", { dead: health.dead, n: health.hidden }) : "",
-      health.saturated ? t("why.flags_saturated", { saturated: health.saturated, n: health.hidden }) : ""]
-      .filter(Boolean).join(" · ");
-    emit("health", health);
-  }
-  showPictures();
   emit("sideplots"); // the why views and such: their own requests, each counted by busy
   if (lab && !$("digit-lab").hidden && model.data.input_shape.length === 2) {
     if (model.playing) lab.renderMaps();
@@ -351,20 +335,6 @@ async function sidePlots() {
 }
 
 // -- actions ---------------------------------------------------------------------------------------------
-
-/** What each neuron computes, inside its node (2-D data; on by default for small nets). */
-function picturesShown() {
-  const st = model.state;
-  return Boolean(st) && picturesOn(model.page.pics, st.layers[0].W[0].length, st.layers.slice(0, -1).map((l) => l.W.length));
-}
-
-function showPictures() {
-  const st = model.state;
-  const twoD = Boolean(st) && st.layers[0].W[0].length === 2;
-  $("btn-pictures").hidden = !twoD;
-  $("btn-pictures").setAttribute("aria-pressed", String(picturesShown()));
-  marks.set({ pictures: picturesShown() ? model.nodeMaps : null });
-}
 
 /** The live region under the canvas says what the keyboard selected and its numbers. */
 function sayNetworkSelection() {
@@ -535,7 +505,6 @@ function wire() {
     const open = $("topbar").classList.toggle("open");
     $("btn-more").setAttribute("aria-expanded", String(open));
   });
-  $("btn-pictures").addEventListener("click", () => { setPage({ pics: picturesShown() ? "0" : "1" }); showPictures(); });
   $("btn-help").addEventListener("click", () => openDialog($("help"), $("help-close")));
   $("help-close").addEventListener("click", () => closeDialog($("help")));
   trapFocus($("help"));

@@ -8,10 +8,17 @@
 //   "playing" (detail: true | false)
 //   "highlight" (detail: {nodes, edges} or null) what a quiz answer or a tour card is about
 //   "hover-highlight" (detail: {nodes, edges} or null) an inspector term under the pointer
+//   "sideplots" the throttled turn of the extra requests (after a step or a new run, and twice
+//               a second while playing): views that fetch their own numbers do so now
+//   "health"  (detail: GET …/neurons) which hidden neurons are dead or saturated
 
 import { formatNumber } from "./numbers.js";
 
 export const bus = new EventTarget();
+
+/** Parameters above which States come as compact frames (app/frames.py) and the costly views
+ * wait for a pause. */
+export const BIG_NET = 2000;
 
 export const model = {
   meta: null,        // GET /api/v1/meta

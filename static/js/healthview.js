@@ -1,0 +1,25 @@
+// Neuron health as a view of the page model: on the side plots' turn it asks which hidden
+// neurons are dead or saturated (a big net only at rest: the request costs a forward pass),
+// keeps the answer in model.health for the inspector and the node marks ("health" event), and
+// says the counts beside the stats.
+import { api } from "./api.js";
+import { t } from "./i18n.js";
+import { BIG_NET, emit, model, on } from "./store.js";
+
+export function mountHealth(stat, busy) {
+  on("run", () => { stat.hidden = true; });
+  on("sideplots", () => {
+    if (model.playing && model.nParams > BIG_NET) return;
+    busy(async () => {
+      const id = model.runId;
+      const health = await api.neurons(id);
+      if (id !== model.runId) return;
+      model.health = health;
+      stat.hidden = health.dead === 0 && health.saturated === 0;
+      stat.textContent = [health.dead ? t("why.flags_dead", { dead: health.dead, n: health.hidden }) : "",
+        health.saturated ? t("why.flags_saturated", { saturated: health.saturated, n: health.hidden }) : ""]
+        .filter(Boolean).join(" · ");
+      emit("health", health);
+    });
+  });
+}
