@@ -2,8 +2,8 @@
 // zoom-out to ∇C, what the hidden neurons look at, progress, and a canvas to draw on.
 import { api } from "./api.js";
 import { drawGray } from "./images.js";
-import { t } from "./i18n.js";
-import { fmt, model } from "./store.js";
+import { applyTranslations, t } from "./i18n.js";
+import { fmt, model, on } from "./store.js";
 import { CONFIG, layout, ready, renderNeuronMaps, theme } from "./plots.js";
 
 const ROW_HEIGHT = 20;
@@ -313,4 +313,52 @@ export class DigitLab {
       smallLayout({ yaxis: { range: [0, 1] } }), CONFIG);
     if (show) this.hooks.probe(x, out.layers.map((a) => a[0]));
   }
+}
+
+/** The lab as a view of the page model, shown for image inputs: made and reset with the first
+ * State of each new run, updated on the side plots' turn (only its maps while playing). Its
+ * probe (an image sent through the network) shows on the network until the next State at rest
+ * or the probe chip is pressed. */
+export function mountDigitLab(root, chip, network, busy) {
+  let lab = null;
+  let fresh = false; // a new run whose first State has not come yet
+  const probe = (x, layers, extra = {}) => {
+    network.setProbe(x ? { x, layers, ...extra } : null);
+    chip.hidden = !x;
+  };
+  chip.addEventListener("click", () => probe(null));
+  const image = () => model.data?.input_shape.length === 2;
+  on("run", () => { fresh = true; });
+  on("state", ({ streamed }) => {
+    if (!streamed) probe(null);
+    if (!fresh || streamed) return;
+    fresh = false;
+    root.hidden = !image();
+    if (!image()) return;
+    lab ??= new DigitLab(root, {
+      row: () => model.page.row,
+      setRow: (row) => { model.page.row = row; },
+      runId: () => model.runId,
+      state: () => model.state,
+      probe,
+      step: async (n, onProgress) => { // fast-forward in chunks, so the bar moves
+        await busy(async () => {
+          model.page.phase = "";
+          for (let done = 0; done < n;) {
+            const chunk = Math.min(250, n - done);
+            await model.run.step(chunk);
+            done += chunk;
+            onProgress(done);
+          }
+        });
+      },
+    });
+    applyTranslations(root);
+    busy(() => lab.reset());
+  });
+  on("sideplots", () => {
+    if (!lab || root.hidden || !image()) return;
+    if (model.playing) lab.renderMaps();
+    else busy(() => lab.update());
+  });
 }

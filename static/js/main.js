@@ -10,7 +10,7 @@ import { bindNetworkKeys, nameSelection } from "./netkeys.js";
 import { renderControls, renderLessons } from "./controls.js";
 import { renderLegend } from "./legend.js";
 import { NetworkView } from "./network.js";
-import { DigitLab } from "./digits.js";
+import { mountDigitLab } from "./digits.js";
 import { BoundaryPlot, GradPlot, LossPlot, PreviewPlot } from "./plots.js";
 import { drawSidePlots } from "./sideplots.js";
 import { BIG_NET, emit, model, on, phases, revealed } from "./store.js";
@@ -46,7 +46,6 @@ const bpx = hook ? Object.assign(hook, { model, busy: 0, errors: [] }) : { busy:
 let network;
 let plots;
 let sideTimer = null;
-let lab = null; // the digit lab, for image inputs
 let compare = null; // run B of compare mode
 let quiz = null; // quiz mode: a question before each phase
 
@@ -106,7 +105,6 @@ function followRun(run) {
     const { state, streamed } = e.detail;
     model.state = state;
     model.page.step = state.step;
-    if (!streamed) { network.setProbe(null); $("probe-chip").hidden = true; }
     emit("state", e.detail);
   });
   run.addEventListener("history", (e) => {
@@ -128,6 +126,7 @@ function mountViews() {
   mountWhy($("why"), { setPage, busy });
   mountHealth($("health-stat"), busy);
   mountNodeMarks($("network-marks"), $("btn-pictures"), network, setPage);
+  mountDigitLab($("digit-lab"), $("probe-chip"), network, busy);
   const drawNetwork = () => {
     const page = model.page;
     if (!model.state) return;
@@ -266,39 +265,8 @@ async function newRun(targetStep = 0, existing = null) {
     showCompare();
     if (targetStep > 0) await model.run.jump(targetStep);
     else await model.run.load();
-    const image = model.data.input_shape.length === 2;
     $("data-tools").hidden = !(model.data.x && model.data.x[0]?.length === 2);
-    $("digit-lab").hidden = !image;
-    if (image) {
-      lab ??= new DigitLab($("digit-lab"), labHooks());
-      applyTranslations($("digit-lab"));
-      await lab.reset();
-    }
   });
-}
-
-function labHooks() {
-  return {
-    row: () => model.page.row,
-    setRow: (row) => { model.page.row = row; },
-    runId: () => model.runId,
-    state: () => model.state,
-    probe: (x, layers, extra = {}) => {
-      network.setProbe(x ? { x, layers, ...extra } : null);
-      $("probe-chip").hidden = !x;
-    },
-    step: async (n, onProgress) => { // fast-forward in chunks, so the bar moves
-      await busy(async () => {
-        model.page.phase = "";
-        for (let done = 0; done < n;) {
-          const chunk = Math.min(250, n - done);
-          await model.run.step(chunk);
-          done += chunk;
-          onProgress(done);
-        }
-      });
-    },
-  };
 }
 
 /** Redraw every plot from the history at hand: after new numbers, a new language or theme. */
@@ -328,10 +296,6 @@ function scheduleSidePlots(delay = 250) {
 async function sidePlots() {
   await drawSidePlots(model, plots, $("plot-neurons"));
   emit("sideplots"); // the why views and such: their own requests, each counted by busy
-  if (lab && !$("digit-lab").hidden && model.data.input_shape.length === 2) {
-    if (model.playing) lab.renderMaps();
-    else await lab.update();
-  }
 }
 
 // -- actions ---------------------------------------------------------------------------------------------
@@ -508,7 +472,6 @@ function wire() {
   $("btn-help").addEventListener("click", () => openDialog($("help"), $("help-close")));
   $("help-close").addEventListener("click", () => closeDialog($("help")));
   trapFocus($("help"));
-  $("probe-chip").addEventListener("click", () => { network.setProbe(null); $("probe-chip").hidden = true; });
   $("btn-theme").addEventListener("click", () => setPage({ theme: model.page.theme === "dark" ? "light" : "dark" }));
   $("btn-palette").addEventListener("click", () => setPage({ palette: model.page.palette === "cb" ? "default" : "cb" }));
   $("speed").addEventListener("change", () => {
