@@ -7,6 +7,8 @@ import re
 
 import pytest
 
+from tests.support import ROOT
+
 PATHS = ["/", "/api/v1/meta", "/api/v1/runs/nope", "/static/css/app.css", "/docs", "/openapi.json"]
 
 
@@ -118,3 +120,17 @@ def test_static_files_are_gzipped_once_and_decompress_to_the_file(client):
         assert packed.content == plain.content  # httpx decompresses: gzipped once, not twice
         assert packed.headers["cache-control"] == plain.headers["cache-control"]
         assert int(packed.headers["content-length"]) < len(plain.content) / 2
+
+
+def test_the_plotly_bundle_served_has_every_trace_the_page_draws():
+    """The page gets plotly's cartesian bundle (a third of the full one's parse on load): a
+    trace type the page starts to use must be in it, or that plot stays empty."""
+    from app.pages import PLOTLY
+
+    bundle = PLOTLY.read_text()
+    traces = set(re.findall(r'moduleType:"trace",name:"(\w+)"', bundle))
+    used = set()
+    for script in (ROOT / "static" / "js").glob("*.js"):
+        used |= set(re.findall(r'\btype: "(\w+)"', script.read_text()))
+    used -= {"category", "line", "log", "linear", "date", "f32", "i8", "u8"}  # axis types, packings
+    assert {"scatter", "heatmap", "contour", "bar"} <= used <= traces, used - traces
