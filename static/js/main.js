@@ -6,14 +6,12 @@ import { applyTranslations, loadLanguage, pickLanguage, t } from "./i18n.js";
 import { bindKeys, renderHelp } from "./keys.js";
 import { closeDialog, openDialog, trapFocus } from "./dialog.js";
 import { mountShape } from "./shape.js";
-import { bindNetworkKeys, nameSelection } from "./netkeys.js";
 import { renderControls, renderLessons } from "./controls.js";
-import { renderLegend } from "./legend.js";
-import { NetworkView } from "./network.js";
+import { mountNetwork } from "./networkpanel.js";
 import { mountDigitLab } from "./digits.js";
 import { BoundaryPlot, GradPlot, LossPlot, PreviewPlot } from "./plots.js";
 import { drawSidePlots } from "./sideplots.js";
-import { BIG_NET, emit, model, on, phases, revealed } from "./store.js";
+import { BIG_NET, emit, model, on, phases } from "./store.js";
 import { RunModel } from "./run.js";
 import { mountStatus } from "./status.js";
 import { mountWeightsTable } from "./weightstable.js";
@@ -28,7 +26,6 @@ import { mountWhy } from "./why.js";
 import { mountTour } from "./tour.js";
 import { mountHealth } from "./healthview.js";
 import { mountNodeMarks } from "./nodemarks.js";
-import { parseSelection } from "./hittest.js";
 
 const $ = (id) => document.getElementById(id);
 const STREAM_RATE = 40; // states a second while playing; the canvas draws at the display's rate
@@ -65,35 +62,15 @@ async function start() {
   await loadLanguage(model.page.lang);
   $("lang").value = model.page.lang;
   applyLook();
-  network = new NetworkView($("network"), $("tooltip"));
-  network.addEventListener("select", (e) => select(e.detail));
   plots = { loss: new LossPlot($("plot-loss")), grad: new GradPlot($("plot-grad")),
             boundary: new BoundaryPlot($("plot-boundary")), preview: new PreviewPlot($("plot-preview")) };
-  // What the network lights: an inspector term while the pointer is on it ("hover-highlight"),
-  // else what the quiz's answer or the tour's card is about ("highlight"), which comes back
-  // when the pointer leaves the term.
-  const lit = { lasting: null, hovered: null };
-  const light = () => network.setOptions({ highlight: lit.hovered ?? lit.lasting });
-  on("highlight", (hl) => { lit.lasting = hl; light(); });
-  on("hover-highlight", (hl) => { lit.hovered = hl; light(); });
-  bindNetworkKeys($("network"), {
-    sel: () => parseSelection(model.page.sel),
-    sizes: () => (model.state ? [model.state.batch.x[0].length, ...model.state.layers.map((l) => l.W.length)] : null),
-    image: () => model.data?.input_shape.length === 2,
-    select: (sel) => { select(sel); sayNetworkSelection(); },
-    openInspector: () => $("inspector").focus(),
-    announce: (text) => { $("net-said").textContent = text; },
-  });
-  $("inspector").addEventListener("keydown", (e) => { // back to where the selection is
-    if (e.key === "Escape" && model.page.sel) { e.preventDefault(); e.stopPropagation(); $("network").focus(); }
-  });
   compare = new Compare($("network-b"), $("tooltip"), $("label-b"), $("label-a"));
   compare.overrides = readCompare();
   compare.addEventListener("history", () => { if (!model.playing && model.history) busy(resetPlots); });
   model.run = new RunModel();
-  if (hook) Object.assign(hook, { compare, network });
   followRun(model.run);
   mountViews();
+  if (hook) Object.assign(hook, { compare, network });
   wire();
   translate();
   await newRun(page.step);
@@ -102,7 +79,7 @@ async function start() {
 /** The run's events become the page model's: views subscribe to the model, not to the run. */
 function followRun(run) {
   run.addEventListener("state", (e) => {
-    const { state, streamed } = e.detail;
+    const { state } = e.detail;
     model.state = state;
     model.page.step = state.step;
     emit("state", e.detail);
@@ -125,22 +102,13 @@ function mountViews() {
   mountInspector($("inspector"), busy);
   mountWhy($("why"), { setPage, busy });
   mountHealth($("health-stat"), busy);
+  network = mountNetwork(setPage);
+  const drawCompare = () => { if (model.state && compare.active) compare.draw(model.page); };
+  on("state", drawCompare);
+  on("page", drawCompare);
+  mountShape($("shape"), $("network"), network, (hidden) => changeFields({ hidden })); // after the network: its layout places them
   mountNodeMarks($("network-marks"), $("btn-pictures"), network, setPage);
   mountDigitLab($("digit-lab"), $("probe-chip"), network, busy);
-  const drawNetwork = () => {
-    const page = model.page;
-    if (!model.state) return;
-    network.setState(model.state, model.data?.input_shape);
-    network.setOptions({ view: page.view, scale: page.scale, sample: page.sample, phase: page.phase, sel: page.sel });
-    if (compare.active) compare.draw(page);
-    const st = model.state;
-    const show = revealed(st.layers.length, page.phase); // a gradient's scale exists from its B phase on
-    renderLegend($("legend"), page.view, network.scales(), page.scale,
-                 st.layers.map((_, l) => page.view === "weights" || (page.view === "gradients" ? show.backward(l) : show.update)));
-  };
-  on("state", drawNetwork);
-  on("page", drawNetwork);
-  mountShape($("shape"), $("network"), network, (hidden) => changeFields({ hidden })); // after the network: its layout places them
   on("state", ({ state, streamed }) => { // the URL and the test hook follow the step shown
     if (!streamed) writeUrl(model.config, model.page, compareQuery(compare.overrides));
     if (!streamed && compare.active) compare.follow(state.step, model.page, model.data?.input_shape);
@@ -299,18 +267,6 @@ async function sidePlots() {
 }
 
 // -- actions ---------------------------------------------------------------------------------------------
-
-/** The live region under the canvas says what the keyboard selected and its numbers. */
-function sayNetworkSelection() {
-  const sel = parseSelection(model.page.sel);
-  if (!sel || !model.state) return;
-  const where = nameSelection(sel);
-  $("net-said").textContent = `${where}. ${network.describe(sel).replace(/\n/g, "; ")}`;
-}
-
-function select(sel) {
-  setPage({ sel });
-}
 
 function setPage(changes) {
   Object.assign(model.page, changes);
@@ -549,7 +505,7 @@ function wire() {
     else if (action === "copy") copyLink();
     else if (action === "jump") openJump();
     else if (action === "help") { if ($("help").hidden) openDialog($("help"), $("help-close")); else closeDialog($("help")); }
-    else if (action === "escape") { if (model.page.sel) select(""); }
+    else if (action === "escape") { if (model.page.sel) setPage({ sel: "" }); }
     else if (action.startsWith("view:")) setPage({ view: action.slice(5) });
   });
 }

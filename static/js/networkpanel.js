@@ -1,0 +1,54 @@
+// The network panel as a view of the page model: the canvas (network.js) drawn from every State
+// and page change with its legend, what it lights (a quiz answer or a tour card, or an inspector
+// term under the pointer), selection by click or keyboard (back through setPage), and the live
+// region that says what the keyboard selected.
+import { parseSelection } from "./hittest.js";
+import { renderLegend } from "./legend.js";
+import { bindNetworkKeys, nameSelection } from "./netkeys.js";
+import { NetworkView } from "./network.js";
+import { model, on, revealed } from "./store.js";
+
+const $ = (id) => document.getElementById(id);
+
+export function mountNetwork(setPage) {
+  const network = new NetworkView($("network"), $("tooltip"));
+  const select = (sel) => setPage({ sel });
+  network.addEventListener("select", (e) => select(e.detail));
+  // What the network lights: an inspector term while the pointer is on it ("hover-highlight"),
+  // else what the quiz's answer or the tour's card is about ("highlight"), which comes back
+  // when the pointer leaves the term.
+  const lit = { lasting: null, hovered: null };
+  const light = () => network.setOptions({ highlight: lit.hovered ?? lit.lasting });
+  on("highlight", (hl) => { lit.lasting = hl; light(); });
+  on("hover-highlight", (hl) => { lit.hovered = hl; light(); });
+  /** The live region under the canvas says what the keyboard selected and its numbers. */
+  const say = () => {
+    const sel = parseSelection(model.page.sel);
+    if (!sel || !model.state) return;
+    $("net-said").textContent = `${nameSelection(sel)}. ${network.describe(sel).replace(/\n/g, "; ")}`;
+  };
+  bindNetworkKeys($("network"), {
+    sel: () => parseSelection(model.page.sel),
+    sizes: () => (model.state ? [model.state.batch.x[0].length, ...model.state.layers.map((l) => l.W.length)] : null),
+    image: () => model.data?.input_shape.length === 2,
+    select: (sel) => { select(sel); say(); },
+    openInspector: () => $("inspector").focus(),
+    announce: (text) => { $("net-said").textContent = text; },
+  });
+  $("inspector").addEventListener("keydown", (e) => { // back to where the selection is
+    if (e.key === "Escape" && model.page.sel) { e.preventDefault(); e.stopPropagation(); $("network").focus(); }
+  });
+  const draw = () => {
+    const page = model.page;
+    if (!model.state) return;
+    network.setState(model.state, model.data?.input_shape);
+    network.setOptions({ view: page.view, scale: page.scale, sample: page.sample, phase: page.phase, sel: page.sel });
+    const st = model.state;
+    const show = revealed(st.layers.length, page.phase); // a gradient's scale exists from its B phase on
+    renderLegend($("legend"), page.view, network.scales(), page.scale,
+                 st.layers.map((_, l) => page.view === "weights" || (page.view === "gradients" ? show.backward(l) : show.update)));
+  };
+  on("state", draw);
+  on("page", draw);
+  return network;
+}
