@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 
+from tests.bench.bench_scale import percentile
 from tests.support import Server
 
 DIGIT_FIELDS = (
@@ -39,11 +40,6 @@ def stream_rate(url: str, preset: str, frames: int, **params) -> tuple[float, fl
                 size += len(line)
     elapsed = time.perf_counter() - start
     return count / elapsed, size / max(count, 1)
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def run() -> list[tuple[str, str]]:

@@ -21,6 +21,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+from tests.bench.bench_scale import percentile
 from tests.support import Server
 
 PLAY_SECONDS = 10.0
@@ -147,11 +148,6 @@ async def classroom(base: str, preset: str, students: int, big: bool) -> dict:
         crowd = [Student(session, base, preset, big, times) for _ in range(students)]
         await asyncio.gather(*(s.lesson(paths) for s in crowd))
     return {"students": crowd, "times": times, "assets": len(paths)}
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def run() -> list[tuple[str, str]]:
