@@ -26,7 +26,7 @@ from pathlib import Path
 
 import aiohttp
 
-from tests.bench.bench_scale import cpu_seconds, load, percentile
+from tests.bench.bench_scale import cpu_seconds, load, machine_row, percentile
 from tests.support import Server
 
 CLIENTS = 100
@@ -131,7 +131,7 @@ def scenarios(label: str, server: Server) -> list[tuple[str, str]]:
 
 
 def run() -> list[tuple[str, str]]:
-    rows = [("machine", "shared with other engineers' work: compare figures of one run")]
+    rows = [machine_row()]
     for workers in (1, 2):
         with tempfile.TemporaryDirectory() as tmp:
             server = Server(Path(tmp) / "bench.sqlite3", workers=workers).start()

@@ -94,18 +94,18 @@ def measure(label: str, url: str, server_pids: list[int], db_pids: tuple[int, ..
     )
 
 
+def machine_row() -> tuple[str, str]:
+    """The machine and how busy it is: figures from a busy machine compare only within a run."""
+    load_now = os.getloadavg()[0]
+    busy = " (busy with other work: compare the rows, not runs)" if load_now > 1 else ""
+    return ("machine", f"{os.cpu_count()} cores, load average {load_now:.1f} at the start{busy}")
+
+
 def run() -> list[tuple[str, str]]:
     bin_dir = binaries()
     if bin_dir is None or not proxy.installed():
         return [("scale-out", "skipped: needs Debian's postgresql and nginx (.ci/run installs them)")]
-    load_now = os.getloadavg()[0]
-    rows = [
-        (
-            "machine",
-            f"{os.cpu_count()} cores, load average {load_now:.1f} at the start"
-            f"{' (busy with other work: compare the rows, not runs)' if load_now > 1 else ''}",
-        )
-    ]
+    rows = [machine_row()]
     rows.append(("load", f"{CLIENTS} clients, each its own XOR run, {STEPS} single steps back to back"))
     with tempfile.TemporaryDirectory() as tmp:
         single = Server(Path(tmp) / "bench.sqlite3").start()
