@@ -17,6 +17,7 @@ MODULES = [
     "tests.bench.bench_students",
     "tests.bench.bench_scale",
     "tests.bench.bench_browser",
+    "tests.bench.bench_clicks",
 ]
 
 
