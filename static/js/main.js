@@ -9,8 +9,10 @@ import { mountShape } from "./shape.js";
 import { renderControls, renderLessons } from "./controls.js";
 import { mountNetwork } from "./networkpanel.js";
 import { mountDigitLab } from "./digits.js";
-import { BoundaryPlot, GradPlot, LossPlot, PreviewPlot } from "./plots.js";
-import { drawSidePlots } from "./sideplots.js";
+import { mountPlots } from "./plotsview.js";
+import { mountCatchUp } from "./catchup.js";
+import { busy } from "./busy.js";
+import { toast } from "./toast.js";
 import { BIG_NET, emit, model, on, phases } from "./store.js";
 import { RunModel } from "./run.js";
 import { mountStatus } from "./status.js";
@@ -33,16 +35,13 @@ const STREAM_RATE = 40; // states a second while playing; the canvas draws at th
 const STREAM_FIELDS = "step,epoch,lr,loss,penalty,diverged,grad_norm,clipped,metrics,batch,layers.activation,"
   + "layers.a,layers.delta,layers.grad_norm";
 const VIEW_FIELD = { weights: "layers.W", gradients: "layers.dW", applied: "layers.dW_applied" };
-const PLOT_FLUSH_MS = 500; // plotly redraws are slow: while playing, the plots catch up twice a second
 
 const icon = (d) => `<svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true"><path fill="currentColor" d="${d}"/></svg>`;
 const PLAY_ICON = icon("M7 4v16l13-8z");
 const PAUSE_ICON = icon("M6 4h4v16H6zM14 4h4v16h-4z");
 // What the browser tests read (testhook.js); a plain object nobody sees when none asked.
-const bpx = hook ? Object.assign(hook, { model, busy: 0, errors: [] }) : { busy: 0, errors: [] };
+const bpx = hook ? Object.assign(hook, { model }) : {};
 let network;
-let plots;
-let sideTimer = null;
 let compare = null; // run B of compare mode
 let quiz = null; // quiz mode: a question before each phase
 
@@ -62,11 +61,9 @@ async function start() {
   await loadLanguage(model.page.lang);
   $("lang").value = model.page.lang;
   applyLook();
-  plots = { loss: new LossPlot($("plot-loss")), grad: new GradPlot($("plot-grad")),
-            boundary: new BoundaryPlot($("plot-boundary")), preview: new PreviewPlot($("plot-preview")) };
-  compare = new Compare($("network-b"), $("tooltip"), $("label-b"), $("label-a"));
+  compare = model.compare = new Compare($("network-b"), $("tooltip"), $("label-b"), $("label-a"));
   compare.overrides = readCompare();
-  compare.addEventListener("history", () => { if (!model.playing && model.history) busy(resetPlots); });
+  compare.addEventListener("history", () => emit("compare-history"));
   model.run = new RunModel();
   followRun(model.run);
   mountViews();
@@ -112,34 +109,19 @@ function mountViews() {
   on("state", ({ state, streamed }) => { // the URL and the test hook follow the step shown
     if (!streamed) writeUrl(model.config, model.page, compareQuery(compare.overrides));
     if (!streamed && compare.active) compare.follow(state.step, model.page, model.data?.input_shape);
-    if (streamed) framesSincePlot.push(state);
     bpx.step = state.step;
     bpx.runId = model.runId;
     bpx.rendered = (bpx.rendered || 0) + 1;
-    if (bpx.firstRender === undefined) {
-      bpx.firstRender = performance.now(); // ms since navigation: the first meaningful paint
-      loadPlotly();
-    }
+    if (bpx.firstRender === undefined) bpx.firstRender = performance.now(); // ms since navigation: the first meaningful paint
   });
   on("page", () => { if (!model.playing) writeUrl(model.config, model.page, compareQuery(compare.overrides)); });
   quiz = mountQuiz($("coach"), $("btn-quiz"), { setPage, busy, jump });
   mountTour($("tour"), $("btn-tour"), { setPage, busy });
-  on("playing", (playing) => {
-    if (playing) { plotTimer = setInterval(flushPlots, PLOT_FLUSH_MS); return; }
-    clearInterval(plotTimer);
-    framesSincePlot = [];
+  mountCatchUp();
+  on("catchup", (states) => { // while playing, run B follows twice a second
+    if (compare.active) busy(() => compare.follow(states.at(-1).step, model.page, model.data?.input_shape));
   });
-  on("history", (rows) => {
-    if (model.playing) return;
-    if (rows && model.history.step.length > rows.step.length && plots.loss.ready) {
-      plots.loss.extend(rows.step, rows.loss);
-      plots.grad.extend(rows.step, rows.grad_norms);
-      if (rows.eval_step.length) busy(resetPlots); // the evaluations are traces of their own
-      else scheduleSidePlots(0);
-    } else {
-      busy(resetPlots);
-    }
-  });
+  mountPlots();
 }
 
 function applyLook() {
@@ -171,19 +153,6 @@ function currentPreset() {
 }
 
 // -- runs ----------------------------------------------------------------------------------------------
-
-async function busy(work) {
-  bpx.busy++;
-  try {
-    return await work();
-  } catch (error) {
-    toast(error.message);
-    bpx.errors.push(error.message);
-    return undefined;
-  } finally {
-    bpx.busy--;
-  }
-}
 
 // Longer JSON than this (imported weights, big custom data) is stored on the server and the
 // URL names it as @<code>: every view stays a URL that a server accepts (app/blobs.py).
@@ -237,41 +206,12 @@ async function newRun(targetStep = 0, existing = null) {
   });
 }
 
-/** Redraw every plot from the history at hand: after new numbers, a new language or theme. */
-async function resetPlots() {
-  if (!model.history || !model.state) return;
-  const b = compare.traces();
-  await plots.loss.reset(model.history, b?.loss ?? []);
-  await plots.grad.reset(model.history, model.state.layers.length, b?.grad ?? []);
-  scheduleSidePlots(0);
-}
-
-/** plotly.js is 4.8 MB: parse it after the network is on screen, not before. */
-function loadPlotly() {
-  const script = document.createElement("script");
-  script.src = new URL("../vendor/plotly.min.js", import.meta.url).href; // under the page's hashed prefix
-  document.head.append(script);
-}
-
-function scheduleSidePlots(delay = 250) {
-  clearTimeout(sideTimer);
-  bpx.sidePending = true;
-  sideTimer = setTimeout(() => busy(sidePlots).finally(() => { bpx.sidePending = false; }), delay);
-}
-
-/** Decision boundary, neuron maps, the step preview, then the turn of the views that ask for their
- * own (neuron health, node pictures, the "why" views) and the digit lab: extra requests, so throttled. */
-async function sidePlots() {
-  await drawSidePlots(model, plots, $("plot-neurons"));
-  emit("sideplots"); // the why views and such: their own requests, each counted by busy
-}
-
 // -- actions ---------------------------------------------------------------------------------------------
 
 function setPage(changes) {
   Object.assign(model.page, changes);
   if ("view" in changes && model.playing && model.nParams > BIG_NET) { model.run.pauseNow(); play(); } // other fields
-  if ("theme" in changes || "palette" in changes) { applyLook(); network.invalidate(); if (model.history) busy(resetPlots); }
+  if ("theme" in changes || "palette" in changes) { applyLook(); network.invalidate(); }
   emit("page", changes);
 }
 
@@ -360,21 +300,6 @@ function play() {
     params: big ? { fields: `${STREAM_FIELDS},layers.W,${VIEW_FIELD[model.page.view]}`, format: "compact" } : {} });
 }
 
-let framesSincePlot = [];
-let plotTimer = null;
-
-/** While playing: the plots, compare's run B and the side plots catch up with the frames shown. */
-function flushPlots() {
-  const states = framesSincePlot;
-  framesSincePlot = [];
-  if (!states.length) return;
-  if (compare.active) busy(() => compare.follow(states.at(-1).step, model.page, model.data?.input_shape));
-  // A State at step t carries the loss of update t: the history's row t once t is applied.
-  plots.loss.extend(states.map((st) => st.step), states.map((st) => (st.loss === null ? null : st.loss + st.penalty)));
-  plots.grad.extend(states.map((st) => st.step), states.map((st) => st.layers.map((l) => l.grad_norm)));
-  busy(sidePlots);
-}
-
 async function copyLink() {
   writeUrl(model.config, model.page, compareQuery(compare.overrides));
   bpx.copied = location.href;
@@ -385,19 +310,6 @@ async function copyLink() {
   } catch {
     toast(location.href);
   }
-}
-
-function toast(text, action = null) { // action: {label, run} — a button in the toast (undo)
-  const el = $("toast");
-  el.textContent = text;
-  if (action) {
-    const button = Object.assign(document.createElement("button"), { id: "toast-action", textContent: action.label });
-    button.addEventListener("click", () => { el.hidden = true; action.run(); });
-    el.append(" ", button);
-  }
-  el.hidden = false;
-  clearTimeout(toast.timer);
-  toast.timer = setTimeout(() => { el.hidden = true; }, action ? 10000 : 3500);
 }
 
 /** New data restarts the run: say so, and offer the way back to the old data at the old step. */
@@ -457,8 +369,7 @@ function wire() {
     model.page.lang = $("lang").value;
     await loadLanguage(model.page.lang);
     translate();
-    emit("page", { lang: model.page.lang });
-    await resetPlots(); // legends and captions drawn inside the plots
+    emit("page", { lang: model.page.lang }); // the plots redraw their legends and captions
   }));
   $("btn-compare").addEventListener("click", () => {
     const box = $("compare-menu");

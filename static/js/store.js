@@ -11,6 +11,9 @@
 //   "sideplots" the throttled turn of the extra requests (after a step or a new run, and twice
 //               a second while playing): views that fetch their own numbers do so now
 //   "health"  (detail: GET …/neurons) which hidden neurons are dead or saturated
+//   "catchup" (detail: the States streamed since the last one) twice a second while playing:
+//             the views too slow to draw every frame catch up (catchup.js)
+//   "compare-history" compare mode's run B has new history (its curves are drawn beside A's)
 
 import { formatNumber } from "./numbers.js";
 
@@ -26,6 +29,7 @@ export const model = {
   resolved: null,    // the full config the server resolved
   page: {},          // step, phase, sel, view, sample, scale, palette, theme, lang, speed
   run: null,         // the RunModel of run A (run.js)
+  compare: null,     // compare mode's run B (compare.js Compare), which follows run A's step
   runId: null,
   nParams: 0,
   state: null,       // the State at model.state.step

@@ -1,0 +1,73 @@
+// The plots as a view of the page model: the loss and the gradient norms per layer over the
+// run's history (compare's run B dashed beside them), and the side plots beside the network (the
+// step's preview, the decision boundary, the neuron maps: sideplots.js). plotly.js is parsed
+// only once the network is on screen. After the side plots, the model's "sideplots" event gives
+// the views that fetch their own numbers their turn.
+import { busy } from "./busy.js";
+import { BoundaryPlot, GradPlot, LossPlot, PreviewPlot } from "./plots.js";
+import { framePoints, historyPlan } from "./plotlogic.js";
+import { drawSidePlots } from "./sideplots.js";
+import { emit, model, on } from "./store.js";
+import { expose } from "./testhook.js";
+
+const $ = (id) => document.getElementById(id);
+
+/** plotly.js (1.5 MB) is parsed after the network is on screen, not before; the plots wait for it. */
+function loadPlotly() {
+  const script = document.createElement("script");
+  script.src = new URL("../vendor/plotly.min.js", import.meta.url).href; // under the page's hashed prefix
+  document.head.append(script);
+}
+
+export function mountPlots() {
+  const plots = { loss: new LossPlot($("plot-loss")), grad: new GradPlot($("plot-grad")),
+                  boundary: new BoundaryPlot($("plot-boundary")), preview: new PreviewPlot($("plot-preview")) };
+  let sideTimer = null;
+
+  /** Decision boundary, neuron maps, the step preview, then the turn of the views that ask for
+   * their own numbers (neuron health, node pictures, the "why" views, the digit lab). */
+  const sidePlots = async () => {
+    await drawSidePlots(model, plots, $("plot-neurons"));
+    emit("sideplots");
+  };
+  /** Extra requests: one turn for a burst of changes. */
+  const scheduleSidePlots = () => {
+    clearTimeout(sideTimer);
+    expose({ sidePending: true });
+    sideTimer = setTimeout(() => busy(sidePlots).finally(() => expose({ sidePending: false })), 0);
+  };
+  /** Every plot from the history at hand: after new numbers, a new language or look. */
+  const redraw = async () => {
+    if (!model.history || !model.state) return;
+    const b = model.compare?.traces();
+    await plots.loss.reset(model.history, b?.loss ?? []);
+    await plots.grad.reset(model.history, model.state.layers.length, b?.grad ?? []);
+    scheduleSidePlots();
+  };
+
+  let plotlyAsked = false;
+  on("state", () => {
+    if (plotlyAsked) return;
+    plotlyAsked = true;
+    loadPlotly();
+  });
+  on("history", (rows) => {
+    const plan = historyPlan({ playing: model.playing, rows, length: model.history.step.length, drawn: plots.loss.ready });
+    if (plan === "extend" || plan === "extend-redraw") {
+      plots.loss.extend(rows.step, rows.loss);
+      plots.grad.extend(rows.step, rows.grad_norms);
+    }
+    if (plan === "extend") scheduleSidePlots();
+    if (plan === "redraw" || plan === "extend-redraw") busy(redraw);
+  });
+  on("catchup", (states) => {
+    const { steps, losses, norms } = framePoints(states);
+    plots.loss.extend(steps, losses);
+    plots.grad.extend(steps, norms);
+    busy(sidePlots);
+  });
+  on("compare-history", () => { if (!model.playing && model.history) busy(redraw); });
+  on("page", (changes) => { // legends and captions are drawn inside the plots, colours from the look
+    if ("lang" in changes || (("theme" in changes || "palette" in changes) && model.history)) busy(redraw);
+  });
+}
