@@ -1,7 +1,5 @@
 // The page's one notice line (#toast): an error, "link copied", or a change that offers its way
-// back (a button in the notice, kept longer).
-const SHOWN_MS = 3500;
-const SHOWN_WITH_ACTION_MS = 10000;
+// back (a button in the notice, shown longer).
 let timer = null;
 
 /** Say `text`; `action` ({label, run}) adds a button (undo) that runs it and hides the notice. */
@@ -15,5 +13,5 @@ export function toast(text, action = null) {
   }
   el.hidden = false;
   clearTimeout(timer);
-  timer = setTimeout(() => { el.hidden = true; }, action ? SHOWN_WITH_ACTION_MS : SHOWN_MS);
+  timer = setTimeout(() => { el.hidden = true; }, action ? 10000 : 3500); // ms: time to reach the undo
 }
