@@ -1,37 +1,306 @@
 """Students through a lesson on one server (issue #15's classroom): simulated students on
-loopback, each doing what the page does — load the page's assets, create a run, play 10 s,
-click Step 5 times — all at once. (bench_classroom.py measures other crowds: all arriving at
+loopback, each doing what the page does — load the page, create a run, play 10 s, click
+Step 5 times — all at once. (bench_classroom.py measures other crowds: all arriving at
 once, clicking once a second, leaving mid-stream.)
 
-Per scenario: bytes per student (as sent), frames a second per student while playing, p50 /
-p99 of each kind of request, and CPU seconds of the server (BPX_WORKERS=2) and of this load
-generator (aiohttp: one event loop, so it is not the bottleneck it measures). The machine may
-be shared: read the figures beside the CPU they cost, and compare runs made together.
+What a student does is not written here by hand: it is recorded from the page itself.
+Chromium opens the lesson once on the same server, plays, pauses and clicks Step, and every
+request it makes is kept with when it started and ended (`record`). Each simulated student
+then replays that script with aiohttp on its own run: the same URLs, bodies and stream
+parameters, each request sent once the requests it waited for in the browser have answered,
+the plots' requests repeated every half second while the stream plays (as the page's
+flush does). So when the page changes what it asks for, this benchmark follows.
+
+Per scenario and number of server workers: bytes per student (as sent, headers included),
+frames a second per student while playing (min / p50), p50 / p99 of each kind of request,
+CPU seconds of the server and of the load generators (several processes, so one event loop
+is not the bottleneck it measures), errors, and the machine's load average. The machine
+may be shared: read the figures beside the CPU they cost, and compare runs made together.
 """
 
 from __future__ import annotations
 
 import asyncio
-import gzip
+import json
+import math
 import os
 import re
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections import defaultdict
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from tests.bench.bench_scale import percentile
-from tests.support import Server
+from tests.support import ROOT, Server
 
 PLAY_SECONDS = 10.0
 STEPS = 5
-STREAM_RATE = 40  # as the page asks (static/js/main.js)
-BIG_FIELDS = (  # what the page asks for while a big net plays (static/js/main.js)
-    "step,epoch,lr,loss,penalty,diverged,grad_norm,clipped,metrics,batch,layers.activation,"
-    "layers.a,layers.delta,layers.grad_norm,layers.W,layers.dW"
-)
-SCENARIOS = [("xor", 100, False), ("digits", 30, True)]  # preset, students, big net (compact frames)
+PLOT_FLUSH_SECONDS = 0.5  # while playing, the page's plots catch up this often (static/js/main.js)
+SCENARIOS = [("xor", 100), ("digits", 30)]  # lesson, students
+WORKERS = (2, 1)
+STUDENTS_PER_GENERATOR = 50  # one aiohttp process keeps up with this many students' streams
+BROWSER_CONNECTIONS = 6  # per host, as Chromium (HTTP/1.1)
+
+
+@dataclass
+class Call:
+    """One request the page made: its path with {run}, {step} and {since} for what differs per
+    student, and the requests (by index in its group) that had answered when it was sent."""
+
+    method: str
+    path: str
+    body: str | None = None
+    after: list[int] = field(default_factory=list)
+
+    @property
+    def kind(self) -> str:
+        path = self.path.split("?")[0]
+        if path.startswith("/static/"):
+            return "asset"
+        if path == "/":
+            return "page"
+        if path == "/api/v1/runs":
+            return "create"
+        name = path.rstrip("/").rsplit("/", 1)[-1]
+        return "history_since" if name == "history" and "since=" in self.path else name
+
+
+@dataclass
+class Script:
+    """What one student's page did: load, the stream and the plots' requests while it
+    played, the pause, and one Step click."""
+
+    lesson: str
+    load: list[Call]
+    stream: str
+    tick: list[Call]
+    settle: list[Call]
+    step: list[Call]
+
+
+# -- recording the page ---------------------------------------------------------------------------
+
+
+def template(url: str, base: str, run_id: str | None) -> str:
+    path = url.removeprefix(base)
+    if run_id:
+        path = path.replace(run_id, "{run}")
+    path = re.sub(r"(?<=[?&])step=\d+", "step={step}", path)
+    return re.sub(r"(?<=[?&])since=\d+", "since={since}", path)
+
+
+def group(requests: list[dict], base: str, run_id: str | None) -> list[Call]:
+    """Requests in the order sent; each waits for those that had ended before it started."""
+    requests = sorted(requests, key=lambda r: r["start"])
+    calls: list[Call] = []
+    for i, r in enumerate(requests):
+        after = [j for j in range(i) if requests[j]["end"] <= r["start"]]
+        path = template(r["url"], base, run_id)
+        # A request about the run waits for its creation whatever the timings said.
+        after += [j for j, c in enumerate(calls) if c.kind == "create" and "{run}" in path and j not in after]
+        calls.append(Call(r["method"], path, r["body"], sorted(after)))
+    return calls
+
+
+def record(base: str, lesson: str) -> Script:
+    """Open the lesson in Chromium, play 3 s, pause, click Step twice; keep every request."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.conftest import ARGS, CHROMIUM, TEST_HOOK
+
+    idle = "window.__bpx && window.__bpx.rendered > 0 && window.__bpx.busy === 0 && !window.__bpx.sidePending"
+    seen: list = []
+    marks: dict[str, float] = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 720}, bypass_csp=True)
+        page = context.new_page()
+        page.add_init_script(TEST_HOOK)  # only so that the recording knows when the page is idle
+        page.on("request", lambda request: seen.append(request))
+
+        def act(mark: str, action) -> None:
+            marks[mark] = time.time() * 1000
+            action()
+            page.wait_for_function(idle, timeout=120_000)
+            page.wait_for_timeout(1000)
+
+        act("load", lambda: page.goto(f"{base}/?preset={lesson}"))
+        marks["play"] = time.time() * 1000
+        page.click("#btn-play")
+        page.wait_for_timeout(3000)
+        act("settle", lambda: page.click("#btn-play"))
+        act("step1", lambda: page.click("#btn-step"))
+        act("step2", lambda: page.click("#btn-step"))
+        marks["end"] = time.time() * 1000
+        created = [r for r in seen if r.method == "POST" and r.url == f"{base}/api/v1/runs"]
+        assert len(created) == 1, f"the page created {len(created)} runs"
+        run_id = json.loads(created[0].response().body())["id"]
+        requests = []
+        for request in seen:
+            timing = request.timing
+            start = timing["startTime"]
+            end = start + timing["responseEnd"] if timing["responseEnd"] >= 0 else math.inf
+            body = request.post_data
+            requests.append(
+                {"method": request.method, "url": request.url, "body": body, "start": start, "end": end}
+            )
+        browser.close()
+
+    def between(a: str, b: str) -> list[dict]:
+        return [r for r in requests if marks[a] <= r["start"] < marks[b]]
+
+    playing = between("play", "settle")
+    streams = [r for r in playing if "/stream" in r["url"]]
+    assert len(streams) == 1, f"the page opened {len(streams)} streams"
+    ticks: dict[int, list[dict]] = defaultdict(list)
+    for r in playing:
+        if r is not streams[0]:
+            ticks[int((r["start"] - marks["play"]) / (PLOT_FLUSH_SECONDS * 1000))].append(r)
+    signature = {
+        k: tuple(sorted((r["method"], template(r["url"], base, run_id)) for r in v)) for k, v in ticks.items()
+    }
+    common = max(set(signature.values()), key=list(signature.values()).count) if signature else ()
+    tick = next((v for k, v in sorted(ticks.items()) if signature[k] == common), [])
+    return Script(
+        lesson=lesson,
+        load=group(between("load", "play"), base, run_id),
+        stream=template(streams[0]["url"], base, run_id),
+        tick=group(tick, base, run_id),
+        settle=group(between("settle", "step1"), base, run_id),
+        step=group(between("step2", "end"), base, run_id),
+    )
+
+
+# -- one student -----------------------------------------------------------------------------------
+
+
+class Student:
+    def __init__(self, session, base: str, script: Script, times: dict[str, list[float]]):
+        self.session, self.base, self.script, self.times = session, base, script, times
+        self.subs = {"{run}": "", "{step}": "0", "{since}": "0"}
+        self.bytes = 0
+        self.frames = 0
+        self.errors: list[str] = []
+
+    def path(self, call: Call) -> str:
+        path = call.path
+        for key, value in self.subs.items():
+            path = path.replace(key, value)
+        return path
+
+    async def call(self, call: Call) -> None:
+        start = time.perf_counter()
+        headers = {"content-type": "application/json"} if call.body is not None else None
+        data = call.body.encode() if call.body is not None else None
+        path = self.path(call)
+        try:
+            async with self.session.request(call.method, self.base + path, data=data, headers=headers) as r:
+                body = await r.read()
+                self.bytes += len(body) + sum(len(k) + len(v) + 4 for k, v in r.raw_headers)
+                if r.status >= 400:
+                    self.errors.append(f"{call.kind} {r.status} {path[:90]} {body[:120]!r}")
+                    return
+                if call.kind == "create":
+                    self.subs["{run}"] = json.loads(body)["id"]
+        except Exception as error:  # noqa: BLE001 - a benchmark counts what went wrong, and goes on
+            self.errors.append(f"{call.kind} {type(error).__name__}: {error}")
+            return
+        self.times[call.kind].append(time.perf_counter() - start)
+
+    async def group(self, calls: list[Call]) -> None:
+        """The group's requests as the page sent them: each once those it waited for answered."""
+        done = [asyncio.Event() for _ in calls]
+
+        async def one(i: int, call: Call) -> None:
+            try:
+                for j in call.after:
+                    await done[j].wait()
+                await self.call(call)
+            finally:
+                done[i].set()
+
+        await asyncio.gather(*(one(i, c) for i, c in enumerate(calls)))
+
+    async def play(self) -> None:
+        """The stream for PLAY_SECONDS, and the plots' requests every half second meanwhile."""
+        ticks = []
+        start = time.perf_counter()
+        last = start
+        try:
+            async with self.session.get(self.base + self.path(Call("GET", self.script.stream))) as r:
+                if r.status >= 400:
+                    self.errors.append(f"stream {r.status}")
+                    return
+                next_tick = start + PLOT_FLUSH_SECONDS
+                async for line in r.content:
+                    self.bytes += len(line)
+                    now = time.perf_counter()
+                    if line.startswith(b"id: "):
+                        self.frames += 1
+                        self.times["frame gap"].append(now - last)
+                        last = now
+                        self.subs["{step}"] = line[4:].decode().strip()
+                    if now >= next_tick and self.script.tick:
+                        ticks.append(asyncio.ensure_future(self.group(self.script.tick)))
+                        next_tick += PLOT_FLUSH_SECONDS
+                    if now - start > PLAY_SECONDS:
+                        break
+        except Exception as error:  # noqa: BLE001
+            self.errors.append(f"stream {type(error).__name__}: {error}")
+        await asyncio.gather(*ticks)
+
+    async def lesson(self) -> None:
+        await self.group(self.script.load)
+        await self.play()
+        await self.group(self.script.settle)
+        self.subs["{since}"] = self.subs["{step}"]
+        for _ in range(STEPS):
+            await self.group(self.script.step)
+            step = int(self.subs["{step}"]) + 1
+            self.subs["{step}"] = self.subs["{since}"] = str(step)
+
+
+async def crowd(base: str, script: Script, students: int) -> dict:
+    import aiohttp
+
+    times: dict[str, list[float]] = defaultdict(list)
+    headers = {"accept-encoding": "gzip, deflate, br"}  # as a browser; bytes are counted as sent
+    sessions = [
+        aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=BROWSER_CONNECTIONS),
+            headers=headers,
+            auto_decompress=False,
+            timeout=aiohttp.ClientTimeout(total=None, sock_read=120),
+        )
+        for _ in range(students)
+    ]
+    crowd = [Student(s, base, script, times) for s in sessions]
+    try:
+        await asyncio.gather(*(s.lesson() for s in crowd))
+    finally:
+        for s in sessions:
+            await s.close()
+    return {
+        "students": [{"bytes": s.bytes, "frames": s.frames, "errors": s.errors} for s in crowd],
+        "times": times,
+    }
+
+
+def generator_main(script_file: str, base: str, students: int) -> None:
+    """A load generator process: its share of the students; prints what it measured as JSON."""
+    raw = json.loads(Path(script_file).read_text())
+    script = Script(**{k: ([Call(**c) for c in v] if isinstance(v, list) else v) for k, v in raw.items()})
+    cpu = time.process_time()
+    out = asyncio.run(crowd(base, script, students))
+    out["cpu"] = time.process_time() - cpu
+    print(json.dumps(out))
+
+
+# -- the scenarios ---------------------------------------------------------------------------------
 
 
 def cpu_seconds(pid: int) -> float:
@@ -55,145 +324,109 @@ def tree_cpu(pid: int) -> float:
     return total
 
 
-async def text_of(response) -> str:
-    """A response's text; this session leaves bodies as sent (compressed), to count them so."""
-    body = await response.read()
-    if response.headers.get("content-encoding") == "gzip":
-        body = gzip.decompress(body)
-    return body.decode("utf-8", "replace")
-
-
-async def assets(session, base: str) -> list[str]:
-    """The page's static files: those the HTML names, the module graph of main.js, and the
-    files the scripts load by path (the language catalogue, plotly)."""
-    async with session.get(base + "/") as r:
-        html = await text_of(r)
-    todo = re.findall(r'(?:src|href)="(/static/[^"?]+)', html)
-    seen: list[str] = []
-    root = ""
-    while todo:
-        path = todo.pop()
-        if path in seen:
-            continue
-        seen.append(path)
-        if path.endswith(".js"):
-            async with session.get(base + path) as r:
-                text = await text_of(r)
-            folder = path.rsplit("/", 1)[0]
-            root = folder.rsplit("/", 1)[0]  # the static prefix (hashed per version)
-            todo += [f"{folder}/{m}" for m in re.findall(r'from "\./([^"]+)"', text)]
-            todo += [f"{root}/{m}" for m in re.findall(r'"\.\./((?:vendor|i18n)/[^"$]+\.(?:js|json))"', text)]
-    return seen + [f"{root}/i18n/en.json"]
-
-
-class Student:
-    def __init__(self, session, base: str, preset: str, big: bool, times: dict[str, list[float]]):
-        self.session, self.base, self.preset, self.big, self.times = session, base, preset, big, times
-        self.bytes = 0
-        self.frames = 0
-
-    async def call(self, kind: str, method: str, path: str, **kw) -> bytes:
-        start = time.perf_counter()
-        async with self.session.request(method, self.base + path, **kw) as r:
-            body = await r.read()
-            assert r.status < 400, (path, r.status, body[:200])
-        self.times[kind].append(time.perf_counter() - start)
-        self.bytes += len(body) + sum(len(k) + len(v) + 4 for k, v in r.raw_headers)
-        return body
-
-    async def lesson(self, asset_paths: list[str]) -> None:
-        for path in asset_paths:
-            await self.call("asset", "GET", path)
-        await self.call("meta", "GET", "/api/v1/meta")
-        import orjson
-
-        run = orjson.loads(await self.call("create", "POST", "/api/v1/runs", json={"preset": self.preset}))
-        runs = f"/api/v1/runs/{run['id']}"
-        rest = {"format": "compact"} if self.big else {}
-        await self.call("data", "GET", f"{runs}/data", params={"count": 1 if self.big else 2000})
-        await self.call("state", "GET", f"{runs}/state", params=rest)
-        await self.call("history", "GET", f"{runs}/history")
-        play = {"rate": STREAM_RATE, "steps_per_frame": 1}
-        if self.big:
-            play |= {"fields": BIG_FIELDS, "format": "compact"}
-        start = time.perf_counter()
-        async with self.session.get(f"{self.base}{runs}/stream", params=play) as r:
-            async for line in r.content:
-                self.bytes += len(line)
-                if line.startswith(b"id: "):
-                    self.frames += 1
-                    self.times["frame"].append(time.perf_counter() - start)
-                if time.perf_counter() - start > PLAY_SECONDS:
-                    break
-        step = orjson.loads(await self.call("pause", "POST", f"{runs}/pause", params={"fields": "step"}))[
-            "step"
-        ]
-        for _ in range(STEPS):
-            await self.call("step", "POST", f"{runs}/step", json={"steps": 1}, params=rest)
-            await self.call("history_since", "GET", f"{runs}/history", params={"since": step})
-            step += 1
-            await self.call("preview", "GET", f"{runs}/preview", params={"points": 41, "until": 2})
-
-
-async def classroom(base: str, preset: str, students: int, big: bool) -> dict:
-    import aiohttp
-
+def classroom(server: Server, script: Script, students: int, tmp: Path) -> dict:
+    """All students at once, spread over generator processes; what they measured, merged."""
+    script_file = tmp / f"{script.lesson}.json"
+    script_file.write_text(json.dumps(asdict(script)))
+    n_gen = max(1, math.ceil(students / STUDENTS_PER_GENERATOR))
+    shares = [students // n_gen + (i < students % n_gen) for i in range(n_gen)]
+    load_before = os.getloadavg()[0]
+    server_cpu, wall = tree_cpu(server.process.pid), time.perf_counter()
+    generators = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "tests.bench.bench_students",
+                "--generator",
+                str(script_file),
+                server.url,
+                str(n),
+            ],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+        )
+        for n in shares
+    ]
+    outs = [json.loads(g.communicate()[0]) for g in generators]
+    server_cpu, wall = tree_cpu(server.process.pid) - server_cpu, time.perf_counter() - wall
     times: dict[str, list[float]] = defaultdict(list)
-    headers = {"accept-encoding": "gzip, br"}  # as a browser; bytes are counted as sent
-    connector = aiohttp.TCPConnector(limit=0)
-    async with aiohttp.ClientSession(
-        connector=connector, headers=headers, auto_decompress=False, timeout=aiohttp.ClientTimeout(total=600)
-    ) as session:
-        paths = await assets(session, base)
-        crowd = [Student(session, base, preset, big, times) for _ in range(students)]
-        await asyncio.gather(*(s.lesson(paths) for s in crowd))
-    return {"students": crowd, "times": times, "assets": len(paths)}
+    for out in outs:
+        for kind, values in out["times"].items():
+            times[kind] += values
+    return {
+        "students": [s for out in outs for s in out["students"]],
+        "times": times,
+        "server_cpu": server_cpu,
+        "generator_cpu": [out["cpu"] for out in outs],
+        "wall": wall,
+        "load": (load_before, os.getloadavg()[0]),
+    }
 
 
-def run() -> list[tuple[str, str]]:
-    rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        server = Server(Path(tmp) / "bench.sqlite3", workers=2).start()
-        try:
-            for preset, students, big in SCENARIOS:
-                server_cpu, own_cpu, wall = (
-                    tree_cpu(server.process.pid),
-                    time.process_time(),
-                    time.perf_counter(),
-                )
-                out = asyncio.run(classroom(server.url, preset, students, big))
-                server_cpu = tree_cpu(server.process.pid) - server_cpu
-                own_cpu, wall = time.process_time() - own_cpu, time.perf_counter() - wall
-                crowd, times = out["students"], out["times"]
-                fps = [s.frames / PLAY_SECONDS for s in crowd]
-                rows.append(
-                    (
-                        f"students {preset} ×{students}",
-                        f"{statistics.mean(s.bytes for s in crowd) / 1e6:.2f} MB/student ({out['assets']} assets), "
-                        f"{statistics.median(fps):.1f} frames/s/student (min {min(fps):.1f}); "
-                        f"server CPU {server_cpu:.0f} s, load generator CPU {own_cpu:.0f} s, wall {wall:.0f} s",
-                    )
-                )
-                for kind, values in sorted(times.items()):
-                    if kind == "frame":
-                        continue
-                    rows.append(
-                        (
-                            f"  {preset} {kind}",
-                            f"n={len(values)} p50 {1000 * percentile(values, 0.5):.0f} ms, "
-                            f"p99 {1000 * percentile(values, 0.99):.0f} ms",
+def rows_of(lesson: str, students: int, workers: int, out: dict) -> list[tuple[str, str]]:
+    crowd, times, wall = out["students"], out["times"], out["wall"]
+    fps = sorted(s["frames"] / PLAY_SECONDS for s in crowd)
+    errors = [e for s in crowd for e in s["errors"]]
+    generators = ", ".join(f"{c:.0f} s ({100 * c / wall:.0f}%)" for c in out["generator_cpu"])
+    api = [v for kind, values in times.items() if kind not in ("asset", "page", "frame gap") for v in values]
+    rows = [
+        (
+            f"{lesson} ×{students}, {workers} worker{'s' if workers > 1 else ''}",
+            f"frames/s/student min {fps[0]:.1f} p50 {statistics.median(fps):.1f}; "
+            f"API p50 {1000 * percentile(api, 0.5):.0f} ms p99 {1000 * percentile(api, 0.99):.0f} ms; "
+            f"{statistics.mean(s['bytes'] for s in crowd) / 1e6:.2f} MB/student; "
+            f"server CPU {out['server_cpu']:.0f} s ({100 * out['server_cpu'] / wall:.0f}% of a core), "
+            f"generators {generators}; wall {wall:.0f} s; errors {len(errors)}; "
+            f"load average {out['load'][0]:.1f} → {out['load'][1]:.1f}",
+        )
+    ]
+    for kind, values in sorted(times.items()):
+        rows.append(
+            (
+                f"  {kind}",
+                f"n={len(values)} p50 {1000 * percentile(values, 0.5):.0f} ms, "
+                f"p99 {1000 * percentile(values, 0.99):.0f} ms",
+            )
+        )
+    for error in sorted(set(errors))[:5]:
+        rows.append(("  error", f"{errors.count(error)}× {error}"))
+    return rows
+
+
+def run(scenarios=SCENARIOS, workers=WORKERS) -> list[tuple[str, str]]:
+    rows = [("machine", f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start")]
+    scripts: dict[str, Script] = {}
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        for w in workers:
+            for lesson, students in scenarios:
+                server = Server(tmp / f"{lesson}-{w}.sqlite3", workers=w).start()
+                try:
+                    if lesson not in scripts:
+                        scripts[lesson] = record(server.url, lesson)
+                        s = scripts[lesson]
+                        rows.append(
+                            (
+                                f"{lesson}: the page's script",
+                                f"load {len(s.load)} requests, stream {s.stream.split('?')[1]}, "
+                                f"every {PLOT_FLUSH_SECONDS} s while playing {len(s.tick)}, "
+                                f"pause {len(s.settle)}, Step {len(s.step)} ({', '.join(c.kind for c in s.step)})",
+                            )
                         )
-                    )
-        finally:
-            server.stop()
+                    rows += rows_of(lesson, students, w, classroom(server, scripts[lesson], students, tmp))
+                finally:
+                    server.stop()
     return rows
 
 
 if __name__ == "__main__":
-    import sys
-
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-    if len(sys.argv) > 1:  # e.g. `python -m tests.bench.bench_students xor 5`: a smaller class
-        SCENARIOS = [(sys.argv[1], int(sys.argv[2]), sys.argv[1] == "digits")]
-    for label, figure in run():
-        print(f"{label:<28} {figure}")
+    if sys.argv[1:2] == ["--generator"]:
+        generator_main(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+        sys.exit()
+    # e.g. `python -m tests.bench.bench_students xor 100 2`: one lesson, class size, workers
+    chosen = [(sys.argv[1], int(sys.argv[2]))] if len(sys.argv) > 2 else SCENARIOS
+    chosen_workers = tuple(int(w) for w in sys.argv[3].split(",")) if len(sys.argv) > 3 else WORKERS
+    for label, figure in run(chosen, chosen_workers):
+        print(f"{label:<34} {figure}")
