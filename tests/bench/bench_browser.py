@@ -1,6 +1,8 @@
 """Browser figures (Performance API) in Debian's chromium: first meaningful paint, the long
 main-thread tasks of a page load (Long Tasks API: while one runs, the page answers no input),
-and frame rate and draw time while playing XOR and the digit net from the live stream."""
+when the plots are drawn, the bytes a first load moves (as sent: compressed, headers included),
+frame rate and draw time while playing XOR and the digit net from the live stream, and the
+bytes of each played frame (the digit net in the gradients view)."""
 
 from __future__ import annotations
 
@@ -23,18 +25,59 @@ new PerformanceObserver((list) => {
   for (const e of list.getEntries()) window.__longTasks.push([e.startTime, e.duration]);
 }).observe({ type: "longtask", buffered: true });"""
 BLOCKING_MS = 200  # issue: no task over this on a page load
+# When every plot first shows (plotly's svg in each of the page's four plots), in ms from navigation.
+PLOTS_VISIBLE = """window.__plotsVisible = null;
+(function poll() {
+  const ids = ["plot-loss", "plot-grad", "plot-boundary", "plot-preview"];
+  if (ids.every((id) => document.getElementById(id)?.querySelector(".main-svg"))) {
+    window.__plotsVisible = performance.now();
+  } else {
+    setTimeout(poll, 10);
+  }
+})();"""
 
 
-def load_figures(page) -> str:
-    """Long tasks from navigation until plotly is in and the page is idle."""
+class Wire:
+    """What the page receives, from Chromium's network events (CDP): bytes as they came over
+    the wire (encodedDataLength: compressed, with headers) and each Server-Sent Event's size."""
+
+    def __init__(self, context, page):
+        self.sent = 0
+        self.events: list[int] = []
+        cdp = context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.on("Network.loadingFinished", self._finished)
+        cdp.on("Network.eventSourceMessageReceived", lambda e: self.events.append(len(e["data"].encode())))
+
+    def _finished(self, event) -> None:
+        self.sent += event["encodedDataLength"]
+
+
+def load_figures(page, wire: Wire) -> str:
+    """Long tasks from navigation until plotly is in, the plots are drawn and the page is idle."""
     page.wait_for_function(
-        "window.Plotly && window.__bpx.rendered > 0 && window.__bpx.busy === 0", timeout=60_000
+        "window.Plotly && window.__plotsVisible && window.__bpx.rendered > 0 && window.__bpx.busy === 0",
+        timeout=60_000,
     )
     page.wait_for_timeout(1000)  # the first plots' drawing
     tasks = page.evaluate("window.__longTasks")
     longest = max((d for _, d in tasks), default=0.0)
     over = sum(d > BLOCKING_MS for _, d in tasks)
-    return f"longest task {longest:.0f} ms, {over} over {BLOCKING_MS} ms ({len(tasks)} over 50 ms)"
+    visible = page.evaluate("window.__plotsVisible")
+    return (
+        f"longest task {longest:.0f} ms, {over} over {BLOCKING_MS} ms ({len(tasks)} over 50 ms); "
+        f"plots visible {visible / 1000:.2f} s; {wire.sent / 1e6:.2f} MB as sent"
+    )
+
+
+def frame_bytes(wire: Wire, start: int) -> str:
+    sizes = sorted(wire.events[start:])
+    if not sizes:
+        return "no frames"
+    return (
+        f"{len(sizes)} frames: mean {statistics.mean(sizes) / 1000:.1f} kB, "
+        f"median {statistics.median(sizes) / 1000:.1f} kB, max {sizes[-1] / 1000:.1f} kB"
+    )
 
 
 def run() -> list[tuple[str, str]]:
@@ -51,9 +94,12 @@ def run() -> list[tuple[str, str]]:
                 page = context.new_page()
                 page.add_init_script(TEST_HOOK)
                 page.add_init_script(LONG_TASKS)
-                page.goto(f"{server.url}/?preset={preset}&speed={speed}")
+                page.add_init_script(PLOTS_VISIBLE)
+                wire = Wire(context, page)
+                view = "&view=gradients" if preset == "digits" else ""
+                page.goto(f"{server.url}/?preset={preset}&speed={speed}{view}")
                 if speed == 1:
-                    rows.append((f"load {preset}", load_figures(page)))
+                    rows.append((f"load {preset}", load_figures(page, wire)))
                 page.wait_for_function("window.__bpx && window.__bpx.rendered > 0 && window.__bpx.busy === 0")
                 paint = page.evaluate("window.__bpx.firstRender")
                 page.wait_for_timeout(500)
@@ -65,6 +111,8 @@ def run() -> list[tuple[str, str]]:
                 draws = page.evaluate("window.__bpx.frameTimes.slice()")
                 steps = page.evaluate("window.__bpx.step") - start_step
                 page.keyboard.press(" ")
+                if preset == "digits":
+                    rows.append((f"frames {preset} ×{speed}", frame_bytes(wire, 0)))
                 fps = 1000 / statistics.mean(gaps)
                 rows.append(
                     (
