@@ -17,7 +17,7 @@ from app import __version__
 from app.blobs import dereference
 from app.budget import Shape, check_rows, check_state_size, check_steps
 from app.deps import Column, Digits, Fields, LanesDep, Layer, Manager, Row, RunId, SettingsDep, Store
-from app.frames import AT_REST, batch_as_rows, compact
+from app.frames import AT_REST, batch_as_rows, compact, image_edges_only
 from app.i18n import translations
 from app.page_params import PAGE_PATTERNS
 from app.responses import (
@@ -86,11 +86,17 @@ def state_json(
     fields: set[str] | None,
     packing: dict[str, Any] | None = None,
     rows_known: set[int] | None = None,
+    whole: bool = True,
 ) -> bytes:
+    """A State as JSON; `packing` compact (app/frames.py), then the batch's inputs as rows
+    not sent before (`rows_known`) and, unless `whole`, a net on images' first layer's matrices
+    as the edges the network view draws."""
     state = run.state().to_dict()
     state = select(state, fields) if fields else state
     if rows_known is not None and "batch" in state:
         state["batch"] = batch_as_rows(state["batch"], rows_known)
+    if not whole and state.get("layers") and len(run.dataset.input_shape) == 2:
+        state["layers"][0] = image_edges_only(state["layers"][0])
     return dumps(compact(state, **packing) if packing else state, digits)
 
 

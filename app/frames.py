@@ -12,6 +12,19 @@ than `exact_below` numbers travel as base64 binary —
 - ``{"dtype": "f32", "shape", "data"}`` otherwise, and whenever an array holds NaN or ±∞
   (float32 keeps them).
 
+While playing (`PLAYING`) a frame is drawn once and replaced 40 times a second, so it carries less:
+
+- ``{"dtype": "f16", "shape", "scale", "data"}``: v = scale · h for a half float h, scale a
+  power of two at or above the array's largest |v| (so h ≤ 1 keeps 11 bits of each number
+  relative to itself, down to 2⁻²⁴ of the largest; a non-zero is never sent as 0, its sign is
+  drawn): activations, δ and the small layers' matrices. Colours and widths come out the same
+  (tests/browser/test_frames.py); numbers printed from it carry ≈.
+- ``{"dtype": "top", "shape", "index", "data"}``: of a wide layer matrix, only what the network
+  view draws — each row's `TOP_PER_ROW` largest |v| in exact order (index, uint16) and their
+  values (float32). The whole matrix (``i8``, above) comes in a frame every `WHOLE_SECONDS`,
+  for the views that draw it whole (the first layer's weight pictures); static/js/frames.js
+  puts a row's top values into the last whole matrix.
+
 Smaller arrays and every scalar stay exact JSON. The float64 State is unchanged on the REST
 API (GET /state, /chain): the exact numbers are one request away.
 """
@@ -28,10 +41,15 @@ PIXEL_LEVELS = 255
 # IMAGE_EDGES_PER_NEURON = 6): a wide matrix carries the order of each row's TOP_PER_ROW largest.
 WIDE = 64
 TOP_PER_ROW = 8
+# The views that draw a wide matrix whole (plots.js renderNeuronMaps: the first layer's weights as
+# pictures, the digit lab's maps) redraw twice a second while playing (PLOT_FLUSH_MS in the page).
+WHOLE_SECONDS = 0.5
+HALF_TINY = np.float16(2.0**-24)  # the smallest half float: a non-zero sent as this keeps its sign
 
 
-def pack(a: np.ndarray, colour_only: bool) -> dict[str, Any]:
-    """One array as base64 binary, in the narrowest type that draws the same picture."""
+def pack(a: np.ndarray, colour_only: bool, half: bool = False) -> dict[str, Any]:
+    """One array as base64 binary, in the narrowest type that draws the same picture. `half`:
+    a played frame's precision (half floats)."""
     values = np.asarray(a, dtype=np.float64)
     shape = list(values.shape)
     finite = bool(np.isfinite(values).all())
@@ -49,25 +67,61 @@ def pack(a: np.ndarray, colour_only: bool) -> dict[str, Any]:
             # 8 bits tie values the view ranks: the exact ranking of each row's largest
             out["top"] = np.argsort(-np.abs(values), axis=1, kind="stable")[:, :TOP_PER_ROW]
             return out
+        if half:
+            return _half(values)
     return {"dtype": "f32", "shape": shape, "data": _b64(values.astype("<f4").tobytes())}
+
+
+def _half(values: np.ndarray) -> dict[str, Any]:
+    largest = float(np.abs(values).max())
+    scale = 2.0 ** np.ceil(np.log2(largest)) if largest > 0 else 1.0  # exact to divide by
+    h = (values / scale).astype("<f2")
+    lost = (h == 0) & (values != 0)  # below 2⁻²⁴ of the largest: still drawn with its sign
+    h[lost] = np.copysign(HALF_TINY, values[lost])
+    return {"dtype": "f16", "shape": list(values.shape), "scale": scale, "data": _b64(h.tobytes())}
+
+
+def top_of_rows(a: np.ndarray) -> dict[str, Any]:
+    """A matrix as its rows' TOP_PER_ROW largest |v|: columns in order, values in float32."""
+    values = np.asarray(a, dtype=np.float64)
+    top = np.argsort(-np.abs(values), axis=1, kind="stable")[:, :TOP_PER_ROW]
+    return {
+        "dtype": "top",
+        "shape": list(values.shape),
+        "index": _b64(top.astype("<u2").tobytes()),
+        "data": _b64(np.take_along_axis(values, top, axis=1).astype("<f4").tobytes()),
+    }
 
 
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def compact(value: Any, exact_below: int, colour_only: frozenset[str], key: str = "") -> Any:
+def compact(
+    value: Any, exact_below: int, colour_only: frozenset[str], key: str = "", half: bool = False
+) -> Any:
     """A State (or any part of one) with its large float arrays packed; the arrays named in
-    `colour_only` (a layer's matrices, drawn relative to their own largest value) in 8 bits."""
+    `colour_only` (a layer's matrices, drawn relative to their own largest value) in 8 bits.
+    `half`: a played frame's half floats."""
     if isinstance(value, np.ndarray):
         if value.dtype.kind == "f" and value.size >= exact_below:
-            return pack(value, key in colour_only)
+            return pack(value, key in colour_only, half)
         return value
     if isinstance(value, dict):
-        return {k: compact(v, exact_below, colour_only, k) for k, v in value.items()}
+        return {k: compact(v, exact_below, colour_only, k, half) for k, v in value.items()}
     if isinstance(value, list):
-        return [compact(v, exact_below, colour_only, key) for v in value]
+        return [compact(v, exact_below, colour_only, key, half) for v in value]
     return value
+
+
+def image_edges_only(layer: dict[str, Any]) -> dict[str, Any]:
+    """The first layer of a net on images as the network view draws it: of each matrix only the
+    top of each row (the strongest pixels' edges). Non-finite matrices stay whole (float32)."""
+    return {k: top_of_rows(v) if k in MATRICES and _wide_and_finite(v) else v for k, v in layer.items()}
+
+
+def _wide_and_finite(v: Any) -> bool:
+    return isinstance(v, np.ndarray) and v.ndim == 2 and v.shape[1] >= WIDE and bool(np.isfinite(v).all())
 
 
 def batch_as_rows(batch: dict[str, Any], known: set[int]) -> dict[str, Any]:
@@ -89,4 +143,6 @@ def batch_as_rows(batch: dict[str, Any], known: set[int]) -> dict[str, Any]:
 # inspector asks GET /state for the exact numbers of what it shows (static/js/inspectpanel.js).
 MATRICES = frozenset({"W", "dW", "dW_applied", "dW_penalty"})
 AT_REST: dict[str, Any] = {"exact_below": 64, "colour_only": MATRICES}
-PLAYING = AT_REST
+# A played frame: half floats; and on images the first layer's matrices whole only in a frame
+# every WHOLE_SECONDS, in the others their rows' top (app/stream.py, image_edges_only).
+PLAYING: dict[str, Any] = {**AT_REST, "half": True}

@@ -25,7 +25,7 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 from app.api import FrameFormat, Wanted, state_json
 from app.budget import check_state_size, check_steps
 from app.deps import Digits, LanesDep, Manager, RunId, SettingsDep
-from app.frames import PLAYING
+from app.frames import PLAYING, WHOLE_SECONDS
 from app.lanes import ClientGone, ShouldStop, Stopped
 from app.schemas import ERRORS
 from engine.config import LIMITS
@@ -80,11 +80,16 @@ async def stream(
     pauses = await work(lambda stop: manager.pauses(run_id))
     work_seconds = frame_work_seconds(rate)
     rows_sent: set[int] = set()  # compact frames send each training row's inputs once
+    whole_sent = [-WHOLE_SECONDS]  # when a compact frame last carried its wide matrices whole
 
     def frame(target: int, stop: ShouldStop) -> tuple[bytes, int, bool] | None:
         def read(run) -> tuple[bytes, int, bool]:
             if frame_format == "compact":
-                return state_json(run, digits, wanted, PLAYING, rows_sent), run.step, run.diverged
+                now = time.monotonic()
+                whole = now - whole_sent[0] >= WHOLE_SECONDS
+                if whole:
+                    whole_sent[0] = now
+                return state_json(run, digits, wanted, PLAYING, rows_sent, whole), run.step, run.diverged
             return state_json(run, digits, wanted), run.step, run.diverged
 
         return manager.stream_frame(run_id, target, most, work_seconds, pauses, read, stop)

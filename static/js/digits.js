@@ -1,6 +1,7 @@
 // The digit lab (3Blue1Brown's digit network), shown when the input is an image: what one image wants, the
 // zoom-out to ∇C, what the hidden neurons look at, progress, and a canvas to draw on.
 import { api } from "./api.js";
+import { wholeMatrix } from "./frames.js";
 import { drawGray } from "./images.js";
 import { applyTranslations, t } from "./i18n.js";
 import { fmt, model, on } from "./store.js";
@@ -221,9 +222,10 @@ export class DigitLab {
     const state = this.hooks.state();
     if (!state) return;
     for (const b of this.root.querySelectorAll("#dl-map-mode button")) b.setAttribute("aria-checked", String(b.dataset.mode === this.mapMode));
-    const values = this.mapMode === "weights" ? state.layers[0].W
-      : this.mapMode === "batch" ? state.layers[0].dW.map((row) => row.map((v) => -v))
-        : (this.example?.grads.W0 ?? state.layers[0].dW).map((row) => row.map((v) => -v));
+    const [W, dW] = [wholeMatrix(state.layers[0].W), wholeMatrix(state.layers[0].dW)]; // a played frame's: frames.js
+    const values = this.mapMode === "weights" ? W
+      : this.mapMode === "batch" ? dW.map((row) => row.map((v) => -v))
+        : (this.example?.grads.W0 ?? dW).map((row) => row.map((v) => -v));
     renderNeuronMaps(this.root.querySelector("#dl-maps"), [{ layer: 0, w: 28, h: 28, values }],
       () => t(this.mapMode === "weights" ? "digits.maps_weights" : "digits.maps_grad"));
   }

@@ -55,6 +55,11 @@ function rankedMatrix(scene, l) {
 export function layerScales(scene) {
   const per = scene.state.layers.map((layer, l) => {
     let max = 0;
+    const ranked = rankedMatrix(scene, l);
+    if (ranked?.top) { // a compact frame's wide matrix: a row's largest |v| is the first of its top
+      for (let i = 0; i < ranked.length; i++) max = Math.max(max, Math.abs(ranked[i][ranked.top[i][0]]) || 0);
+      return max; // (while playing, its other entries may be a frame older: app/frames.py)
+    }
     for (let i = 0; i < layer.W.length; i++) {
       for (let j = 0; j < layer.W[i].length; j++) max = Math.max(max, Math.abs(edgeValue(scene, l, i, j)) || 0);
     }

@@ -1,6 +1,9 @@
 // Compact frames (app/frames.py): a State whose matrices travel as base64 binary —
 // {dtype: "f32", shape, data}, or 8 bits where only a colour is drawn: {dtype: "i8", shape,
 // scale, data} (v = q · scale / 127, a scale per row for a matrix) and {dtype: "u8", shape, lo, hi, data} (v = lo + q (hi − lo) / 255).
+// A played frame also has {dtype: "f16", shape, scale, data} (v = scale · a half float) and, of
+// a wide matrix, {dtype: "top", shape, index, data}: each row's largest |v| (uint16 columns, in
+// order) and their float32 values, which go into the last whole matrix the frames brought.
 // decodeFrame turns one back into a State whose matrices are rows of Float32Arrays, which the
 // views read like nested arrays. Pure: runs under node --test (tests/js/frames.test.mjs).
 
@@ -13,10 +16,26 @@ function bytes(base64) {
   return out;
 }
 
+/** An IEEE 754 half float from its 16 bits. */
+export function halfFloat(h) {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exponent = (h >> 10) & 0x1f;
+  const fraction = h & 0x3ff;
+  if (exponent === 0) return sign * fraction * 2 ** -24; // subnormal (and ±0)
+  if (exponent === 31) return fraction ? Number.NaN : sign * Number.POSITIVE_INFINITY;
+  return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
+}
+
 /** The numbers of one encoded array, flat. */
 export function decodeValues(packed) {
   const raw = bytes(packed.data);
-  if (packed.dtype === "f32") return new Float32Array(raw.buffer, raw.byteOffset, raw.byteLength / 4);
+  if (packed.dtype === "f32" || packed.dtype === "top") return new Float32Array(raw.buffer, raw.byteOffset, raw.byteLength / 4);
+  if (packed.dtype === "f16") {
+    const h = new Uint16Array(raw.buffer, raw.byteOffset, raw.byteLength / 2);
+    const out = new Float32Array(h.length);
+    for (let k = 0; k < h.length; k++) out[k] = packed.scale * halfFloat(h[k]);
+    return out;
+  }
   const out = new Float32Array(raw.length);
   if (packed.dtype === "i8") { // scale: one number, or one per row
     const q = new Int8Array(raw.buffer, raw.byteOffset, raw.byteLength);
@@ -36,9 +55,19 @@ export function decodeValues(packed) {
   return out;
 }
 
-/** A packed array as the State holds it: 1-D a Float32Array, 2-D rows of Float32Arrays. */
+/** A packed array as the State holds it: 1-D a Float32Array, 2-D rows of Float32Arrays. A
+ * "top" array is only each row's largest: {partial: true, shape, top, values} until
+ * decodeFrame puts it into the matrix before it (fillTop). */
 export function decodeArray(packed) {
   const values = decodeValues(packed);
+  if (packed.dtype === "top") {
+    const raw = bytes(packed.index);
+    const index = new Uint16Array(raw.buffer, raw.byteOffset, raw.byteLength / 2);
+    const [rows] = packed.shape;
+    const k = index.length / rows;
+    const top = Array.from({ length: rows }, (_, r) => index.subarray(r * k, (r + 1) * k));
+    return { partial: true, shape: packed.shape, top, values };
+  }
   let out = values;
   if (packed.shape.length === 2) {
     const [rows, cols] = packed.shape;
@@ -60,6 +89,28 @@ function decodeTree(value) {
   return value;
 }
 
+/** The matrix a "top" array belongs to: the last whole matrix (`before`, or the one `before`
+ * was filled into) with each row's top values put in. It keeps `whole`, that last whole matrix
+ * as it came, for the views that draw a matrix whole (wholeMatrix), and `top`, the ranking. */
+export function fillTop(partial, before) {
+  const [rows, cols] = partial.shape;
+  let whole = before?.whole ?? before ?? null;
+  if (whole && (whole.length !== rows || whole[0]?.length !== cols)) whole = null; // another shape: nothing to keep
+  const flat = new Float32Array(rows * cols);
+  if (whole) for (let r = 0; r < rows; r++) flat.set(whole[r], r * cols);
+  const k = partial.top[0]?.length ?? 0;
+  partial.top.forEach((columns, r) => columns.forEach((j, n) => { flat[r * cols + j] = partial.values[r * k + n]; }));
+  const out = Array.from({ length: rows }, (_, r) => flat.subarray(r * cols, (r + 1) * cols));
+  out.approx = true;
+  out.top = partial.top;
+  out.whole = whole ?? out;
+  return out;
+}
+
+/** A matrix as the views that draw it whole should (the first layer's weight pictures): while
+ * playing, the last one a frame brought whole, not one with newer top values put in. */
+export const wholeMatrix = (matrix) => matrix?.whole ?? matrix;
+
 /** A State from a compact frame. Fields the frame lacks come from `previous` (the State before);
  * a batch sent as row numbers takes its inputs from `rows` (a Map row → inputs, that the frames
  * with batch.rows / batch.rows_x fill: each training row's inputs arrive once). */
@@ -73,6 +124,11 @@ export function decodeFrame(frame, previous = null, rows = null) {
     delete batch.rows_x;
   }
   state.approx = true; // some numbers are packed for drawing: panels that print numbers ask for exact ones
+  state.layers?.forEach((layer, l) => {
+    for (const [key, value] of Object.entries(layer)) {
+      if (value?.partial) layer[key] = fillTop(value, previous?.layers?.[l]?.[key]);
+    }
+  });
   if (!previous) return state;
   const layers = state.layers
     ? state.layers.map((layer, l) => ({ ...(previous.layers?.[l] ?? {}), ...layer }))

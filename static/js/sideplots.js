@@ -5,6 +5,7 @@
 import { api } from "./api.js";
 import { t } from "./i18n.js";
 import { renderNeuronMaps } from "./plots.js";
+import { wholeMatrix } from "./frames.js";
 
 const GRID = 40; // points per side of the input plane
 
@@ -17,7 +18,7 @@ export async function drawSidePlots(model, plots, neuronsEl) {
   if (model.data.input_shape.length === 2) {
     model.nodeMaps = null; // no input plane to draw over
     const [h, w] = model.data.input_shape;
-    renderNeuronMaps(neuronsEl, [{ layer: 0, w, h, values: st.layers[0].W }], () => t("plot.weights_of_layer1"));
+    renderNeuronMaps(neuronsEl, [{ layer: 0, w, h, values: wholeMatrix(st.layers[0].W) }], () => t("plot.weights_of_layer1"));
     plots.boundary.message(t("plot.boundary_images"));
     return;
   }

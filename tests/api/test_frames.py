@@ -6,13 +6,16 @@ import base64
 
 import numpy as np
 
-from app.frames import compact, pack
+from app.frames import WHOLE_SECONDS, compact, pack, top_of_rows
+from tests.api.test_stream import events
 
 
 def unpack(p: dict) -> np.ndarray:
     raw = base64.b64decode(p["data"])
     if p["dtype"] == "f32":
         values = np.frombuffer(raw, dtype="<f4").astype(np.float64)
+    elif p["dtype"] == "f16":
+        values = np.frombuffer(raw, dtype="<f2").astype(np.float64) * p["scale"]
     elif p["dtype"] == "i8":
         scale = np.asarray(p["scale"], dtype=np.float64)
         values = np.frombuffer(raw, dtype=np.int8).reshape(p["shape"]) * (scale[:, None] / 127)
@@ -69,3 +72,55 @@ def test_a_compact_step_answer_is_small_and_the_json_state_unchanged(client):
     ).all()
     assert packed["layers"][2]["b"] == full.json()["layers"][2]["b"]  # ten numbers stay exact
     assert client.get(f"/api/v1/runs/{run_id}/state", params={"format": "nope"}).status_code == 422
+
+
+def test_half_floats_keep_eleven_bits_of_each_number_and_every_sign():
+    rng = np.random.default_rng(2)
+    a = rng.normal(size=(32, 16)) * 10.0 ** rng.integers(-6, 1, size=(32, 16))
+    a[0, :3] = [1e-30, -1e-30, 0.0]  # far below the largest: drawn with its sign, 0 stays 0
+    p = pack(a, colour_only=False, half=True)
+    assert p["dtype"] == "f16" and len(base64.b64decode(p["data"])) == 2 * a.size
+    back = unpack(p)
+    assert (np.sign(back) == np.sign(a)).all()
+    normal = np.abs(a) >= 2.0**-14 * p["scale"]  # where a half float has its 11 bits
+    assert (np.abs(back - a)[normal] <= 2.0**-11 * np.abs(a)[normal]).all()
+    assert p["scale"] >= np.abs(a).max() > p["scale"] / 2  # a power of two just above the largest
+    assert pack(np.array([np.nan, 1.0] * 40), colour_only=False, half=True)["dtype"] == "f32"
+
+
+def test_the_top_of_rows_is_each_rows_largest_in_exact_order():
+    w = np.random.default_rng(3).normal(size=(16, 784))
+    w[0, 5] = w[0, 9] = 9.0  # a tie keeps column order
+    p = top_of_rows(w)
+    index = np.frombuffer(base64.b64decode(p["index"]), dtype="<u2").reshape(16, -1)
+    values = np.frombuffer(base64.b64decode(p["data"]), dtype="<f4").reshape(16, -1)
+    assert (index == np.argsort(-np.abs(w), axis=1, kind="stable")[:, : index.shape[1]]).all()
+    assert index[0, :2].tolist() == [5, 9]
+    assert (values == np.take_along_axis(w, index.astype(int), axis=1).astype(np.float32)).all()
+
+
+def test_a_played_digit_frame_sends_its_first_layer_whole_only_every_so_often(client):
+    """The first frame carries the image layer's matrices whole; the next ones (within
+    WHOLE_SECONDS) only each row's top; the small layers and activations as half floats."""
+    run_id = client.post("/api/v1/runs", json={"preset": "digits"}).json()["id"]
+    fields = "step,batch,layers.a,layers.delta,layers.W,layers.dW"
+    text = client.get(
+        f"/api/v1/runs/{run_id}/stream?rate=40&max_frames=3&format=compact&fields={fields}"
+    ).text
+    frames = [data for kind, data in events(text) if kind == "state"]
+    first, *later = frames
+    assert first["layers"][0]["W"]["dtype"] == "i8" and first["layers"][0]["dW"]["dtype"] == "i8"
+    assert any(f["layers"][0]["W"]["dtype"] == "top" for f in later), WHOLE_SECONDS
+    for frame in frames:
+        assert {frame["layers"][1][k]["dtype"] for k in ("W", "dW", "a", "delta")} == {"f16"}
+    # the exact State at the last frame's step: the tops are its own
+    exact = client.get(f"/api/v1/runs/{run_id}/state").json()
+    assert exact["step"] == frames[-1]["step"]
+    W = np.array(exact["layers"][0]["W"])
+    last = frames[-1]["layers"][0]["W"]
+    if last["dtype"] == "top":
+        index = np.frombuffer(base64.b64decode(last["index"]), dtype="<u2").reshape(16, -1)
+        assert (index == np.argsort(-np.abs(W), axis=1, kind="stable")[:, : index.shape[1]]).all()
+    # at rest (a Step's answer) nothing is half or partial
+    rest = client.get(f"/api/v1/runs/{run_id}/state", params={"format": "compact"}).json()
+    assert rest["layers"][0]["W"]["dtype"] == "i8" and rest["layers"][1]["W"]["dtype"] == "f32"

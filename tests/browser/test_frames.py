@@ -7,12 +7,13 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
-# Encode the same State twice for the painter — from GET /state (float64 JSON) and from
-# GET /state?format=compact (8-bit image weights, float32, byte pixels) — and compare what is
-# painted: the same edges and arrows, each edge's colour (its alpha over the canvas, per channel,
+# Encode the same State twice for the painter — from GET /state (float64 JSON) and from a compact
+# one: GET /state?format=compact (8-bit image weights, float32, byte pixels) or the last of three
+# played frames (the stream's format=compact: half floats, the image layer's rows' top put into
+# the first frame's whole matrices, pixels as rows sent once) — and compare what is painted: the same edges and arrows, each edge's colour (its alpha over the canvas, per channel,
 # in levels of 255) and width, each neuron's fill and each input pixel's grey level. Canvas
 # pixels themselves are not compared: Skia draws a 0.999 px line and a 1.001 px line differently.
-COMPARE = """async ({ runId, views }) => {
+COMPARE = """async ({ runId, views, played }) => {
   const E = await import('/static/js/encode.js');
   const L = await import('/static/js/layout.js');
   const S = await import('/static/js/store.js');
@@ -20,7 +21,26 @@ COMPARE = """async ({ runId, views }) => {
   const { revealed } = S;
   const { decodeFrame } = await import('/static/js/frames.js');
   const get = async (query) => (await fetch(`/api/v1/runs/${runId}/state${query}`)).json();
-  const states = [await get(''), decodeFrame(await get('?format=compact'))];
+  const fields = 'step,loss,batch,layers.activation,layers.a,layers.delta,layers.W,layers.dW,layers.dW_applied';
+  const stream = () => new Promise((done, fail) => { // the run stops at the last frame's step
+    const source = new EventSource(`/api/v1/runs/${runId}/stream?format=compact&rate=40&max_frames=3&fields=${fields}`);
+    const frames = [];
+    source.addEventListener('state', (e) => frames.push(JSON.parse(e.data)));
+    source.addEventListener('end', () => { source.close(); done(frames); });
+    source.onerror = () => { source.close(); fail(new Error('stream')); };
+  });
+  let packed;
+  let partial = false;
+  if (played) {
+    const frames = await stream();
+    const rows = new Map();
+    for (const frame of frames) packed = decodeFrame(frame, packed, rows);
+    partial = frames.at(-1).layers[0].W.dtype === 'top' && frames.at(-1).layers[1].a.dtype === 'f16';
+  } else {
+    packed = decodeFrame(await get('?format=compact'));
+  }
+  const states = [await get(''), packed];
+  if (states[0].step !== packed.step) throw new Error(`steps ${states[0].step} and ${packed.step}`);
   const colour = { pos: [59, 130, 246], neg: [239, 68, 68], none: [128, 128, 128] };
   const level = (c, alpha) => c.map((v) => Math.round(alpha * v + (1 - alpha) * 20));
   const out = {};
@@ -55,25 +75,22 @@ COMPARE = """async ({ runId, views }) => {
       }
     });
     diff.packed = states[1].approx === true;
+    diff.partial = partial;
     out[`${opts.view}/${opts.sample}`] = diff;
   }
   return out;
 }"""
 
 
-def test_a_compact_frame_draws_the_picture_of_the_full_state(page, server):
-    p = page.open("?preset=digits&step=20")
-    run_id = p.evaluate("window.__bpx.runId")
-    full = httpx.get(f"{server.url}/api/v1/runs/{run_id}/state").content
-    packed = httpx.get(f"{server.url}/api/v1/runs/{run_id}/state?format=compact").content
-    assert len(packed) * 5 < len(full)
-    views = [
-        {"view": "gradients", "sample": "0"},
-        {"view": "gradients", "sample": "mean"},
-        {"view": "weights", "sample": "mean"},
-        {"view": "applied", "sample": "3"},
-    ]
-    result = p.evaluate(COMPARE, {"runId": run_id, "views": views})
+VIEWS = [
+    {"view": "gradients", "sample": "0"},
+    {"view": "gradients", "sample": "mean"},
+    {"view": "weights", "sample": "mean"},
+    {"view": "applied", "sample": "3"},
+]
+
+
+def check_same_picture(result: dict) -> None:
     for name, diff in result.items():
         assert diff["packed"] and diff["edges"] > 96, name
         assert diff["sameEdges"], name  # the same edges, colours and arrows
@@ -82,3 +99,23 @@ def test_a_compact_frame_draws_the_picture_of_the_full_state(page, server):
             diff,
         )
         assert diff["width"] < 0.05, (name, diff)  # px
+
+
+def test_a_compact_frame_draws_the_picture_of_the_full_state(page, server):
+    p = page.open("?preset=digits&step=20")
+    run_id = p.evaluate("window.__bpx.runId")
+    full = httpx.get(f"{server.url}/api/v1/runs/{run_id}/state").content
+    packed = httpx.get(f"{server.url}/api/v1/runs/{run_id}/state?format=compact").content
+    assert len(packed) * 5 < len(full)
+    check_same_picture(p.evaluate(COMPARE, {"runId": run_id, "views": VIEWS, "played": False}))
+
+
+def test_a_played_frame_draws_the_picture_of_the_full_state(page, server):
+    p = page.open("?preset=digits&step=20")
+    run_id = p.evaluate("window.__bpx.runId")
+    for _ in range(3):  # a frame is whole every half second (app/frames.py): a busy machine may send two
+        result = p.evaluate(COMPARE, {"runId": run_id, "views": VIEWS, "played": True})
+        if all(diff["partial"] for diff in result.values()):
+            break
+    assert all(diff["partial"] for diff in result.values()), "no played frame with only the rows' top"
+    check_same_picture(result)

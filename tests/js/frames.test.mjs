@@ -1,7 +1,8 @@
 // Compact frames decode to the numbers app/frames.py packed (static/js/frames.js).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { decodeValues } from "../../static/js/frames.js";
+import { decodeFrame, decodeValues, halfFloat, wholeMatrix } from "../../static/js/frames.js";
+import { layerScales } from "../../static/js/encode.js";
 
 const b64 = (typed) => Buffer.from(typed.buffer, typed.byteOffset, typed.byteLength).toString("base64");
 
@@ -24,4 +25,57 @@ test("u8 arrays span lo to hi in 255 levels, every byte value intact", () => {
   const out = decodeValues({ dtype: "u8", shape: [256], lo: -1, hi: 1, data: b64(q) });
   assert.equal(out.length, 256);
   assert.ok(Math.abs(out[0] + 1) < 1e-6 && Math.abs(out[255] - 1) < 1e-6 && Math.abs(out[128] - (-1 + 256 / 255)) < 1e-6);
+});
+
+test("half floats: every kind of bit pattern", () => {
+  assert.equal(halfFloat(0x3c00), 1);
+  assert.equal(halfFloat(0xc000), -2);
+  assert.equal(halfFloat(0x3555), 0.333251953125); // 1/3 to 11 bits
+  assert.equal(halfFloat(0x0001), 2 ** -24); // the smallest subnormal
+  assert.equal(halfFloat(0x8001), -(2 ** -24));
+  assert.equal(halfFloat(0x7bff), 65504); // the largest
+  assert.equal(halfFloat(0x7c00), Number.POSITIVE_INFINITY);
+  assert.equal(halfFloat(0xfc00), Number.NEGATIVE_INFINITY);
+  assert.ok(Number.isNaN(halfFloat(0x7e00)));
+  assert.ok(Object.is(halfFloat(0x8000), -0));
+});
+
+test("f16 arrays are half floats times the array's scale", () => {
+  const h = new Uint16Array([0x3c00, 0xb800, 0x0000, 0x0001]); // 1, -0.5, 0, 2^-24
+  const out = decodeValues({ dtype: "f16", shape: [4], scale: 8, data: b64(h) });
+  assert.deepEqual([...out], [8, -4, 0, 8 * 2 ** -24]);
+});
+
+// A played frame's wide matrix: each row's top (columns in order, float32 values) goes into the
+// last whole matrix; the whole one stays for the views that draw it whole.
+const topOf = (rows, cols, index, values) => ({
+  dtype: "top", shape: [rows, cols], index: b64(new Uint16Array(index)), data: b64(new Float32Array(values)),
+});
+
+test("a row's top values go into the last whole matrix, which stays as it came", () => {
+  const whole = { step: 1, layers: [{ W: { dtype: "f32", shape: [2, 3], data: b64(new Float32Array([1, 2, 3, 4, 5, 6])) } }] };
+  const first = decodeFrame(whole);
+  const second = decodeFrame({ step: 2, layers: [{ W: topOf(2, 3, [2, 0, 1, 2], [-9, 8, 7, -6]) }] }, first);
+  const W = second.layers[0].W;
+  assert.deepEqual(W.map((row) => [...row]), [[8, 2, -9], [4, 7, -6]]);
+  assert.deepEqual(W.top.map((row) => [...row]), [[2, 0], [1, 2]]);
+  assert.ok(W.approx);
+  assert.deepEqual(wholeMatrix(W).map((row) => [...row]), [[1, 2, 3], [4, 5, 6]]);
+  assert.deepEqual([...first.layers[0].W[0]], [1, 2, 3]); // the State before is left alone
+  const third = decodeFrame({ step: 3, layers: [{ W: topOf(2, 3, [0, 1, 0, 1], [1, 1, 1, 1]) }] }, second);
+  assert.equal(wholeMatrix(third.layers[0].W), wholeMatrix(W)); // still the whole one that came
+  assert.deepEqual([...third.layers[0].W[0]], [1, 1, 3]); // and not the second frame's tops
+});
+
+test("a top with nothing before it stands in zeros, and is its own whole", () => {
+  const state = decodeFrame({ step: 1, layers: [{ W: topOf(1, 4, [3], [-2]) }] });
+  assert.deepEqual([...state.layers[0].W[0]], [0, 0, 0, -2]);
+  assert.equal(wholeMatrix(state.layers[0].W), state.layers[0].W);
+});
+
+test("a layer's scale is the largest of its rows' tops, not of older entries around them", () => {
+  const first = decodeFrame({ step: 1, layers: [{ W: { dtype: "f32", shape: [1, 3], data: b64(new Float32Array([50, 1, 1])) } }] });
+  const state = decodeFrame({ step: 2, layers: [{ W: topOf(1, 3, [1], [-3]) }] }, first);
+  const scene = { state, probe: null, opts: { view: "weights", sample: "mean", scale: "layer" } };
+  assert.deepEqual(layerScales(scene), [3]);
 });
