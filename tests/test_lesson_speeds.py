@@ -1,6 +1,6 @@
 """Each 2-D lesson, played at its default speed, shows its learning within 10 s of Play.
 
-The page plays STREAM_RATE frames a second of `speed` steps each (static/js/main.js); a
+The page plays STREAM_RATE frames a second of `speed` steps each (static/js/actions.js); a
 lesson's default speed is its view's `speed` (engine/lessons/*.json, else 1). The step where
 the learning shows is computed from the lesson's own run: the first evaluation at which the
 training loss has moved half of its largest move away from the start (down when it learns,
@@ -21,7 +21,7 @@ from tests.support import ROOT
 
 SECONDS = 10
 STREAM_RATE = float(
-    re.search(r"const STREAM_RATE = (\d+)", (ROOT / "static/js/main.js").read_text()).group(1)
+    re.search(r"const STREAM_RATE = (\d+)", (ROOT / "static/js/actions.js").read_text()).group(1)
 )  # type: ignore[union-attr]
 MENU = re.search(r'<select id="speed".*?</select>', (ROOT / "templates/index.html").read_text(), re.S).group(
     0

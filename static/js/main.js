@@ -3,8 +3,6 @@
 // that subscribes to "state", "page", "history" or "run" — nothing here to wire through.
 import { api } from "./api.js";
 import { applyTranslations, loadLanguage, pickLanguage, t } from "./i18n.js";
-import { bindKeys, renderHelp } from "./keys.js";
-import { closeDialog, openDialog, trapFocus } from "./dialog.js";
 import { mountShape } from "./shape.js";
 import { renderControls, renderLessons } from "./controls.js";
 import { mountNetwork } from "./networkpanel.js";
@@ -13,15 +11,19 @@ import { mountPlots } from "./plotsview.js";
 import { mountCatchUp } from "./catchup.js";
 import { busy } from "./busy.js";
 import { toast } from "./toast.js";
-import { BIG_NET, emit, model, on, phases } from "./store.js";
+import { BIG_NET, emit, model, on, setPage } from "./store.js";
+import { holdPhases, jump, mountActions } from "./actions.js";
+import { mountToolbar } from "./toolbar.js";
+import { mountLook } from "./look.js";
+import { mountAddress, pageQuery } from "./address.js";
 import { RunModel } from "./run.js";
 import { mountStatus } from "./status.js";
 import { mountWeightsTable } from "./weightstable.js";
 import { mountInspector } from "./inspectpanel.js";
-import { Compare, compareQuery, readCompare, SUGGESTIONS } from "./compare.js";
+import { Compare, readCompare, SUGGESTIONS } from "./compare.js";
 import { bindDataEditing } from "./dataedit.js";
 import { bindShare } from "./share.js";
-import { buildQuery, readUrl, useLessonView, useMeta, writeUrl } from "./urlstate.js";
+import { readUrl, useLessonView, useMeta } from "./urlstate.js";
 import { hook } from "./testhook.js";
 import { mountQuiz } from "./quiz.js";
 import { mountWhy } from "./why.js";
@@ -30,20 +32,10 @@ import { mountHealth } from "./healthview.js";
 import { mountNodeMarks } from "./nodemarks.js";
 
 const $ = (id) => document.getElementById(id);
-const STREAM_RATE = 40; // states a second while playing; the canvas draws at the display's rate
-// While a big net plays, frames carry what the view draws: the edges' matrix, activations and δ.
-const STREAM_FIELDS = "step,epoch,lr,loss,penalty,diverged,grad_norm,clipped,metrics,batch,layers.activation,"
-  + "layers.a,layers.delta,layers.grad_norm";
-const VIEW_FIELD = { weights: "layers.W", gradients: "layers.dW", applied: "layers.dW_applied" };
-
-const icon = (d) => `<svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true"><path fill="currentColor" d="${d}"/></svg>`;
-const PLAY_ICON = icon("M7 4v16l13-8z");
-const PAUSE_ICON = icon("M6 4h4v16H6zM14 4h4v16h-4z");
 // What the browser tests read (testhook.js); a plain object nobody sees when none asked.
 const bpx = hook ? Object.assign(hook, { model }) : {};
 let network;
 let compare = null; // run B of compare mode
-let quiz = null; // quiz mode: a question before each phase
 
 // -- start ---------------------------------------------------------------------------------------------
 
@@ -60,7 +52,6 @@ async function start() {
   model.page.lang = pickLanguage(page.lang, [...$("lang").options].map((o) => o.value));
   await loadLanguage(model.page.lang);
   $("lang").value = model.page.lang;
-  applyLook();
   compare = model.compare = new Compare($("network-b"), $("tooltip"), $("label-b"), $("label-a"));
   compare.overrides = readCompare();
   compare.addEventListener("history", () => emit("compare-history"));
@@ -87,13 +78,15 @@ function followRun(run) {
   });
   run.addEventListener("playing", (e) => {
     model.playing = e.detail;
-    $("btn-play").innerHTML = e.detail ? PAUSE_ICON : PLAY_ICON;
-    $("btn-play").setAttribute("aria-pressed", String(e.detail));
     emit("playing", e.detail);
   });
 }
 
 function mountViews() {
+  mountLook();
+  mountActions();
+  mountToolbar();
+  mountAddress();
   mountStatus(setPage);
   mountWeightsTable($("weights-table"));
   mountInspector($("inspector"), busy);
@@ -107,15 +100,14 @@ function mountViews() {
   mountNodeMarks($("network-marks"), $("btn-pictures"), network, setPage);
   mountDigitLab($("digit-lab"), $("probe-chip"), network, busy);
   on("state", ({ state, streamed }) => { // the URL and the test hook follow the step shown
-    if (!streamed) writeUrl(model.config, model.page, compareQuery(compare.overrides));
     if (!streamed && compare.active) compare.follow(state.step, model.page, model.data?.input_shape);
     bpx.step = state.step;
     bpx.runId = model.runId;
     bpx.rendered = (bpx.rendered || 0) + 1;
     if (bpx.firstRender === undefined) bpx.firstRender = performance.now(); // ms since navigation: the first meaningful paint
   });
-  on("page", () => { if (!model.playing) writeUrl(model.config, model.page, compareQuery(compare.overrides)); });
-  quiz = mountQuiz($("coach"), $("btn-quiz"), { setPage, busy, jump });
+  const quiz = mountQuiz($("coach"), $("btn-quiz"), { setPage, busy, jump });
+  holdPhases(() => quiz.holds()); // in quiz mode a phase is revealed by answering its question
   mountTour($("tour"), $("btn-tour"), { setPage, busy });
   mountCatchUp();
   on("catchup", (states) => { // while playing, run B follows twice a second
@@ -124,17 +116,8 @@ function mountViews() {
   mountPlots();
 }
 
-function applyLook() {
-  document.documentElement.dataset.theme = model.page.theme;
-  document.documentElement.dataset.palette = model.page.palette;
-  $("btn-palette").setAttribute("aria-pressed", String(model.page.palette === "cb"));
-  $("speed").value = String(model.page.speed);
-}
-
 function translate() {
   applyTranslations();
-  renderHelp($("help-keys"));
-  $("help").querySelector("p").textContent = t("help.legend");
   if (model.resolved) {
     renderLessons($("lesson"), model.meta, model.config.preset);
     renderControls($("controls"), model.meta, model.resolved, changeField);
@@ -206,58 +189,6 @@ async function newRun(targetStep = 0, existing = null) {
   });
 }
 
-// -- actions ---------------------------------------------------------------------------------------------
-
-function setPage(changes) {
-  Object.assign(model.page, changes);
-  if ("view" in changes && model.playing && model.nParams > BIG_NET) { model.run.pauseNow(); play(); } // other fields
-  if ("theme" in changes || "palette" in changes) { applyLook(); network.invalidate(); }
-  emit("page", changes);
-}
-
-function step(n) {
-  model.page.phase = "";
-  return busy(() => model.run.step(n));
-}
-
-async function nextPhase() {
-  if (quiz.holds()) return; // in quiz mode a phase is revealed by answering its question
-  const list = phases(model.state.layers.length);
-  const at = list.indexOf(model.page.phase);
-  if (model.page.phase === "update") { // the update happens: on to the next step's first phase
-    model.page.phase = list[0];
-    await busy(() => model.run.step(1));
-    return;
-  }
-  setPage({ phase: model.page.phase === "" ? list[0] : list[at + 1] });
-}
-
-async function epoch() {
-  const rows = model.data.total;
-  const size = model.resolved.batch_size === 0 ? rows : Math.min(model.resolved.batch_size, rows);
-  await step(Math.ceil(rows / size));
-}
-
-function reset() {
-  model.page.phase = "";
-  return busy(() => model.run.reset());
-}
-
-function jump(target) {
-  if (!Number.isInteger(target) || target < 0) return undefined;
-  model.page.phase = "";
-  return busy(() => model.run.jump(target));
-}
-
-/** `g`: an empty field for the step to jump to (the current step stays visible as its placeholder),
- * so that typing 500 means 500 and not the current step with 500 appended. */
-function openJump() {
-  const input = $("step-input");
-  input.placeholder = String(model.state?.step ?? "");
-  input.value = "";
-  input.focus();
-}
-
 function showCompare() {
   $("stage-canvases").classList.toggle("split", compare.active);
   $("label-a").hidden = $("label-b").hidden = !compare.active;
@@ -291,27 +222,6 @@ function changeFields(fields) {
   });
 }
 
-function play() {
-  if (model.playing) { busy(() => model.run.pause()); return; }
-  if (!model.state) return;
-  model.page.phase = "";
-  const big = model.nParams > BIG_NET;
-  model.run.play({ rate: STREAM_RATE, stepsPerFrame: model.page.speed,
-    params: big ? { fields: `${STREAM_FIELDS},layers.W,${VIEW_FIELD[model.page.view]}`, format: "compact" } : {} });
-}
-
-async function copyLink() {
-  writeUrl(model.config, model.page, compareQuery(compare.overrides));
-  bpx.copied = location.href;
-  try { // the clipboard can refuse (no permission) or never answer (headless): do not wait on it forever
-    await Promise.race([navigator.clipboard.writeText(location.href),
-                        new Promise((_, reject) => setTimeout(() => reject(new Error("timeout")), 1500))]);
-    toast(t("toast.copied"));
-  } catch {
-    toast(location.href);
-  }
-}
-
 /** New data restarts the run: say so, and offer the way back to the old data at the old step. */
 function changeData(data) {
   const before = { config: { ...model.config }, page: { ...model.page } };
@@ -327,37 +237,6 @@ function changeData(data) {
 }
 
 function wire() {
-  $("btn-step").addEventListener("click", () => step(1));
-  $("btn-phase").addEventListener("click", nextPhase);
-  $("btn-epoch").addEventListener("click", epoch);
-  $("btn-reset").addEventListener("click", reset);
-  $("btn-play").addEventListener("click", play);
-  $("btn-copy").addEventListener("click", copyLink);
-  $("btn-more").addEventListener("click", () => { // a phone's header: one row until asked for the rest
-    const open = $("topbar").classList.toggle("open");
-    $("btn-more").setAttribute("aria-expanded", String(open));
-  });
-  $("btn-help").addEventListener("click", () => openDialog($("help"), $("help-close")));
-  $("help-close").addEventListener("click", () => closeDialog($("help")));
-  trapFocus($("help"));
-  $("btn-theme").addEventListener("click", () => setPage({ theme: model.page.theme === "dark" ? "light" : "dark" }));
-  $("btn-palette").addEventListener("click", () => setPage({ palette: model.page.palette === "cb" ? "default" : "cb" }));
-  $("speed").addEventListener("change", () => {
-    const playing = model.playing;
-    if (playing) model.run.pauseNow();
-    setPage({ speed: Number($("speed").value) });
-    if (playing) play();
-  });
-  $("step-input").addEventListener("change", () => {
-    const target = Number.parseInt($("step-input").value, 10);
-    $("step-input").blur(); // back to the keyboard shortcuts
-    jump(target);
-  });
-  $("step-input").addEventListener("keydown", (e) => { if (e.key === "Escape") $("step-input").blur(); });
-  $("step-input").addEventListener("blur", () => { if (model.state) $("step-input").value = model.state.step; });
-  $("sample").addEventListener("change", () => setPage({ sample: $("sample").value }));
-  $("scale").addEventListener("change", () => setPage({ scale: $("scale").value }));
-  for (const b of $("view-mode").querySelectorAll("button")) b.addEventListener("click", () => setPage({ view: b.dataset.view }));
   $("lesson").addEventListener("change", () => {
     if (!$("lesson").value) return;
     model.config = { preset: $("lesson").value };
@@ -396,8 +275,7 @@ function wire() {
     setData: changeData,
   });
   bindShare({
-    query: () => [buildQuery(model.config, model.page), ...compareQuery(compare.overrides).map(([k, v]) =>
-      `${k}=${encodeURIComponent(v)}`)].filter(Boolean).join("&"),
+    query: pageQuery,
     runId: () => model.runId,
     imported: (run) => { // the imported run, with its weights, becomes the page's config
       const defaults = model.meta.defaults;
@@ -406,18 +284,6 @@ function wire() {
       Object.assign(model.page, { step: 0, phase: "", sel: "" });
       newRun(0, run);
     },
-  });
-  bindKeys((action) => {
-    if (action === "play") play();
-    else if (action === "phase") nextPhase();
-    else if (action === "step") step(1);
-    else if (action === "epoch") epoch();
-    else if (action === "reset") reset();
-    else if (action === "copy") copyLink();
-    else if (action === "jump") openJump();
-    else if (action === "help") { if ($("help").hidden) openDialog($("help"), $("help-close")); else closeDialog($("help")); }
-    else if (action === "escape") { if (model.page.sel) setPage({ sel: "" }); }
-    else if (action.startsWith("view:")) setPage({ view: action.slice(5) });
   });
 }
 

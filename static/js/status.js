@@ -31,6 +31,9 @@ export function mountStatus(setPage) {
     $("scale").value = page.scale;
     drawSampleSelect(st);
   };
+  $("sample").addEventListener("change", () => setPage({ sample: $("sample").value }));
+  $("scale").addEventListener("change", () => setPage({ scale: $("scale").value }));
+  for (const b of $("view-mode").querySelectorAll("button")) b.addEventListener("click", () => setPage({ view: b.dataset.view }));
   on("state", draw);
   on("page", (changes) => { if ("lang" in (changes ?? {})) timelineKey = ""; draw(); });
 }

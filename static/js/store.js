@@ -41,6 +41,13 @@ export const model = {
 export function emit(name, detail) { bus.dispatchEvent(new CustomEvent(name, { detail })); }
 export function on(name, handler) { bus.addEventListener(name, (event) => handler(event.detail)); }
 
+/** Change what the page shows (step, phase, sel, view, theme, …): every view subscribed to
+ * "page" redraws from the model. */
+export function setPage(changes) {
+  Object.assign(model.page, changes);
+  emit("page", changes);
+}
+
 /** Phases of one step: forward:0 … loss … backward:0, update, as the server lists them (engine/phases.py). */
 export function phases(nLayers) {
   return model.meta.phases.by_layers[nLayers];

@@ -21,8 +21,8 @@ SECONDS = 1.5  # of play per lesson and speed
 
 
 def page_rate_and_speeds() -> tuple[float, list[int]]:
-    """The page's stream rate (static/js/main.js) and the speeds its menu offers."""
-    main = (ROOT / "static/js/main.js").read_text()
+    """The page's stream rate (static/js/actions.js) and the speeds its menu offers."""
+    main = (ROOT / "static/js/actions.js").read_text()
     rate = float(re.search(r"const STREAM_RATE = (\d+)", main).group(1))  # type: ignore[union-attr]
     menu = (ROOT / "templates/index.html").read_text()
     select = re.search(r'<select id="speed".*?</select>', menu, re.S).group(0)  # type: ignore[union-attr]

@@ -39,7 +39,7 @@ from tests.support import ROOT, Server
 
 PLAY_SECONDS = 10.0
 STEPS = 5
-PLOT_FLUSH_SECONDS = 0.5  # while playing, the page's plots catch up this often (static/js/main.js)
+PLOT_FLUSH_SECONDS = 0.5  # while playing, the page's plots catch up this often (static/js/catchup.js)
 SCENARIOS = [("xor", 100), ("digits", 30)]  # lesson, students
 WORKERS = (2, 1)
 STUDENTS_PER_GENERATOR = 50  # one aiohttp process keeps up with this many students' streams
