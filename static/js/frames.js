@@ -1,6 +1,7 @@
 // Compact frames (app/frames.py): a State whose matrices travel as base64 binary —
 // {dtype: "f32", shape, data}, or 8 bits where only a colour is drawn: {dtype: "i8", shape,
-// scale, data} (v = q · scale / 127, a scale per row for a matrix) and {dtype: "u8", shape, lo, hi, data} (v = lo + q (hi − lo) / 255).
+// scale, data} (v = q · scale / 127, a scale per row for a matrix) and {dtype: "u8", shape, lo, hi, data} (v = lo + q (hi − lo) / 255;
+// with `raised`, a bitmap of the q above 0, `data` holds only those).
 // A played frame also has {dtype: "f16", shape, scale, data} (v = scale · a half float) and, of
 // a wide matrix, {dtype: "top", shape, index, data}: each row's largest |v| (uint16 columns, in
 // order) and their float32 values, which go into the last whole matrix the frames brought.
@@ -48,9 +49,21 @@ export function decodeValues(packed) {
     }
   } else if (packed.dtype === "u8") {
     const span = packed.hi - packed.lo;
+    if (packed.raised) return raisedLevels(packed, raw, span);
     for (let k = 0; k < raw.length; k++) out[k] = packed.lo + (raw[k] * span) / 255;
   } else {
     throw new Error(`unknown packed dtype ${packed.dtype}`);
+  }
+  return out;
+}
+
+/** u8 levels sent as a bitmap of the ones above the lowest (`raised`) and their bytes. */
+function raisedLevels(packed, raw, span) {
+  const bits = bytes(packed.raised);
+  const out = new Float32Array(packed.shape.reduce((a, b) => a * b, 1)).fill(packed.lo);
+  let next = 0;
+  for (let k = 0; k < out.length; k++) {
+    if ((bits[k >> 3] >> (7 - (k & 7))) & 1) out[k] = packed.lo + (raw[next++] * span) / 255;
   }
   return out;
 }

@@ -20,7 +20,12 @@ def unpack(p: dict) -> np.ndarray:
         scale = np.asarray(p["scale"], dtype=np.float64)
         values = np.frombuffer(raw, dtype=np.int8).reshape(p["shape"]) * (scale[:, None] / 127)
     else:
-        values = p["lo"] + np.frombuffer(raw, dtype=np.uint8) * ((p["hi"] - p["lo"]) / 255)
+        q = np.frombuffer(raw, dtype=np.uint8)
+        if "raised" in p:
+            raised = np.unpackbits(np.frombuffer(base64.b64decode(p["raised"]), dtype=np.uint8))
+            q = np.zeros(np.prod(p["shape"]), dtype=np.uint8)
+            q[raised[: q.size].astype(bool)] = np.frombuffer(raw, dtype=np.uint8)
+        values = p["lo"] + q * ((p["hi"] - p["lo"]) / 255)
     return values.reshape(p["shape"])
 
 
@@ -29,6 +34,19 @@ def test_pixels_in_256_levels_travel_as_bytes_and_come_back_exactly():
     p = pack(pixels, colour_only=True)
     assert p["dtype"] == "u8" and len(base64.b64decode(p["data"])) == pixels.size
     assert np.abs(unpack(p) - pixels).max() < 1e-12
+
+
+def test_digits_travel_as_the_bitmap_of_their_strokes_and_their_bytes():
+    from engine.datasets import mnist
+
+    images = mnist()[0][:32].reshape(32, -1) / 255
+    p = pack(images, colour_only=False)
+    assert p["dtype"] == "u8" and "raised" in p
+    assert len(base64.b64decode(p["data"])) == (images > 0).sum()  # only the strokes' bytes
+    assert len(base64.b64decode(p["raised"])) == images.size // 8
+    assert np.abs(unpack(p) - images).max() < 1e-12
+    even = pack(np.arange(256.0 * 4) % 256, colour_only=False)  # hardly a 0: plain bytes
+    assert "raised" not in even and (unpack(even) == np.arange(256.0 * 4) % 256).all()
 
 
 def test_a_colour_only_matrix_is_within_half_a_level_of_127():

@@ -79,3 +79,12 @@ test("a layer's scale is the largest of its rows' tops, not of older entries aro
   const scene = { state, probe: null, opts: { view: "weights", sample: "mean", scale: "layer" } };
   assert.deepEqual(layerScales(scene), [3]);
 });
+
+test("u8 levels with a bitmap: the raised ones from data in order, the rest the lowest", () => {
+  const raised = new Uint8Array([0b10010000, 0b00000001]); // elements 0, 3 and 15 of 16
+  const q = new Uint8Array([255, 51, 1]);
+  const out = decodeValues({ dtype: "u8", shape: [2, 8], lo: 0, hi: 1, raised: b64(raised), data: b64(q) });
+  const want = Array(16).fill(0);
+  [want[0], want[3], want[15]] = [1, 51 / 255, 1 / 255];
+  assert.deepEqual([...out].map((v) => Math.round(v * 255)), want.map((v) => Math.round(v * 255)));
+});
