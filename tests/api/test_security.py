@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import re
 
 import pytest
@@ -122,15 +123,35 @@ def test_static_files_are_gzipped_once_and_decompress_to_the_file(client):
         assert int(packed.headers["content-length"]) < len(plain.content) / 2
 
 
-def test_the_plotly_bundle_served_has_every_trace_the_page_draws():
-    """The page gets plotly's cartesian bundle (a third of the full one's parse on load): a
-    trace type the page starts to use must be in it, or that plot stays empty."""
-    from app.pages import PLOTLY
-
-    bundle = PLOTLY.read_text()
-    traces = set(re.findall(r'moduleType:"trace",name:"(\w+)"', bundle))
+def plotly_traces_used() -> set[str]:
+    """The trace types the page's scripts draw (`type: "…"` in static/js, less axis types)."""
     used = set()
     for script in (ROOT / "static" / "js").glob("*.js"):
         used |= set(re.findall(r'\btype: "(\w+)"', script.read_text()))
-    used -= {"category", "line", "log", "linear", "date", "f32", "i8", "u8"}  # axis types, packings
+    return used - {"category", "line", "log", "linear", "date", "f32", "i8", "u8"}
+
+
+def test_the_plotly_bundle_served_has_every_trace_the_page_draws():
+    """The page gets plotly's cartesian bundle (a third of the full one's parse on load): a
+    trace type the page starts to use must be in it, or that plot stays empty (that the bundle
+    registers them: tests/browser/test_plotly.py)."""
+    from app.pages import PLOTLY
+
+    traces = set(re.findall(r'moduleType:"trace",name:"(\w+)"', PLOTLY.read_text()))
+    used = plotly_traces_used()
     assert {"scatter", "heatmap", "contour", "bar"} <= used <= traces, used - traces
+
+
+# static/vendor/plotly/README.md: the published bundle, and the one line the page's differs in
+PUBLISHED_SHA256 = "79542150855a52c567260e3137095dbe2b744e6d702a5cabe67da246942fba7a"
+PUBLISHED_REGISTER = "register([hZ(),e$(),xJ(),HJ(),rK(),aQ(),yQ(),oee(),Fee(),lse(),Kse(),Cue()])"
+PAGE_REGISTER = "register([hZ(),xJ(),yQ()])"
+
+
+def test_the_plotly_bundle_is_the_published_one_but_for_its_register_list():
+    from app.pages import PLOTLY
+
+    bundle = PLOTLY.read_text()
+    assert bundle.count(PAGE_REGISTER) == 1
+    published = bundle.replace(PAGE_REGISTER, PUBLISHED_REGISTER).encode()
+    assert hashlib.sha256(published).hexdigest() == PUBLISHED_SHA256
