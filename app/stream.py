@@ -6,6 +6,12 @@ a frame is computed only after the previous one was handed to the client, so a s
 client gets fewer frames that each skip more steps — nothing piles up on the server.
 Closing the connection pauses; controls stay plain HTTP.
 
+A frame late by the server's doing (it took longer than its interval to build: the server
+is busy with other streams or requests) is not made up: the stream's clock waits for it, so a
+busy server sends frames of `steps_per_frame` steps as often as it can, rather than frames
+that each step more and so make it busier still. Only time the client took to receive is
+caught up, by at most CATCH_UP frames' worth of steps.
+
 Events: `state` (data: a State, id: its step), then one `end` event (data:
 {"reason": "max_frames" | "limit" | "diverged", "step": n}) when the stream stops by
 itself.
@@ -16,11 +22,13 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from typing import Annotated, TypeVar
 
 import anyio
-from fastapi import APIRouter, Query, Request
-from fastapi.sse import EventSourceResponse, ServerSentEvent
+import orjson
+from fastapi import APIRouter, Query
+from fastapi.responses import StreamingResponse
 
 from app.api import FrameFormat, Wanted, state_json
 from app.budget import check_state_size, check_steps
@@ -40,13 +48,23 @@ FRAME_WORK_SHARE = 0.5
 MIN_RATE = 0.1  # frames per second: a stream sends at least one frame every 10 s
 
 
+class EventStream(StreamingResponse):
+    """Server-Sent Events written here, event by event (FastAPI's own SSE response passes
+    each event through two more tasks and a keep-alive timer: a stream sends often enough
+    without pings, and 100 streams at 40 frames a second pay for every hop)."""
+
+    media_type = "text/event-stream"
+
+
+SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}  # no proxy holds frames back
+
+
 @router.get(
     "/{run_id}/stream",
-    response_class=EventSourceResponse,
+    response_class=EventStream,
     summary="Play: States as Server-Sent Events, at the rate the client sets",
 )
 async def stream(
-    request: Request,
     run_id: RunId,
     manager: Manager,
     lanes: LanesDep,
@@ -57,7 +75,7 @@ async def stream(
     max_frames: Annotated[int | None, Query(ge=1, le=10**9)] = None,
     digits: Digits = None,
     frame_format: FrameFormat = "json",
-) -> AsyncIterator[ServerSentEvent]:
+) -> EventStream:
     rate = min(rate, settings.max_stream_rate)
     frames_allowed = min(max_frames or settings.max_stream_frames, settings.max_stream_frames)
     limit = LIMITS["max_replay_steps"]
@@ -68,6 +86,8 @@ async def stream(
         check_state_size(shape, wanted, digits, settings)
         return build + check_steps(shape, most, settings, field="steps_per_frame", replay=replay)
 
+    # Before the response starts, so that too much work is a 422 naming the field, not a
+    # stream that breaks after its headers were sent.
     heavy = await anyio.to_thread.run_sync(plan) > settings.cheap_work
 
     async def work(fn: Callable[[ShouldStop], T]) -> T:
@@ -77,7 +97,7 @@ async def stream(
         return await anyio.to_thread.run_sync(fn, lanes.shutting_down.is_set)
 
     start_step = await work(lambda stop: manager.read(run_id, lambda run: run.step, stop))
-    pauses = await work(lambda stop: manager.pauses(run_id))
+    pauses = await work(lambda stop: manager.pauses(run_id))  # a pause from now on ends this stream
     work_seconds = frame_work_seconds(rate)
     rows_sent: set[int] = set()  # compact frames send each training row's inputs once
     whole_sent = [-WHOLE_SECONDS]  # when a compact frame last carried its wide matrices whole
@@ -94,29 +114,59 @@ async def stream(
 
         return manager.stream_frame(run_id, target, most, work_seconds, pauses, read, stop)
 
-    start_time = time.monotonic()
-    reason, step = "max_frames", start_step
-    try:
-        for sent in range(frames_allowed):
-            if await request.is_disconnected():
-                return
-            due = start_time + sent / rate
-            await anyio.sleep(max(0.0, due - time.monotonic()))
-            elapsed_frames = (time.monotonic() - start_time) * rate
-            target = start_step + round(max(elapsed_frames, sent + 1) * steps_per_frame)
-            framed = await work(functools.partial(frame, target))
-            if framed is None:  # paused (POST /pause) while this stream was still open
-                return
-            data, step, diverged = framed
-            yield ServerSentEvent(raw_data=data.decode(), event="state", id=str(step))
-            if diverged or step >= limit:
-                reason = "diverged" if diverged else "limit"
-                break
-    except (ClientGone, Stopped):
-        return  # the client left, or the server is stopping: that is how a stream ends, not an error
-    yield ServerSentEvent(data={"reason": reason, "step": step}, event="end")
+    async def events() -> AsyncIterator[bytes]:
+        # The response hands each event straight to the connection, and is cancelled when the
+        # client leaves (Starlette listens for the disconnect): the time a `yield` takes is
+        # the client's, which is what the schedule makes up for and nothing else.
+        schedule = Schedule(rate, steps_per_frame, time.monotonic(), start_step)
+        free = schedule.start_time  # when the stream was last free to build a frame
+        reason, step = "max_frames", start_step
+        try:
+            for sent in range(frames_allowed):
+                await anyio.sleep(max(0.0, schedule.due(sent) - time.monotonic()))
+                framed = await work(functools.partial(frame, schedule.target(sent, time.monotonic())))
+                schedule.built(sent, free, time.monotonic())
+                if framed is None:  # paused (POST /pause) while this stream was still open
+                    return
+                data, step, diverged = framed
+                yield b"event: state\ndata: " + data + b"\nid: " + str(step).encode() + b"\n\n"
+                free = time.monotonic()
+                if diverged or step >= limit:
+                    reason = "diverged" if diverged else "limit"
+                    break
+        except (ClientGone, Stopped):
+            return  # the client left, or the server is stopping: that is how a stream ends, not an error
+        yield b"event: end\ndata: " + orjson.dumps({"reason": reason, "step": step}) + b"\n\n"
+
+    return EventStream(events(), headers=SSE_HEADERS)
 
 
 def frame_work_seconds(rate: float) -> float:
     """How long one frame may step: a share of the frame's interval, never over the cap."""
     return min(FRAME_WORK_SECONDS, FRAME_WORK_SHARE / rate)
+
+
+@dataclass
+class Schedule:
+    """When a stream's frames are due and which step each shows: training time follows the
+    stream's clock, which is the wall clock less the time the server lost building frames."""
+
+    rate: float
+    steps_per_frame: int
+    start_time: float
+    start_step: int
+    lost: float = 0.0  # seconds frames took to build beyond their interval: not made up
+
+    def due(self, sent: int) -> float:
+        return self.start_time + self.lost + sent / self.rate
+
+    def target(self, sent: int, now: float) -> int:
+        """The step frame `sent` shows: the stream's clock's, and at least one frame on."""
+        elapsed_frames = (now - self.start_time - self.lost) * self.rate
+        return self.start_step + round(max(elapsed_frames, sent + 1) * self.steps_per_frame)
+
+    def built(self, sent: int, free: float, now: float) -> None:
+        """Frame `sent` was ready at `now`; the stream was free to build it from `free` (the
+        previous frame handed on) or from when it was due, whichever came later. What it
+        took past one interval was the server's time: the clock does not count it."""
+        self.lost += max(0.0, now - max(self.due(sent), free) - 1 / self.rate)

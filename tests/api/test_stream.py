@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import orjson
 
 
@@ -45,3 +47,57 @@ def test_stream_limits_are_enforced(client):
     assert client.get(f"/api/v1/runs/{run_id}/stream?steps_per_frame=100000").status_code == 422
     assert client.get(f"/api/v1/runs/{run_id}/stream?rate=0").status_code == 422
     assert client.get(f"/api/v1/runs/{run_id}/stream?fields=nope").status_code == 422
+
+
+def test_a_busy_server_does_not_make_frames_bigger(client, monkeypatch):
+    """A frame the server took three intervals to build (busy with other streams) is late by
+    the server's doing: the next frame shows the next step rather than catching up with the
+    wall clock, which would make every frame costlier on a server already short of time."""
+    from app.runs import RunManager
+
+    build = RunManager.stream_frame
+    interval = 1 / 40
+
+    def busy(self, *args, **kwargs):
+        time.sleep(3 * interval)
+        return build(self, *args, **kwargs)
+
+    monkeypatch.setattr(RunManager, "stream_frame", busy)
+    run_id = client.post("/api/v1/runs", json={"preset": "xor"}).json()["id"]
+    got = events(client.get(f"/api/v1/runs/{run_id}/stream?rate=40&max_frames=6&fields=step").text)
+    steps = [data["step"] for kind, data in got if kind == "state"]
+    assert steps == [1, 2, 3, 4, 5, 6]
+
+
+def test_time_a_client_takes_is_caught_up_time_the_server_takes_is_not():
+    from app.stream import Schedule
+
+    slow_client = Schedule(rate=10, steps_per_frame=2, start_time=0.0, start_step=100)
+    assert slow_client.target(0, 0.0) == 102
+    slow_client.built(0, free=0.0, now=0.01)  # built in a tenth of its interval...
+    # ... and the client took half a second to take it: the next frame shows the wall clock's step
+    assert slow_client.due(1) == 0.1
+    assert slow_client.target(1, 0.51) == 100 + round(5.1 * 2)
+
+    busy_server = Schedule(rate=10, steps_per_frame=2, start_time=0.0, start_step=100)
+    busy_server.built(0, free=0.0, now=0.5)  # five intervals to build: four were the server's
+    assert abs(busy_server.lost - 0.4) < 1e-12
+    assert abs(busy_server.due(1) - 0.5) < 1e-12  # due now, not long overdue
+    assert busy_server.target(1, 0.5) == 104  # one frame on, no bigger
+
+
+def test_a_stream_asking_too_much_work_is_a_422_naming_the_field(tmp_path):
+    """The work check runs before the response starts: a stream a frame of which would step
+    more than a request may gets a 422 saying the most allowed, not headers and then a
+    broken stream."""
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+    from tests.api.conftest import settings_for
+
+    with TestClient(create_app(settings_for(tmp_path, max_work=100))) as client:
+        run_id = client.post("/api/v1/runs", json={"preset": "xor"}).json()["id"]  # 9 parameters × 4 rows
+        response = client.get(f"/api/v1/runs/{run_id}/stream?steps_per_frame=50&max_frames=2&fields=step")
+        assert response.status_code == 422
+        error = response.json()["detail"][0]
+        assert error["loc"][-1] == "steps_per_frame" and error["allowed"].startswith("at most")
