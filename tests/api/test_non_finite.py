@@ -34,6 +34,20 @@ def test_non_finite_numbers_are_named_and_finite_ones_untouched():
     assert orjson.loads(dumps(value, digits=3))["a"] == [[1.5, "Infinity"], ["-Infinity", "NaN"]]
 
 
+def test_genuine_nones_do_not_hide_a_non_finite_number():
+    """dumps names numbers only when the JSON holds more nulls than the value has Nones (a
+    State always has some: diverged_at, bn); a NaN beside them, or a string that says "null",
+    must not be mistaken for one of them."""
+    value = {"at": None, "rows": [None, [1.0, float("nan")]], "bn": None, "t": ("null", None)}
+    assert orjson.loads(dumps(value)) == {
+        "at": None,
+        "rows": [None, [1.0, "NaN"]],
+        "bn": None,
+        "t": ["null", None],
+    }
+    assert dumps({"at": None, "x": [0.5, None]}) == b'{"at":null,"x":[0.5,null]}'
+
+
 def test_names_read_back_as_the_same_numbers():
     a = np.array([np.nan, np.inf, -np.inf, 2.0])
     back = [float(v) for v in orjson.loads(dumps(a))]
