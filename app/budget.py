@@ -4,7 +4,7 @@ Work is counted in parameter·rows: one training step of a net with P parameters
 batch of B rows costs about P·B multiply-adds forward and twice that backward, plus the
 evaluations recorded on the way and a fixed cost per step (Python, small arrays). The
 settings give the most work one request may do (`max_work`), the most a request may do
-in the shared thread pool before it moves to the heavy lane (`cheap_work`, app/lanes.py),
+in the cheap lane before it moves to the heavy lane (`cheap_work`, app/lanes.py),
 and the largest answer (`max_response_mb`). Too much is a 422 that says the most this
 net allows, e.g. "at most 90 steps for this net".
 

@@ -1,10 +1,12 @@
 """Where work runs: a bounded lane for expensive work, shared answers, and stopping.
 
-FastAPI runs sync handlers in one thread pool. Work above the budget's `cheap_work`
-(app/budget.py) does not go there: it runs in its own lane of `heavy_threads` threads,
-and at most `heavy_queue` more jobs wait for it; beyond that the server answers 503 with
-Retry-After rather than queue without end. A slow or abandoned job can therefore hold
-only the heavy lane, never the threads that serve pages, /meta and single steps.
+Work within the budget's `cheap_work` (app/budget.py: a single step, a State) runs in the
+cheap lane, a plain thread pool handed jobs by the event loop directly (anyio's
+to_thread, which FastAPI uses for sync handlers, cost a small net's step three times as
+much CPU per hop on this path). Work above it runs in its own lane of `heavy_threads`
+threads, and at most `heavy_queue` more jobs wait for it; beyond that the server answers
+503 with Retry-After rather than queue without end. A slow or abandoned job can therefore
+hold only the heavy lane, never the threads that serve pages, /meta and single steps.
 
 Identical requests (the same key: e.g. one snapshot URL) share one job. A job stops at
 its next check (between chunks of steps) when no client waits for it any more, or when
@@ -21,11 +23,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-import anyio
-import anyio.to_thread
 from starlette.requests import Request
 
 T = TypeVar("T")
+CHEAP_THREADS = 40  # as many as anyio's pool for sync handlers: a blocked store call holds one
 ShouldStop = Callable[[], bool]
 
 
@@ -56,6 +57,7 @@ class Lanes:
     def __init__(self, heavy_threads: int, heavy_queue: int, cheap_work: int, retry_after: int = 2):
         self.heavy_threads, self.heavy_queue, self.retry_after = heavy_threads, heavy_queue, retry_after
         self.cheap_work = cheap_work
+        self._cheap = ThreadPoolExecutor(CHEAP_THREADS, "bpx-cheap")
         # Its own threads, at a lower scheduling priority: when the machine is short of CPU,
         # the threads answering pages and single steps are served first.
         self._executor = ThreadPoolExecutor(heavy_threads, "bpx-heavy", initializer=_lower_priority)
@@ -82,10 +84,14 @@ class Lanes:
                 return False, None
             return True, work(self.shutting_down.is_set)
 
-        done, answer = await anyio.to_thread.run_sync(cheap)
+        done, answer = await self.cheap(cheap)
         if done:
             return answer  # type: ignore[return-value]
         return await self.heavy(work, request, key)
+
+    async def cheap(self, fn: Callable[..., T], *args: Any) -> T:
+        """`fn(*args)` in the cheap lane, off the event loop."""
+        return await asyncio.get_running_loop().run_in_executor(self._cheap, fn, *args)
 
     async def heavy(
         self, fn: Callable[[ShouldStop], T], request: Request | None, key: Hashable | None = None
@@ -148,6 +154,7 @@ class Lanes:
         """Shutting down: every job stops at its next chunk, and none that waits starts."""
         self.shutting_down.set()
         self._executor.shutdown(wait=False, cancel_futures=True)
+        self._cheap.shutdown(wait=False, cancel_futures=True)
 
 
 def _lower_priority() -> None:

@@ -47,7 +47,7 @@ class Settings(BaseSettings):
         description="most work one request may do, in parameter·rows (parameters × batch rows × steps)",
     )
     cheap_work: int = Field(
-        5_000_000, description="work above this runs in the heavy lane (app/lanes.py), not the shared pool"
+        5_000_000, description="work above this runs in the heavy lane (app/lanes.py), not the cheap lane"
     )
     max_response_mb: int = Field(64, description="largest answer, estimated before it is built")
     heavy_threads: int = Field(1, description="threads per worker for expensive requests")
