@@ -244,10 +244,9 @@ class RunManager:
     def step(self, run_id: str, n: int, read: Callable[[Run], T], should_stop: ShouldStop = never) -> T:
         """n updates, then `read(run)` of the new step, under one lock."""
         limit = LIMITS["max_replay_steps"]
+        live, stored = self.live(run_id)
         while True:
-            live, stored = self.live(run_id)
             with live.lock:
-                stored = self.stored_step(run_id, stored)
                 live.move_to(stored, should_stop, chunk_steps(live.shape))
                 start = live.run.step
                 if start + n > limit:
@@ -257,10 +256,14 @@ class RunManager:
                         f"at most {limit - start} more steps for this run (limit {limit})",
                     )
                 live.advance(n, should_stop, chunk_steps(live.shape))
-                # Optimistic: if another worker stepped this run meanwhile, redo from its step.
+                # Optimistic: the update happens only if the store still says `start`. If a
+                # pause, a reset or another worker moved the run since it was read (before
+                # the lock), redo from the step the store says now: one read per step when
+                # nobody else moved it, and never an answer built on a stale step.
                 if self.store.set_step(run_id, live.run.step, expected=start):
                     result = read(live.run)
                     break
+            live, stored = self.live(run_id)
         self._trim(n)
         return result
 
