@@ -11,12 +11,27 @@ import hashlib
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from app import __version__
 from app.blobs import dereference
 from app.budget import Shape, check_rows, check_state_size, check_steps
-from app.deps import Column, Digits, Fields, LanesDep, Layer, Manager, Row, RunId, SettingsDep, Store
+from app.deps import (
+    Column,
+    Digits,
+    Fields,
+    FrameFormat,
+    LanesDep,
+    Layer,
+    Manager,
+    Row,
+    RunId,
+    SettingsDep,
+    StateRequest,
+    StateRequestDep,
+    Store,
+    Wanted,
+)
 from app.frames import AT_REST, batch_as_rows, compact, image_edges_only
 from app.i18n import translations
 from app.page_params import PAGE_PATTERNS
@@ -53,33 +68,6 @@ def json_response(value: Any, digits: int | None = None, headers: dict[str, str]
     return Response(dumps(value, digits), media_type="application/json", headers=headers)
 
 
-def parse_fields(fields: str | None) -> set[str] | None:
-    if fields is None:
-        return None
-    names = {f.strip() for f in fields.split(",") if f.strip()}
-    allowed = set(STATE_FIELDS) | {f"layers.{k}" for k in LAYER_FIELDS}
-    unknown = sorted(names - allowed)
-    if unknown:
-        raise ConfigError("fields", f"unknown field {unknown[0]!r}", ", ".join(sorted(allowed)))
-    return names
-
-
-async def wanted_fields(fields: Fields = None) -> set[str] | None:
-    return parse_fields(fields)
-
-
-Wanted = Annotated[set[str] | None, Depends(wanted_fields)]
-
-
-FrameFormat = Annotated[
-    Literal["json", "compact"],
-    Query(
-        alias="format",
-        description="compact: large arrays as base64 binary for drawing (app/frames.py); json: all float64",
-    ),
-]
-
-
 def state_json(
     run: Run,
     digits: int | None,
@@ -102,6 +90,10 @@ def state_json(
 
 def packing_of(frame: str) -> dict[str, Any] | None:
     return AT_REST if frame == "compact" else None
+
+
+def state_of(asked: StateRequest, run: Run) -> bytes:
+    return state_json(run, asked.digits, asked.wanted, packing_of(asked.frame))
 
 
 def run_out(run_id: str, run: Run) -> RunOut:
@@ -196,27 +188,19 @@ def get_run(run_id: RunId, manager: Manager) -> RunOut:
 @runs.get(
     "/{run_id}/state", response_model=StateOut, responses=STATE_DOC, summary="The State at the current step"
 )
-async def get_state(
-    run_id: str,  # plan() answers 404 for an unknown run, in the same thread hop
-    request: Request,
-    manager: Manager,
-    lanes: LanesDep,
-    settings: SettingsDep,
-    wanted: Wanted,
-    digits: Digits = None,
-    frame: FrameFormat = "json",
-) -> Response:
+async def get_state(asked: StateRequestDep) -> Response:
+    run_id, manager, settings = asked.run_id, asked.services.runs, asked.services.settings
+
     def plan() -> int:
         shape, replay, build = manager.plan(run_id)
-        check_state_size(shape, wanted, digits, settings)
+        check_state_size(shape, asked.wanted, asked.digits, settings)
         return build + check_steps(shape, replay, settings, field="step")
 
-    packing = packing_of(frame)
-    body = await lanes.run(
+    body = await asked.services.lanes.run(
         plan,
-        lambda stop: manager.read(run_id, lambda run: state_json(run, digits, wanted, packing), stop),
-        request,
-        key=("state", run_id, digits, request.query_params.get("fields"), frame),
+        lambda stop: manager.read(run_id, lambda run: state_of(asked, run), stop),
+        asked.request,
+        key=("state", run_id, asked.digits, asked.request.query_params.get("fields"), asked.frame),
     )
     return state_response(body)
 
@@ -227,29 +211,18 @@ async def get_state(
     responses=STATE_DOC,
     summary="Apply n updates; returns the new State",
 )
-async def step_run(
-    run_id: str,  # plan() answers 404 for an unknown run, in the same thread hop
-    body: StepIn,
-    request: Request,
-    manager: Manager,
-    lanes: LanesDep,
-    settings: SettingsDep,
-    wanted: Wanted,
-    digits: Digits = None,
-    frame: FrameFormat = "json",
-) -> Response:
+async def step_run(body: StepIn, asked: StateRequestDep) -> Response:
+    run_id, manager, settings = asked.run_id, asked.services.runs, asked.services.settings
+
     def plan() -> int:
         shape, replay, build = manager.plan(run_id)
-        check_state_size(shape, wanted, digits, settings)
+        check_state_size(shape, asked.wanted, asked.digits, settings)
         return build + check_steps(shape, body.steps, settings, replay=replay)
 
-    packing = packing_of(frame)
-    answer = await lanes.run(
+    answer = await asked.services.lanes.run(
         plan,
-        lambda stop: manager.step(
-            run_id, body.steps, lambda run: state_json(run, digits, wanted, packing), stop
-        ),
-        request,
+        lambda stop: manager.step(run_id, body.steps, lambda run: state_of(asked, run), stop),
+        asked.request,
     )
     return state_response(answer)
 

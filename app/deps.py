@@ -10,16 +10,16 @@ a plain `def` dependency in a worker thread, a hop per dependency per request.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import Depends, Query, Request
 
 from app.lanes import Lanes
 from app.runs import RunManager
-from app.serialize import MAX_DIGITS
+from app.serialize import LAYER_FIELDS, MAX_DIGITS, STATE_FIELDS
 from app.settings import Settings
 from app.store import Store as StoreProtocol
-from engine.config import LIMITS
+from engine.config import LIMITS, ConfigError
 
 
 @dataclass
@@ -83,3 +83,58 @@ WIDEST = max(LIMITS["max_inputs"], LIMITS["max_layer_width"], LIMITS["max_output
 Layer = Annotated[int, Query(ge=0, le=LIMITS["max_hidden_layers"], description="weight layer, from 0")]
 Row = Annotated[int, Query(ge=0, lt=WIDEST, description="i: the neuron (row of W)")]
 Column = Annotated[int, Query(ge=0, lt=WIDEST, description="j: the input (column of W)")]
+
+
+def parse_fields(fields: str | None) -> set[str] | None:
+    if fields is None:
+        return None
+    names = {f.strip() for f in fields.split(",") if f.strip()}
+    allowed = set(STATE_FIELDS) | {f"layers.{k}" for k in LAYER_FIELDS}
+    unknown = sorted(names - allowed)
+    if unknown:
+        raise ConfigError("fields", f"unknown field {unknown[0]!r}", ", ".join(sorted(allowed)))
+    return names
+
+
+async def wanted_fields(fields: Fields = None) -> set[str] | None:
+    return parse_fields(fields)
+
+
+Wanted = Annotated[set[str] | None, Depends(wanted_fields)]
+
+FrameFormat = Annotated[
+    Literal["json", "compact"],
+    Query(
+        alias="format",
+        description="compact: large arrays as base64 binary for drawing (app/frames.py); json: all float64",
+    ),
+]
+
+
+@dataclass
+class StateRequest:
+    """A request answered with a run's State (GET state, POST step): which run, how the
+    State is wanted, and the parts that serve it."""
+
+    run_id: str
+    request: Request
+    services: Services
+    wanted: set[str] | None
+    digits: int | None
+    frame: Literal["json", "compact"]
+
+
+async def state_request(
+    run_id: str,  # the work's plan answers 404 for an unknown run, in the same thread hop
+    request: Request,
+    fields: Fields = None,
+    digits: Digits = None,
+    frame: FrameFormat = "json",
+) -> StateRequest:
+    # One dependency with no dependencies of its own: FastAPI solves each dependency anew
+    # per request, and the four a State request had cost a small net's step more CPU than
+    # its JSON.
+    return StateRequest(run_id, request, request.app.state.services, parse_fields(fields), digits, frame)
+
+
+StateRequestDep = Annotated[StateRequest, Depends(state_request)]
