@@ -6,6 +6,7 @@ import { drawGray } from "./images.js";
 import { applyTranslations, t } from "./i18n.js";
 import { fmt, model, on } from "./store.js";
 import { CONFIG, layout, ready, renderNeuronMaps, theme } from "./plots.js";
+import { whenVisible } from "./visible.js";
 
 const ROW_HEIGHT = 20;
 
@@ -127,9 +128,19 @@ export class DigitLab {
     $("dl-show").addEventListener("click", () => this.predictDrawing(true));
   }
 
-  async reset() {
-    this.labels = (await api.data(this.hooks.runId(), "train", model.meta.limits.max_samples, false)).y;
+  /** A new run: nothing fetched yet (the lab asks when it is on screen: refresh). */
+  reset() {
+    this.labels = null;
     this.row = this.hooks.row?.() ?? 0; // the URL's (or the lesson's) image: the digits lesson opens on a 2
+    this.shown = "";
+  }
+
+  /** The lab's numbers for the State shown, unless it already shows them. */
+  async refresh() {
+    const id = this.hooks.runId();
+    const key = `${id}|${this.hooks.state()?.step}`;
+    if (key === this.shown) return;
+    this.shown = key;
     await this.update();
   }
 
@@ -171,12 +182,18 @@ export class DigitLab {
     if (this.mapMode === "example") this.renderMaps();
   }
 
-  nextOfClass(k) {
-    if (!this.labels) return;
-    const n = this.labels.length;
+  /** The training labels (one request per run: api.data remembers it), for "next of class". */
+  async trainLabels() {
+    this.labels ??= (await api.data(this.hooks.runId(), "train", model.meta.limits.max_samples, false)).y;
+    return this.labels;
+  }
+
+  async nextOfClass(k) {
+    const labels = await this.trainLabels();
+    const n = labels.length;
     for (let step = 1; step <= n; step++) {
       const r = (this.row + step) % n;
-      if (this.labels[r][k] === 1) { this.pick(r); return; }
+      if (labels[r][k] === 1) { this.pick(r); return; }
     }
   }
 
@@ -272,7 +289,7 @@ export class DigitLab {
     bar.max = n;
     bar.value = 0;
     await this.hooks.step(n, (done) => { bar.value = done; });
-    await this.update();
+    await this.refresh(); // the side plots' turn may have asked already: once per State
   }
 
   bindPad(pad) {
@@ -318,7 +335,8 @@ export class DigitLab {
 }
 
 /** The lab as a view of the page model, shown for image inputs: made and reset with the first
- * State of each new run, updated on the side plots' turn (only its maps while playing). Its
+ * State of each new run, updated on the side plots' turn when on screen (only its maps while
+ * playing), or when it scrolls into view after a Step. Its
  * probe (an image sent through the network) shows on the network until the next State at rest
  * or the probe chip is pressed. */
 export function mountDigitLab(root, chip, network, busy) {
@@ -356,11 +374,14 @@ export function mountDigitLab(root, chip, network, busy) {
       },
     });
     applyTranslations(root);
-    busy(() => lab.reset());
+    lab.reset();
+    refresh();
   });
+  // Its requests (an image's gradients, the confusion matrix) only when on screen, once per State.
+  const refresh = whenVisible(root, () => { if (lab && !root.hidden && !model.playing) busy(() => lab.refresh()); });
   on("sideplots", () => {
     if (!lab || root.hidden || !image()) return;
     if (model.playing) lab.renderMaps();
-    else busy(() => lab.update());
+    else refresh();
   });
 }

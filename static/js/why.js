@@ -9,6 +9,7 @@ import { coordinate, parameterFor } from "./parameters.js";
 import { SharesView } from "./shares.js";
 import { SurfaceView } from "./surface.js";
 import { model, on } from "./store.js";
+import { whenVisible } from "./visible.js";
 
 const POINTS = 31;
 
@@ -34,7 +35,8 @@ export class WhyPanel {
     const id = runId();
     const param = parameterFor(parseSelection(page().sel), st.layers.length);
     const p = coordinate(param);
-    if (this.qFor !== p) { this.qInput.value = ""; this.qFor = p; }
+    if (this.qFor && this.qFor !== p) this.qInput.value = ""; // typed for another parameter (not before the first)
+    this.qFor = p;
     const q = this.qInput.value.trim() || null;
     this.pLabel.textContent = p;
     this.qInput.placeholder = t("why.q_default");
@@ -61,11 +63,12 @@ export class WhyPanel {
 }
 
 /** The panel as a view of the page model: it fetches anew for a new selection or sample, and
- * on the side plots' turn ("sideplots": after a step, throttled), never while playing. */
+ * on the side plots' turn ("sideplots": after a step, throttled), never while playing, and
+ * only when on screen (else once it scrolls into view). */
 export function mountWhy(root, { setPage, busy }) {
   const why = new WhyPanel(root, { runId: () => model.runId, state: () => model.state, page: () => model.page,
     inputShape: () => model.data?.input_shape, pick: (s) => setPage({ sample: String(s) }), busy });
-  const update = () => busy(() => why.update());
+  const update = whenVisible(root, () => { if (model.state && !model.playing) busy(() => why.update()); });
   on("page", (changes) => { if (("sel" in changes || "sample" in changes) && model.state && !model.playing) update(); });
   on("sideplots", () => { if (!model.playing) update(); });
 }

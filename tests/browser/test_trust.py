@@ -85,6 +85,7 @@ def test_a_phase_shows_only_what_it_has_computed(page):
 
 
 def lab_ready(p):
+    p.locator("#digit-lab").scroll_into_view_if_needed()  # the lab asks for its numbers when on screen
     p.wait_for_function(
         "document.querySelector('#dl-asks')?._fullLayout && document.querySelector('#dl-acc')?.textContent",
         timeout=60_000,

@@ -13,6 +13,15 @@ def state_of(server, page):
     return httpx.get(f"{server.url}/api/v1/runs/{run_id}/state").json()
 
 
+def open_why(page, query: str):
+    """The page with the why panel on screen: it asks for its numbers only then."""
+    p = page.open(query)
+    p.locator("#why").scroll_into_view_if_needed()
+    p.wait_for_function("window.__bpx.why")
+    page.wait_idle()
+    return p
+
+
 def click_bar(p, k: int) -> None:
     """Click the k-th bar of the shares chart (plotly draws one path per bar)."""
     bar = p.locator("#plot-shares .bars .point path").nth(k)
@@ -22,7 +31,7 @@ def click_bar(p, k: int) -> None:
 
 
 def test_xor_shares_add_up_and_a_bar_selects_its_sample(page, server):
-    p = page.open("?preset=xor&step=30&sel=e:1:0:1")
+    p = open_why(page, "?preset=xor&step=30&sel=e:1:0:1")
     why = p.evaluate("window.__bpx.why")
     state = state_of(server, p)
     shares = why["shares"]
@@ -46,7 +55,7 @@ def test_xor_shares_add_up_and_a_bar_selects_its_sample(page, server):
 
 
 def test_the_second_parameter_can_be_typed_and_a_bad_one_is_explained(page):
-    p = page.open("?preset=xor&step=10&sel=e:0:1:0")
+    p = open_why(page, "?preset=xor&step=10&sel=e:0:1:0")
     p.fill("#surface-q", "W0:0:1")
     p.press("#surface-q", "Enter")
     page.wait_idle()
@@ -60,7 +69,7 @@ def test_the_second_parameter_can_be_typed_and_a_bad_one_is_explained(page):
 
 
 def test_digit_net_shows_the_images_pushing_each_way(page):
-    p = page.open("?preset=digits&step=20&sel=e:0:3:400")
+    p = open_why(page, "?preset=digits&step=20&sel=e:0:3:400")
     shares = p.evaluate("window.__bpx.why.shares")
     assert shares["batch_size"] == 32
     ups = p.locator("#shares-images .why-row").first.locator("button")
