@@ -32,6 +32,7 @@ from app.deps import (
     Store,
     Wanted,
 )
+from app.extras import GridPoints, Include, Since, extras_work, parse_include, step_answer
 from app.frames import AT_REST, batch_as_rows, compact, image_edges_only
 from app.i18n import translations
 from app.page_params import PAGE_PATTERNS
@@ -44,6 +45,7 @@ from app.responses import (
     MetaOut,
     PreviewOut,
     StateOut,
+    StepWithOut,
 )
 from app.runs import config_key
 from app.schemas import ERRORS, STATE_DOC, PredictIn, PredictOut, RunConfigIn, RunOut, StepIn
@@ -207,22 +209,32 @@ async def get_state(asked: StateRequestDep) -> Response:
 
 @runs.post(
     "/{run_id}/step",
-    response_model=StateOut,
+    response_model=StateOut | StepWithOut,
     responses=STATE_DOC,
-    summary="Apply n updates; returns the new State",
+    summary="Apply n updates; returns the new State (with `include`: {state, and the parts asked for})",
 )
-async def step_run(body: StepIn, asked: StateRequestDep) -> Response:
+async def step_run(
+    body: StepIn,
+    asked: StateRequestDep,
+    include: Include = None,
+    since: Since = 0,
+    grid: GridPoints = 40,
+) -> Response:
     run_id, manager, settings = asked.run_id, asked.services.runs, asked.services.settings
+    parts = parse_include(include)
 
     def plan() -> int:
         shape, replay, build = manager.plan(run_id)
         check_state_size(shape, asked.wanted, asked.digits, settings)
-        return build + check_steps(shape, body.steps, settings, replay=replay)
+        work = build + check_steps(shape, body.steps, settings, replay=replay)
+        return work + extras_work(shape, parts, grid, settings) if parts else work
+
+    def read(run: Run) -> bytes:
+        state = state_of(asked, run)
+        return step_answer(run, state, parts, since, grid, asked.digits) if parts else state
 
     answer = await asked.services.lanes.run(
-        plan,
-        lambda stop: manager.step(run_id, body.steps, lambda run: state_of(asked, run), stop),
-        asked.request,
+        plan, lambda stop: manager.step(run_id, body.steps, read, stop), asked.request
     )
     return state_response(answer)
 
@@ -241,12 +253,7 @@ def get_history(
     run_id: RunId,
     manager: Manager,
     digits: Digits = None,
-    since: Annotated[
-        int,
-        Query(
-            ge=0, le=LIMITS["max_replay_steps"], description="the reader's step: only what is new after it"
-        ),
-    ] = 0,
+    since: Since = 0,
 ) -> Response:
     return manager.read(run_id, lambda run: json_response(run.history.to_dict(since), digits))
 

@@ -12,7 +12,10 @@ than `exact_below` numbers travel as base64 binary —
   as a colour and a width, at most half a level of 127 of its row's largest off; with ``top``,
   each row's largest |v| in exact order, which 8 bits would tie;
 - ``{"dtype": "f32", "shape", "data"}`` otherwise, and whenever an array holds NaN or ±∞
-  (float32 keeps them).
+  (float32 keeps them);
+- ``{"dtype": "u8", "shape", "lo": [...], "hi": [...], "data"}``, a lo and hi per row, for a
+  matrix drawn only as colours against each row's own range (`levels`: a Step's grid of the
+  input plane, app/extras.py).
 
 While playing (`PLAYING`) a frame is drawn once and replaced 40 times a second, so it carries less:
 
@@ -104,6 +107,25 @@ def top_of_rows(a: np.ndarray) -> dict[str, Any]:
         "shape": list(values.shape),
         "index": _b64(top.astype("<u2").tobytes()),
         "data": _b64(np.take_along_axis(values, top, axis=1).astype("<f4").tobytes()),
+    }
+
+
+def levels(rows: np.ndarray) -> dict[str, Any]:
+    """A matrix drawn only as colours, each row against its own range (a neuron over a grid of
+    the input plane, app/extras.py): a byte per value, v = lo[r] + q·(hi[r] − lo[r])/255, at most
+    half a level of 255 of that row's range off; float32 when a value is NaN or ±∞."""
+    values = np.asarray(rows, dtype=np.float64)
+    if not np.isfinite(values).all():
+        return {"dtype": "f32", "shape": list(values.shape), "data": _b64(values.astype("<f4").tobytes())}
+    lo, hi = values.min(axis=1), values.max(axis=1)
+    span = np.where(hi > lo, hi - lo, 1.0)
+    q = np.rint((values - lo[:, None]) * (PIXEL_LEVELS / span)[:, None])
+    return {
+        "dtype": "u8",
+        "shape": list(values.shape),
+        "lo": lo,
+        "hi": hi,
+        "data": _b64(q.astype(np.uint8).tobytes()),
     }
 
 

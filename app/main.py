@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 from starlette.middleware.gzip import GZipMiddleware
 
-from app import __version__, api, blobs, code, errors, insight, sharing, stream
+from app import __version__, api, blobs, code, errors, extras, insight, sharing, stream
 from app.deps import Services
 from app.lanes import Lanes
 from app.runs import RunManager
@@ -57,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BrowserDefences, allowed_hosts=settings.allowed_hosts)
     app.include_router(api.meta)
     app.include_router(api.runs)
+    app.include_router(extras.router)
     app.include_router(stream.router)
     app.include_router(api.snapshot)
     app.include_router(sharing.router)

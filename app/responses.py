@@ -36,6 +36,25 @@ class StateOut(Open):
     layers: list[dict[str, Any]] = Field(description="per layer: W, b, z, a, dL_da, delta, dW, db, ...")
 
 
+class GridOut(Open):
+    xs: list[float] = Field(description="the lattice's x values (columns)")
+    ys: list[float] = Field(description="the lattice's y values (rows)")
+    layers: list[dict[str, Any]] = Field(
+        description="per layer, each neuron's n·n outputs (row r at ys[r]) as colour levels: "
+        "{dtype: u8, shape: [neurons, n·n], lo[], hi[], data: base64}, v = lo + q·(hi − lo)/255"
+    )
+
+
+class StepWithOut(Open):
+    """POST /step?include=…: the State and the parts asked for, at the new step (app/extras.py)."""
+
+    state: StateOut
+    history: dict[str, Any] | None = Field(None, description="as GET /history?since=")
+    preview: dict[str, Any] | None = Field(None, description="as GET /preview")
+    neurons: dict[str, Any] | None = Field(None, description="as GET /neurons")
+    grid: GridOut | None = Field(None, description="as GET /grid")
+
+
 class HistoryOut(Open):
     step: list[int]
     loss: list[Number]

@@ -72,6 +72,7 @@ export const api = {
   shares: (id, layer, i, j) => call("GET", `/api/v1/runs/${id}/shares${q({ layer, i, j })}`),
   surface: (id, opts) => call("GET", `/api/v1/runs/${id}/surface${q(opts)}`),
   neurons: (id) => call("GET", `/api/v1/runs/${id}/neurons`),
+  grid: (id, points) => call("GET", `/api/v1/runs/${id}/grid${q({ points })}`),
   preview: (id) => call("GET", `/api/v1/runs/${id}/preview${q({ points: 41, until: 2 })}`),
   // A run's data never changes (new data is a new run): each page of rows is asked for once.
   data: (id, split = "train", count = 1000, withX = true, start = 0) =>

@@ -1,7 +1,7 @@
 // Compact frames (app/frames.py): a State whose matrices travel as base64 binary —
 // {dtype: "f32", shape, data}, or 8 bits where only a colour is drawn: {dtype: "i8", shape,
 // scale, data} (v = q · scale / 127, a scale per row for a matrix) and {dtype: "u8", shape, lo, hi, data} (v = lo + q (hi − lo) / 255;
-// with `raised`, a bitmap of the q above 0, `data` holds only those).
+// with `raised`, a bitmap of the q above 0, `data` holds only those; lo and hi may be one per row).
 // A played frame also has {dtype: "f16", shape, scale, data} (v = scale · a half float) and, of
 // a wide matrix, {dtype: "top", shape, index, data}: each row's largest |v| (uint16 columns, in
 // order) and their float32 values, which go into the last whole matrix the frames brought.
@@ -47,6 +47,13 @@ export function decodeValues(packed) {
       const end = Math.min(start + cols, q.length);
       for (let k = start; k < end; k++) out[k] = q[k] * step;
     }
+  } else if (packed.dtype === "u8" && Array.isArray(packed.lo)) { // a lo and hi per row (app/frames.py levels)
+    const cols = packed.shape.at(-1);
+    for (let start = 0, r = 0; start < raw.length; start += cols, r++) {
+      const lo = packed.lo[r];
+      const span = packed.hi[r] - lo;
+      for (let k = start; k < start + cols; k++) out[k] = lo + (raw[k] * span) / 255;
+    }
   } else if (packed.dtype === "u8") {
     const span = packed.hi - packed.lo;
     if (packed.raised) return raisedLevels(packed, raw, span);
@@ -86,7 +93,7 @@ export function decodeArray(packed) {
     const [rows, cols] = packed.shape;
     out = Array.from({ length: rows }, (_, r) => values.subarray(r * cols, (r + 1) * cols));
   }
-  out.approx = packed.dtype !== "u8"; // the tooltip says ≈ and the exact number is a click away
+  out.approx = packed.dtype !== "u8" || Array.isArray(packed.lo); // the tooltip says ≈ and the exact number is a click away
   if (packed.top) out.top = packed.top; // each row's largest |v|, in exact order (app/frames.py)
   return out;
 }
@@ -147,4 +154,19 @@ export function decodeFrame(frame, previous = null, rows = null) {
     ? state.layers.map((layer, l) => ({ ...(previous.layers?.[l] ?? {}), ...layer }))
     : previous.layers;
   return { ...previous, ...state, batch: { ...(previous.batch ?? {}), ...(state.batch ?? {}) }, layers };
+}
+
+/** A Step's grid (app/extras.py: each neuron over the lattice, row r at ys[r], as colour levels)
+ * in the form the plots draw: the output column `column` as rows z[r][c], and per layer each
+ * neuron's values as an image whose rows run top (high y) to bottom. */
+export function gridPictures(grid, column) {
+  const N = grid.xs.length;
+  const layers = grid.layers.map((packed) => decodeArray(packed)); // per neuron: N·N values
+  const out = layers.at(-1)[column];
+  const z = Array.from({ length: N }, (_, r) => Array.from(out.subarray(r * N, (r + 1) * N)));
+  const maps = layers.map((neurons, l) => ({
+    layer: l, w: N, h: N,
+    values: neurons.map((v) => Array.from({ length: N }, (_, r) => Array.from(v.subarray((N - 1 - r) * N, (N - r) * N))).flat()),
+  }));
+  return { xs: grid.xs, ys: grid.ys, z, maps };
 }

@@ -1,5 +1,6 @@
-// Neuron health as a view of the page model: on the side plots' turn it asks which hidden
-// neurons are dead or saturated (a big net only at rest: the request costs a forward pass),
+// Neuron health as a view of the page model: on the side plots' turn it reads which hidden
+// neurons are dead or saturated from the Step's answer, or asks (a big net only at rest: the
+// request costs a forward pass),
 // keeps the answer in model.health for the inspector and the node marks ("health" event), and
 // says the counts beside the stats.
 import { api } from "./api.js";
@@ -7,12 +8,16 @@ import { t } from "./i18n.js";
 import { BIG_NET, emit, model, on } from "./store.js";
 
 export function mountHealth(stat, busy) {
+  model.run.want("neurons"); // a Step's answer carries it (app/extras.py)
   on("run", () => { stat.hidden = true; });
   on("sideplots", () => {
     if (model.playing && model.nParams > BIG_NET) return;
     busy(async () => {
       const id = model.runId;
-      const health = await api.neurons(id);
+      const step = model.state?.step;
+      const carried = model.run.extras?.step === step ? model.run.extras.neurons : null;
+      // a redraw at the same step (theme, language) asks nothing again; a new run clears model.health
+      const health = (model.health?.step === step ? model.health : null) ?? carried ?? await api.neurons(id);
       if (id !== model.runId) return;
       model.health = health;
       stat.hidden = health.dead === 0 && health.saturated === 0;

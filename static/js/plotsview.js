@@ -6,7 +6,7 @@
 import { busy } from "./busy.js";
 import { BoundaryPlot, GradPlot, LossPlot, PreviewPlot } from "./plots.js";
 import { framePoints, historyPlan } from "./plotlogic.js";
-import { drawSidePlots } from "./sideplots.js";
+import { drawSidePlots, wantSidePlots } from "./sideplots.js";
 import { emit, model, on } from "./store.js";
 import { expose } from "./testhook.js";
 
@@ -20,6 +20,7 @@ function loadPlotly() {
 }
 
 export function mountPlots() {
+  wantSidePlots(model.run, model); // a Step's answer carries the preview and the grid (app/extras.py)
   const plots = { loss: new LossPlot($("plot-loss")), grad: new GradPlot($("plot-grad")),
                   boundary: new BoundaryPlot($("plot-boundary")), preview: new PreviewPlot($("plot-preview")) };
   let sideTimer = null;

@@ -41,6 +41,21 @@ export class RunModel extends EventTarget {
     this.queue = Promise.resolve();
     this.rows = new Map();
     this.restParams = {}; // how a Step's State comes: {fields, format: "compact"} for big nets (app/frames.py)
+    this.wants = new Map(); // part name -> () => whether a view draws it now (app/extras.py)
+    this.extras = null; // the parts the last Step's answer carried: {step, preview, neurons, grid}
+  }
+
+  /** A view draws `part` (preview, neurons, grid) for each new step while `when()` holds: a
+   * Step's answer carries it (app/extras.py), in the same round trip as the State. */
+  want(part, when = () => true) {
+    this.wants.set(part, when);
+  }
+
+  /** The parts a Step asks to carry: the history since the page's last step, and what views want. */
+  stepParts() {
+    const since = this.history ? this.history.step.length : 0;
+    const parts = ["history", ...[...this.wants].filter(([, when]) => when()).map(([part]) => part)];
+    return { include: parts.join(","), since };
   }
 
   /** Adopt a created run (POST /runs's answer). */
@@ -53,6 +68,7 @@ export class RunModel extends EventTarget {
     this.nParams = created.n_params;
     this.state = null;
     this.history = null;
+    this.extras = null;
     this.rows = new Map(); // training rows' inputs, as compact frames send them (frames.js)
   }
 
@@ -92,17 +108,24 @@ export class RunModel extends EventTarget {
     return this.enqueue(() => this.advance(n));
   }
 
+  /** One request for the last chunk: its answer carries the State, the history since the
+   * page's last step and what the views want drawn (app/extras.py). */
   async advance(n) {
-    const from = this.state?.step ?? 0;
     let left = n;
     let answer = null;
     while (left > 0) {
       const chunk = Math.min(left, model.meta.limits.max_steps_per_request);
       left -= chunk;
-      answer = await api.step(this.id, chunk, left > 0 ? { fields: "step" } : this.stateOpts());
+      answer = await api.step(this.id, chunk, left > 0 ? { fields: "step" } : { ...this.stateOpts(), ...this.stepParts() });
     }
-    if (answer) this.setState(this.readState(answer));
-    await this.catchUpHistory(from);
+    if (!answer) return;
+    const { state, history, ...extras } = answer;
+    const shown = this.readState(state);
+    this.extras = { ...extras, step: shown.step }; // before the State: its views read them
+    this.setState(shown);
+    const whole = !this.history;
+    this.history = whole ? history : appendHistory(this.history, history);
+    this.emit("history", whole ? null : history);
   }
 
   /** Rows since the page's last step; the whole history when the page has none yet. */

@@ -1,18 +1,40 @@
-// The plots beside the network that need their own requests: the loss along the coming
+// The plots beside the network that need numbers besides the State: the loss along the coming
 // update, the decision boundary (or regression surface) over the input plane with the batch
 // ringed, and what each hidden neuron computes (small multiples), or for images the
-// first-layer weights as pictures.
+// first-layer weights as pictures. A Step's answer carries those numbers (app/extras.py);
+// otherwise (a run just opened, a pause, while playing) they are one request each.
 import { api } from "./api.js";
+import { gridPictures } from "./frames.js";
 import { t } from "./i18n.js";
 import { renderNeuronMaps } from "./plots.js";
 import { wholeMatrix } from "./frames.js";
 
 const GRID = 40; // points per side of the input plane
 
+/** What the side plots need from a Step's answer (app/extras.py): the preview, and for a net
+ * over the plane the grid. */
+export function wantSidePlots(run, model) {
+  run.want("preview");
+  run.want("grid", () => model.data?.x?.[0]?.length === 2 && model.data.input_shape.length !== 2);
+}
+
+/** The run's numbers for the State shown: carried by the Step's answer when it asked for
+ * them, else one request each; kept, so a redraw (theme, language) asks nothing again. */
+let kept = { key: "", preview: null, grid: null };
+
+async function numbers(model, part, fetch) {
+  const key = `${model.runId}|${model.state.step}`;
+  if (kept.key !== key) kept = { key, preview: null, grid: null };
+  const mine = kept; // while playing, a later State's turn may replace `kept` meanwhile
+  const carried = model.run?.extras?.step === model.state.step ? model.run.extras[part] : undefined;
+  mine[part] ??= carried ?? await fetch();
+  return mine[part];
+}
+
 export async function drawSidePlots(model, plots, neuronsEl) {
   const st = model.state;
   const id = model.runId;
-  const preview = await api.preview(id);
+  const preview = await numbers(model, "preview", () => api.preview(id));
   if (id !== model.runId) return;
   plots.preview.render(preview);
   if (model.data.input_shape.length === 2) {
@@ -28,24 +50,11 @@ export async function drawSidePlots(model, plots, neuronsEl) {
     neuronsEl.replaceChildren();
     return;
   }
-  const N = GRID;
-  const span = (values) => {
-    const lo = Math.min(...values);
-    const hi = Math.max(...values);
-    const pad = 0.1 * (hi - lo || 1);
-    return Array.from({ length: N }, (_, k) => lo - pad + ((hi - lo + 2 * pad) * k) / (N - 1));
-  };
-  const xs = span(model.data.x.map((p) => p[0]));
-  const ys = span(model.data.x.map((p) => p[1]));
-  const out = await api.predict(id, ys.flatMap((y) => xs.map((x) => [x, y])), true);
+  const grid = await numbers(model, "grid", () => api.grid(id, GRID));
   if (id !== model.runId) return;
-  const column = out.y[0].length > 1 ? out.y[0].length - 1 : 0; // P(class 1) for softmax over two classes
-  const z = ys.map((_, r) => out.y.slice(r * N, (r + 1) * N).map((row) => row[column]));
+  const out = grid.layers.at(-1);
+  const { xs, ys, z, maps } = gridPictures(grid, out.shape[0] > 1 ? out.shape[0] - 1 : 0); // P(class 1) of a softmax pair
   plots.boundary.render({ xs, ys, z }, model.data, st.batch.index, model.data.kind);
-  const maps = out.layers.map((acts, l) => ({ // image rows run top (high y) to bottom
-    layer: l, w: N, h: N,
-    values: acts[0].map((_, n) => ys.map((_, r) => acts.slice((N - 1 - r) * N, (N - r) * N).map((row) => row[n])).flat()),
-  }));
   model.nodeMaps = { step: st.step, maps }; // every hidden and output neuron, drawn inside its node
   renderNeuronMaps(neuronsEl, maps.slice(0, -1), (g) => t("plot.neurons_of_layer", { l: g.layer + 1 }));
 }

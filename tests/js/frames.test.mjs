@@ -1,7 +1,7 @@
 // Compact frames decode to the numbers app/frames.py packed (static/js/frames.js).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { decodeFrame, decodeValues, halfFloat, wholeMatrix } from "../../static/js/frames.js";
+import { decodeFrame, decodeValues, gridPictures, halfFloat, wholeMatrix } from "../../static/js/frames.js";
 import { layerScales } from "../../static/js/encode.js";
 
 const b64 = (typed) => Buffer.from(typed.buffer, typed.byteOffset, typed.byteLength).toString("base64");
@@ -87,4 +87,25 @@ test("u8 levels with a bitmap: the raised ones from data in order, the rest the 
   const want = Array(16).fill(0);
   [want[0], want[3], want[15]] = [1, 51 / 255, 1 / 255];
   assert.deepEqual([...out].map((v) => Math.round(v * 255)), want.map((v) => Math.round(v * 255)));
+});
+
+test("u8 matrices with a lo and hi per row decode each row on its own range", () => {
+  const q = new Uint8Array([0, 255, 51, 0, 255, 102]); // 2 rows of 3
+  const out = decodeValues({ dtype: "u8", shape: [2, 3], lo: [-1, 10], hi: [1, 20], data: b64(q) });
+  const want = [-1, 1, -1 + (51 * 2) / 255, 10, 20, 10 + (102 * 10) / 255];
+  want.forEach((v, k) => assert.ok(Math.abs(out[k] - v) < 1e-5, `${k}: ${out[k]} vs ${v}`));
+});
+
+test("a grid's lattice becomes the boundary's rows and each neuron's image, top row highest y", () => {
+  // 2×2 lattice, one hidden neuron and two outputs; value = 10·neuron + point (points: (x0,y0) (x1,y0) (x0,y1) (x1,y1))
+  const layer = (neurons) => ({ dtype: "u8", shape: [neurons, 4], lo: Array.from({ length: neurons }, (_, n) => 10 * n),
+                                hi: Array.from({ length: neurons }, (_, n) => 10 * n + 3), data: b64(new Uint8Array(
+                                  Array.from({ length: neurons * 4 }, (_, k) => (k % 4) * 85))) });
+  const grid = { xs: [0, 1], ys: [5, 6], layers: [layer(1), layer(2)] };
+  const { z, maps } = gridPictures(grid, 1);
+  const near = (a, b) => a.every((v, k) => Math.abs(v - b[k]) < 1e-5);
+  assert.ok(near(z[0], [10, 11]) && near(z[1], [12, 13])); // z[r][c]: P(class 1) at (xs[c], ys[r])
+  assert.equal(maps.length, 2);
+  assert.ok(near(maps[0].values[0], [2, 3, 0, 1])); // the image's first row is the lattice's last (high y)
+  assert.deepEqual([maps[1].w, maps[1].h, maps[1].values.length], [2, 2, 2]);
 });

@@ -1,0 +1,96 @@
+"""A Step click is one round trip (issue #15): its answer carries what the visible panels
+draw (app/extras.py), panels off screen ask nothing, and nothing is asked twice."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.clicks import Recorder, repeats
+
+pytestmark = pytest.mark.browser
+
+# The issue's budget: requests per Step click in each lesson's default view at 1280×720.
+BUDGET = {"xor": 2, "digits": 3}
+
+
+@pytest.mark.parametrize("preset", BUDGET)
+def test_a_step_click_is_one_round_trip(page, preset):
+    recorder = Recorder(page.page, page.base)
+    p = page.open(f"?preset={preset}")
+    p.wait_for_function("window.Plotly", timeout=60_000)  # the plots draw from what the click brought
+    for n, click in enumerate(recorder.step_clicks(3)):
+        paths = [f"{r.method} {r.url}" for r in click]
+        assert len(click) <= BUDGET[preset], (n, paths)
+        assert not repeats(click), (n, paths)
+        assert any(r.path.endswith("/step") for r in click), paths
+
+
+def test_a_panel_scrolled_into_view_asks_once_for_the_step_shown(page):
+    recorder = Recorder(page.page, page.base)
+    p = page.open("?preset=digits")
+    recorder.step_clicks(2)  # the lab is below the fold: no gradients of an image, no confusion matrix
+    recorder.done.clear()
+    p.locator("#digit-lab").scroll_into_view_if_needed()
+    p.wait_for_function("document.querySelector('#dl-acc').textContent.includes('step 2')", timeout=30_000)
+    recorder.settle()
+    asked = [r.path.rsplit("/", 1)[-1] for r in recorder.done]
+    assert asked.count("example") == 1 and asked.count("confusion") == 1, asked
+    assert not repeats(recorder.done)
+
+
+# The grid a Step carries (colour levels) and POST /predict's float64 numbers at the same
+# points, drawn by the page's own painters: the neuron maps (plots.js renderNeuronMaps), the
+# pictures inside the nodes (nodepictures.js) and the boundary's values (a 0…1 colour scale).
+COMPARE = """async ({ runId }) => {
+  const F = await import('/static/js/frames.js');
+  const P = await import('/static/js/plots.js');
+  const N = await import('/static/js/nodepictures.js');
+  const post = async (path, body) => (await fetch(`/api/v1/runs/${runId}/${path}`, { method: 'POST',
+    headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
+  const answer = await post('step?include=grid', { steps: 1 });
+  const grid = answer.grid;
+  const n = grid.xs.length;
+  const exact = await post('predict', { x: grid.ys.flatMap((y) => grid.xs.map((x) => [x, y])), layers: true });
+  const truth = { xs: grid.xs, ys: grid.ys, layers: exact.layers.map((acts) => ({ rows: acts[0].map((_, k) => acts.map((row) => row[k])) })) };
+  // the exact numbers in the grid's own order, then the same picture-making as the page
+  const exactGrid = { xs: grid.xs, ys: grid.ys, layers: truth.layers.map((l) => ({ exact: l.rows })) };
+  const pictures = (g) => {
+    const layers = g.layers.map((l) => l.exact ?? F.decodeArray(l));
+    const maps = layers.map((neurons, l) => ({ layer: l, w: n, h: n,
+      values: neurons.map((v) => Array.from({ length: n }, (_, r) => Array.from(v.slice((n - 1 - r) * n, (n - r) * n))).flat()) }));
+    const out = layers.at(-1)[layers.at(-1).length > 1 ? layers.at(-1).length - 1 : 0];
+    return { maps, z: Array.from(out) };
+  };
+  const [a, b] = [pictures(exactGrid), pictures(grid)];
+  const compact = F.gridPictures(grid, a.maps.at(-1).values.length > 1 ? a.maps.at(-1).values.length - 1 : 0);
+  const pixels = (maps) => { const el = document.createElement('div'); P.renderNeuronMaps(el, maps, () => '');
+    return [...el.querySelectorAll('canvas')].map((c) => c.getContext('2d').getImageData(0, 0, c.width, c.height).data); };
+  const worst = (xs, ys) => xs.reduce((m, x, k) => Math.max(m, ...Array.from(x, (v, q) => Math.abs(v - ys[k][q]))), 0);
+  const colors = { pos: '#3b82f6', neg: '#ef4444', canvas: '#14161c' };
+  const activations = window.__bpx.model.state.layers.map((layer) => layer.activation); // as the nodes draw them
+  const node = (maps) => maps.map((m, l) => m.values.map((v) =>
+    N.pictureCanvas(v, activations[l], n, n, colors).getContext('2d').getImageData(0, 0, n, n).data)).flat();
+  return {
+    layers: a.maps.length,
+    sameAsPage: JSON.stringify(compact.maps) === JSON.stringify(b.maps),
+    mapLevels: worst(pixels(a.maps), pixels(b.maps)),
+    nodeLevels: worst(node(a.maps), node(b.maps)),
+    boundaryLevels: Math.max(...a.z.map((v, k) => Math.abs(Math.round(255 * v) - Math.round(255 * b.z[k])))),
+    exactRange: [Math.min(...a.z), Math.max(...a.z)],
+  };
+}"""
+
+
+@pytest.mark.parametrize(
+    "query", ["?preset=xor&step=1500", "?preset=dying_relu&step=40", "?preset=sgd&step=300"]
+)
+def test_the_steps_grid_draws_the_picture_of_the_exact_numbers(page, query):
+    p = page.open(query)
+    result = p.evaluate(COMPARE, {"runId": p.evaluate("window.__bpx.runId")})
+    assert result["sameAsPage"]  # the test draws what the page draws
+    assert result["layers"] >= 2
+    assert result["exactRange"][1] - result["exactRange"][0] > 0.1  # a boundary, not a flat plane
+    # each neuron map, node picture and boundary value at most one colour level from the exact one
+    assert result["mapLevels"] <= 1, result
+    assert result["nodeLevels"] <= 1, result
+    assert result["boundaryLevels"] <= 1, result
