@@ -5,12 +5,12 @@ import { wholeMatrix } from "./frames.js";
 import { drawGray } from "./images.js";
 import { applyTranslations, t } from "./i18n.js";
 import { fmt, model, on } from "./store.js";
-import { CONFIG, layout, ready, renderNeuronMaps, theme } from "./plots.js";
+import { CONFIG, layout, readyAfter, renderNeuronMaps, theme } from "./plots.js";
 import { whenVisible } from "./visible.js";
 
 const ROW_HEIGHT = 20;
 
-const plotly = () => ready;
+const plotly = () => readyAfter; // after the page's own plots (plots.js)
 const smallLayout = (extra = {}) => layout({ margin: { l: 30, r: 6, t: 4, b: 24 }, showlegend: false, ...extra });
 
 

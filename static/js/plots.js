@@ -1,12 +1,43 @@
-// Plots, each behind a narrow API (reset / extend / render), plotly.js served from the
-// installed plotly package. Plotly loads after first paint; calls made before it is there wait.
+// Plots, each behind a narrow API (reset / extend / render), plotly.js served from
+// static/vendor/plotly/. Plotly loads after first paint; calls made before it is there wait.
 
 import { t } from "./i18n.js";
 
-export const ready = new Promise((resolve) => {
+const loaded = new Promise((resolve) => {
   const check = () => (window.Plotly ? resolve(window.Plotly) : setTimeout(check, 30));
   check();
 });
+
+// Plotly is handed out one caller per task, the page's own plots (loss, gradients, preview,
+// boundary: `ready`) before the panels' (`readyAfter`): a page load's plots waiting for plotly
+// would otherwise all draw in one task (half a second on a busy machine) in which the page
+// answers no input, and the plots a student looks at first would wait behind the panels'.
+const waiting = [[], []];
+let Plotly = null;
+let scheduled = false;
+
+function nextTurn() {
+  if (!Plotly || scheduled || !(waiting[0].length || waiting[1].length)) return;
+  scheduled = true;
+  setTimeout(() => {
+    scheduled = false;
+    (waiting[0].shift() ?? waiting[1].shift())(Plotly); // the caller draws in this task...
+    nextTurn(); // ...and the next one in a task of its own
+  }, 0);
+}
+
+loaded.then((P) => { Plotly = P; nextTurn(); });
+
+const turn = (queue) => ({
+  then(onFulfilled, onRejected) {
+    return new Promise((resolve) => { waiting[queue].push(resolve); nextTurn(); }).then(onFulfilled, onRejected);
+  },
+});
+
+/** `await ready`: plotly, for one of the page's own plots. */
+export const ready = turn(0);
+/** `await readyAfter`: plotly, for a panel's plot, after the page's own plots waiting. */
+export const readyAfter = turn(1);
 
 export const CONFIG = { displayModeBar: false, responsive: true, staticPlot: false };
 

@@ -5,7 +5,7 @@
 // samples pushing hardest each way are shown as pictures under the chart.
 import { t } from "./i18n.js";
 import { drawGray } from "./images.js";
-import { CONFIG, layout, ready, theme, wrap } from "./plots.js";
+import { CONFIG, layout, readyAfter, theme, wrap } from "./plots.js";
 import { fmt } from "./store.js";
 
 export class SharesView {
@@ -18,7 +18,7 @@ export class SharesView {
   }
 
   async render(data, state, inputShape, sample) {
-    const Plotly = await ready;
+    const Plotly = await readyAfter;
     this.renderImages(data, state, inputShape, Number(sample)); // first: the chart takes the room left
     const c = theme();
     const order = data.order;
@@ -89,7 +89,7 @@ export class SharesView {
   }
 
   async message(text) {
-    const Plotly = await ready;
+    const Plotly = await readyAfter;
     this.imagesEl.hidden = true;
     const width = Math.max(12, Math.floor(this.el.clientWidth / 7));
     await Plotly.react(this.el, [], layout({ showlegend: false, xaxis: { visible: false }, yaxis: { visible: false },

@@ -6,6 +6,7 @@ bytes of each played frame (the digit net in the gradients view)."""
 
 from __future__ import annotations
 
+import json
 import statistics
 import tempfile
 from pathlib import Path
@@ -43,39 +44,68 @@ class Wire:
 
     def __init__(self, context, page):
         self.sent = 0
-        self.events: list[int] = []
+        self.events: list[tuple[int, int]] = []
         cdp = context.new_cdp_session(page)
         cdp.send("Network.enable")
         cdp.on("Network.loadingFinished", self._finished)
-        cdp.on("Network.eventSourceMessageReceived", lambda e: self.events.append(len(e["data"].encode())))
+        cdp.on("Network.eventSourceMessageReceived", self._event)
 
     def _finished(self, event) -> None:
         self.sent += event["encodedDataLength"]
 
+    def _event(self, event) -> None:
+        """A frame's bytes, and of them the inputs of training rows sent for the first time."""
+        data = event["data"]
+        fresh = len(json.dumps(json.loads(data).get("batch", {}).get("rows_x", "")))
+        self.events.append((len(data.encode()), fresh))
 
-def load_figures(page, wire: Wire) -> str:
+
+def longest_task_cpu(trace: Path) -> float:
+    """The longest main-thread task's time on the CPU (ms; the trace's thread clock): on a
+    machine busy with other work a task's wall time also counts the time it waited for a core,
+    its CPU time is what the page itself costs."""
+    events = json.loads(trace.read_text())["traceEvents"]
+    main = {
+        (e["pid"], e["tid"])
+        for e in events
+        if e.get("name") == "thread_name" and e["args"]["name"] == "CrRendererMain"
+    }
+    tasks = [
+        e["tdur"]
+        for e in events
+        if e.get("name") == "RunTask" and "tdur" in e and (e["pid"], e["tid"]) in main
+    ]
+    return max(tasks, default=0) / 1000
+
+
+def load_figures(page, wire: Wire, trace: Path) -> str:
     """Long tasks from navigation until plotly is in, the plots are drawn and the page is idle."""
     page.wait_for_function(
         "window.Plotly && window.__plotsVisible && window.__bpx.rendered > 0 && window.__bpx.busy === 0",
         timeout=60_000,
     )
     page.wait_for_timeout(1000)  # the first plots' drawing
+    page.context.browser.stop_tracing()
     tasks = page.evaluate("window.__longTasks")
     longest = max((d for _, d in tasks), default=0.0)
     over = sum(d > BLOCKING_MS for _, d in tasks)
     visible = page.evaluate("window.__plotsVisible")
     return (
-        f"longest task {longest:.0f} ms, {over} over {BLOCKING_MS} ms ({len(tasks)} over 50 ms); "
+        f"longest task {longest:.0f} ms, {over} over {BLOCKING_MS} ms ({len(tasks)} over 50 ms), "
+        f"longest on the CPU {longest_task_cpu(trace):.0f} ms; "
         f"plots visible {visible / 1000:.2f} s; {wire.sent / 1e6:.2f} MB as sent"
     )
 
 
 def frame_bytes(wire: Wire, start: int) -> str:
-    sizes = sorted(wire.events[start:])
-    if not sizes:
+    frames = wire.events[start:]
+    if not frames:
         return "no frames"
+    sizes = sorted(size for size, _ in frames)
+    fresh = statistics.mean(f for _, f in frames)
     return (
-        f"{len(sizes)} frames: mean {statistics.mean(sizes) / 1000:.1f} kB, "
+        f"{len(sizes)} frames: mean {statistics.mean(sizes) / 1000:.1f} kB "
+        f"({fresh / 1000:.1f} kB of it digits sent for the first time), "
         f"median {statistics.median(sizes) / 1000:.1f} kB, max {sizes[-1] / 1000:.1f} kB"
     )
 
@@ -97,9 +127,16 @@ def run() -> list[tuple[str, str]]:
                 page.add_init_script(PLOTS_VISIBLE)
                 wire = Wire(context, page)
                 view = "&view=gradients" if preset == "digits" else ""
+                trace = Path(tmp) / "load.json"
+                if speed == 1:
+                    browser.start_tracing(
+                        page=page,
+                        path=str(trace),
+                        categories=["devtools.timeline", "disabled-by-default-devtools.timeline"],
+                    )
                 page.goto(f"{server.url}/?preset={preset}&speed={speed}{view}")
                 if speed == 1:
-                    rows.append((f"load {preset}", load_figures(page, wire)))
+                    rows.append((f"load {preset}", load_figures(page, wire, trace)))
                 page.wait_for_function("window.__bpx && window.__bpx.rendered > 0 && window.__bpx.busy === 0")
                 paint = page.evaluate("window.__bpx.firstRender")
                 page.wait_for_timeout(500)
