@@ -2,6 +2,9 @@
 // nearest point) or upload a CSV (inputs…, target per row). The points become a `custom`
 // data set in the config, so they travel in the share link and the saved run.
 import { t } from "./i18n.js";
+import { changeFields, newRun } from "./pagerun.js";
+import { model, on } from "./store.js";
+import { toast } from "./toast.js";
 
 /** Rows of numbers from CSV text; errors name the row and the column (1-based, as a spreadsheet). */
 export function parseCsv(text, maxRows) {
@@ -63,3 +66,34 @@ export function bindDataEditing(hooks) {
 }
 
 const round = (v) => Math.round(v * 1000) / 1000;
+
+/** The training rows when they are points in the plane (what the tools edit), else null. */
+const planeRows = () => (model.data?.x && model.data.x[0]?.length === 2 ? { x: model.data.x, y: model.data.y } : null);
+
+/** New data restarts the run: say so, and offer the way back to the old data at the old step. */
+function changeData(data) {
+  const before = { config: { ...model.config }, page: { ...model.page } };
+  changeFields({ dataset: "custom", data });
+  toast(t(before.page.step > 0 ? "data.restarted_from" : "data.restarted", { step: before.page.step }), {
+    label: t("data.undo"),
+    run: () => {
+      model.config = before.config;
+      Object.assign(model.page, before.page);
+      newRun(before.page.step);
+    },
+  });
+}
+
+/** The data tools for the page's run, shown when its inputs are points in the plane. */
+export function mountDataEditing() {
+  const $ = (id) => document.getElementById(id);
+  on("run", () => { $("data-tools").hidden = !planeRows(); });
+  bindDataEditing({
+    plot: $("plot-boundary"),
+    maxRows: model.meta.limits.max_custom_rows,
+    maxBytes: model.meta.limits.max_body_bytes, // the data travel as a request body
+    toast,
+    data: planeRows,
+    setData: changeData,
+  });
+}

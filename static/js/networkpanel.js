@@ -7,11 +7,13 @@ import { renderLegend } from "./legend.js";
 import { bindNetworkKeys, nameSelection } from "./netkeys.js";
 import { NetworkView } from "./network.js";
 import { model, on, revealed } from "./store.js";
+import { expose } from "./testhook.js";
 
 const $ = (id) => document.getElementById(id);
 
 export function mountNetwork(setPage) {
   const network = new NetworkView($("network"), $("tooltip"));
+  expose({ network });
   const select = (sel) => setPage({ sel });
   network.addEventListener("select", (e) => select(e.detail));
   // What the network lights: an inspector term while the pointer is on it ("hover-highlight"),

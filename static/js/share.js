@@ -2,6 +2,8 @@
 import { api } from "./api.js";
 import { t } from "./i18n.js";
 import { closeDialog, openDialog, trapFocus } from "./dialog.js";
+import { pageQuery } from "./address.js";
+import { openImported } from "./pagerun.js";
 import { model } from "./store.js";
 
 function download(name, text, type) {
@@ -92,4 +94,9 @@ export function bindShare(hooks) {
       hooks.imported(run);
     } catch (error) { fail(error instanceof SyntaxError ? new Error(t("share.not_json")) : error); }
   });
+}
+
+/** The share dialog for the page's run: its link is the page's query; an imported run opens. */
+export function mountShare() {
+  bindShare({ query: pageQuery, runId: () => model.runId, imported: openImported });
 }

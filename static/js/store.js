@@ -4,7 +4,8 @@
 //   "state"   (detail: {state, streamed}) a new State is shown
 //   "history" (detail: rows appended, or null when the whole history changed)
 //   "page"    (detail: the page fields that changed)
-//   "run"     a new run (config, data) replaced the old one
+//   "run"     a new run (config, data; in compare mode run B too) replaced the old one
+//   "config"  (detail: the fields) the server refused a change: the settings are what runs again
 //   "playing" (detail: true | false)
 //   "highlight" (detail: {nodes, edges} or null) what a quiz answer or a tour card is about
 //   "hover-highlight" (detail: {nodes, edges} or null) an inspector term under the pointer
@@ -40,6 +41,25 @@ export const model = {
 
 export function emit(name, detail) { bus.dispatchEvent(new CustomEvent(name, { detail })); }
 export function on(name, handler) { bus.addEventListener(name, (event) => handler(event.detail)); }
+
+/** Run A of the page (run.js): its events become the model's, so that views subscribe to the
+ * model and never to a run. */
+export function useRun(run) {
+  model.run = run;
+  run.addEventListener("state", (e) => {
+    model.state = e.detail.state;
+    model.page.step = e.detail.state.step;
+    emit("state", e.detail);
+  });
+  run.addEventListener("history", (e) => {
+    model.history = run.history;
+    emit("history", e.detail);
+  });
+  run.addEventListener("playing", (e) => {
+    model.playing = e.detail;
+    emit("playing", e.detail);
+  });
+}
 
 /** Change what the page shows (step, phase, sel, view, theme, …): every view subscribed to
  * "page" redraws from the model. */

@@ -1,0 +1,54 @@
+// Compare mode as a view of the page model: run B (compare.js) beside run A, side by side or
+// stacked, following A's step — at once after a Step or a jump, twice a second while playing
+// ("catchup") — and the menu of suggested comparisons. B's history is overlaid on the plots
+// (plotsview.js, on "compare-history").
+import { busy } from "./busy.js";
+import { Compare, readCompare, SUGGESTIONS } from "./compare.js";
+import { t } from "./i18n.js";
+import { newRun } from "./pagerun.js";
+import { emit, model, on } from "./store.js";
+import { expose } from "./testhook.js";
+
+const $ = (id) => document.getElementById(id);
+
+/** Compare as suggested ({a, b}: A's and B's settings), or stop comparing (null); from step 0. */
+function startCompare(suggestion) {
+  $("compare-menu").hidden = true;
+  if (suggestion?.a) model.config = { ...model.config, ...suggestion.a };
+  model.compare.overrides = suggestion ? { ...suggestion.b } : {};
+  Object.assign(model.page, { step: 0, phase: "", sel: "" });
+  newRun(0);
+}
+
+function menuButton(label, run) {
+  const b = document.createElement("button");
+  b.dataset.i18n = label;
+  b.textContent = t(label);
+  b.addEventListener("click", run);
+  return b;
+}
+
+export function mountCompare() {
+  const compare = (model.compare = new Compare($("network-b"), $("tooltip"), $("label-b"), $("label-a")));
+  compare.overrides = readCompare();
+  compare.addEventListener("history", () => emit("compare-history"));
+  expose({ compare });
+  on("run", () => { // the canvases split for two runs (A's redraws at its new size)
+    $("stage-canvases").classList.toggle("split", compare.active);
+    $("label-a").hidden = $("label-b").hidden = !compare.active;
+    $("network-b").hidden = !compare.active;
+    $("network-b").parentElement.hidden = !compare.active;
+  });
+  const draw = () => { if (model.state && compare.active) compare.draw(model.page); };
+  on("state", ({ state, streamed }) => {
+    draw();
+    if (!streamed && compare.active) compare.follow(state.step, model.page, model.data?.input_shape);
+  });
+  on("page", draw);
+  on("catchup", (states) => {
+    if (compare.active) busy(() => compare.follow(states.at(-1).step, model.page, model.data?.input_shape));
+  });
+  $("btn-compare").addEventListener("click", () => { $("compare-menu").hidden = !$("compare-menu").hidden; });
+  for (const suggestion of SUGGESTIONS) $("compare-menu").append(menuButton(suggestion.label, () => startCompare(suggestion)));
+  $("compare-menu").append(menuButton("compare.off", () => startCompare(null)));
+}

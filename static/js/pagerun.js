@@ -1,0 +1,114 @@
+// The page's run: created from the page's settings (model.config) at start and whenever they
+// change — a control, a lesson, your own data, an imported run, compare mode — with compare
+// mode's run B beside it. The model's "run" event tells the views the runs are new; the State
+// and the history follow.
+import { api } from "./api.js";
+import { busy } from "./busy.js";
+import { BIG_NET, emit, model } from "./store.js";
+import { toast } from "./toast.js";
+import { useLessonView } from "./urlstate.js";
+
+// Longer JSON than this (imported weights, big custom data) is stored on the server and the
+// URL names it as @<code>: every view stays a URL that a server accepts (app/blobs.py).
+const URL_INLINE_CHARS = 2000;
+
+/** Whether a config value travels in the URL as it is (else it is stored, and the URL names it). */
+export function fitsUrl(value) {
+  return !value || typeof value === "string" || JSON.stringify(value).length <= URL_INLINE_CHARS;
+}
+
+/** A big net's Step answer: every State field the panels read (GET /meta's state_fields; the
+ * penalty's share of ∂L/∂W is drawn by none). */
+export function restFields({ top, layer }) {
+  return [...top, ...layer.filter((k) => k !== "dW_penalty").map((k) => `layers.${k}`)].join(",");
+}
+
+/** Whether the run's inputs are points in a plane: the page then fetches rows to draw. */
+export function planar(config) {
+  return config.dataset !== "digits" && (config.dataset !== "custom" || config.data.x[0].length === 2);
+}
+
+/** The settings with `fields` changed; another built-in data set drops the custom rows. */
+export function withFields(config, fields) {
+  const out = { ...config, ...fields };
+  if (fields.dataset && fields.dataset !== "custom") delete out.data;
+  return out;
+}
+
+/** A whole config (an imported run's) as a link carries it: only what differs from the defaults. */
+export function sparseConfig(config, defaults) {
+  return Object.fromEntries(Object.entries(config).filter(([k, v]) => JSON.stringify(v) !== JSON.stringify(defaults[k])));
+}
+
+/** The lesson called `name` in /meta's list, or null. */
+export function lessonOf(meta, name) {
+  return meta.presets.find((p) => p.name === name) ?? null;
+}
+
+async function storeBigValues(config) {
+  for (const field of ["weights", "data"]) {
+    if (!fitsUrl(config[field])) config[field] = (await api.storeValue(config[field])).ref;
+  }
+}
+
+/** A new run from model.config (or the `existing` one just created, an import), shown at `targetStep`. */
+export async function newRun(targetStep = 0, existing = null) {
+  model.run.pauseNow();
+  model.nodeMaps = model.health = null; // another network: the last one's pictures and flags go
+  await busy(async () => {
+    await storeBigValues(model.config);
+    let created = existing;
+    try {
+      created ??= await api.create(model.config);
+    } catch (error) {
+      if (!model.resolved) { // a broken link: say why, then open the default lesson rather than nothing
+        toast(error.message);
+        model.config = { preset: "xor" };
+        created = await api.create(model.config);
+      } else {
+        throw error;
+      }
+    }
+    model.run.adopt(created);
+    model.run.restParams = created.n_params > BIG_NET ? { format: "compact", fields: restFields(model.meta.state_fields) } : {};
+    model.runId = created.id;
+    model.resolved = created.config;
+    model.nParams = created.n_params;
+    model.data = await api.data(model.runId, "train", planar(created.config) ? 2000 : 1);
+    if (model.data.input_shape.length === 2 && !new URLSearchParams(location.search).has("sample")) {
+      model.page.sample = "0"; // an image: show one real digit, not the blur of a batch mean
+    }
+    await model.compare?.start(model.config, model.compare.overrides);
+    emit("run");
+    if (targetStep > 0) await model.run.jump(targetStep);
+    else await model.run.load();
+  });
+}
+
+/** A changed setting restarts the run at step 0; refused, the settings go back to what runs
+ * (the model's "config" event). */
+export function changeFields(fields) {
+  model.config = withFields(model.config, fields);
+  Object.assign(model.page, { step: 0, phase: "", sel: "", sample: "mean" });
+  const before = model.resolved;
+  return newRun(0).then(() => {
+    if (model.resolved !== before) return;
+    for (const field of Object.keys(fields)) delete model.config[field];
+    emit("config", fields);
+  });
+}
+
+/** A lesson: its settings alone, opened with the views that show its point. */
+export function openLesson(name) {
+  model.config = { preset: name };
+  Object.assign(model.page, { step: 0, phase: "", sel: "", sample: "mean" });
+  useLessonView(lessonOf(model.meta, name)?.view, model.page, null);
+  return newRun(0);
+}
+
+/** An imported run (POST /runs/import's answer), with its weights, becomes the page's run. */
+export function openImported(run) {
+  model.config = sparseConfig(run.config, model.meta.defaults);
+  Object.assign(model.page, { step: 0, phase: "", sel: "" });
+  return newRun(0, run);
+}
