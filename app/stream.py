@@ -31,7 +31,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
 from app.api import FrameFormat, Wanted, state_json
-from app.budget import check_state_size, check_steps
+from app.budget import check_state_size, check_steps, step_work
 from app.deps import Digits, LanesDep, Manager, RunId, SettingsDep
 from app.frames import PLAYING, WHOLE_SECONDS
 from app.lanes import ClientGone, ShouldStop, Stopped
@@ -81,22 +81,28 @@ async def stream(
     limit = LIMITS["max_replay_steps"]
     most = min(steps_per_frame * CATCH_UP, LIMITS["max_steps_per_request"])  # one frame's work is bounded
 
-    def plan() -> int:  # before the first frame: this net may do `most` steps a frame
+    def plan() -> int:
+        """A 422 if this net may not do `most` steps a frame; the work of bringing the run to
+        its stored step (building it, replaying)."""
         shape, replay, build = manager.plan(run_id)
         check_state_size(shape, wanted, digits, settings)
-        return build + check_steps(shape, most, settings, field="steps_per_frame", replay=replay)
+        check_steps(shape, most, settings, field="steps_per_frame", replay=replay)
+        return build + step_work(shape) * replay
 
     # Before the response starts, so that too much work is a 422 naming the field, not a
-    # stream that breaks after its headers were sent.
-    heavy = await anyio.to_thread.run_sync(plan) > settings.cheap_work
+    # stream that breaks after its headers were sent. Bringing the run to its step may be
+    # long work (a run rebuilt by replay): the heavy lane. A frame never is (it steps for at
+    # most half its interval), so frames share the server's threads: a class of digit-net
+    # streams queued one frame at a time for the heavy lane's one thread.
+    heavy_start = await anyio.to_thread.run_sync(plan) > settings.cheap_work
 
     async def work(fn: Callable[[ShouldStop], T]) -> T:
-        """A frame of a large net is heavy work: the heavy lane, stopped when the client leaves."""
-        if heavy:
-            return await lanes.heavy(fn, None)
         return await anyio.to_thread.run_sync(fn, lanes.shutting_down.is_set)
 
-    start_step = await work(lambda stop: manager.read(run_id, lambda run: run.step, stop))
+    def start(stop: ShouldStop) -> int:
+        return manager.read(run_id, lambda run: run.step, stop)
+
+    start_step = await (lanes.heavy(start, None) if heavy_start else work(start))
     pauses = await work(lambda stop: manager.pauses(run_id))  # a pause from now on ends this stream
     work_seconds = frame_work_seconds(rate)
     rows_sent: set[int] = set()  # compact frames send each training row's inputs once

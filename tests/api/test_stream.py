@@ -101,3 +101,24 @@ def test_a_stream_asking_too_much_work_is_a_422_naming_the_field(tmp_path):
         assert response.status_code == 422
         error = response.json()["detail"][0]
         assert error["loc"][-1] == "steps_per_frame" and error["allowed"].startswith("at most")
+
+
+def test_the_digit_nets_frames_do_not_queue_for_the_heavy_lane(client, monkeypatch):
+    """A frame steps for at most half its interval, so it is never long work: the frames of
+    a class of digit-net streams share the server's threads rather than queueing one at a
+    time for the heavy lane (one thread, eight waiting, then 503), which played each
+    student's digit net at under one frame a second."""
+    from app.lanes import Lanes
+
+    heavy = Lanes.heavy
+    calls = []
+
+    async def counted(self, fn, request, key=None):
+        calls.append(fn)
+        return await heavy(self, fn, request, key)
+
+    monkeypatch.setattr(Lanes, "heavy", counted)
+    run_id = client.post("/api/v1/runs", json={"preset": "digits"}).json()["id"]
+    got = events(client.get(f"/api/v1/runs/{run_id}/stream?rate=40&max_frames=4&fields=step").text)
+    assert [data["step"] for kind, data in got if kind == "state"] == [1, 2, 3, 4]
+    assert calls == []

@@ -29,8 +29,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -394,30 +396,35 @@ def rows_of(lesson: str, students: int, workers: int, out: dict) -> list[tuple[s
     return rows
 
 
-def run(scenarios=SCENARIOS, workers=WORKERS) -> list[tuple[str, str]]:
-    rows = [("machine", f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start")]
+def run(scenarios=SCENARIOS, workers=WORKERS) -> Iterator[tuple[str, str]]:
+    """The rows, each as soon as it is measured (a full run takes minutes)."""
+    yield ("machine", f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start")
     scripts: dict[str, Script] = {}
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         for w in workers:
             for lesson, students in scenarios:
                 server = Server(tmp / f"{lesson}-{w}.sqlite3", workers=w).start()
+                # The server's output is read as it comes: a full pipe would stop the server
+                # at its next log line (an error's traceback) and look like a slow server.
+                log: list[bytes] = []
+                threading.Thread(target=log.extend, args=(server.process.stdout,), daemon=True).start()
                 try:
                     if lesson not in scripts:
                         scripts[lesson] = record(server.url, lesson)
                         s = scripts[lesson]
-                        rows.append(
-                            (
-                                f"{lesson}: the page's script",
-                                f"load {len(s.load)} requests, stream {s.stream.split('?')[1]}, "
-                                f"every {PLOT_FLUSH_SECONDS} s while playing {len(s.tick)}, "
-                                f"pause {len(s.settle)}, Step {len(s.step)} ({', '.join(c.kind for c in s.step)})",
-                            )
+                        yield (
+                            f"{lesson}: the page's script",
+                            f"load {len(s.load)} requests, stream {s.stream.split('?')[1]}, "
+                            f"every {PLOT_FLUSH_SECONDS} s while playing {len(s.tick)}, "
+                            f"pause {len(s.settle)}, Step {len(s.step)} ({', '.join(c.kind for c in s.step)})",
                         )
-                    rows += rows_of(lesson, students, w, classroom(server, scripts[lesson], students, tmp))
+                    yield from rows_of(lesson, students, w, classroom(server, scripts[lesson], students, tmp))
                 finally:
                     server.stop()
-    return rows
+                failures = [line for line in log if b"unhandled error" in line]
+                if failures:
+                    yield ("  server errors", f"{len(failures)}, first: {failures[0].decode().strip()[:150]}")
 
 
 if __name__ == "__main__":
@@ -429,4 +436,4 @@ if __name__ == "__main__":
     chosen = [(sys.argv[1], int(sys.argv[2]))] if len(sys.argv) > 2 else SCENARIOS
     chosen_workers = tuple(int(w) for w in sys.argv[3].split(",")) if len(sys.argv) > 3 else WORKERS
     for label, figure in run(chosen, chosen_workers):
-        print(f"{label:<34} {figure}")
+        print(f"{label:<34} {figure}", flush=True)

@@ -30,7 +30,7 @@ def main() -> None:
             continue
         print(f"\n## {name.rsplit('.', 1)[-1]}")
         for label, figure in module.run():
-            print(f"{label:<28} {figure}")
+            print(f"{label:<28} {figure}", flush=True)
 
 
 if __name__ == "__main__":
