@@ -98,6 +98,15 @@ def state_of(asked: StateRequest, run: Run) -> bytes:
     return state_json(run, asked.digits, asked.wanted, packing_of(asked.frame))
 
 
+def plan_state(asked: StateRequest) -> tuple[Shape, int, int]:
+    """Before the work, in its thread: the run's plan (RunManager.plan) with the State's size
+    checked. The store's row it reads is kept in `asked.row` for the work: one read, not two."""
+    asked.row = asked.services.runs.row(asked.run_id)
+    shape, replay, build = asked.services.runs.plan(asked.run_id, asked.row)
+    check_state_size(shape, asked.wanted, asked.digits, asked.services.settings)
+    return shape, replay, build
+
+
 def run_out(run_id: str, run: Run) -> RunOut:
     return RunOut(id=run_id, config=run.config.to_dict(), step=run.step, n_params=run.n_params)
 
@@ -191,16 +200,15 @@ def get_run(run_id: RunId, manager: Manager) -> RunOut:
     "/{run_id}/state", response_model=StateOut, responses=STATE_DOC, summary="The State at the current step"
 )
 async def get_state(asked: StateRequestDep) -> Response:
-    run_id, manager, settings = asked.run_id, asked.services.runs, asked.services.settings
+    run_id, manager = asked.run_id, asked.services.runs
 
     def plan() -> int:
-        shape, replay, build = manager.plan(run_id)
-        check_state_size(shape, asked.wanted, asked.digits, settings)
-        return build + check_steps(shape, replay, settings, field="step")
+        shape, replay, build = plan_state(asked)
+        return build + check_steps(shape, replay, asked.services.settings, field="step")
 
     body = await asked.services.lanes.run(
         plan,
-        lambda stop: manager.read(run_id, lambda run: state_of(asked, run), stop),
+        lambda stop: manager.read(run_id, lambda run: state_of(asked, run), stop, asked.row),
         asked.request,
         key=("state", run_id, asked.digits, asked.request.query_params.get("fields"), asked.frame),
     )
@@ -224,8 +232,7 @@ async def step_run(
     parts = parse_include(include)
 
     def plan() -> int:
-        shape, replay, build = manager.plan(run_id)
-        check_state_size(shape, asked.wanted, asked.digits, settings)
+        shape, replay, build = plan_state(asked)
         work = build + check_steps(shape, body.steps, settings, replay=replay)
         return work + extras_work(shape, parts, grid, settings) if parts else work
 
@@ -234,7 +241,7 @@ async def step_run(
         return step_answer(run, state, parts, since, grid, asked.digits) if parts else state
 
     answer = await asked.services.lanes.run(
-        plan, lambda stop: manager.step(run_id, body.steps, read, stop), asked.request
+        plan, lambda stop: manager.step(run_id, body.steps, read, stop, asked.row), asked.request
     )
     return state_response(answer)
 

@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 from fastapi import Depends, Query, Request
 
 from app.lanes import Lanes
-from app.runs import RunManager
+from app.runs import RunManager, StoredRow
 from app.serialize import LAYER_FIELDS, MAX_DIGITS, STATE_FIELDS
 from app.settings import Settings
 from app.store import Store as StoreProtocol
@@ -122,6 +122,7 @@ class StateRequest:
     wanted: set[str] | None
     digits: int | None
     frame: Literal["json", "compact"]
+    row: StoredRow | None = None  # the store's row as the work's plan read it (app/api.py plan_state)
 
 
 async def state_request(

@@ -31,6 +31,9 @@ from engine.trainer import Checkpoint, Run
 T = TypeVar("T")
 
 
+StoredRow = tuple[str, int]  # a run's config (JSON) and step, as the store holds them
+
+
 def never() -> bool:
     return False
 
@@ -169,13 +172,18 @@ class RunManager:
         with live.lock:
             return run_id, read(live.run)
 
-    def plan(self, run_id: str) -> tuple[Shape, int, int]:
-        """Before any work: the net's shape, the steps of replay that bring it to its stored
-        step, and the work of building it if it is not in memory."""
+    def row(self, run_id: str) -> StoredRow:
+        """The run's stored config (JSON) and step; 404 if the store does not know it."""
         row = self.store.get_run(run_id)
         if row is None:
             raise RunNotFound(run_id)
-        config_text, step = row
+        return row
+
+    def plan(self, run_id: str, row: StoredRow | None = None) -> tuple[Shape, int, int]:
+        """Before any work: the net's shape, the steps of replay that bring it to its stored
+        step, and the work of building it if it is not in memory. `row`: the store's row,
+        if the caller just read it (the work that follows may reuse it: one read, not two)."""
+        config_text, step = row or self.row(run_id)
         with self._lock:
             live = self._live.get(run_id)
         if live is not None:
@@ -196,13 +204,11 @@ class RunManager:
         if self.store.get_run(run_id) is None:
             raise RunNotFound(run_id)
 
-    def live(self, run_id: str) -> tuple[LiveRun, int]:
-        """The cached run (built at step 0 if missing, but not moved) and its stored step:
-        what a budget check needs before the work of bringing it there starts."""
-        row = self.store.get_run(run_id)
-        if row is None:
-            raise RunNotFound(run_id)
-        config_text, step = row
+    def live(self, run_id: str, row: StoredRow | None = None) -> tuple[LiveRun, int]:
+        """The cached run (built at step 0 if missing, but not moved) and its stored step
+        (from `row` if given): what a budget check needs before the work of bringing it
+        there starts."""
+        config_text, step = row or self.row(run_id)
         live = self._cached(
             run_id,
             lambda: LiveRun(
@@ -223,9 +229,16 @@ class RunManager:
         row = self.store.get_run(run_id)
         return row[1] if row is not None else fallback
 
-    def read(self, run_id: str, read: Callable[[Run], T], should_stop: ShouldStop = never) -> T:
-        """`read(run)` at the run's stored step."""
-        live, step = self.live(run_id)
+    def read(
+        self,
+        run_id: str,
+        read: Callable[[Run], T],
+        should_stop: ShouldStop = never,
+        row: StoredRow | None = None,
+    ) -> T:
+        """`read(run)` at the run's stored step (read again under the lock: `row` only finds
+        the run)."""
+        live, step = self.live(run_id, row)
         with live.lock:
             step = self.stored_step(run_id, step)
             live.move_to(step, should_stop, chunk_steps(live.shape))
@@ -241,10 +254,18 @@ class RunManager:
             live.move_to(step)
             return read(live)
 
-    def step(self, run_id: str, n: int, read: Callable[[Run], T], should_stop: ShouldStop = never) -> T:
-        """n updates, then `read(run)` of the new step, under one lock."""
+    def step(
+        self,
+        run_id: str,
+        n: int,
+        read: Callable[[Run], T],
+        should_stop: ShouldStop = never,
+        row: StoredRow | None = None,
+    ) -> T:
+        """n updates, then `read(run)` of the new step, under one lock. `row`: the store's
+        row as plan() read it, the first guess of the stored step (a stale one costs a redo)."""
         limit = LIMITS["max_replay_steps"]
-        live, stored = self.live(run_id)
+        live, stored = self.live(run_id, row)
         while True:
             with live.lock:
                 live.move_to(stored, should_stop, chunk_steps(live.shape))
