@@ -40,10 +40,10 @@ export function mountPlots() {
   /** Every plot from the history at hand: after new numbers, a new language or look. */
   const redraw = async () => {
     if (!model.history || !model.state) return;
+    scheduleSidePlots(); // their requests go out now; they draw after these (plots.js ready)
     const b = model.compare?.traces();
     await plots.loss.reset(model.history, b?.loss ?? []);
     await plots.grad.reset(model.history, model.state.layers.length, b?.grad ?? []);
-    scheduleSidePlots();
   };
 
   let plotlyAsked = false;

@@ -165,8 +165,10 @@ export class RunModel extends EventTarget {
       await this.advance(target - at);
       return;
     }
+    const history = api.history(this.id); // asked with the State: the plots wait one round trip less
+    history.catch(() => {}); // (a refused State says why; this one need not say it again)
     this.setState(this.readState(await api.state(this.id, this.stateOpts())));
-    this.history = await api.history(this.id);
+    this.history = await history;
     this.emit("history", null);
   }
 

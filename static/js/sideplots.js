@@ -4,10 +4,9 @@
 // first-layer weights as pictures. A Step's answer carries those numbers (app/extras.py);
 // otherwise (a run just opened, a pause, while playing) they are one request each.
 import { api } from "./api.js";
-import { gridPictures } from "./frames.js";
+import { gridPictures, wholeMatrix } from "./frames.js";
 import { t } from "./i18n.js";
 import { renderNeuronMaps } from "./plots.js";
-import { wholeMatrix } from "./frames.js";
 
 const GRID = 40; // points per side of the input plane
 

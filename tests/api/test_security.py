@@ -155,3 +155,20 @@ def test_the_plotly_bundle_is_the_published_one_but_for_its_register_list():
     assert bundle.count(PAGE_REGISTER) == 1
     published = bundle.replace(PAGE_REGISTER, PUBLISHED_REGISTER).encode()
     assert hashlib.sha256(published).hexdigest() == PUBLISHED_SHA256
+
+
+def test_the_page_names_every_module_it_imports_so_they_come_in_one_round(client):
+    """<link rel="modulepreload"> for each module main.js imports, directly or not: without them
+    the browser learns of a module only once the one importing it has arrived."""
+    from app.pages import STATIC_PREFIX
+
+    html = client.get("/").text
+    named = re.findall(r'<link rel="modulepreload" href="([^"]+)">', html)
+    modules = {f"{STATIC_PREFIX}/js/{p.name}" for p in (ROOT / "static" / "js").glob("*.js")} - {
+        f"{STATIC_PREFIX}/js/main.js"
+    }
+    assert len(named) == len(set(named)) and set(named) <= modules
+    deep = {"encode.js", "layout.js", "hittest.js", "frames.js", "plots.js"}  # imported by imported ones
+    assert deep <= {url.rsplit("/", 1)[1] for url in named}
+    assert all(client.get(url).status_code == 200 for url in named[:3])
+    assert f'<link rel="preload" href="{STATIC_PREFIX}/vendor/plotly.min.js" as="script">' in html
