@@ -34,7 +34,7 @@ export function edgeValue(scene, l, i, j) {
   const layer = state.layers[l];
   if (probe?.grads && opts.view === "gradients") return -probe.grads[l][i][j];
   if (opts.view === "weights" || probe) return layer.W[i][j];
-  if (opts.view === "applied") return layer.dW_applied[i][j];
+  if (opts.view === "applied") return layer.dW_applied?.[i][j] ?? 0; // none yet: on its way (networkpanel.js)
   const s = sampleIndex(scene);
   if (s === null) return -layer.dW[i][j];
   const aPrev = l === 0 ? state.batch.x[s] : state.layers[l - 1].a[s];
@@ -47,7 +47,7 @@ function rankedMatrix(scene, l) {
   const layer = state.layers[l];
   if (probe?.grads && opts.view === "gradients") return null;
   if (opts.view === "weights" || probe) return layer.W;
-  if (opts.view === "applied") return layer.dW_applied;
+  if (opts.view === "applied") return layer.dW_applied ?? null;
   return sampleIndex(scene) === null ? layer.dW : null;
 }
 

@@ -2,6 +2,7 @@
 // and page change with its legend, what it lights (a quiz answer or a tour card, or an inspector
 // term under the pointer), selection by click or keyboard (back through setPage), and the live
 // region that says what the keyboard selected.
+import { busy } from "./busy.js";
 import { parseSelection } from "./hittest.js";
 import { renderLegend } from "./legend.js";
 import { bindNetworkKeys, nameSelection } from "./netkeys.js";
@@ -51,6 +52,11 @@ export function mountNetwork(setPage) {
                  st.layers.map((_, l) => page.view === "weights" || (page.view === "gradients" ? show.backward(l) : show.update)));
   };
   on("state", draw);
+  on("page", (changes) => { // a big net's State at rest carries the update applied only for the Update view
+    if (changes.view === "applied" && model.state && !model.playing && !model.run.has("layers.dW_applied")) {
+      busy(() => model.run.refresh());
+    }
+  });
   on("page", draw);
   return network;
 }

@@ -17,10 +17,12 @@ export function fitsUrl(value) {
   return !value || typeof value === "string" || JSON.stringify(value).length <= URL_INLINE_CHARS;
 }
 
-/** A big net's Step answer: every State field the panels read (GET /meta's state_fields; the
- * penalty's share of ∂L/∂W is drawn by none). */
-export function restFields({ top, layer }) {
-  return [...top, ...layer.filter((k) => k !== "dW_penalty").map((k) => `layers.${k}`)].join(",");
+/** A big net's State at rest: every field the panels read in `view` (GET /meta's state_fields;
+ * the penalty's share of ∂L/∂W is drawn by none, the update applied only by the Update view,
+ * which asks for it when it opens: networkpanel.js). "layers" would select every layer field. */
+export function restFields({ top, layer }, view) {
+  const drawn = (k) => k !== "dW_penalty" && (k !== "dW_applied" || view === "applied");
+  return [...top.filter((k) => k !== "layers"), ...layer.filter(drawn).map((k) => `layers.${k}`)].join(",");
 }
 
 /** Whether the run's inputs are points in a plane: the page then fetches rows to draw. */
@@ -70,7 +72,8 @@ export async function newRun(targetStep = 0, existing = null) {
       }
     }
     model.run.adopt(created);
-    model.run.restParams = created.n_params > BIG_NET ? { format: "compact", fields: restFields(model.meta.state_fields) } : {};
+    model.run.restParams = created.n_params > BIG_NET
+      ? () => ({ format: "compact", fields: restFields(model.meta.state_fields, model.page.view) }) : {};
     model.runId = created.id;
     model.resolved = created.config;
     model.nParams = created.n_params;

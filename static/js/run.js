@@ -40,7 +40,10 @@ export class RunModel extends EventTarget {
     this.stream = null;
     this.queue = Promise.resolve();
     this.rows = new Map();
-    this.restParams = {}; // how a Step's State comes: {fields, format: "compact"} for big nets (app/frames.py)
+    // How a State at rest comes: {fields, format: "compact"} for big nets (app/frames.py), or a
+    // function giving them for what the page shows now (the Update view's matrix only in it).
+    this.restParams = {};
+    this.askedFields = null; // the fields the last State at rest was asked with (null: all)
     this.wants = new Map(); // part name -> () => whether a view draws it now (app/extras.py)
     this.extras = null; // the parts the last Step's answer carried: {step, preview, neurons, grid}
   }
@@ -91,10 +94,28 @@ export class RunModel extends EventTarget {
     this.emit("state", { state, streamed });
   }
 
-  stateOpts() { return this.restParams; }
+  restOpts() { return typeof this.restParams === "function" ? this.restParams() : this.restParams; }
 
-  readState(answer, params = this.restParams) {
-    return params.format === "compact" ? decodeFrame(answer, this.state, this.rows) : this.mergeFrame(answer);
+  /** The parameters of a request for a State at rest, remembering which fields it asks for. */
+  stateOpts() {
+    const params = this.restOpts();
+    this.askedFields = params.fields ? new Set(params.fields.split(",")) : null;
+    return params;
+  }
+
+  /** Whether the State shown came with `field` (e.g. "layers.dW_applied"). */
+  has(field) {
+    const asked = this.askedFields;
+    return asked === null || asked.has(field) || (field.startsWith("layers.") && asked.has("layers"));
+  }
+
+  /** The State again, with the fields the page shows now (a view that needs one it lacks). */
+  refresh() {
+    return this.enqueue(async () => this.setState(this.readState(await api.state(this.id, this.stateOpts()))));
+  }
+
+  readState(answer, params = null) {
+    return (params ?? this.restOpts()).format === "compact" ? decodeFrame(answer, this.state, this.rows) : this.mergeFrame(answer);
   }
 
   /** Load the State and the whole history (a new run, or a page opened at some step). */

@@ -3,6 +3,7 @@ draw (app/extras.py), panels off screen ask nothing, and nothing is asked twice.
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from tests.browser.clicks import Recorder, repeats
@@ -94,3 +95,21 @@ def test_the_steps_grid_draws_the_picture_of_the_exact_numbers(page, query):
     assert result["mapLevels"] <= 1, result
     assert result["nodeLevels"] <= 1, result
     assert result["boundaryLevels"] <= 1, result
+
+
+def test_the_update_view_asks_for_the_update_applied_when_the_step_left_it_out(page, server):
+    recorder = Recorder(page.page, page.base)
+    p = page.open("?preset=digits&sample=mean")
+    recorder.step_clicks(1)  # the gradients view: the Step's State carries no update applied
+    recorder.done.clear()
+    p.click("#view-mode button[data-view=applied]")
+    p.wait_for_function("window.__bpx.model.state.layers[2].dW_applied !== undefined")
+    recorder.settle()
+    assert [r.path.rsplit("/", 1)[-1] for r in recorder.done] == ["state"]
+    assert "dW_applied" in recorder.done[0].url
+    run_id = p.evaluate("window.__bpx.runId")
+    exact = httpx.get(f"{server.url}/api/v1/runs/{run_id}/state").json()["layers"][2]["dW_applied"]
+    edges = [e for e in p.evaluate("window.__bpx.edges") if e["l"] == 2 and exact[e["i"]][e["j"]] != 0]
+    assert edges and all(e["color"] == ("pos" if exact[e["i"]][e["j"]] > 0 else "neg") for e in edges)
+    recorder.step_clicks(1)  # in the Update view the Step brings it itself
+    assert len(recorder.done) == 1 and "dW_applied" in recorder.done[0].url

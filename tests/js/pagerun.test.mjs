@@ -14,6 +14,9 @@ test("a value travels in the URL while it is short; long JSON is stored, a store
 
 test("a big net's Step answer asks for every field but the penalty's share of the gradient", () => {
   assert.equal(restFields({ top: ["step", "loss"], layer: ["W", "dW", "dW_penalty"] }), "step,loss,layers.W,layers.dW");
+  const fields = { top: ["step", "layers"], layer: ["W", "dW", "dW_applied"] }; // "layers" would bring every layer field
+  assert.equal(restFields(fields, "gradients"), "step,layers.W,layers.dW");
+  assert.equal(restFields(fields, "applied"), "step,layers.W,layers.dW,layers.dW_applied");
 });
 
 test("rows are drawn in the plane for 2-D inputs only", () => {
