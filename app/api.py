@@ -57,6 +57,7 @@ from engine.config import (
     FIELDS,
     LIMITS,
     ConfigError,
+    RunConfig,
 )
 from engine.evaluation import confusion
 from engine.nudges import one_example
@@ -418,11 +419,16 @@ async def get_snapshot(
     fields: Fields = None,
 ) -> Response:
     query = {k: v for k, v in request.query_params.items() if k not in ("digits", "fields")}
-    config = config_from_query(query, store)
-    step = step_from_query(query)
-    tag = (
-        '"' + hashlib.sha256(f"{config_key(config)}|{step}|{digits}|{fields}".encode()).hexdigest()[:32] + '"'
-    )
+
+    def named() -> tuple[RunConfig, int, str]:
+        config = config_from_query(query, store)
+        step = step_from_query(query)
+        key = f"{config_key(config)}|{step}|{digits}|{fields}"
+        return config, step, '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
+
+    # Off the event loop: "@code" values are read from the store (a round trip on PostgreSQL)
+    # and a config with its data or weights written out is parsed and hashed.
+    config, step, tag = await lanes.cheap(named)
     headers = {"ETag": tag, "Cache-Control": "public, max-age=31536000, immutable"}
     if request.headers.get("if-none-match") == tag:
         return Response(status_code=304, headers=headers)

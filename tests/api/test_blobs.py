@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import quote
@@ -51,6 +52,34 @@ def test_snapshots_and_links_accept_a_reference(client):
     assert link.status_code == 201
     custom = store_value(client, {"x": [[0, 0], [0, 1], [1, 0], [1, 1]], "y": [[0], [1], [1], [0]]})
     assert client.post("/api/v1/runs", json={"dataset": "custom", "data": custom}).status_code == 201
+
+
+class StoreWatch:
+    """The app's store, noting each stored value read while the event loop runs in the calling
+    thread: a read there (a round trip on PostgreSQL) holds up every other request."""
+
+    def __init__(self, store):
+        self.store, self.on_loop = store, []
+
+    def __getattr__(self, name):
+        return getattr(self.store, name)
+
+    def get_blob(self, code):
+        try:
+            asyncio.get_running_loop()
+            self.on_loop.append(code)
+        except RuntimeError:  # a worker thread
+            pass
+        return self.store.get_blob(code)
+
+
+def test_a_snapshot_reads_stored_values_off_the_event_loop(client):
+    ref = store_value(client, WEIGHTS)
+    services = client.app.state.services
+    services.store = watch = StoreWatch(services.store)
+    assert client.get(f"/api/v1/snapshot?preset=xor&step=5&weights={ref}").status_code == 200
+    assert client.get("/api/v1/snapshot?preset=xor&step=5&weights=@AAAAAAAAAAAAAAAAAAAAAA").status_code == 422
+    assert not watch.on_loop
 
 
 @pytest.mark.parametrize(
