@@ -88,15 +88,16 @@ export async function newRun(targetStep = 0, existing = null) {
   });
 }
 
-/** A changed setting restarts the run at step 0; refused, the settings go back to what runs
- * (the model's "config" event). */
+/** A changed setting restarts the run at step 0; refused, the settings go back to those of the
+ * run that goes on — a field changed before keeps that value (the model's "config" event). */
 export function changeFields(fields) {
-  model.config = withFields(model.config, fields);
+  const running = model.config;
+  model.config = withFields(running, fields);
   Object.assign(model.page, { step: 0, phase: "", sel: "", sample: "mean" });
   const before = model.resolved;
   return newRun(0).then(() => {
     if (model.resolved !== before) return;
-    for (const field of Object.keys(fields)) delete model.config[field];
+    model.config = running;
     emit("config", fields);
   });
 }

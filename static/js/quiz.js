@@ -2,6 +2,7 @@
 // network (the phase, the neuron or edge lit up) with a one-line reason. The quiz lives in the
 // URL (quiz=<from>-<to>[.<right>.<asked>.<streak>]), so a link is the same quiz at the same place.
 // The questions themselves come from quizlogic.js; this file is the card and its buttons.
+import { holdPhases, jump } from "./actions.js";
 import { api } from "./api.js";
 import { t } from "./i18n.js";
 import { ask, check } from "./quizlogic.js";
@@ -159,10 +160,11 @@ export class Quiz {
 }
 
 /** The quiz as a view of the page model, kept in step with every State and page change at rest.
- * Returns it: stepping through phases asks `holds()` first. */
-export function mountQuiz(el, button, { setPage, busy, jump }) {
+ * While a question is open it holds the phases: → reveals nothing until it is answered. */
+export function mountQuiz(el, button, { setPage, busy }) {
   const quiz = new Quiz(el, button, { model, setPage, busy, jump, refresh: () => model.run.resync(),
                                       stopPlaying: () => model.run.pauseNow() });
+  holdPhases(() => quiz.holds());
   expose({ quiz });
   const sync = () => { if (!model.playing) quiz.sync(); };
   on("state", sync);

@@ -1,7 +1,7 @@
 // The page's views, mounted once at start in this order (main.js). Each is a file that finds its
 // elements, subscribes to the page model (store.js) and draws it; changes go back through
 // setPage (store.js) or a verb (actions.js, pagerun.js). A new panel is a new file and one line here.
-import { holdPhases, jump, mountActions } from "./actions.js";
+import { mountActions } from "./actions.js";
 import { mountAddress } from "./address.js";
 import { busy } from "./busy.js";
 import { mountCatchUp } from "./catchup.js";
@@ -47,8 +47,7 @@ export function mountViews() {
   mountShape($("shape"), $("network"), network, (hidden) => changeFields({ hidden })); // after the network: its layout places them
   mountNodeMarks($("network-marks"), $("btn-pictures"), network, setPage);
   mountDigitLab($("digit-lab"), $("probe-chip"), network, busy);
-  const quiz = mountQuiz($("coach"), $("btn-quiz"), { setPage, busy, jump });
-  holdPhases(() => quiz.holds()); // in quiz mode a phase is revealed by answering its question
+  mountQuiz($("coach"), $("btn-quiz"), { setPage, busy });
   mountTour($("tour"), $("btn-tour"), { setPage, busy });
   mountCatchUp();
   mountPlots();

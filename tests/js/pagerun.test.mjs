@@ -44,7 +44,7 @@ function fakeRun() {
            load() { this.calls.push("load"); }, jump(step) { this.calls.push(`jump ${step}`); } };
 }
 
-test("a change runs anew from step 0; a refused one puts the settings back and says so", async (t) => {
+test("a change runs anew from step 0; a refused one puts back the settings that run and says so", async (t) => {
   globalThis.document = { getElementById: () => ({ append() {}, textContent: "", hidden: true }) }; // the notice line
   t.after(() => { delete globalThis.document; });
   mock.timers.enable({ apis: ["setTimeout"] });
@@ -71,7 +71,7 @@ test("a change runs anew from step 0; a refused one puts the settings back and s
   assert.deepEqual(events, ["run"]);
 
   await changeFields({ learning_rate: -1 });
-  assert.deepEqual(model.config, { preset: "xor" }); // the refused field is gone, not the earlier one... as it ran
+  assert.deepEqual(model.config, { preset: "xor", learning_rate: 3 }); // what runs: once, the 3 was lost too
   assert.equal(model.runId, "r1");
   assert.deepEqual(events, ["run", "config learning_rate"]);
 
