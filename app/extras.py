@@ -105,7 +105,13 @@ def step_answer(
     run: Run, state: bytes, include: tuple[str, ...], since: int, grid: int, digits: int | None
 ) -> bytes:
     """The State's JSON (already built) with the extras asked for, at the run's new step."""
-    parts = [b'{"state":', state]
+    return b'{"state":' + state + extra_parts(run, include, since, grid, digits) + b"}"
+
+
+def extra_parts(run: Run, include: tuple[str, ...], since: int, grid: int, digits: int | None) -> bytes:
+    """The parts asked for at the run's step, as JSON object members (`,"name":value` each):
+    a Step's answer carries them after its State, a stream's `extras` event after its step."""
+    parts = []
     for name in include:
         if name == "history":
             value: Any = run.history.to_dict(since)
@@ -120,7 +126,6 @@ def step_answer(
         else:
             value = grid_of(run, grid)
         parts += [b',"', name.encode(), b'":', dumps(value, digits)]
-    parts.append(b"}")
     return b"".join(parts)
 
 

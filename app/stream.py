@@ -14,7 +14,10 @@ caught up, by at most CATCH_UP frames' worth of steps.
 
 Events: `state` (data: a State, id: its step), then one `end` event (data:
 {"reason": "max_frames" | "limit" | "diverged", "step": n}) when the stream stops by
-itself.
+itself. With `include=preview,neurons,grid` (app/extras.py), the first frame and then one
+every EXTRAS_SECONDS is preceded by an `extras` event (data: {"step": n, and each part as
+a Step's answer carries it}) for the step of the `state` event that follows it: the side
+plots a page redraws while playing come with the frames instead of as requests of their own.
 """
 
 from __future__ import annotations
@@ -33,10 +36,11 @@ from fastapi.responses import StreamingResponse
 from app.api import FrameFormat, Wanted, state_json
 from app.budget import check_state_size, check_steps, step_work
 from app.deps import Digits, LanesDep, Manager, RunId, SettingsDep
+from app.extras import GridPoints, Include, extra_parts, extras_work, parse_include
 from app.frames import PLAYING, WHOLE_SECONDS
 from app.lanes import ClientGone, ShouldStop, Stopped
 from app.schemas import ERRORS
-from engine.config import LIMITS
+from engine.config import LIMITS, ConfigError
 
 router = APIRouter(prefix="/api/v1/runs", tags=["stream"], responses=ERRORS)
 T = TypeVar("T")
@@ -46,6 +50,8 @@ FRAME_WORK_SECONDS = 0.06  # and steps for at most this long: a slow net still s
 # encoding the State and sending it, so frames come at the rate asked for and never queue.
 FRAME_WORK_SHARE = 0.5
 MIN_RATE = 0.1  # frames per second: a stream sends at least one frame every 10 s
+EXTRAS_SECONDS = 0.5  # as often as the page redraws its side plots while playing (static/js/catchup.js)
+PLAYED_EXTRAS = ("preview", "neurons", "grid")  # the history is drawn from the frames themselves
 
 
 class EventStream(StreamingResponse):
@@ -75,11 +81,16 @@ async def stream(
     max_frames: Annotated[int | None, Query(ge=1, le=10**9)] = None,
     digits: Digits = None,
     frame_format: FrameFormat = "json",
+    include: Include = None,
+    grid: GridPoints = 40,
 ) -> EventStream:
     rate = min(rate, settings.max_stream_rate)
     frames_allowed = min(max_frames or settings.max_stream_frames, settings.max_stream_frames)
     limit = LIMITS["max_replay_steps"]
     most = min(steps_per_frame * CATCH_UP, LIMITS["max_steps_per_request"])  # one frame's work is bounded
+    parts = parse_include(include)
+    if "history" in parts:
+        raise ConfigError("include", "a stream's frames are its history", ", ".join(PLAYED_EXTRAS))
 
     def plan() -> int:
         """A 422 if this net may not do `most` steps a frame; the work of bringing the run to
@@ -87,6 +98,7 @@ async def stream(
         shape, replay, build = manager.plan(run_id)
         check_state_size(shape, wanted, digits, settings)
         check_steps(shape, most, settings, field="steps_per_frame", replay=replay)
+        extras_work(shape, parts, grid, settings)  # a 422 if a part does not apply or is too much
         return build + step_work(shape) * replay
 
     # Before the response starts, so that too much work is a 422 naming the field, not a
@@ -107,20 +119,31 @@ async def stream(
     work_seconds = frame_work_seconds(rate)
     rows_sent: set[int] = set()  # compact frames send each training row's inputs once
     whole_sent = [-WHOLE_SECONDS]  # when a compact frame last carried its wide matrices whole
+    extras_sent = [-EXTRAS_SECONDS]  # when a frame last came with the extras
 
     def frame(target: int, stop: ShouldStop) -> tuple[bytes, int, bool] | None:
         def read(run) -> tuple[bytes, int, bool]:
+            now = time.monotonic()
+            event = b""
+            if parts and now - extras_sent[0] >= EXTRAS_SECONDS:
+                extras_sent[0] = now
+                extras = (
+                    b'{"step":' + str(run.step).encode() + extra_parts(run, parts, 0, grid, digits) + b"}"
+                )
+                event = b"event: extras\ndata: " + extras + b"\n\n"
             if frame_format == "compact":
-                now = time.monotonic()
                 whole = now - whole_sent[0] >= WHOLE_SECONDS
                 if whole:
                     whole_sent[0] = now
-                return state_json(run, digits, wanted, PLAYING, rows_sent, whole), run.step, run.diverged
-            return state_json(run, digits, wanted), run.step, run.diverged
+                state = state_json(run, digits, wanted, PLAYING, rows_sent, whole)
+            else:
+                state = state_json(run, digits, wanted)
+            event += b"event: state\ndata: " + state + b"\nid: " + str(run.step).encode() + b"\n\n"
+            return event, run.step, run.diverged
 
         return manager.stream_frame(run_id, target, most, work_seconds, pauses, read, stop)
 
-    async def events() -> AsyncIterator[bytes]:
+    async def play() -> AsyncIterator[bytes]:
         # The response hands each event straight to the connection, and is cancelled when the
         # client leaves (Starlette listens for the disconnect): the time a `yield` takes is
         # the client's, which is what the schedule makes up for and nothing else.
@@ -134,8 +157,8 @@ async def stream(
                 schedule.built(sent, free, time.monotonic())
                 if framed is None:  # paused (POST /pause) while this stream was still open
                     return
-                data, step, diverged = framed
-                yield b"event: state\ndata: " + data + b"\nid: " + str(step).encode() + b"\n\n"
+                events, step, diverged = framed
+                yield events
                 free = time.monotonic()
                 if diverged or step >= limit:
                     reason = "diverged" if diverged else "limit"
@@ -144,7 +167,7 @@ async def stream(
             return  # the client left, or the server is stopping: that is how a stream ends, not an error
         yield b"event: end\ndata: " + orjson.dumps({"reason": reason, "step": step}) + b"\n\n"
 
-    return EventStream(events(), headers=SSE_HEADERS)
+    return EventStream(play(), headers=SSE_HEADERS)
 
 
 def frame_work_seconds(rate: float) -> float:

@@ -8,7 +8,9 @@ import { t } from "./i18n.js";
 import { BIG_NET, emit, model, on } from "./store.js";
 
 export function mountHealth(stat, busy) {
-  model.run.want("neurons"); // a Step's answer carries it (app/extras.py)
+  // A Step's answer carries it (app/extras.py), and a stream twice a second, but for a big net,
+  // whose health is drawn only at rest
+  model.run.want("neurons", () => !(model.playing && model.nParams > BIG_NET));
   on("run", () => { stat.hidden = true; });
   on("sideplots", () => {
     if (model.playing && model.nParams > BIG_NET) return;

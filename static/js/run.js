@@ -61,6 +61,11 @@ export class RunModel extends EventTarget {
     return { include: parts.join(","), since };
   }
 
+  /** The parts a stream carries twice a second: what the views want drawn while playing. */
+  playedParts() {
+    return [...this.wants].filter(([, when]) => when()).map(([part]) => part).join(",");
+  }
+
   /** Adopt a created run (POST /runs's answer). */
   adopt(created) {
     if (this.stream) this.stream.close(); // the old run: nothing more to ask it
@@ -210,8 +215,14 @@ export class RunModel extends EventTarget {
     if (this.playing || !this.state) return;
     this.playing = true;
     this.emit("playing", true);
-    const url = api.streamUrl(this.id, { rate, steps_per_frame: stepsPerFrame, ...params });
+    const include = this.playedParts();
+    const url = api.streamUrl(this.id, { rate, steps_per_frame: stepsPerFrame, ...params, ...(include ? { include } : {}) });
     const stream = (this.stream = new EventSource(url));
+    // Twice a second the numbers the views want drawn come before a frame, for that frame's
+    // step (app/stream.py): they are read with it, as a Step's answer's are.
+    stream.addEventListener("extras", (event) => {
+      if (stream === this.stream) this.extras = parseJson(event.data);
+    });
     stream.addEventListener("state", (event) => {
       if (stream !== this.stream) return;
       const frame = parseJson(event.data); // NaN and ±∞ come as names

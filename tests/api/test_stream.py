@@ -122,3 +122,37 @@ def test_the_digit_nets_frames_do_not_queue_for_the_heavy_lane(client, monkeypat
     got = events(client.get(f"/api/v1/runs/{run_id}/stream?rate=40&max_frames=4&fields=step").text)
     assert [data["step"] for kind, data in got if kind == "state"] == [1, 2, 3, 4]
     assert calls == []
+
+
+def test_a_stream_carries_the_side_plots_numbers_for_the_step_that_follows(client):
+    """With include=, the first frame comes after an `extras` event for its own step, each
+    part as its own endpoint answers at that step: a playing page asks nothing else."""
+    run_id = client.post("/api/v1/runs", json={"preset": "xor"}).json()["id"]
+    url = f"/api/v1/runs/{run_id}/stream?rate=40&max_frames=1&fields=step&include=preview,neurons,grid&grid=20"
+    got = events(client.get(url).text)
+    assert [kind for kind, _ in got] == ["extras", "state", "end"]
+    extras, state = got[0][1], got[1][1]
+    assert extras["step"] == state["step"] == 1
+    runs = f"/api/v1/runs/{run_id}"
+    assert extras["preview"] == client.get(f"{runs}/preview?points=41&until=2").json()
+    assert extras["neurons"] == client.get(f"{runs}/neurons").json()
+    assert extras["grid"] == client.get(f"{runs}/grid?points=20").json()
+
+
+def test_a_stream_carries_the_extras_twice_a_second_not_with_every_frame(client):
+    run_id = client.post("/api/v1/runs", json={"preset": "xor"}).json()["id"]
+    got = events(client.get(f"/api/v1/runs/{run_id}/stream?rate=40&max_frames=30&fields=step&include=preview").text)
+    kinds = [kind for kind, _ in got]
+    assert kinds[0] == "extras" and kinds.count("state") == 30
+    assert 2 <= kinds.count("extras") <= 4  # 30 frames at 40 a second: 0.75 s, more if the machine is slow
+    for i, (kind, data) in enumerate(got):
+        if kind == "extras":
+            assert got[i + 1] == ("state", {"step": data["step"]})
+
+
+def test_a_stream_refuses_extras_it_cannot_carry(client):
+    xor = client.post("/api/v1/runs", json={"preset": "xor"}).json()["id"]
+    digits = client.post("/api/v1/runs", json={"preset": "digits"}).json()["id"]
+    for run_id, include in [(xor, "history"), (xor, "nope"), (digits, "grid")]:
+        response = client.get(f"/api/v1/runs/{run_id}/stream?max_frames=1&include={include}")
+        assert response.status_code == 422 and response.json()["detail"][0]["loc"][-1] == "include"

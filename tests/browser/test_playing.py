@@ -69,3 +69,24 @@ def test_jump_reset_and_compare_keep_counter_url_and_server_together(page, serve
     p.keyboard.press("r")
     page.wait_idle()
     assert agree(server, page, p) == 0
+
+
+@pytest.mark.parametrize("preset", ["xor", "digits"])
+def test_while_playing_the_side_plots_come_with_the_frames(page, preset):
+    """The stream brings the side plots' numbers twice a second (preview, neurons, the grid over
+    the input plane): a playing page redraws them without a request of its own, which for a
+    class of students was most of the server's work while they played."""
+    p = page.open(f"?preset={preset}")
+    asked: list[str] = []
+    p.on("request", lambda r: asked.append(r.url.split("?")[0].rsplit("/", 1)[-1]))
+    p.click("#btn-play")
+    p.wait_for_function("window.__bpx.step >= 5", timeout=20_000)
+    p.wait_for_timeout(1500)
+    drawn = p.evaluate("[window.__bpx.model.nodeMaps?.step ?? null, window.__bpx.model.run.extras?.step ?? null]")
+    p.click("#btn-play")
+    playing = asked[: asked.index("pause")]
+    assert playing == ["stream"]
+    maps_step, extras_step = drawn
+    assert extras_step and extras_step > 0
+    if preset == "xor":  # the neuron maps were drawn from a frame's grid while playing
+        assert maps_step and maps_step > 0
