@@ -128,7 +128,9 @@ def test_a_stream_carries_the_side_plots_numbers_for_the_step_that_follows(clien
     """With include=, the first frame comes after an `extras` event for its own step, each
     part as its own endpoint answers at that step: a playing page asks nothing else."""
     run_id = client.post("/api/v1/runs", json={"preset": "xor"}).json()["id"]
-    url = f"/api/v1/runs/{run_id}/stream?rate=40&max_frames=1&fields=step&include=preview,neurons,grid&grid=20"
+    url = (
+        f"/api/v1/runs/{run_id}/stream?rate=40&max_frames=1&fields=step&include=preview,neurons,grid&grid=20"
+    )
     got = events(client.get(url).text)
     assert [kind for kind, _ in got] == ["extras", "state", "end"]
     extras, state = got[0][1], got[1][1]
@@ -141,7 +143,9 @@ def test_a_stream_carries_the_side_plots_numbers_for_the_step_that_follows(clien
 
 def test_a_stream_carries_the_extras_twice_a_second_not_with_every_frame(client):
     run_id = client.post("/api/v1/runs", json={"preset": "xor"}).json()["id"]
-    got = events(client.get(f"/api/v1/runs/{run_id}/stream?rate=40&max_frames=30&fields=step&include=preview").text)
+    got = events(
+        client.get(f"/api/v1/runs/{run_id}/stream?rate=40&max_frames=30&fields=step&include=preview").text
+    )
     kinds = [kind for kind, _ in got]
     assert kinds[0] == "extras" and kinds.count("state") == 30
     assert 2 <= kinds.count("extras") <= 4  # 30 frames at 40 a second: 0.75 s, more if the machine is slow

@@ -82,7 +82,9 @@ def test_while_playing_the_side_plots_come_with_the_frames(page, preset):
     p.click("#btn-play")
     p.wait_for_function("window.__bpx.step >= 5", timeout=20_000)
     p.wait_for_timeout(1500)
-    drawn = p.evaluate("[window.__bpx.model.nodeMaps?.step ?? null, window.__bpx.model.run.extras?.step ?? null]")
+    drawn = p.evaluate(
+        "[window.__bpx.model.nodeMaps?.step ?? null, window.__bpx.model.run.extras?.step ?? null]"
+    )
     p.click("#btn-play")
     playing = asked[: asked.index("pause")]
     assert playing == ["stream"]
