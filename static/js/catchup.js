@@ -22,7 +22,7 @@ export function mountCatchUp() {
     states.push(state);
     // A frame that came with the side plots' numbers (app/stream.py `include`): catch up on
     // it, while the numbers are those of the State shown, so the views need not ask for them.
-    if (model.run.extras?.step === state.step) {
+    if (model.run?.extras?.step === state.step) {
       carried = true;
       flush();
     }
