@@ -34,6 +34,7 @@ export function mountInspector(el, busy) {
       // A big net's State is packed for drawing (frames.js): the exact numbers, one request away.
       const exact = st.approx ? await busy(() => api.state(model.runId, { fields: NODE_FIELDS })) : st;
       if (!exact || shown !== key) return;
+      if (exact.step !== st.step) { shown = ""; return; } // see below
       renderNode(el, { ...st, ...exact }, sel.col, sel.i, revealed(st.layers.length, model.page.phase),
                  model.page.sample === "mean" ? null : Number(model.page.sample));
       renderHealth(el);
@@ -42,6 +43,10 @@ export function mountInspector(el, busy) {
     const into = st.layers[sel.l]?.W;
     if (!into || sel.i >= into.length || sel.j >= into[0].length) { renderIdle(el, preset); return; } // e:9:9:9 on a small net
     const chain = await busy(() => api.chain(model.runId, sel.l, sel.i, sel.j));
+    // Answered at another step than the one shown (a stream that stopped on the page still
+    // stepped on the server until the pause reached it): nothing drawn; the State the pause
+    // settles on draws again.
+    if (chain && shown === key && chain.step !== st.step) { shown = ""; return; }
     if (chain && shown === key) {
       const s = model.page.sample === "mean" ? null : Number(model.page.sample);
       renderEdge(el, chain, model.state, s, revealed(model.state.layers.length, model.page.phase));

@@ -119,3 +119,40 @@ def test_a_played_frame_draws_the_picture_of_the_full_state(page, server):
             break
     assert all(diff["partial"] for diff in result.values()), "no played frame with only the rows' top"
     check_same_picture(result)
+
+
+def test_after_playing_the_inspector_shows_the_exact_numbers(page, server):
+    """Played frames carry half floats (4-significant-digit cells would differ); once paused,
+    the inspector's z, a, ∂ℓ/∂a and δ are the float64 State's, as the REST API gives them."""
+    p = page.open("?preset=digits&view=gradients&sample=mean&sel=n:1:3")
+    p.click("#btn-play")
+    p.wait_for_function("window.__bpx.step >= 5", timeout=20_000)
+    p.click("#btn-play")
+    page.wait_idle()
+    run_id = p.evaluate("window.__bpx.runId")
+    exact = httpx.get(f"{server.url}/api/v1/runs/{run_id}/state").json()
+    assert exact["step"] == p.evaluate("window.__bpx.step")
+    layer = exact["layers"][0]
+    want = p.evaluate(
+        """async (layer) => {
+          const { fmt } = await import('/static/js/store.js');
+          return layer.z.map((z, s) => [z[3], layer.a[s][3], layer.dL_da[s][3], layer.delta[s][3]].map((v) => fmt.num(v, 4)));
+        }""",
+        layer,
+    )
+    p.wait_for_function("document.querySelectorAll('#inspector tbody tr').length === 32")
+    rows = [r.split("\t")[1:] for r in p.locator("#inspector tbody tr").all_inner_texts()]
+    assert rows == want
+
+
+def test_after_playing_an_edges_chain_rule_is_the_step_shown(page, server):
+    p = page.open("?preset=digits&view=gradients&sample=mean&sel=e:1:2:3")
+    p.click("#btn-play")
+    p.wait_for_function("window.__bpx.step >= 5", timeout=20_000)
+    p.click("#btn-play")
+    page.wait_idle()
+    run_id = p.evaluate("window.__bpx.runId")
+    chain = httpx.get(f"{server.url}/api/v1/runs/{run_id}/chain", params={"layer": 1, "i": 2, "j": 3}).json()
+    assert chain["step"] == p.evaluate("window.__bpx.step")
+    want = p.evaluate("async (v) => (await import('/static/js/store.js')).fmt.num(v, 6)", chain["dW"])
+    p.wait_for_function(f"document.querySelector('#inspector').innerText.includes('{want}')", timeout=10_000)
