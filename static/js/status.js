@@ -41,7 +41,8 @@ export function mountStatus(setPage) {
 function drawSampleSelect(st) {
   const select = $("sample");
   const B = st.batch.index.length;
-  if (select.options.length !== Math.min(B, 64) + 1) {
+  if (select.options.length !== Math.min(B, 64) + 1 || select.dataset.lang !== model.page.lang) { // words of the page's language
+    select.dataset.lang = model.page.lang;
     select.replaceChildren(new Option(t("sample.mean"), "mean"));
     for (let s = 0; s < Math.min(B, 64); s++) select.append(new Option(t("sample.n", { s }), String(s)));
   }

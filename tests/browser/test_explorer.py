@@ -135,6 +135,7 @@ def test_chinese_interface(page):
     assert p.locator("#btn-step").inner_text() == "單步"
     assert "經典 XOR 問題" in p.locator("#inspector").inner_text()  # the lesson's words follow the menu
     assert p.locator("#lesson option:checked").inner_text() == "XOR：2-2-1 sigmoid 網路"
+    assert p.locator("#sample option[value='0']").inner_text() == "樣本 0"  # it kept its first words once
     assert "lang=zh-Hant" in p.url
     # text drawn inside the plots follows the language too, not only the page's own
     assert "單步之後" in p.locator("#plot-loss").inner_text()
