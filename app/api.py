@@ -268,13 +268,15 @@ def get_history(
 
 @runs.post(
     "/{run_id}/pause",
-    response_model=StateOut,
+    response_model=StateOut | StepWithOut,
     responses=STATE_DOC,
-    summary="Stop this run's streams; optionally go to the step the client shows; returns the State",
+    summary="Stop this run's streams; optionally go to the step the client shows; returns the State "
+    "(with `include`: {state, and the parts asked for}, as a Step's)",
 )
 def pause_run(
     run_id: RunId,
     manager: Manager,
+    settings: SettingsDep,
     wanted: Wanted,
     digits: Digits = None,
     step: Annotated[
@@ -282,9 +284,20 @@ def pause_run(
         Query(ge=0, le=LIMITS["max_replay_steps"], description="the streamed step the client shows"),
     ] = None,
     frame: FrameFormat = "json",
+    include: Include = None,
+    since: Since = 0,
+    grid: GridPoints = 40,
 ) -> Response:
     packing = packing_of(frame)
-    return state_response(manager.pause(run_id, step, lambda run: state_json(run, digits, wanted, packing)))
+    parts = parse_include(include)
+    if parts:  # refused before the pause, like a Step's
+        extras_work(manager.plan(run_id)[0], parts, grid, settings)
+
+    def read(run: Run) -> bytes:
+        state = state_json(run, digits, wanted, packing)
+        return step_answer(run, state, parts, since, grid, digits) if parts else state
+
+    return state_response(manager.pause(run_id, step, read))
 
 
 @runs.post("/{run_id}/predict", response_model=PredictOut, summary="The network's output for input rows")

@@ -144,14 +144,18 @@ export class RunModel extends EventTarget {
       left -= chunk;
       answer = await api.step(this.id, chunk, left > 0 ? { fields: "step" } : { ...this.stateOpts(), ...this.stepParts() });
     }
-    if (!answer) return;
-    const { state, history, ...extras } = answer;
+    if (answer) this.use(answer);
+  }
+
+  /** An answer with parts (stepParts): the State shown, the parts the views read, the history
+   * rows appended (or the whole history, when the page had none). `redraw`: the plots redraw whole. */
+  use({ state, history, ...extras }, redraw = false) {
     const shown = this.readState(state);
     this.extras = { ...extras, step: shown.step }; // before the State: its views read them
     this.setState(shown);
     const whole = !this.history;
     this.history = whole ? history : appendHistory(this.history, history);
-    this.emit("history", whole ? null : history);
+    this.emit("history", whole || redraw ? null : history);
   }
 
   /** Rows since the page's last step; the whole history when the page has none yet. */
@@ -179,13 +183,12 @@ export class RunModel extends EventTarget {
   }
 
   async moveTo(target) {
-    let at = this.state?.step ?? 0;
+    const at = this.state?.step ?? 0;
     if (this.state && target === at) return;
-    if (target < at) {
-      await api.reset(this.id);
-      at = 0;
+    if (target < at) { // the server goes back (from its nearest checkpoint): one request, the whole history
       this.history = null;
-      this.state = { ...this.state, step: 0 };
+      this.use(await api.pause(this.id, target, { ...this.stateOpts(), ...this.stepParts() }));
+      return;
     }
     if (target > at) {
       await this.advance(target - at);
@@ -255,10 +258,8 @@ export class RunModel extends EventTarget {
   /** After a stream: the server stops stepping and answers with the State it stopped at, so
    * the counter, the URL, every panel and the server agree; then the history it made. */
   async settle() {
-    const from = this.history ? this.history.step.length : 0;
-    const answer = await api.pause(this.id, this.pausedAt, this.stateOpts());
-    this.setState(this.readState(answer));
-    await this.catchUpHistory(from, true); // the plots drew the streamed frames: redraw them whole
+    const answer = await api.pause(this.id, this.pausedAt, { ...this.stateOpts(), ...this.stepParts() });
+    this.use(answer, true); // the plots drew the streamed frames: redraw them whole
   }
 
   pause() {

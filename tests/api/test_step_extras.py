@@ -87,3 +87,20 @@ def test_get_grid_is_the_steps_grid(client):
     digits = create(client, preset="digits")
     refused = client.get(f"/api/v1/runs/{digits}/grid")
     assert refused.status_code == 422 and refused.json()["detail"][0]["loc"][-1] == "run_id"
+
+
+def test_a_pause_back_to_a_step_carries_the_same_parts(client):
+    run = create(client, preset="xor")
+    client.post(f"/api/v1/runs/{run}/step", json={"steps": 9})
+    answer = client.post(
+        f"/api/v1/runs/{run}/pause?step=4&include=history,preview,neurons,grid&since=0"
+    ).json()
+    assert answer["state"]["step"] == 4 == client.get(f"/api/v1/runs/{run}").json()["step"]
+    assert answer["state"] == client.get(f"/api/v1/runs/{run}/state").json()
+    assert answer["history"] == client.get(f"/api/v1/runs/{run}/history").json()  # since 0: the whole history
+    assert answer["history"]["step"] == [0, 1, 2, 3]
+    assert answer["preview"] == client.get(f"/api/v1/runs/{run}/preview").json()
+    assert answer["grid"] == client.get(f"/api/v1/runs/{run}/grid").json()
+    refused = client.post(f"/api/v1/runs/{run}/pause?step=2&include=nope")
+    assert refused.status_code == 422 and refused.json()["detail"][0]["loc"][-1] == "include"
+    assert client.get(f"/api/v1/runs/{run}").json()["step"] == 4  # refused before going back

@@ -113,3 +113,36 @@ def test_the_update_view_asks_for_the_update_applied_when_the_step_left_it_out(p
     assert edges and all(e["color"] == ("pos" if exact[e["i"]][e["j"]] > 0 else "neg") for e in edges)
     recorder.step_clicks(1)  # in the Update view the Step brings it itself
     assert len(recorder.done) == 1 and "dW_applied" in recorder.done[0].url
+
+
+def test_a_jump_back_a_reset_and_a_pause_are_one_request_each(page):
+    recorder = Recorder(page.page, page.base)
+    p = page.open("?preset=xor")
+    p.wait_for_function("window.Plotly", timeout=60_000)
+    recorder.step_clicks(3)
+
+    def one(action, done: str) -> None:
+        recorder.done.clear()
+        action()
+        p.wait_for_function(done, timeout=20_000)
+        recorder.settle()
+        assert [f"{r.method} {r.path}" for r in recorder.done] == ["POST /api/v1/runs/{id}/pause"], (
+            recorder.done
+        )
+
+    def jump_back():
+        p.fill("#step-input", "1")
+        p.press("#step-input", "Enter")
+
+    one(jump_back, "window.__bpx.step === 1 && window.__bpx.model.history.step.length === 1")
+    one(
+        lambda: p.click("#btn-reset"),
+        "window.__bpx.step === 0 && window.__bpx.model.history.step.length === 0",
+    )
+    p.click("#btn-play")
+    p.wait_for_function("window.__bpx.step >= 5", timeout=20_000)
+    one(lambda: p.click("#btn-play"), "!window.__bpx.model.playing")
+    shown = p.evaluate("window.__bpx.step")
+    assert (
+        p.evaluate("window.__bpx.model.history.step.length") == shown
+    )  # the history caught up in the same answer
