@@ -18,6 +18,23 @@ CLICKS = 4
 PRESETS = ("xor", "digits")
 
 
+def jump_back_and_reset(page, recorder: Recorder) -> str:
+    """Requests and bytes of a jump back to step 1 and of Reset."""
+    out = []
+    for name, act in (
+        ("jump back", lambda: (page.fill("#step-input", "1"), page.press("#step-input", "Enter"))),
+        ("reset", lambda: page.click("#btn-reset")),
+    ):
+        recorder.done.clear()
+        act()
+        page.wait_for_timeout(200)
+        recorder.settle()
+        out.append(
+            f"{name} {len(recorder.done)} requests, {sum(r.sent for r in recorder.done) / 1000:.1f} kB"
+        )
+    return "; ".join(out)
+
+
 def run() -> list[tuple[str, str]]:
     from playwright.sync_api import sync_playwright
 
@@ -52,6 +69,7 @@ def run() -> list[tuple[str, str]]:
                         name = f"{r.method} {r.path}"
                         per_path[name] += 1
                         bytes_of[name] += r.sent
+                rows.append((f"  {preset}", f"{jump_back_and_reset(page, recorder)}"))
                 for name, count in per_path.most_common():
                     rows.append(
                         (
