@@ -26,9 +26,7 @@ from typing import Any, TypeVar
 from starlette.requests import Request
 
 T = TypeVar("T")
-CHEAP_THREADS = int(
-    __import__("os").environ.get("XCT", "40")
-)  # as many as anyio's pool for sync handlers: a blocked store call holds one
+CHEAP_THREADS = 40  # as many as anyio's pool for sync handlers: a blocked store call holds one
 ShouldStop = Callable[[], bool]
 
 
