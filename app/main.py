@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -26,6 +27,17 @@ the State, and GET /api/v1/meta for choices, defaults, limits and lessons.
 """
 
 
+def settle_garbage_collector() -> None:
+    """Once started: what start-up made (modules, routes, schemas, lessons) lives as long as
+    the process, so the cyclic collector stops scanning it (gc.freeze), and it runs after
+    10,000 new containers rather than 700. A request makes hundreds: with a class stepping at
+    once the collector ran every few requests, and each full pass over the start-up heap took
+    0.1-0.4 s (bench_classroom, one worker: 1160-1250 -> 1015-1020 µs of server CPU a step,
+    static files 590 -> 565 µs; loaded machine)."""
+    gc.freeze()
+    gc.set_threshold(10_000, 10, 10)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
 
@@ -35,6 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lanes = Lanes(settings.heavy_threads, settings.heavy_queue, settings.cheap_work)
         app.state.services = Services(settings, store, RunManager(store, settings), lanes)
         await run_in_threadpool(api.preset_list)  # the lessons' parameter counts, before the first visitor
+        settle_garbage_collector()
         try:
             yield
         finally:
