@@ -6,7 +6,7 @@ import base64
 
 import numpy as np
 
-from app.frames import WHOLE_SECONDS, compact, pack, top_of_rows
+from app.frames import TOP_PER_ROW, WHOLE_SECONDS, compact, pack, top_columns, top_of_rows
 from tests.api.test_stream import events
 
 
@@ -115,6 +115,21 @@ def test_the_top_of_rows_is_each_rows_largest_in_exact_order():
     assert (index == np.argsort(-np.abs(w), axis=1, kind="stable")[:, : index.shape[1]]).all()
     assert index[0, :2].tolist() == [5, 9]
     assert (values == np.take_along_axis(w, index.astype(int), axis=1).astype(np.float32)).all()
+
+
+def test_each_rows_top_columns_are_a_stable_sorts_first_ones():
+    """The partial ranking equals sorting every row by -|v| (stable: equal values in column
+    order) and keeping the first columns, ties and zeros included."""
+    rng = np.random.default_rng(0)
+    for trial in range(2000):
+        v = rng.normal(size=(rng.integers(1, 20), rng.integers(1, 60)))
+        if trial % 4 == 1:
+            v = rng.integers(-3, 4, size=v.shape).astype(float)  # many ties
+        elif trial % 4 == 2:
+            v[rng.random(v.shape) < 0.9] = 0.0  # mostly zeros: a row with fewer than 8 others
+        elif trial % 4 == 3:
+            v[0, 0] = np.nan
+        assert (top_columns(v) == np.argsort(-np.abs(v), axis=1, kind="stable")[:, :TOP_PER_ROW]).all()
 
 
 def test_a_played_digit_frame_sends_its_first_layer_whole_only_every_so_often(client):
