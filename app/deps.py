@@ -85,14 +85,14 @@ Row = Annotated[int, Query(ge=0, lt=WIDEST, description="i: the neuron (row of W
 Column = Annotated[int, Query(ge=0, lt=WIDEST, description="j: the input (column of W)")]
 
 
-def parse_fields(fields: str | None) -> set[str] | None:
+def parse_fields(fields: str | None, name: str = "fields") -> set[str] | None:
     if fields is None:
         return None
     names = {f.strip() for f in fields.split(",") if f.strip()}
     allowed = set(STATE_FIELDS) | {f"layers.{k}" for k in LAYER_FIELDS}
     unknown = sorted(names - allowed)
     if unknown:
-        raise ConfigError("fields", f"unknown field {unknown[0]!r}", ", ".join(sorted(allowed)))
+        raise ConfigError(name, f"unknown field {unknown[0]!r}", ", ".join(sorted(allowed)))
     return names
 
 

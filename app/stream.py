@@ -35,7 +35,7 @@ from fastapi.responses import StreamingResponse
 
 from app.api import FrameFormat, Wanted, state_json
 from app.budget import check_state_size, check_steps, step_work
-from app.deps import Digits, LanesDep, Manager, RunId, SettingsDep
+from app.deps import Digits, LanesDep, Manager, RunId, SettingsDep, parse_fields
 from app.extras import GridPoints, Include, extra_parts, extras_work, parse_include
 from app.frames import PLAYING, WHOLE_SECONDS
 from app.lanes import ClientGone, ShouldStop, Stopped
@@ -83,12 +83,21 @@ async def stream(
     frame_format: FrameFormat = "json",
     include: Include = None,
     grid: GridPoints = 40,
+    whole_fields: Annotated[
+        str | None,
+        Query(
+            description="format=compact: fields sent only in the frames that carry the image layer's "
+            "matrices whole (one every half second), for the views that redraw that often (app/frames.py)"
+        ),
+    ] = None,
 ) -> EventStream:
     rate = min(rate, settings.max_stream_rate)
     frames_allowed = min(max_frames or settings.max_stream_frames, settings.max_stream_frames)
     limit = LIMITS["max_replay_steps"]
     most = min(steps_per_frame * CATCH_UP, LIMITS["max_steps_per_request"])  # one frame's work is bounded
     parts = parse_include(include)
+    slow = parse_fields(whole_fields, "whole_fields") or set()
+    every = wanted | slow if wanted is not None else None  # the fields of a whole frame
     if "history" in parts:
         raise ConfigError("include", "a stream's frames are its history", ", ".join(PLAYED_EXTRAS))
 
@@ -96,7 +105,7 @@ async def stream(
         """A 422 if this net may not do `most` steps a frame; the work of bringing the run to
         its stored step (building it, replaying)."""
         shape, replay, build = manager.plan(run_id)
-        check_state_size(shape, wanted, digits, settings)
+        check_state_size(shape, every, digits, settings)
         check_steps(shape, most, settings, field="steps_per_frame", replay=replay)
         extras_work(shape, parts, grid, settings)  # a 422 if a part does not apply or is too much
         return build + step_work(shape) * replay
@@ -135,9 +144,9 @@ async def stream(
                 whole = now - whole_sent[0] >= WHOLE_SECONDS
                 if whole:
                     whole_sent[0] = now
-                state = state_json(run, digits, wanted, PLAYING, rows_sent, whole)
+                state = state_json(run, digits, every if whole else wanted, PLAYING, rows_sent, whole)
             else:
-                state = state_json(run, digits, wanted)
+                state = state_json(run, digits, every)
             event += b"event: state\ndata: " + state + b"\nid: " + str(run.step).encode() + b"\n\n"
             return event, run.step, run.diverged
 

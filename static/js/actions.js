@@ -11,9 +11,13 @@ const STREAM_FIELDS = "step,epoch,lr,loss,penalty,diverged,grad_norm,clipped,met
 const VIEW_FIELD = { weights: "layers.W", gradients: "layers.dW", applied: "layers.dW_applied" };
 
 /** The stream play asks for: `speed` steps a frame; a big net's frames are compact and carry
- * only the fields its network view draws (app/frames.py). */
+ * only the fields its network view draws (app/frames.py); the weights, when the view draws
+ * another matrix, only in the frames every half second that bring the image layer's matrices
+ * whole (for the weight pictures; the network takes only its shape from them). */
 export function playOptions(nParams, speed, view) {
-  const params = nParams > BIG_NET ? { fields: `${STREAM_FIELDS},layers.W,${VIEW_FIELD[view]}`, format: "compact" } : {};
+  if (nParams <= BIG_NET) return { rate: STREAM_RATE, stepsPerFrame: speed, params: {} };
+  const params = { fields: `${STREAM_FIELDS},${VIEW_FIELD[view]}`, format: "compact" };
+  if (view !== "weights") params.whole_fields = "layers.W";
   return { rate: STREAM_RATE, stepsPerFrame: speed, params };
 }
 

@@ -157,3 +157,20 @@ def test_a_played_digit_frame_sends_its_first_layer_whole_only_every_so_often(cl
     # at rest (a Step's answer) nothing is half or partial
     rest = client.get(f"/api/v1/runs/{run_id}/state", params={"format": "compact"}).json()
     assert rest["layers"][0]["W"]["dtype"] == "i8" and rest["layers"][1]["W"]["dtype"] == "f32"
+
+
+def test_whole_fields_come_only_in_the_frames_that_carry_the_image_layer_whole(client):
+    run_id = client.post("/api/v1/runs", json={"preset": "digits"}).json()["id"]
+    query = "rate=40&max_frames=3&format=compact&fields=step,layers.dW&whole_fields=layers.W"
+    frames = [
+        d for kind, d in events(client.get(f"/api/v1/runs/{run_id}/stream?{query}").text) if kind == "state"
+    ]
+    first, *later = frames
+    assert first["layers"][0]["dW"]["dtype"] == "i8" and first["layers"][0]["W"]["dtype"] == "i8"
+    assert first["layers"][1]["W"]["dtype"] == "f16"  # the small layers' weights too
+    partial = [f for f in later if f["layers"][0]["dW"]["dtype"] == "top"]
+    assert partial and all("W" not in layer for f in partial for layer in f["layers"])
+    plain = client.get(f"/api/v1/runs/{run_id}/stream?rate=40&max_frames=2&fields=step&whole_fields=layers.b")
+    assert all("layers" in d for kind, d in events(plain.text) if kind == "state")  # JSON frames: every one
+    bad = client.get(f"/api/v1/runs/{run_id}/stream?format=compact&fields=step&whole_fields=layers.nope")
+    assert bad.status_code == 422 and "whole_fields" in bad.text

@@ -27,8 +27,11 @@ test("a small net plays whole States; a big one compact frames with only its vie
   const big = playOptions(BIG_NET + 1, 1, "applied");
   assert.equal(big.params.format, "compact");
   const fields = big.params.fields.split(",");
-  assert.ok(fields.includes("layers.W") && fields.includes("layers.dW_applied") && !fields.includes("layers.dW"));
+  assert.ok(fields.includes("layers.dW_applied") && !fields.includes("layers.dW") && !fields.includes("layers.W"));
+  assert.equal(big.params.whole_fields, "layers.W"); // for the weight pictures, twice a second
   assert.ok(playOptions(BIG_NET + 1, 1, "gradients").params.fields.split(",").includes("layers.dW"));
+  const weights = playOptions(BIG_NET + 1, 1, "weights").params;
+  assert.ok(weights.fields.split(",").includes("layers.W") && weights.whole_fields === undefined);
 });
 
 test("every shortcut the keys name has a verb", () => {
