@@ -266,14 +266,13 @@ export class DigitLab {
                     yaxis: { title: { text: t("digits.true"), standoff: 4 }, dtick: 1, autorange: "reversed" } }),
       CONFIG);
     const wrong = Object.entries(result.wrong).flatMap(([k, rows]) => rows.slice(0, 2).map((r) => ({ ...r, true: Number(k) })));
-    const pages = await Promise.all(wrong.map((w) => api.data(id, result.split, 1, true, w.row)));
+    const images = await Promise.all(wrong.map((w) => api.data(id, result.split, 1, true, w.row)));
     if (ticket !== this.progressTicket) return;
     const thumbs = wrong.map((w, k) => {
-      const page = pages[k];
-      const canvas = document.createElement("canvas");
+            const canvas = document.createElement("canvas");
       canvas.className = "digit small";
       canvas.title = t("digits.wrong", { t: w.true, p: w.predicted });
-      drawGray(canvas, page.x[0], 28);
+      drawGray(canvas, images[k].x[0], 28);
       const fig = document.createElement("span");
       fig.className = "thumb";
       fig.dataset.row = w.row;

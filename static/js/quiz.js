@@ -16,10 +16,10 @@ export const READY = "ready"; // the phase before forward:0: nothing of the step
 const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
 
 export class Quiz {
-  /** `page` has {model, setPage, busy, refresh, jump, stopPlaying}: the glue's few verbs. */
-  constructor(el, button, page) {
+  /** `host` has {model, setPage, busy, refresh, jump, stopPlaying}: the glue's few verbs. */
+  constructor(el, button, host) {
     this.el = el;
-    this.page = page;
+    this.host = host;
     this.result = null; // {question, chosen, right} between an answer and "Next"
     this.question = null;
     this.shownKey = "";
@@ -28,17 +28,17 @@ export class Quiz {
     this.button = button;
   }
 
-  get quiz() { return parseQuiz(this.page.model.page.quiz); }
+  get quiz() { return parseQuiz(this.host.model.page.quiz); }
   get active() { return this.quiz !== null; }
   /** While a question waits for its answer, the phase it asks about stays hidden. */
   holds() { return this.active && this.question !== null && this.result === null; }
 
   start() {
-    const { model } = this.page;
-    this.page.stopPlaying();
+    const { model } = this.host;
+    this.host.stopPlaying();
     this.result = null;
     const from = model.state.step;
-    this.page.setPage({ quiz: formatQuiz({ from, to: from + QUIZ_STEPS, right: 0, asked: 0, streak: 0 }),
+    this.host.setPage({ quiz: formatQuiz({ from, to: from + QUIZ_STEPS, right: 0, asked: 0, streak: 0 }),
                         phase: READY, sel: "", tour: "" });
   }
 
@@ -46,12 +46,12 @@ export class Quiz {
     this.result = null;
     this.question = null;
     emit("highlight", null);
-    this.page.setPage({ quiz: "", phase: "" });
+    this.host.setPage({ quiz: "", phase: "" });
   }
 
   /** Called after every render of the page: keep the card in step with the model. */
   sync() {
-    const { model } = this.page;
+    const { model } = this.host;
     this.button.setAttribute("aria-pressed", String(this.active));
     this.button.textContent = t(this.active ? "quiz.leave" : "quiz.start");
     const quiz = this.quiz;
@@ -63,10 +63,10 @@ export class Quiz {
       return;
     }
     const st = model.state;
-    if (st.step < quiz.from) { this.page.jump(quiz.from); return; }
+    if (st.step < quiz.from) { this.host.jump(quiz.from); return; }
     if (model.page.phase === "" && st.step < quiz.to) { // the whole step is shown: start it again, hidden
       model.page.phase = READY;
-      queueMicrotask(() => this.page.setPage({}));
+      queueMicrotask(() => this.host.setPage({}));
       return;
     }
     const list = phases(st.layers.length);
@@ -76,7 +76,7 @@ export class Quiz {
     if (key === this.shownKey) return;
     this.shownKey = key;
     if (phase === "update" && !this.previews.has(`${model.runId}|${st.step}`)) {
-      this.page.busy(() => this.loadPreview()); // the update question needs the loss after the step
+      this.host.busy(() => this.loadPreview()); // the update question needs the loss after the step
       return;
     }
     this.question = phase
@@ -87,14 +87,14 @@ export class Quiz {
     if (show && show !== model.page.sample) { // the row the question is about, its inputs in view
       model.page.sample = show;
       this.shownKey = "";
-      queueMicrotask(() => this.page.setPage({}));
+      queueMicrotask(() => this.host.setPage({}));
       return;
     }
     this.draw(quiz, st);
   }
 
   async loadPreview() {
-    const { model } = this.page;
+    const { model } = this.host;
     const at = `${model.runId}|${model.state.step}`;
     const response = await fetch(`/api/v1/runs/${model.runId}/preview?points=2&until=1`);
     const data = await response.json();
@@ -140,7 +140,7 @@ export class Quiz {
     const right = check(q, value);
     this.result = { question: q, chosen: value, right };
     emit("highlight", q.highlight);
-    this.page.setPage({ quiz: formatQuiz(scored(this.quiz, right)), phase: q.phase, sample: q.sample });
+    this.host.setPage({ quiz: formatQuiz(scored(this.quiz, right)), phase: q.phase, sample: q.sample });
     this.el.querySelector("[data-act=next]")?.focus();
   }
 
@@ -148,12 +148,12 @@ export class Quiz {
     const done = this.result?.question;
     this.result = null;
     emit("highlight", null);
-    if (done?.phase !== "update") { this.shownKey = ""; this.page.setPage({}); return; }
-    const { model } = this.page; // the update is revealed: take the step, and hide the next one
-    await this.page.busy(async () => {
+    if (done?.phase !== "update") { this.shownKey = ""; this.host.setPage({}); return; }
+    const { model } = this.host; // the update is revealed: take the step, and hide the next one
+    await this.host.busy(async () => {
       await api.step(model.runId, 1, { fields: "step" });
       model.page.phase = READY;
-      await this.page.refresh();
+      await this.host.refresh();
     });
     this.el.querySelector("button")?.focus();
   }

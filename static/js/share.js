@@ -35,13 +35,13 @@ export function bindShare(hooks) {
   };
   const showPage = async (offset) => {
     const list = $("saved-list");
-    const page = await api.saved(offset);
+    const batch = await api.saved(offset); // one page of the saved runs, and where the next begins
     list.querySelector(".saved-more")?.remove();
-    list.append(...page.items.map(savedItem));
-    if (page.next_offset != null) {
+    list.append(...batch.items.map(savedItem));
+    if (batch.next_offset != null) {
       const li = Object.assign(document.createElement("li"), { className: "saved-more" });
       const more = Object.assign(document.createElement("button"), { textContent: t("saved.more") });
-      more.addEventListener("click", () => showPage(page.next_offset).catch(fail));
+      more.addEventListener("click", () => showPage(batch.next_offset).catch(fail));
       li.append(more);
       list.append(li);
     }

@@ -11,24 +11,24 @@ import { expose } from "./testhook.js";
 const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
 
 export class Tour {
-  /** `page` has {model, setPage}: the glue's verbs. */
-  constructor(el, button, page) {
+  /** `host` has {model, setPage}: the glue's verbs. */
+  constructor(el, button, host) {
     this.el = el;
     this.button = button;
-    this.page = page;
+    this.host = host;
     this.code = null; // quantity -> source lines, fetched once
     this.shownKey = "";
     button.addEventListener("click", () => (this.index === null ? this.open(1) : this.close()));
   }
 
   get cards() {
-    const { model } = this.page;
+    const { model } = this.host;
     return model.meta?.presets.find((p) => p.name === model.config.preset)?.tour ?? null;
   }
 
   /** The card number shown (1-based), or null when the tour is closed. */
   get index() {
-    const k = Number.parseInt(this.page.model.page.tour ?? "", 10);
+    const k = Number.parseInt(this.host.model.page.tour ?? "", 10);
     const cards = this.cards;
     return cards && k >= 1 ? Math.min(k, cards.length) : null;
   }
@@ -39,16 +39,16 @@ export class Tour {
     const filled = this.fill(cards[k - 1]);
     emit("highlight", filled.highlight);
     this.applied = k;
-    this.page.setPage({ tour: String(k), quiz: "", phase: filled.phase, sample: filled.sample, sel: "" });
+    this.host.setPage({ tour: String(k), quiz: "", phase: filled.phase, sample: filled.sample, sel: "" });
   }
 
   close() {
     emit("highlight", null);
-    this.page.setPage({ tour: "", phase: "" });
+    this.host.setPage({ tour: "", phase: "" });
   }
 
   fill(card) {
-    const { model } = this.page;
+    const { model } = this.host;
     // a big net's State is packed for drawing (frames.js): the card prints the exact one (mountTour)
     const exact = model.exact?.step === model.state.step && model.exact.runId === model.runId ? model.exact.state : null;
     return fillCard(exact ?? model.state, card, { loss: model.resolved?.loss });
@@ -56,7 +56,7 @@ export class Tour {
 
   /** Called after every render of the page. */
   sync() {
-    const { model } = this.page;
+    const { model } = this.host;
     const cards = this.cards;
     this.button.hidden = !cards;
     this.button.setAttribute("aria-pressed", String(this.index !== null));
@@ -81,7 +81,7 @@ export class Tour {
     if (this.applied !== k && (model.page.phase !== card.phase || model.page.sample !== card.sample)) {
       this.applied = k; // opened from a link: show what the card is about
       this.shownKey = "";
-      queueMicrotask(() => this.page.setPage({ phase: card.phase, sample: card.sample }));
+      queueMicrotask(() => this.host.setPage({ phase: card.phase, sample: card.sample }));
       return;
     }
     this.applied = k;
