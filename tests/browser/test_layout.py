@@ -88,6 +88,24 @@ def test_the_stage_bar_is_one_row_on_a_desktop(make_page, lang):
     page.shot(f"layout-stage-bar-{lang}")
 
 
+PHASE_ROWS = """() => new Set([...document.querySelectorAll("#timeline li:not(.sep)")]
+  .map((li) => Math.round(li.getBoundingClientRect().top))).size"""
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_three_layer_nets_phases_are_one_row_on_a_desktop(make_page, lang):
+    """Digits at 1280×720: the ten phase chips (F1 F2 F3 L B3 B2 B1 U all) and the stats beside
+    them take one line; "all" dropped to a second line, 30 px of the network's height."""
+    page = make_page(1280, 720)
+    p = page.open(f"?preset=digits&lang={lang}")
+    assert p.locator("#timeline li:not(.sep)").count() == 9
+    assert p.evaluate(PHASE_ROWS) == 1
+    stats, timeline = p.locator(".stage-foot .stats").bounding_box(), p.locator("#timeline").bounding_box()
+    assert abs((stats["y"] + stats["height"] / 2) - (timeline["y"] + timeline["height"] / 2)) < 6
+    assert p.evaluate(OVERFLOW) == []
+    page.shot(f"layout-phases-digits-{lang}")
+
+
 NODES_APART = """(view) => {
   const nodes = view.drawn.nodes.filter((n) => !n.image);
   const touching = [];
