@@ -81,13 +81,13 @@ export class DigitLab {
       <figure class="card"><figcaption data-i18n="digits.zoom">Zoom out: ∇C, one image vs mini-batch vs all data</figcaption>
         <dl class="kv" id="dl-cos"></dl>
         <div class="vtable-head" id="dl-head"></div>
-        <div class="vtable" id="dl-table" tabindex="0" aria-label="gradient entries" data-i18n-aria="digits.table"><div class="vtable-inner" id="dl-inner"></div></div>
+        <div class="vtable" id="dl-table" role="region" tabindex="0" aria-label="gradient entries" data-i18n-aria="digits.table"><div class="vtable-inner" id="dl-inner"></div></div>
       </figure>
       <figure class="card"><figcaption data-i18n="digits.look">What the first-layer neurons look at</figcaption>
         <div class="seg" role="radiogroup" id="dl-map-mode">
-          <button role="radio" data-mode="weights" data-i18n="digits.map_weights">weights</button>
-          <button role="radio" data-mode="example" data-i18n="digits.map_example">∂C/∂W, this image</button>
-          <button role="radio" data-mode="batch" data-i18n="digits.map_batch">∂C/∂W, batch</button>
+          <button role="radio" aria-checked="true" data-mode="weights" data-i18n="digits.map_weights">weights</button>
+          <button role="radio" aria-checked="false" data-mode="example" data-i18n="digits.map_example">∂C/∂W, this image</button>
+          <button role="radio" aria-checked="false" data-mode="batch" data-i18n="digits.map_batch">∂C/∂W, batch</button>
         </div>
         <div id="dl-maps" class="neurons"></div>
       </figure>
@@ -99,7 +99,7 @@ export class DigitLab {
         </div>
         <p id="dl-acc" class="muted"></p>
         <div id="dl-confusion" class="mini tall"></div>
-        <div id="dl-wrong" class="wrong" tabindex="0" aria-label="misclassified digits" data-i18n-aria="digits.wrong_label"></div>
+        <div id="dl-wrong" class="wrong" role="group" tabindex="0" aria-label="misclassified digits" data-i18n-aria="digits.wrong_label"></div>
       </figure>
       <figure class="card"><figcaption data-i18n="digits.draw">Draw a digit</figcaption>
         <canvas id="dl-pad" class="pad" width="196" height="196" aria-label="drawing pad" data-i18n-aria="digits.pad"></canvas>
