@@ -68,7 +68,10 @@ def text(value: str) -> str:
 
 def field_loc(field: str) -> list[str | int]:
     """ "weights[0].W" -> ["weights", 0, "W"], the way pydantic spells a location."""
-    return [int(part) if part.isdigit() else part for part in re.findall(r"[^.\[\]]+", field)]
+    # ASCII digits only: "²" is a digit to str.isdigit that int() refuses (a URL parameter named so was a 500)
+    return [
+        int(part) if part.isascii() and part.isdigit() else part for part in re.findall(r"[^.\[\]]+", field)
+    ]
 
 
 def config_error_response(error: ConfigError, where: str = "body") -> JSONResponse:

@@ -142,6 +142,7 @@ def test_predict_refuses_non_finite(client, run_id):
         ("lr=fast", "learning_rate", "number"),
         ("batch_norm=maybe", "batch_norm", "invalid"),
         ("flavour=1", "flavour", "unknown_field"),
+        ("²=1", "²", "unknown_field"),  # a digit to str.isdigit that int() refuses: was a 500
         ("preset=xor&data={oops", "data", "invalid"),
     ],
 )
