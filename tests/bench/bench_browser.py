@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import json
 import statistics
-import tempfile
 from pathlib import Path
 
-from tests.browser.conftest import ARGS, CHROMIUM, TEST_HOOK
-from tests.support import Server
+from tests.bench.chromium import desktop_page, served_chromium
 
 SAMPLE_FRAMES = """() => new Promise((done) => {
   const gaps = []; let last = performance.now(); const end = last + 3000;
@@ -113,60 +111,47 @@ def frame_bytes(wire: Wire, start: int) -> str:
 
 
 def run() -> list[tuple[str, str]]:
-    from playwright.sync_api import sync_playwright
-
     rows = []
-    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
-        server = Server(Path(tmp) / "bench.sqlite3").start()
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            for preset, speed in (("xor", 1), ("xor", 100), ("digits", 1), ("digits", 100)):
-                # the page's CSP allows no eval, which Playwright's wait_for_function uses
-                context = browser.new_context(viewport={"width": 1280, "height": 720}, bypass_csp=True)
-                page = context.new_page()
-                page.add_init_script(TEST_HOOK)
-                page.add_init_script(LONG_TASKS)
-                page.add_init_script(PLOTS_VISIBLE)
-                wire = Wire(context, page)
-                view = "&view=gradients" if preset == "digits" else ""
-                trace = Path(tmp) / "load.json"
-                if speed == 1:
-                    browser.start_tracing(
-                        page=page,
-                        path=str(trace),
-                        categories=[
-                            "devtools.timeline",
-                            "disabled-by-default-devtools.timeline",
-                            "blink.user_timing",
-                        ],
-                    )
-                page.goto(f"{server.url}/?preset={preset}&speed={speed}{view}")
-                if speed == 1:
-                    rows.append((f"load {preset}", load_figures(page, wire, trace)))
-                page.wait_for_function("window.__bpx && window.__bpx.rendered > 0 && window.__bpx.busy === 0")
-                paint = page.evaluate("window.__bpx.firstRender")
-                page.wait_for_timeout(500)
-                page.keyboard.press(" ")
-                page.wait_for_function("window.__bpx.step > 5", timeout=20_000)
-                page.evaluate("window.__bpx.frameTimes.length = 0")
-                start_step = page.evaluate("window.__bpx.step")
-                gaps = page.evaluate(SAMPLE_FRAMES)[1:]
-                draws = page.evaluate("window.__bpx.frameTimes.slice()")
-                steps = page.evaluate("window.__bpx.step") - start_step
-                page.keyboard.press(" ")
-                if preset == "digits":
-                    rows.append((f"frames {preset} ×{speed}", frame_bytes(wire, 0)))
-                fps = 1000 / statistics.mean(gaps)
-                rows.append(
-                    (
-                        f"page {preset} ×{speed}",
-                        f"first paint {paint:.0f} ms; playing {fps:.0f} fps (worst frame {max(gaps):.0f} ms), "
-                        f"draw p50 {statistics.median(draws):.1f} ms / max {max(draws):.1f} ms, "
-                        f"{len(draws) / 3:.0f} states drawn/s, {steps / 3:.0f} steps/s",
-                    )
+    with served_chromium() as (server, browser, tmp):
+        for preset, speed in (("xor", 1), ("xor", 100), ("digits", 1), ("digits", 100)):
+            context, page = desktop_page(browser, LONG_TASKS, PLOTS_VISIBLE)
+            wire = Wire(context, page)
+            view = "&view=gradients" if preset == "digits" else ""
+            trace = tmp / "load.json"
+            if speed == 1:
+                browser.start_tracing(
+                    page=page,
+                    path=str(trace),
+                    categories=[
+                        "devtools.timeline",
+                        "disabled-by-default-devtools.timeline",
+                        "blink.user_timing",
+                    ],
                 )
-                context.close()
-        finally:
-            browser.close()
-            server.stop()
+            page.goto(f"{server.url}/?preset={preset}&speed={speed}{view}")
+            if speed == 1:
+                rows.append((f"load {preset}", load_figures(page, wire, trace)))
+            page.wait_for_function("window.__bpx && window.__bpx.rendered > 0 && window.__bpx.busy === 0")
+            paint = page.evaluate("window.__bpx.firstRender")
+            page.wait_for_timeout(500)
+            page.keyboard.press(" ")
+            page.wait_for_function("window.__bpx.step > 5", timeout=20_000)
+            page.evaluate("window.__bpx.frameTimes.length = 0")
+            start_step = page.evaluate("window.__bpx.step")
+            gaps = page.evaluate(SAMPLE_FRAMES)[1:]
+            draws = page.evaluate("window.__bpx.frameTimes.slice()")
+            steps = page.evaluate("window.__bpx.step") - start_step
+            page.keyboard.press(" ")
+            if preset == "digits":
+                rows.append((f"frames {preset} ×{speed}", frame_bytes(wire, 0)))
+            fps = 1000 / statistics.mean(gaps)
+            rows.append(
+                (
+                    f"page {preset} ×{speed}",
+                    f"first paint {paint:.0f} ms; playing {fps:.0f} fps (worst frame {max(gaps):.0f} ms), "
+                    f"draw p50 {statistics.median(draws):.1f} ms / max {max(draws):.1f} ms, "
+                    f"{len(draws) / 3:.0f} states drawn/s, {steps / 3:.0f} steps/s",
+                )
+            )
+            context.close()
     return rows

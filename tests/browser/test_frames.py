@@ -121,15 +121,20 @@ def test_a_played_frame_draws_the_picture_of_the_full_state(page, server):
     check_same_picture(result)
 
 
-def test_after_playing_the_inspector_shows_the_exact_numbers(page, server):
-    """Played frames carry half floats (4-significant-digit cells would differ); once paused,
-    the inspector's z, a, ∂ℓ/∂a and δ are the float64 State's, as the REST API gives them."""
-    p = page.open("?preset=digits&view=gradients&sample=mean&sel=n:1:3")
+def played_then_paused(page, query: str):
+    """The page at `query`, played past step 5 and paused: (the page, its run id)."""
+    p = page.open(query)
     p.click("#btn-play")
     p.wait_for_function("window.__bpx.step >= 5", timeout=20_000)
     p.click("#btn-play")
     page.wait_idle()
-    run_id = p.evaluate("window.__bpx.runId")
+    return p, p.evaluate("window.__bpx.runId")
+
+
+def test_after_playing_the_inspector_shows_the_exact_numbers(page, server):
+    """Played frames carry half floats (4-significant-digit cells would differ); once paused,
+    the inspector's z, a, ∂ℓ/∂a and δ are the float64 State's, as the REST API gives them."""
+    p, run_id = played_then_paused(page, "?preset=digits&view=gradients&sample=mean&sel=n:1:3")
     exact = httpx.get(f"{server.url}/api/v1/runs/{run_id}/state").json()
     assert exact["step"] == p.evaluate("window.__bpx.step")
     layer = exact["layers"][0]
@@ -146,12 +151,7 @@ def test_after_playing_the_inspector_shows_the_exact_numbers(page, server):
 
 
 def test_after_playing_an_edges_chain_rule_is_the_step_shown(page, server):
-    p = page.open("?preset=digits&view=gradients&sample=mean&sel=e:1:2:3")
-    p.click("#btn-play")
-    p.wait_for_function("window.__bpx.step >= 5", timeout=20_000)
-    p.click("#btn-play")
-    page.wait_idle()
-    run_id = p.evaluate("window.__bpx.runId")
+    p, run_id = played_then_paused(page, "?preset=digits&view=gradients&sample=mean&sel=e:1:2:3")
     chain = httpx.get(f"{server.url}/api/v1/runs/{run_id}/chain", params={"layer": 1, "i": 2, "j": 3}).json()
     assert chain["step"] == p.evaluate("window.__bpx.step")
     want = p.evaluate("async (v) => (await import('/static/js/store.js')).fmt.num(v, 6)", chain["dW"])
