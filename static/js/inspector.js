@@ -100,6 +100,7 @@ export function renderEdge(el, c, state, sampleIndex, show = ALL) {
     </dl>
     ${next}`;
   bindTerms(el);
+  foldWide(el);
 }
 
 export function renderNode(el, state, col, i, show = ALL, sampleIndex = null) {
@@ -125,6 +126,20 @@ export function renderNode(el, state, col, i, show = ALL, sampleIndex = null) {
     <dl class="kv"><dt>b</dt><dd>${fmt.num(layer.b[i], 6)}</dd><dt>∂L/∂b</dt><dd>${num(layer.db[i], known.d, 6)}</dd></dl>
     <table><thead><tr><th>s</th><th>z</th><th>a</th><th>∂ℓ/∂a</th><th>δ</th></tr></thead><tbody>${rows}</tbody></table>
     ${bn}`;
+  foldWide(el);
+}
+
+/** A per-sample table wider than the panel even in its small type (two-digit exponents in every
+ * column: -1.030e-17) folds each sample onto two lines (app.css table.folded) rather than
+ * scroll the panel sideways: numbers are never cut or wrapped. */
+function foldWide(el) {
+  if (!el.clientWidth) return; // not shown: nothing to measure
+  const style = getComputedStyle(el);
+  const room = el.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  for (const table of el.querySelectorAll("table")) {
+    table.classList.remove("folded");
+    table.classList.toggle("folded", table.offsetWidth > room + 1);
+  }
 }
 
 function bindTerms(el) {

@@ -151,3 +151,34 @@ def test_compare_labels_follow_the_language(page):
     assert p.locator("#label-a").inner_text() == "A: Optimizer = SGD, Learning rate η = 0.3"
     p = page.open("?preset=xor&b_batch_norm=true")
     assert p.locator("#label-b").inner_text() == "B: Batch norm = on"
+
+
+INSPECTOR_FIT = """() => {
+  const el = document.getElementById("inspector");
+  const table = el.querySelector("table");
+  const cells = [...table.querySelectorAll("tbody td")];
+  return { sideways: el.scrollWidth - el.clientWidth, folded: table.classList.contains("folded"),
+           cells: cells.length, rows: table.querySelectorAll("tbody tr").length,
+           cut: cells.filter((td) => td.scrollWidth > td.clientWidth + 1).length };
+}"""
+
+
+@pytest.mark.parametrize(
+    ("query", "folded"),
+    [
+        ("?preset=vanishing&step=5&phase=backward:1&sel=e:2:1:1", False),  # -2.797e-4: one line each
+        ("?preset=init_large&step=5&sel=e:2:0:0", True),  # -1.030e-17 in every column: two lines each
+    ],
+)
+def test_the_inspectors_per_sample_table_fits_its_panel(make_page, query, folded):
+    """At 1280×720 an edge's six columns (s, a_j, f′, ∂ℓ/∂a, δ, a_j·δ) fit the ~330 px inspector:
+    it scrolled sideways once numbers stopped wrapping. Every number is there, none cut."""
+    page = make_page(1280, 720)
+    p = page.open(query)
+    p.wait_for_selector("#inspector table")
+    fit = p.evaluate(INSPECTOR_FIT)
+    assert fit["sideways"] <= 0, fit
+    assert fit["folded"] is folded, fit
+    assert fit["cells"] == 6 * fit["rows"] and fit["cut"] == 0, fit
+    assert p.evaluate(OVERFLOW) == []
+    page.shot(f"layout-inspector-{'folded' if folded else 'one-line'}")
