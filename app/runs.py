@@ -14,7 +14,7 @@ import hashlib
 import secrets
 import threading
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -52,6 +52,9 @@ class LiveRun:
     checkpoints: dict[int, Checkpoint] = field(default_factory=dict)
     every: int = 500
     pauses: int = 0  # a stream that started before the latest pause stops stepping (app/stream.py)
+    # The ends of the last few streamed frames: a pause goes back to the frame its page showed
+    # (a few frames behind the stream) by a copy, not by replaying from the last checkpoint.
+    recent: deque[Checkpoint] = field(default_factory=lambda: deque(maxlen=RECENT_FRAMES))
 
     def __post_init__(self) -> None:
         self.checkpoints[0] = self.run.checkpoint()
@@ -59,16 +62,19 @@ class LiveRun:
 
     def nbytes(self) -> int:
         per_checkpoint = 3 * self.run.net.flat.nbytes
-        return self.run.nbytes() + per_checkpoint * len(self.checkpoints)
+        return self.run.nbytes() + per_checkpoint * (len(self.checkpoints) + len(self.recent))
 
     def move_to(self, step: int, should_stop: ShouldStop = never, chunk: int = 1_000_000) -> None:
         """Bring the run to `step`: resume from the nearest checkpoint, then step forward."""
         run = self.run
         if step < run.step or step - run.step > self.every:
             marks = sorted(self.checkpoints)
-            best = marks[bisect.bisect_right(marks, step) - 1]
-            if best > run.step or step < run.step:
-                run.resume(self.checkpoints[best])
+            best = self.checkpoints[marks[bisect.bisect_right(marks, step) - 1]]
+            near = [c for c in self.recent if best.step < c.step <= step]
+            if near:
+                best = max(near, key=lambda c: c.step)
+            if best.step > run.step or step < run.step:
+                run.resume(best)
         self.advance(step - run.step, should_stop, chunk)
 
     def advance(self, n: int, should_stop: ShouldStop = never, chunk: int = 1_000_000) -> None:
@@ -103,6 +109,7 @@ class LiveRun:
 
 
 MAX_CHECKPOINTS = 40
+RECENT_FRAMES = 8  # frames a stream may be ahead of what its page showed when it pauses
 TRIM_STEPS = 500
 
 
@@ -318,6 +325,7 @@ class RunManager:
                         break
                 if not n or self.store.set_step(run_id, live.run.step, expected=start):
                     result = read(live.run)
+                    live.recent.append(live.run.checkpoint())
                     break
         self._trim(live.run.step - start)
         return result

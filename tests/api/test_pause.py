@@ -109,3 +109,22 @@ def test_after_pause_a_stream_still_open_steps_no_more(server_factory):
     time.sleep(0.3)
     assert call("GET", f"{base}/{run_id}")["step"] == paused  # nothing stepped after the answer
     assert seen[-1] <= paused
+
+
+def test_a_pause_goes_back_to_the_frame_shown_without_replaying(client, monkeypatch):
+    """A page pauses at the last frame it showed, a few frames behind the stream: the server
+    keeps the last frames' ends, so it goes back by a copy instead of replaying from its last
+    checkpoint (up to 500 steps of every student's run when a class pauses)."""
+    from engine.trainer import Run
+
+    run_id = client.post("/api/v1/runs", json={"preset": "xor"}).json()["id"]
+    client.get(f"/api/v1/runs/{run_id}/stream?rate=120&max_frames=10&fields=step")
+    ahead = client.get(f"/api/v1/runs/{run_id}").json()["step"]
+    stepped = []
+    advance = Run.advance
+    monkeypatch.setattr(Run, "advance", lambda self, n=1: stepped.append(n) or advance(self, n))
+    shown = client.post(f"/api/v1/runs/{run_id}/pause?step={ahead - 3}").json()
+    assert shown["step"] == ahead - 3 and stepped == []
+    monkeypatch.undo()
+    again = client.post("/api/v1/runs", json={"preset": "xor"}).json()["id"]  # the same config, stepped
+    assert shown == client.post(f"/api/v1/runs/{again}/step", json={"steps": ahead - 3}).json()
