@@ -132,7 +132,7 @@ export function renderNode(el, state, col, i, show = ALL, sampleIndex = null) {
 /** A per-sample table wider than the panel even in its small type (two-digit exponents in every
  * column: -1.030e-17) folds each sample onto two lines (app.css table.folded) rather than
  * scroll the panel sideways: numbers are never cut or wrapped. */
-function foldWide(el) {
+export function foldWide(el) {
   if (!el.clientWidth) return; // not shown: nothing to measure
   const style = getComputedStyle(el);
   const room = el.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);

@@ -1,7 +1,7 @@
 // The inspector panel as a view of the page model: the lesson's words when nothing is selected,
 // a neuron's z, a, δ, or an edge's chain rule (fetched once per step and selection).
 import { api } from "./api.js";
-import { renderEdge, renderIdle, renderNode } from "./inspector.js";
+import { foldWide, renderEdge, renderIdle, renderNode } from "./inspector.js";
 import { model, on, revealed } from "./store.js";
 import { parseSelection } from "./hittest.js";
 import { healthHtml, neuronHealth } from "./health.js";
@@ -57,4 +57,5 @@ export function mountInspector(el, busy) {
   on("playing", draw);
   on("run", () => { shown = ""; });
   on("health", () => renderHealth(el));
+  new ResizeObserver(() => foldWide(el)).observe(el); // a window made narrower or wider: fold again
 }

@@ -182,3 +182,6 @@ def test_the_inspectors_per_sample_table_fits_its_panel(make_page, query, folded
     assert fit["cells"] == 6 * fit["rows"] and fit["cut"] == 0, fit
     assert p.evaluate(OVERFLOW) == []
     page.shot(f"layout-inspector-{'folded' if folded else 'one-line'}")
+    p.set_viewport_size({"width": 768, "height": 1024})  # the inspector goes full width: one line
+    p.wait_for_function("!document.querySelector('#inspector table').classList.contains('folded')")
+    assert p.evaluate(INSPECTOR_FIT)["sideways"] <= 0
