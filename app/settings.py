@@ -47,7 +47,10 @@ class Settings(BaseSettings):
         description="most work one request may do, in parameter·rows (parameters × batch rows × steps)",
     )
     cheap_work: int = Field(
-        5_000_000, description="work above this runs in the heavy lane (app/lanes.py), not the cheap lane"
+        # a Step click with the parts its panels draw, on the largest lesson (the digit net:
+        # ~28 M, ~15 ms here), is cheap: a class clicking Step must never be told "busy"
+        50_000_000,
+        description="work above this runs in the heavy lane (app/lanes.py), not the cheap lane",
     )
     max_response_mb: int = Field(64, description="largest answer, estimated before it is built")
     heavy_threads: int = Field(1, description="threads per worker for expensive requests")

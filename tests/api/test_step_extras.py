@@ -8,6 +8,11 @@ import base64
 import numpy as np
 import pytest
 
+from app.budget import Shape, check_steps
+from app.extras import extras_work
+from app.settings import Settings
+from engine.presets import PRESETS, resolve
+
 
 def create(client, **config) -> str:
     return client.post("/api/v1/runs", json=config).json()["id"]
@@ -104,3 +109,15 @@ def test_a_pause_back_to_a_step_carries_the_same_parts(client):
     refused = client.post(f"/api/v1/runs/{run}/pause?step=2&include=nope")
     assert refused.status_code == 422 and refused.json()["detail"][0]["loc"][-1] == "include"
     assert client.get(f"/api/v1/runs/{run}").json()["step"] == 4  # refused before going back
+
+
+@pytest.mark.parametrize("lesson", sorted(PRESETS))
+def test_a_step_click_with_every_panel_is_cheap_work_on_every_lesson(lesson):
+    """A Step click (one step, and every part a view may draw with it) never goes to the heavy
+    lane, whose one thread and short queue answer 503 "busy": a class of 30 clicking Step on the
+    digit net got 55 of them when the neuron check and preview were heavy work (67 M > 5 M)."""
+    shape = Shape.of_config(resolve({"preset": lesson}))
+    parts = ("history", "preview", "neurons") + (("grid",) if shape.sizes[0] == 2 else ())
+    settings = Settings()
+    work = check_steps(shape, 1, settings) + extras_work(shape, parts, 40, settings)
+    assert work <= settings.cheap_work, f"{lesson}: {work:,} parameter·rows"
