@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import httpx
+import orjson
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -77,3 +78,15 @@ def start_replicas(db: Path | str, n: int = 2) -> list[Server]:
             server.stop()
         raise
     return servers
+
+
+def stream_states(base: str, run_id: str, timeout: float = 30, **params) -> list[dict]:
+    """Every State a run's live stream sends (GET /runs/{id}/stream with `params`), in order."""
+    states = []
+    with httpx.stream(
+        "GET", f"{base}/api/v1/runs/{run_id}/stream", params=params, timeout=timeout
+    ) as response:
+        for line in response.iter_lines():
+            if line.startswith('data: {"step"'):
+                states.append(orjson.loads(line[6:]))
+    return states

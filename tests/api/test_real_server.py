@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import httpx
-import orjson
 import pytest
+
+from tests.support import stream_states
 
 pytestmark = pytest.mark.slow
 
@@ -12,16 +13,7 @@ pytestmark = pytest.mark.slow
 def test_stream_over_real_http(server_factory):
     server = server_factory()
     run_id = httpx.post(server.url + "/api/v1/runs", json={"preset": "xor"}).json()["id"]
-    states = []
-    with httpx.stream(
-        "GET",
-        f"{server.url}/api/v1/runs/{run_id}/stream",
-        params={"rate": 100, "max_frames": 20, "fields": "step,loss"},
-        timeout=30,
-    ) as response:
-        for line in response.iter_lines():
-            if line.startswith('data: {"step"'):
-                states.append(orjson.loads(line[6:]))
+    states = stream_states(server.url, run_id, rate=100, max_frames=20, fields="step,loss")
     assert len(states) == 20 and [s["step"] for s in states] == sorted(s["step"] for s in states)
 
 

@@ -13,7 +13,7 @@ import httpx
 import orjson
 import pytest
 
-from tests.support import start_replicas
+from tests.support import start_replicas, stream_states
 
 pytestmark = pytest.mark.slow
 
@@ -92,17 +92,10 @@ def test_a_stream_on_one_replica_never_goes_back_while_the_other_steps(replicas)
 
     stepper = threading.Thread(target=step_on_b)
     stepper.start()
-    seen = []
     try:
-        with httpx.stream(
-            "GET",
-            f"{a}/api/v1/runs/{run_id}/stream",
-            params={"rate": 30, "max_frames": 60, "fields": "step"},
-            timeout=60,
-        ) as response:
-            for line in response.iter_lines():
-                if line.startswith('data: {"step"'):
-                    seen.append(orjson.loads(line[6:])["step"])
+        seen = [
+            s["step"] for s in stream_states(a, run_id, timeout=60, rate=30, max_frames=60, fields="step")
+        ]
     finally:
         done.set()
         stepper.join()

@@ -113,6 +113,18 @@ def make_page(browser, server):
     assert not problems, problems
 
 
+def share_and_save(p, name: str) -> str:
+    """In the share dialog: make a short link and save the run as `name`; the link. The dialog stays open."""
+    p.locator("#btn-share").click()
+    p.locator("#share-make").click()
+    p.wait_for_function("document.querySelector('#share-url').value.includes('/s/')")
+    short = p.locator("#share-url").input_value()
+    p.locator("#save-name").fill(name)
+    p.locator("#save-go").click()
+    p.wait_for_function(f"document.querySelector('#saved-list').textContent.includes({name!r})")
+    return short
+
+
 @pytest.fixture
 def page(make_page) -> Watched:
     return make_page()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from tests.browser.conftest import share_and_save
+
 pytestmark = pytest.mark.browser
 
 
@@ -215,13 +217,7 @@ def test_bad_link_explains_and_falls_back(page):
 
 def test_share_dialog_short_link_and_saved_run(page, make_page, server):
     p = page.open("?preset=momentum&step=15&view=weights")
-    p.locator("#btn-share").click()
-    p.locator("#share-make").click()
-    p.wait_for_function("document.querySelector('#share-url').value.includes('/s/')")
-    short = p.locator("#share-url").input_value()
-    p.locator("#save-name").fill("momentum at 15")
-    p.locator("#save-go").click()
-    p.wait_for_function("document.querySelector('#saved-list').textContent.includes('momentum at 15')")
+    short = share_and_save(p, "momentum at 15")
     page.shot("share-dialog")
     p.keyboard.press("Escape")
     other = make_page()

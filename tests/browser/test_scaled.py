@@ -9,7 +9,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.browser.conftest import Watched
+from tests.browser.conftest import Watched, share_and_save
 from tests.proxy import Nginx
 from tests.support import start_replicas
 
@@ -79,13 +79,7 @@ def test_a_student_journey_through_nginx_over_two_replicas(open_page, behind_ngi
     assert len(states) == 1 and f'{{"step":{step},'.encode() in next(iter(states))
 
     # share and save; another browser opens the link (wherever it lands)
-    p.locator("#btn-share").click()
-    p.locator("#share-make").click()
-    p.wait_for_function("document.querySelector('#share-url').value.includes('/s/')")
-    short = p.locator("#share-url").input_value()
-    p.locator("#save-name").fill("through nginx")
-    p.locator("#save-go").click()
-    p.wait_for_function("document.querySelector('#saved-list').textContent.includes('through nginx')")
+    short = share_and_save(p, "through nginx")
     p.keyboard.press("Escape")
     other = open_page()
     q = other.open(short.split("/", 3)[3])
