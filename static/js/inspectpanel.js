@@ -19,13 +19,17 @@ const NODE_FIELDS = "step,batch,layers.activation,layers.b,layers.z,layers.a,lay
 
 export function mountInspector(el, busy) {
   let shown = ""; // the step, selection and sample drawn: the same answer is never asked twice
+  let shownState = null; // ...unless a new State came for the same step (a pause settles on the frame shown)
+  let ticket = 0; // the latest draw: an answer to an older one is dropped
   const draw = async () => {
     const st = model.state;
     if (!st || model.playing) return;
     const preset = model.meta.presets.find((p) => p.name === model.config.preset) ?? null;
     const key = `${model.runId}|${st.step}|${model.page.sel}|${model.page.sample}|${model.page.phase}|${model.page.lang}`;
-    if (key === shown) return;
+    if (key === shown && st === shownState) return;
     shown = key;
+    shownState = st;
+    const mine = ++ticket;
     const sel = parseSelection(model.page.sel);
     if (!sel) { renderIdle(el, preset); return; }
     if (sel.kind === "n") {
@@ -33,7 +37,7 @@ export function mountInspector(el, busy) {
       if (sel.col > st.layers.length || sel.i >= width) { renderIdle(el, preset); return; }
       // A big net's State is packed for drawing (frames.js): the exact numbers, one request away.
       const exact = st.approx ? await busy(() => api.state(model.runId, { fields: NODE_FIELDS })) : st;
-      if (!exact || shown !== key) return;
+      if (!exact || mine !== ticket) return;
       if (exact.step !== st.step) { shown = ""; return; } // see below
       renderNode(el, { ...st, ...exact }, sel.col, sel.i, revealed(st.layers.length, model.page.phase),
                  model.page.sample === "mean" ? null : Number(model.page.sample));
@@ -45,12 +49,11 @@ export function mountInspector(el, busy) {
     const chain = await busy(() => api.chain(model.runId, sel.l, sel.i, sel.j));
     // Answered at another step than the one shown (a stream that stopped on the page still
     // stepped on the server until the pause reached it): nothing drawn; the State the pause
-    // settles on draws again.
-    if (chain && shown === key && chain.step !== st.step) { shown = ""; return; }
-    if (chain && shown === key) {
-      const s = model.page.sample === "mean" ? null : Number(model.page.sample);
-      renderEdge(el, chain, model.state, s, revealed(model.state.layers.length, model.page.phase));
-    }
+    // settles on draws again, though its step may be the one of the frame shown.
+    if (!chain || mine !== ticket) return;
+    if (chain.step !== st.step) { shown = ""; return; }
+    const s = model.page.sample === "mean" ? null : Number(model.page.sample);
+    renderEdge(el, chain, model.state, s, revealed(model.state.layers.length, model.page.phase));
   };
   on("state", draw);
   on("page", draw);
