@@ -32,7 +32,7 @@ from app.deps import (
     Store,
     Wanted,
 )
-from app.extras import GridPoints, Include, Since, extras_work, parse_include, step_answer
+from app.extras import GridPoints, Include, Since, extras_work, parse_include, preview_of, step_answer
 from app.frames import AT_REST, batch_as_rows, compact, image_edges_only
 from app.i18n import translations
 from app.page_params import PAGE_PATTERNS
@@ -63,7 +63,6 @@ from engine.evaluation import confusion
 from engine.nudges import one_example
 from engine.phases import phases
 from engine.presets import PRESETS, resolve
-from engine.preview import loss_along_update
 from engine.trainer import Run
 
 
@@ -341,7 +340,7 @@ def get_preview(
 
     def answer(run: Run) -> Response:
         check_rows(Shape.of_config(run.config), points * run.batch_size, settings, field="points")
-        return json_response({"alpha": alphas, "loss": loss_along_update(run, alphas), "step": run.step})
+        return json_response(preview_of(run, alphas))
 
     return manager.read(run_id, answer)
 

@@ -101,6 +101,11 @@ def grid_of(run: Run, n: int) -> dict[str, Any]:
     return {"xs": xs, "ys": ys, "layers": [levels(a.T) for a in activations]}
 
 
+def preview_of(run: Run, alphas: np.ndarray = PREVIEW_ALPHAS) -> dict[str, Any]:
+    """The batch loss along the update about to be applied, L(θ + α·Δθ) (GET /preview)."""
+    return {"alpha": alphas, "loss": loss_along_update(run, alphas), "step": run.step}
+
+
 def step_answer(
     run: Run, state: bytes, include: tuple[str, ...], since: int, grid: int, digits: int | None
 ) -> bytes:
@@ -116,11 +121,7 @@ def extra_parts(run: Run, include: tuple[str, ...], since: int, grid: int, digit
         if name == "history":
             value: Any = run.history.to_dict(since)
         elif name == "preview":
-            value = {
-                "alpha": PREVIEW_ALPHAS,
-                "loss": loss_along_update(run, PREVIEW_ALPHAS),
-                "step": run.step,
-            }
+            value = preview_of(run)
         elif name == "neurons":
             value = neuron_health(run)
         else:
