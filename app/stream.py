@@ -28,6 +28,7 @@ import os
 import time
 import weakref
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Annotated, TypeVar
 
@@ -121,7 +122,9 @@ async def stream(
     heavy_start = await anyio.to_thread.run_sync(plan) > settings.cheap_work
 
     async def work(fn: Callable[[ShouldStop], T]) -> T:
-        return await anyio.to_thread.run_sync(fn, lanes.shutting_down.is_set, limiter=frame_builders())
+        return await asyncio.get_running_loop().run_in_executor(
+            frame_builders(), fn, lanes.shutting_down.is_set
+        )
 
     def start(stop: ShouldStop) -> int:
         return manager.read(run_id, lambda run: run.step, stop)
@@ -185,18 +188,21 @@ async def stream(
 # Frames built at once in a worker, whatever the number of streams: as many as there are cores.
 # A thread more only contends for them (and for the GIL): 30 digit-net streams in one worker
 # built each frame in 10.6 ms of CPU with 40 threads at it and in 4.3 ms with 2 (10 frames/s
-# each instead of 4.6); 100 XOR streams 2.95 -> 2.05 ms.
+# each instead of 4.6); 100 XOR streams 2.95 -> 2.05 ms. The frames wait for those threads in a
+# plain pool's queue, handed over by the event loop directly: anyio's to_thread with a limiter
+# cost an XOR frame a quarter of its CPU more (100 XOR streams, 2 workers: 1050 -> 811 µs of
+# server CPU a frame, 10 -> 21 frames/s each; bench_students, loaded machine).
 FRAME_BUILDERS = os.cpu_count() or 2
-_builders: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = (
+_builders: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, ThreadPoolExecutor] = (
     weakref.WeakKeyDictionary()
 )
 
 
-def frame_builders() -> anyio.CapacityLimiter:
-    """The worker's limiter of frames being built (one per event loop: tests run several)."""
+def frame_builders() -> ThreadPoolExecutor:
+    """The worker's threads that build frames (a pool per event loop: tests run several)."""
     loop = asyncio.get_running_loop()
     if loop not in _builders:
-        _builders[loop] = anyio.CapacityLimiter(FRAME_BUILDERS)
+        _builders[loop] = ThreadPoolExecutor(FRAME_BUILDERS, "bpx-frames")
     return _builders[loop]
 
 

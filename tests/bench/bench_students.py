@@ -14,13 +14,16 @@ flush does). So when the page changes what it asks for, this benchmark follows.
 Per scenario and number of server workers: bytes per student (as sent, headers included),
 frames a second per student while playing (min / p50), p50 / p99 of each kind of request,
 CPU seconds of the server and of the load generators (several processes, so one event loop
-is not the bottleneck it measures), errors, and the machine's load average. The machine
+is not the bottleneck it measures), errors, and the machine's load average; and the server's
+CPU per frame while every student plays, per request of the page's load and per request of the
+pause and Step clicks (`phases`). The machine
 may be shared: read the figures beside the CPU they cost, and compare runs made together.
 """
 
 from __future__ import annotations
 
 import asyncio
+import bisect
 import json
 import math
 import os
@@ -187,6 +190,11 @@ class Student:
         self.bytes = 0
         self.frames = 0
         self.errors: list[str] = []
+        # Wall-clock times (shared by the generator processes): the phases' server CPU is read
+        # between them (classroom: `phases`).
+        self.frame_times: list[float] = []
+        self.played: tuple[float, float] = (math.nan, math.nan)
+        self.calls: list[tuple[float, float]] = []
 
     def path(self, call: Call) -> str:
         path = call.path
@@ -212,6 +220,7 @@ class Student:
             self.errors.append(f"{call.kind} {type(error).__name__}: {error}")
             return
         self.times[call.kind].append(time.perf_counter() - start)
+        self.calls.append((time.time() - (time.perf_counter() - start), time.time()))
 
     async def group(self, calls: list[Call]) -> None:
         """The group's requests as the page sent them: each once those it waited for answered."""
@@ -232,6 +241,7 @@ class Student:
         ticks = []
         start = time.perf_counter()
         last = start
+        opened = time.time()
         try:
             async with self.session.get(self.base + self.path(Call("GET", self.script.stream))) as r:
                 if r.status >= 400:
@@ -243,6 +253,7 @@ class Student:
                     now = time.perf_counter()
                     if line.startswith(b"id: "):
                         self.frames += 1
+                        self.frame_times.append(time.time())
                         self.times["frame gap"].append(now - last)
                         last = now
                         self.subs["{step}"] = line[4:].decode().strip()
@@ -253,6 +264,7 @@ class Student:
                         break
         except Exception as error:  # noqa: BLE001
             self.errors.append(f"stream {type(error).__name__}: {error}")
+        self.played = (opened, time.time())
         await asyncio.gather(*ticks)
 
     async def lesson(self) -> None:
@@ -287,7 +299,17 @@ async def crowd(base: str, script: Script, students: int) -> dict:
         for s in sessions:
             await s.close()
     return {
-        "students": [{"bytes": s.bytes, "frames": s.frames, "errors": s.errors} for s in crowd],
+        "students": [
+            {
+                "bytes": s.bytes,
+                "frames": s.frames,
+                "errors": s.errors,
+                "frame_times": s.frame_times,
+                "played": s.played,
+                "calls": s.calls,
+            }
+            for s in crowd
+        ],
         "times": times,
     }
 
@@ -333,6 +355,16 @@ def classroom(server: Server, script: Script, students: int, tmp: Path) -> dict:
     n_gen = max(1, math.ceil(students / STUDENTS_PER_GENERATOR))
     shares = [students // n_gen + (i < students % n_gen) for i in range(n_gen)]
     load_before = os.getloadavg()[0]
+    timeline: list[tuple[float, float]] = []  # (wall time, server CPU seconds), every SAMPLE_SECONDS
+    sampling = threading.Event()
+
+    def sample() -> None:
+        while not sampling.wait(SAMPLE_SECONDS):
+            timeline.append((time.time(), tree_cpu(server.process.pid)))
+
+    timeline.append((time.time(), tree_cpu(server.process.pid)))
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     server_cpu, wall = tree_cpu(server.process.pid), time.perf_counter()
     generators = [
         subprocess.Popen(
@@ -352,6 +384,9 @@ def classroom(server: Server, script: Script, students: int, tmp: Path) -> dict:
     ]
     outs = [json.loads(g.communicate()[0]) for g in generators]
     server_cpu, wall = tree_cpu(server.process.pid) - server_cpu, time.perf_counter() - wall
+    sampling.set()
+    sampler.join()
+    timeline.append((time.time(), tree_cpu(server.process.pid)))
     times: dict[str, list[float]] = defaultdict(list)
     for out in outs:
         for kind, values in out["times"].items():
@@ -363,7 +398,46 @@ def classroom(server: Server, script: Script, students: int, tmp: Path) -> dict:
         "generator_cpu": [out["cpu"] for out in outs],
         "wall": wall,
         "load": (load_before, os.getloadavg()[0]),
+        "phases": phases([s for out in outs for s in out["students"]], timeline),
     }
+
+
+SAMPLE_SECONDS = 0.1
+
+
+def cpu_between(timeline: list[tuple[float, float]], start: float, end: float) -> float:
+    """Server CPU seconds from `start` to `end` (wall times), read off the sampled timeline."""
+    times = [t for t, _ in timeline]
+
+    def at(t: float) -> float:
+        i = min(max(bisect.bisect_left(times, t), 1), len(times) - 1)
+        (t0, c0), (t1, c1) = timeline[i - 1], timeline[i]
+        return c0 + (c1 - c0) * min(max((t - t0) / (t1 - t0), 0.0), 1.0) if t1 > t0 else c1
+
+    return at(end) - at(start) if end > start else math.nan
+
+
+def phases(students: list[dict], timeline: list[tuple[float, float]]) -> dict[str, tuple[float, int, float]]:
+    """The server's CPU per unit of each phase, where every student is in it: per frame while
+    all play (from a second after the last stream opened until the first closed), per request
+    before any stream opened (the page's load) and after every stream closed (pause and Step
+    clicks). Rates alone move with whatever else the machine runs; CPU per frame and per
+    request much less. Each: (CPU seconds, frames or requests, seconds)."""
+    opened = [s["played"][0] for s in students]
+    closed = [s["played"][1] for s in students]
+    windows = {
+        "frame": (max(opened) + 1.0, min(closed)),
+        "load request": (min(c[0] for s in students for c in s["calls"]), min(opened)),
+        "Step-phase request": (max(closed), max(c[1] for s in students for c in s["calls"])),
+    }
+    out = {}
+    for name, (start, end) in windows.items():
+        if name == "frame":
+            count = sum(start <= t < end for s in students for t in s["frame_times"])
+        else:  # requests answered in the window
+            count = sum(start <= c[1] <= end for s in students for c in s["calls"])
+        out[name] = (cpu_between(timeline, start, end), count, end - start)
+    return out
 
 
 def rows_of(lesson: str, students: int, workers: int, out: dict) -> list[tuple[str, str]]:
@@ -383,6 +457,12 @@ def rows_of(lesson: str, students: int, workers: int, out: dict) -> list[tuple[s
             f"load average {out['load'][0]:.1f} → {out['load'][1]:.1f}",
         )
     ]
+    costs = [
+        f"{1e6 * cpu / n:.0f} µs a {name} ({n} in {seconds:.1f} s)"
+        for name, (cpu, n, seconds) in out["phases"].items()
+        if n > 0 and seconds > 0
+    ]
+    rows.append(("  server CPU", "; ".join(costs)))
     for kind, values in sorted(times.items()):
         rows.append(
             (
