@@ -77,14 +77,15 @@ def state_json(
     packing: dict[str, Any] | None = None,
     rows_known: set[int] | None = None,
     whole: bool = True,
+    sample: int | None = None,
 ) -> bytes:
     """A State as JSON; `packing` compact (app/frames.py), then the batch's inputs as rows
-    not sent before (`rows_known`) and, unless `whole`, a net on images' first layer's matrices
-    as the edges the network view draws."""
+    not sent before (`rows_known`; with `sample`, of that batch row only) and, unless `whole`,
+    a net on images' first layer's matrices as the edges the network view draws."""
     state = run.state().to_dict()
     state = select(state, fields) if fields else state
     if rows_known is not None and "batch" in state:
-        state["batch"] = batch_as_rows(state["batch"], rows_known)
+        state["batch"] = batch_as_rows(state["batch"], rows_known, sample)
     if not whole and state.get("layers") and len(run.dataset.input_shape) == 2:
         state["layers"][0] = image_edges_only(state["layers"][0])
     return dumps(compact(state, **packing) if packing else state, digits)

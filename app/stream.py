@@ -94,6 +94,15 @@ async def stream(
             "matrices whole (one every half second), for the views that redraw that often (app/frames.py)"
         ),
     ] = None,
+    sample: Annotated[
+        int | None,
+        Query(
+            ge=0,
+            le=LIMITS["max_samples"],
+            description="format=compact: the batch's inputs of this batch row only (the last row when the "
+            "batch is smaller), the sample the network view draws; absent: of every row (app/frames.py)",
+        ),
+    ] = None,
 ) -> EventStream:
     rate = min(rate, settings.max_stream_rate)
     frames_allowed = min(max_frames or settings.max_stream_frames, settings.max_stream_frames)
@@ -150,7 +159,7 @@ async def stream(
                 whole = now - whole_sent[0] >= WHOLE_SECONDS
                 if whole:
                     whole_sent[0] = now
-                state = state_json(run, digits, every if whole else wanted, PLAYING, rows_sent, whole)
+                state = state_json(run, digits, every if whole else wanted, PLAYING, rows_sent, whole, sample)
             else:
                 state = state_json(run, digits, every)
             event += b"event: state\ndata: " + state + b"\nid: " + str(run.step).encode() + b"\n\n"

@@ -13,11 +13,13 @@ const VIEW_FIELD = { weights: "layers.W", gradients: "layers.dW", applied: "laye
 /** The stream play asks for: `speed` steps a frame; a big net's frames are compact and carry
  * only the fields its network view draws (app/frames.py); the weights, when the view draws
  * another matrix, only in the frames every half second that bring the image layer's matrices
- * whole (for the weight pictures; the network takes only its shape from them). */
-export function playOptions(nParams, speed, view) {
+ * whole (for the weight pictures; the network takes only its shape from them); the batch's
+ * inputs, when the view shows one sample (`sample` is not "mean"), of that sample only. */
+export function playOptions(nParams, speed, view, sample = "mean") {
   if (nParams <= BIG_NET) return { rate: STREAM_RATE, stepsPerFrame: speed, params: {} };
   const params = { fields: `${STREAM_FIELDS},${VIEW_FIELD[view]}`, format: "compact" };
   if (view !== "weights") params.whole_fields = "layers.W";
+  if (sample !== "mean") params.sample = sample;
   return { rate: STREAM_RATE, stepsPerFrame: speed, params };
 }
 
@@ -76,7 +78,7 @@ export function play() {
   if (model.playing) { busy(() => model.run.pause()); return; }
   if (!model.state) return;
   model.page.phase = "";
-  model.run.play(playOptions(model.nParams, model.page.speed, model.page.view));
+  model.run.play(playOptions(model.nParams, model.page.speed, model.page.view, model.page.sample));
 }
 
 /** Play on with what the page now asks of the stream. */
@@ -86,8 +88,11 @@ function replay() {
   play();
 }
 
-/** Another speed is another stream; so is another view of a big net, whose frames carry only
- * what its view draws. Mounted before the views, so they draw with the new stream asked for. */
+/** Another speed is another stream; so is another view or sample of a big net, whose frames
+ * carry only what its view draws. Mounted before the views, so they draw with the new stream
+ * asked for. */
 export function mountActions() {
-  on("page", (changes) => { if ("speed" in changes || ("view" in changes && model.nParams > BIG_NET)) replay(); });
+  on("page", (changes) => {
+    if ("speed" in changes || (("view" in changes || "sample" in changes) && model.nParams > BIG_NET)) replay();
+  });
 }

@@ -38,7 +38,7 @@ export function edgeValue(scene, l, i, j) {
   const s = sampleIndex(scene);
   if (s === null) return -layer.dW[i][j];
   const aPrev = l === 0 ? state.batch.x[s] : state.layers[l - 1].a[s];
-  return -layer.delta[s][i] * aPrev[j];
+  return aPrev ? -layer.delta[s][i] * aPrev[j] : 0; // a played frame for another sample: its inputs are on their way
 }
 
 /** The matrix whose |entries| are the edge values' sizes in this view, when there is one. */
@@ -74,13 +74,16 @@ export function layerScales(scene) {
 
 const columnMean = (rows) => Array.from(rows[0], (_, i) => rows.reduce((sum, r) => sum + r[i], 0) / rows.length);
 
-/** The activation shown in a node: one sample's, or the batch mean. */
+/** The activation shown in a node: one sample's, or the batch mean. A frame played for one
+ * sample carries that sample's inputs alone (actions.js playOptions): until the stream asked
+ * for another brings its own, a row it lacks is drawn as not known (null). */
 export function nodeValues(scene, column) {
   const { state, probe } = scene;
   if (probe) return column === 0 ? probe.x : probe.layers[column - 1];
   const rows = column === 0 ? state.batch.x : state.layers[column - 1].a;
   const s = sampleIndex(scene);
-  return s !== null ? rows[s] : columnMean(rows);
+  if (s !== null) return rows[s] ?? null;
+  return rows.every(Boolean) ? columnMean(rows) : null;
 }
 
 export function deltaValues(scene, column) {
@@ -230,12 +233,14 @@ export function describe(scene, target) {
     const layer = st.layers[l];
     const w = `W${l}[${i}][${j}] = ${exactness(layer.W)}${short(layer.W[i][j], 5)}`;
     if (!show.backward(l)) return `${w}\n∂L/∂w: ${notYet}`;
-    const g = s === null ? layer.dW[i][j] : layer.delta[s][i] * (l === 0 ? st.batch.x[s] : st.layers[l - 1].a[s])[j];
+    const aPrev = s === null ? null : (l === 0 ? st.batch.x[s] : st.layers[l - 1].a[s]);
+    if (s !== null && !aPrev) return `${w}\n${which}: —`; // a played frame for another sample (nodeValues)
+    const g = s === null ? layer.dW[i][j] : layer.delta[s][i] * aPrev[j];
     const dL = s === null ? "∂L/∂w" : `∂ℓ${subscript(s)}/∂w`;
     const about = exactness(s === null ? layer.dW : layer.delta);
     return `${w}\n${which}:\n${dL} = ${about}${short(g, 5)}\n−${dL} = ${short(-g, 5)} ${g < 0 ? "↑" : g > 0 ? "↓" : ""}`;
   }
-  if (target.col === 0) return `x${target.i} = ${short(nodeValues(scene, 0)[target.i], 5)} (${which})`;
+  if (target.col === 0) return `x${target.i} = ${short(nodeValues(scene, 0)?.[target.i], 5)} (${which})`;
   const l = target.col - 1;
   if (!show.forward(l)) return `a, z: ${notYet}`;
   const mean = (rows) => rows.reduce((sum, r) => sum + r[target.i], 0) / rows.length;

@@ -32,7 +32,7 @@ export function mountNetwork(setPage) {
   };
   bindNetworkKeys($("network"), {
     sel: () => parseSelection(model.page.sel),
-    sizes: () => (model.state ? [model.state.batch.x[0].length, ...model.state.layers.map((l) => l.W.length)] : null),
+    sizes: () => (model.state ? [model.state.layers[0].W[0].length, ...model.state.layers.map((l) => l.W.length)] : null),
     image: () => model.data?.input_shape.length === 2,
     select: (sel) => { select(sel); say(); },
     openInspector: () => $("inspector").focus(),

@@ -174,3 +174,38 @@ def test_whole_fields_come_only_in_the_frames_that_carry_the_image_layer_whole(c
     assert all("layers" in d for kind, d in events(plain.text) if kind == "state")  # JSON frames: every one
     bad = client.get(f"/api/v1/runs/{run_id}/stream?format=compact&fields=step&whole_fields=layers.nope")
     assert bad.status_code == 422 and "whole_fields" in bad.text
+
+
+def played_batches(client, query: str) -> list[dict]:
+    run_id = client.post("/api/v1/runs", json={"preset": "digits"}).json()["id"]
+    text = client.get(
+        f"/api/v1/runs/{run_id}/stream?rate=40&max_frames=4&format=compact&fields=step,batch&{query}"
+    )
+    assert text.status_code == 200, text.text
+    return [frame["batch"] for kind, frame in events(text.text) if kind == "state"]
+
+
+def test_a_played_frame_sends_each_training_rows_inputs_once(client):
+    """Within the first epoch every batch is new: each frame sends every row's inputs, by its
+    row number; a row sent once is never sent again in that stream."""
+    batches = played_batches(client, "")
+    sent: list[int] = []
+    for batch in batches:
+        assert set(batch["rows"]) == set(batch["index"]) - set(sent)
+        assert unpack(batch["rows_x"]).shape == (len(batch["rows"]), 784)
+        sent += batch["rows"]
+    assert len(sent) == len(set(sent)) > 32
+
+
+def test_a_stream_for_one_sample_sends_that_batch_rows_inputs_alone(client):
+    """`sample=s`: the network view draws batch row s (its digit, its edges' products): the inputs
+    of the other rows stay home; a batch smaller than s sends its last row, as the page draws it."""
+    for query, s in (("sample=3", 3), ("sample=4000", 31)):
+        batches = played_batches(client, query)
+        assert len(batches) >= 2
+        for batch in batches:
+            assert batch["rows"] == [batch["index"][s]], query
+            assert unpack(batch["rows_x"]).shape == (1, 784)
+    run_id = client.post("/api/v1/runs", json={"preset": "digits"}).json()["id"]
+    bad = client.get(f"/api/v1/runs/{run_id}/stream?format=compact&sample=-1")
+    assert bad.status_code == 422 and "sample" in bad.text

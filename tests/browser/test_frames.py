@@ -13,7 +13,7 @@ pytestmark = pytest.mark.browser
 # the first frame's whole matrices, pixels as rows sent once) — and compare what is painted: the same edges and arrows, each edge's colour (its alpha over the canvas, per channel,
 # in levels of 255) and width, each neuron's fill and each input pixel's grey level. Canvas
 # pixels themselves are not compared: Skia draws a 0.999 px line and a 1.001 px line differently.
-COMPARE = """async ({ runId, views, played }) => {
+COMPARE = """async ({ runId, views, played, sample = null }) => {
   const E = await import('/static/js/encode.js');
   const L = await import('/static/js/layout.js');
   const S = await import('/static/js/store.js');
@@ -23,7 +23,8 @@ COMPARE = """async ({ runId, views, played }) => {
   const get = async (query) => (await fetch(`/api/v1/runs/${runId}/state${query}`)).json();
   const fields = 'step,loss,batch,layers.activation,layers.a,layers.delta,layers.W,layers.dW,layers.dW_applied';
   const stream = () => new Promise((done, fail) => { // the run stops at the last frame's step
-    const source = new EventSource(`/api/v1/runs/${runId}/stream?format=compact&rate=40&max_frames=3&fields=${fields}`);
+    const source = new EventSource(`/api/v1/runs/${runId}/stream?format=compact&rate=40&max_frames=3&fields=${fields}`
+      + (sample === null ? '' : `&sample=${sample}`));
     const frames = [];
     source.addEventListener('state', (e) => frames.push(JSON.parse(e.data)));
     source.addEventListener('end', () => { source.close(); done(frames); });
@@ -118,6 +119,19 @@ def test_a_played_frame_draws_the_picture_of_the_full_state(page, server):
         if all(diff["partial"] for diff in result.values()):
             break
     assert all(diff["partial"] for diff in result.values()), "no played frame with only the rows' top"
+    check_same_picture(result)
+
+
+def test_a_frame_played_for_one_sample_draws_that_samples_picture(page, server):
+    """A stream with `sample=` sends that batch row's inputs alone (app/frames.py batch_as_rows):
+    every view of that sample is drawn as from the float64 State."""
+    p = page.open("?preset=digits&step=20")
+    run_id = p.evaluate("window.__bpx.runId")
+    views = [{"view": view, "sample": "5"} for view in ("gradients", "weights", "applied")]
+    for _ in range(3):
+        result = p.evaluate(COMPARE, {"runId": run_id, "views": views, "played": True, "sample": 5})
+        if all(diff["partial"] for diff in result.values()):
+            break
     check_same_picture(result)
 
 

@@ -85,10 +85,36 @@ def test_while_playing_the_side_plots_come_with_the_frames(page, preset):
     drawn = p.evaluate(
         "[window.__bpx.model.nodeMaps?.step ?? null, window.__bpx.model.run.extras?.step ?? null]"
     )
-    p.click("#btn-play")
+    with p.expect_request(lambda r: "/pause" in r.url):  # sent from the run's queue, after the click returns
+        p.click("#btn-play")
     playing = asked[: asked.index("pause")]
     assert playing == ["stream"]
     maps_step, extras_step = drawn
     assert extras_step and extras_step > 0
     if preset == "xor":  # the neuron maps were drawn from a frame's grid while playing
         assert maps_step and maps_step > 0
+
+
+def test_a_digit_net_plays_the_inputs_of_the_sample_it_shows(page):
+    """The network view draws one sample's digit (or the batch mean): a played frame carries the
+    inputs of that sample alone, and another sample picked while playing is another stream."""
+    p = page.open("?preset=digits&speed=1")
+    streams: list[str] = []
+    p.on("request", lambda r: streams.append(r.url) if "/stream" in r.url else None)
+    has = "() => window.__bpx.model.state.batch.x.map((x, k) => x ? k : -1).filter((k) => k >= 0)"
+
+    def played_on() -> None:  # frames of the stream now asked for: past the pause that ended the last one
+        step = p.evaluate("window.__bpx.step")
+        p.wait_for_function(f"window.__bpx.model.playing && window.__bpx.step > {step} + 3", timeout=20_000)
+
+    p.click("#btn-play")
+    played_on()
+    assert "sample=0" in streams[-1] and p.evaluate(has) == [0]
+    p.locator("#sample").select_option("7")
+    played_on()
+    assert "sample=7" in streams[-1] and p.evaluate(has) == [7]
+    p.locator("#sample").select_option("mean")
+    played_on()
+    assert "sample=" not in streams[-1] and p.evaluate(has) == list(range(32))
+    p.click("#btn-play")
+    page.wait_idle()

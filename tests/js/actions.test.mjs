@@ -34,6 +34,13 @@ test("a small net plays whole States; a big one compact frames with only its vie
   assert.ok(weights.fields.split(",").includes("layers.W") && weights.whole_fields === undefined);
 });
 
+test("a big net shown for one sample plays the inputs of that sample only; the batch mean, every row's", () => {
+  assert.equal(playOptions(BIG_NET + 1, 1, "gradients", "3").params.sample, "3");
+  assert.equal(playOptions(BIG_NET + 1, 1, "gradients", "mean").params.sample, undefined);
+  assert.equal(playOptions(BIG_NET + 1, 1, "gradients").params.sample, undefined);
+  assert.deepEqual(playOptions(BIG_NET, 1, "gradients", "3").params, {}); // a small net's States are whole
+});
+
 test("every shortcut the keys name has a verb", () => {
   const names = SHORTCUTS.map(([, , action]) => action).filter(Boolean);
   for (const key of ["Escape", " ", "ArrowRight", "n", "e", "r", "g", "c", "?"]) {

@@ -88,6 +88,19 @@ test("nodes: batch means, fill level by activation function, δ ring by sign", (
   assert.equal(encodeNodes(scene(), columns, revealed(2, "forward:0")).find((n) => n.col === 2).fill, 0);
 });
 
+test("a frame played for one sample lacks the other rows' inputs: they draw as not known until theirs come", () => {
+  const played = { ...state, batch: { ...state.batch, x: [undefined, [0, 2]] } }; // sample 1's inputs only (frames.js)
+  const at = (opts) => ({ ...scene(opts), state: played });
+  assert.deepEqual(nodeValues(at({ sample: "1" }), 0), [0, 2]);
+  assert.equal(edgeValue(at({ sample: "1" }), 0, 0, 1), -0.5 * 2); // δ_0 = 0.5 and x_1 = 2 of sample 1
+  assert.equal(nodeValues(at({ sample: "0" }), 0), null);
+  assert.equal(nodeValues(at({ sample: "mean" }), 0), null);
+  assert.equal(edgeValue(at({ sample: "0" }), 0, 0, 1), 0);
+  const nodes = encodeNodes(at({ sample: "0" }), columns, revealed(2, ""));
+  assert.ok(nodes.filter((n) => n.col === 0).every((n) => n.fill === 0 && n.level === 0));
+  assert.ok(encodeEdges(at({ sample: "0" }), columns, revealed(2, "")).length > 0);
+});
+
 test("short numbers for small circles", () => {
   assert.equal(short(0.123456), "0.123");
   assert.equal(short(12345), "1.2e+4");
