@@ -35,6 +35,7 @@ from app.deps import (
 from app.extras import GridPoints, Include, Since, extras_work, parse_include, preview_of, step_answer
 from app.frames import AT_REST, batch_as_rows, compact, image_edges_only
 from app.i18n import translations
+from app.lean import LeanRoute
 from app.page_params import PAGE_PATTERNS
 from app.responses import (
     ChainOut,
@@ -216,12 +217,6 @@ async def get_state(asked: StateRequestDep) -> Response:
     return state_response(body)
 
 
-@runs.post(
-    "/{run_id}/step",
-    response_model=StateOut | StepWithOut,
-    responses=STATE_DOC,
-    summary="Apply n updates; returns the new State (with `include`: {state, and the parts asked for})",
-)
 async def step_run(
     body: StepIn,
     asked: StateRequestDep,
@@ -245,6 +240,19 @@ async def step_run(
         plan, lambda stop: manager.step(run_id, body.steps, read, stop, asked.row), asked.request
     )
     return state_response(answer)
+
+
+# A class of students stepping at once: the Step's plainly valid requests skip FastAPI's
+# per-request dependency solving (app/lean.py); its errors and documentation are FastAPI's.
+runs.add_api_route(
+    "/{run_id}/step",
+    step_run,
+    methods=["POST"],
+    route_class_override=LeanRoute,
+    response_model=StateOut | StepWithOut,
+    responses=STATE_DOC,
+    summary="Apply n updates; returns the new State (with `include`: {state, and the parts asked for})",
+)
 
 
 @runs.post("/{run_id}/reset", response_model=RunOut, summary="Back to step 0")

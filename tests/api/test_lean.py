@@ -1,0 +1,111 @@
+"""POST /runs/{id}/step through its lean route (app/lean.py) answers exactly what FastAPI's
+own handler answers: the same State bits, the same 4xx errors word for word."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import fastapi.routing
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+
+from app.lean import LeanRoute
+from app.main import create_app
+from tests.api.conftest import settings_for
+
+JSON = "application/json"
+# (query, body, content type): plain requests, and every way a request can be wrong
+CASES = [
+    ("", b'{"steps": 1}', JSON),
+    ("", b'{"steps": 3}', JSON),
+    ("", b"{}", JSON),  # steps defaults to 1
+    ("?digits=5", b'{"steps": 1}', JSON),
+    ("?digits=17&format=compact", b'{"steps": 2}', JSON),
+    ("?fields=step,loss,layers.W", b'{"steps": 1}', JSON),
+    ("?fields=step&fields=loss", b'{"steps": 1}', JSON),  # repeated: the last one, as FastAPI takes it
+    ("?include=history,preview,neurons,grid&since=2&grid=5", b'{"steps": 1}', JSON),
+    ("?include=grid&grid=2&format=compact&digits=3", b'{"steps": 1}', JSON),
+    ("?somebody=else", b'{"steps": 1}', JSON),  # unknown parameters are ignored
+    ("?digits=%2B7", b'{"steps": 1}', JSON),  # "+7"
+    ("?digits=0", b'{"steps": 1}', JSON),
+    ("?digits=18", b'{"steps": 1}', JSON),
+    ("?digits=x", b'{"steps": 1}', JSON),
+    ("?digits=", b'{"steps": 1}', JSON),
+    ("?digits=%EF%BC%95", b'{"steps": 1}', JSON),  # a full-width 5
+    ("?format=xml", b'{"steps": 1}', JSON),
+    ("?fields=nope", b'{"steps": 1}', JSON),
+    ("?fields=" + "step," * 500, b'{"steps": 1}', JSON),
+    ("?include=nope", b'{"steps": 1}', JSON),
+    ("?include=grid&grid=1", b'{"steps": 1}', JSON),
+    ("?since=-1", b'{"steps": 1}', JSON),
+    ("?digits=0&grid=1", b'{"steps": "x"}', JSON),  # errors in the query and the body together
+    ("", b'{"steps": "5"}', JSON),
+    ("", b'{"steps": true}', JSON),
+    ("", b'{"steps": 0}', JSON),
+    ("", b'{"steps": 1.0}', JSON),
+    ("", b'{"steps": 10000000}', JSON),
+    ("", b'{"steps": 1, "more": 2}', JSON),
+    ("", b"[1]", JSON),
+    ("", b"null", JSON),
+    ("", b"", JSON),
+    ("", b'{"steps": 1', JSON),
+    ("", b'{"steps": NaN}', JSON),
+    ("", b'\xff{"steps": 1}', JSON),
+    ("", b"[" * 100_000 + b"]" * 100_000, JSON),
+    ("", b'{"steps": 1}', "application/json; charset=utf-8"),
+    ("", b'{"steps": 1}', "text/plain"),
+    ("", b'{"steps": 1}', ""),
+]
+
+
+def answers(tmp_path: Path, lean: bool, monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, str, bytes]]:
+    out = []
+    with monkeypatch.context() as patch:
+        if not lean:  # the route as FastAPI's own handler serves it (handlers are built when first used)
+            patch.setattr(LeanRoute, "get_route_handler", APIRoute.get_route_handler)
+        with TestClient(create_app(settings_for(tmp_path))) as client:
+            run_id = client.post("/api/v1/runs", json={"preset": "xor", "seed": 7}).json()["id"]
+            for query, body, content_type in CASES + [("", b'{"steps": 1}', JSON)]:
+                headers = {"content-type": content_type} if content_type else {}
+                r = client.post(f"/api/v1/runs/{run_id}/step{query}", content=body, headers=headers)
+                out.append((r.status_code, r.headers.get("content-type", ""), r.content))
+            r = client.post("/api/v1/runs/nope/step", json={"steps": 1})
+            out.append((r.status_code, r.headers.get("content-type", ""), r.content))
+    return out
+
+
+def test_lean_route_answers_as_fastapi_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    lean = answers(tmp_path / "lean", True, monkeypatch)
+    full = answers(tmp_path / "full", False, monkeypatch)
+    assert [status for status, _, _ in lean] == [status for status, _, _ in full]
+    for case, (one, other) in enumerate(zip(lean, full, strict=True)):
+        assert one == other, (CASES + [("", "", "")] * 2)[case]
+    statuses = [status for status, _, _ in lean]
+    assert statuses.count(200) >= 10 and 422 in statuses and 404 in statuses  # both kinds were tried
+
+
+def test_plain_steps_skip_dependency_solving(client: TestClient, monkeypatch: pytest.MonkeyPatch):
+    solved = []
+    solve = fastapi.routing.solve_dependencies
+
+    async def counting(*args, **kwargs):
+        solved.append(kwargs["dependant"].call.__name__)
+        return await solve(*args, **kwargs)
+
+    monkeypatch.setattr(fastapi.routing, "solve_dependencies", counting)
+    run_id = client.post("/api/v1/runs", json={"preset": "xor"}).json()["id"]
+    solved.clear()
+    answer = client.post(f"/api/v1/runs/{run_id}/step?digits=3&include=history", json={"steps": 2})
+    assert answer.json()["state"]["step"] == 2
+    assert solved == []
+    assert client.post(f"/api/v1/runs/{run_id}/step?digits=0", json={"steps": 1}).status_code == 422
+    assert solved == ["step_run"]  # an error is FastAPI's to say
+
+
+def test_the_step_is_documented_as_before(client: TestClient):
+    step = client.get("/openapi.json").json()["paths"]["/api/v1/runs/{run_id}/step"]["post"]
+    names = {p["name"] for p in step["parameters"]}
+    assert names == {"run_id", "fields", "digits", "format", "include", "since", "grid"}
+    assert step["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/StepIn")
+    assert "422" in step["responses"] and "200" in step["responses"]
