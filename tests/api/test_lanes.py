@@ -61,3 +61,45 @@ def test_work_stops_when_its_last_waiter_leaves():
 
     asyncio.run(main())
     assert stopped.wait(2)
+
+
+def test_the_cheap_pool_answers_each_job_and_says_its_errors():
+    from app.lanes import CheapPool
+
+    def work(n: int) -> int:
+        if n == 3:
+            raise ValueError("three")
+        time.sleep(0.01)
+        return n * n
+
+    async def main() -> list:
+        pool = CheapPool(4, "test")
+        answers = await asyncio.gather(*(pool.run(work, n) for n in range(20)), return_exceptions=True)
+        assert len(pool._threads) == 4  # no more threads than `most`, however many jobs wait
+        pool.stop()
+        return answers
+
+    answers = asyncio.run(main())
+    assert [a for n, a in enumerate(answers) if n != 3] == [n * n for n in range(20) if n != 3]
+    assert isinstance(answers[3], ValueError) and str(answers[3]) == "three"
+
+
+def test_the_cheap_pool_stops_jobs_not_started():
+    from app.lanes import CheapPool, Stopped
+
+    release = threading.Event()
+
+    async def main() -> list:
+        pool = CheapPool(1, "test")
+        running = asyncio.ensure_future(pool.run(release.wait, 5))
+        waiting = asyncio.ensure_future(pool.run(lambda: "ran"))
+        await asyncio.sleep(0.1)
+        pool.stop()
+        release.set()
+        answers = await asyncio.gather(running, waiting, return_exceptions=True)
+        with pytest.raises(Stopped):
+            await pool.run(lambda: "after")
+        return answers
+
+    running, waiting = asyncio.run(main())
+    assert running is True and isinstance(waiting, Stopped)
