@@ -66,7 +66,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     # Outermost last: the browser defences see (and add headers to) every response.
     app.add_middleware(errors.BodyLimit, max_bytes=settings.max_body_bytes)
-    app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)  # not text/event-stream
+    # not text/event-stream; a Step's answer comes gzipped from its thread (api.gzipped), as this would
+    app.add_middleware(GZipMiddleware, minimum_size=api.GZIP_AT_LEAST, compresslevel=api.GZIP_LEVEL)
     app.add_middleware(BrowserDefences, allowed_hosts=settings.allowed_hosts)
     app.include_router(api.meta)
     app.include_router(api.runs)

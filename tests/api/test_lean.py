@@ -109,3 +109,21 @@ def test_the_step_is_documented_as_before(client: TestClient):
     assert names == {"run_id", "fields", "digits", "format", "include", "since", "grid"}
     assert step["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/StepIn")
     assert "422" in step["responses"] and "200" in step["responses"]
+
+
+def test_a_step_answer_is_gzipped_as_the_middleware_would(client: TestClient):
+    """Compressed in the lane's thread (app/api.py gzipped): the same bytes once decoded, the
+    same headers as GZipMiddleware gives; small answers and clients without gzip get it plain."""
+    ids = [client.post("/api/v1/runs", json={"preset": "xor", "seed": 3}).json()["id"] for _ in range(2)]
+    zipped = client.post(
+        f"/api/v1/runs/{ids[0]}/step", json={"steps": 2}, headers={"accept-encoding": "gzip"}
+    )
+    plain = client.post(
+        f"/api/v1/runs/{ids[1]}/step", json={"steps": 2}, headers={"accept-encoding": "identity"}
+    )
+    assert zipped.headers["content-encoding"] == "gzip" and zipped.headers["vary"] == "Accept-Encoding"
+    assert int(zipped.headers["content-length"]) < len(plain.content)
+    assert "content-encoding" not in plain.headers
+    assert zipped.content == plain.content  # decoded by the client
+    small = client.post(f"/api/v1/runs/{ids[0]}/step?fields=step", json={"steps": 1})
+    assert "content-encoding" not in small.headers and small.json() == {"step": 3}
