@@ -41,8 +41,9 @@ function rowOf(state, sample, step, phase) {
 /** A fixed pick among the indices whose value is not `bad` (0 for δ and gradients): a question
  * whose answer is "neither" teaches nothing. Falls back to any index. */
 function pickIndex(values, bad, step, phase) {
-  const good = values.map((v, i) => [v, i]).filter(([v]) => v !== bad && Number.isFinite(v)).map(([, i]) => i);
-  const from = good.length ? good : values.map((_, i) => i);
+  // Array.from: a big net's rows are Float32Arrays (frames.js), whose map makes numbers of [v, i]
+  const good = Array.from(values, (v, i) => [v, i]).filter(([v]) => v !== bad && Number.isFinite(v)).map(([, i]) => i);
+  const from = good.length ? good : Array.from(values, (_, i) => i);
   return from[pick(from.length, step, phase, "unit")];
 }
 
@@ -173,7 +174,7 @@ function askDelta(state, phase, s) {
 function askArrow(state, phase) {
   const l = Number(phase.split(":")[1]);
   const dW = state.layers[l].dW;
-  const flat = dW.flat();
+  const flat = dW.flatMap((row) => Array.from(row)); // (rows may be Float32Arrays, which flat() keeps whole)
   const n = dW[0].length;
   const k = pickIndex(flat, 0, state.step, phase);
   const [i, j] = [Math.floor(k / n), k % n];
@@ -204,7 +205,7 @@ function askUpdate(state, phase, preview) {
     answers: [falls ? "yes" : "no"],
     reason: { key: `quiz.why.update_${falls ? "falls" : "rises"}`,
               vars: { before: fmt.num(before, 6), after: fmt.num(after, 6), lr: num(state.lr) } },
-    highlight: { nodes: state.layers.at(-1).a[0].map((_, k) => [L, k]), edges: [] },
+    highlight: { nodes: Array.from(state.layers.at(-1).a[0], (_, k) => [L, k]), edges: [] },
     sample: "mean",
     showWhileAsking: "mean",
   };

@@ -180,3 +180,20 @@ test("δ at a softmax output: ŷ − y, said as such (not as something sent back
   assert.deepEqual(q.answers, [st.layers[1].delta[0][i] > 0 ? "positive" : "negative"]);
   assert.match(q.reason.key, /^quiz\.why\.delta_output_/);
 });
+
+test("a big net's rows of Float32Arrays (a compact State) ask what plain arrays ask", () => {
+  const typed = (rows) => rows.map((r) => Float32Array.from(r));
+  for (let step = 0; step < 6; step++) {
+    const plain = xorState(step);
+    const packed = { ...plain, layers: plain.layers.map((l) => ({ ...l, z: typed(l.z), a: typed(l.a), dL_da: typed(l.dL_da), delta: typed(l.delta) })) };
+    for (const phase of phases(2)) {
+      if (phase === "update") continue; // needs the loss after the step
+      const [mine, theirs] = [ask(packed, phase, { sample: 1 }), ask(plain, phase, { sample: 1 })];
+      assert.deepEqual(mine.answers, theirs.answers, `${step} ${phase}`);
+      assert.deepEqual(mine.highlight, theirs.highlight, `${step} ${phase}`);
+      assert.equal(mine.prompt.vars.i, theirs.prompt.vars.i, `${step} ${phase}`);
+    }
+    const done = ask(packed, "update", { sample: 1, preview: { before: 0.3, after: 0.2 } });
+    assert.deepEqual(done.highlight.nodes, [[2, 0]]);
+  }
+});
