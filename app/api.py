@@ -50,6 +50,7 @@ from app.responses import (
     StepWithOut,
 )
 from app.runs import config_key
+from app.sampled import SampleQuery, one_sample, parse_sample
 from app.schemas import ERRORS, STATE_DOC, PredictIn, PredictOut, RunConfigIn, RunOut, StepIn
 from app.serialize import LAYER_FIELDS, MAX_DIGITS, STATE_FIELDS, dumps, select
 from app.urlstate import COMPARE_PREFIX, PAGE_PARAMS, URL_NAMES, config_from_query, step_from_query
@@ -80,12 +81,16 @@ def state_json(
     rows_known: set[int] | None = None,
     whole: bool = True,
     sample: int | None = None,
+    one: int | str | None = None,
 ) -> bytes:
     """A State as JSON; `packing` compact (app/frames.py), then the batch's inputs as rows
     not sent before (`rows_known`; with `sample`, of that batch row only) and, unless `whole`,
-    a net on images' first layer's matrices as the edges the network view draws."""
+    a net on images' first layer's matrices as the edges the network view draws; with `one`
+    (a State at rest), the per-sample arrays of that sample alone, or their mean (app/sampled.py)."""
     state = run.state().to_dict()
     state = select(state, fields) if fields else state
+    if one is not None:
+        state = one_sample(state, one)
     if rows_known is not None and "batch" in state:
         state["batch"] = batch_as_rows(state["batch"], rows_known, sample)
     if not whole and state.get("layers") and len(run.dataset.input_shape) == 2:
@@ -98,7 +103,7 @@ def packing_of(frame: str) -> dict[str, Any] | None:
 
 
 def state_of(asked: StateRequest, run: Run) -> bytes:
-    return state_json(run, asked.digits, asked.wanted, packing_of(asked.frame))
+    return state_json(run, asked.digits, asked.wanted, packing_of(asked.frame), one=asked.sample)
 
 
 def plan_state(asked: StateRequest) -> tuple[Shape, int, int]:
@@ -229,7 +234,14 @@ async def get_state(asked: StateRequestDep) -> Response:
         plan,
         lambda stop: manager.read(run_id, lambda run: state_of(asked, run), stop, asked.row),
         asked.request,
-        key=("state", run_id, asked.digits, asked.request.query_params.get("fields"), asked.frame),
+        key=(
+            "state",
+            run_id,
+            asked.digits,
+            asked.request.query_params.get("fields"),
+            asked.frame,
+            asked.sample,
+        ),
     )
     return state_response(body)
 
@@ -315,14 +327,16 @@ def pause_run(
     include: Include = None,
     since: Since = 0,
     grid: GridPoints = 40,
+    sample: SampleQuery = None,
 ) -> Response:
     packing = packing_of(frame)
     parts = parse_include(include)
+    row = parse_sample(sample)
     if parts:  # refused before the pause, like a Step's
         extras_work(manager.plan(run_id)[0], parts, grid, settings)
 
     def read(run: Run) -> bytes:
-        state = state_json(run, digits, wanted, packing)
+        state = state_json(run, digits, wanted, packing, one=row)
         return step_answer(run, state, parts, since, grid, digits) if parts else state
 
     return state_response(manager.pause(run_id, step, read))

@@ -16,6 +16,7 @@ from fastapi import Depends, Query, Request
 
 from app.lanes import Lanes
 from app.runs import RunManager, StoredRow
+from app.sampled import SampleQuery, parse_sample
 from app.serialize import LAYER_FIELDS, MAX_DIGITS, STATE_FIELDS
 from app.settings import Settings
 from app.store import Store as StoreProtocol
@@ -122,6 +123,7 @@ class StateRequest:
     wanted: set[str] | None
     digits: int | None
     frame: Literal["json", "compact"]
+    sample: int | str | None = None  # only this batch sample's per-sample rows (app/sampled.py)
     row: StoredRow | None = None  # the store's row as the work's plan read it (app/api.py plan_state)
 
 
@@ -131,11 +133,14 @@ async def state_request(
     fields: Fields = None,
     digits: Digits = None,
     frame: FrameFormat = "json",
+    sample: SampleQuery = None,
 ) -> StateRequest:
     # One dependency with no dependencies of its own: FastAPI solves each dependency anew
     # per request, and the four a State request had cost a small net's step more CPU than
     # its JSON.
-    return StateRequest(run_id, request, request.app.state.services, parse_fields(fields), digits, frame)
+    return StateRequest(
+        run_id, request, request.app.state.services, parse_fields(fields), digits, frame, parse_sample(sample)
+    )
 
 
 StateRequestDep = Annotated[StateRequest, Depends(state_request)]

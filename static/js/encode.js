@@ -72,7 +72,8 @@ export function layerScales(scene) {
   return per;
 }
 
-const columnMean = (rows) => Array.from(rows[0], (_, i) => rows.reduce((sum, r) => sum + r[i], 0) / rows.length);
+// A State asked for the batch mean carries it (app/sampled.py, frames.js): `rows.mean`.
+const columnMean = (rows) => rows.mean ?? Array.from(rows[0], (_, i) => rows.reduce((sum, r) => sum + r[i], 0) / rows.length);
 
 /** The activation shown in a node: one sample's, or the batch mean. A frame played for one
  * sample carries that sample's inputs alone (actions.js playOptions): until the stream asked
@@ -243,8 +244,7 @@ export function describe(scene, target) {
   if (target.col === 0) return `x${target.i} = ${short(nodeValues(scene, 0)?.[target.i], 5)} (${which})`;
   const l = target.col - 1;
   if (!show.forward(l)) return `a, z: ${notYet}`;
-  const mean = (rows) => rows.reduce((sum, r) => sum + r[target.i], 0) / rows.length;
-  const pick = (rows) => (s === null ? mean(rows) : rows[s][target.i]);
+  const pick = (rows) => (s === null ? columnMean(rows)[target.i] : rows[s]?.[target.i]);
   const layer = st.layers[l];
   const z = layer.z ? `\nz = ${short(pick(layer.z), 5)}` : "";
   return `${which}:\na = ${short(pick(layer.a), 5)}${z}\n`

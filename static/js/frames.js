@@ -5,6 +5,8 @@
 // A played frame also has {dtype: "f16", shape, scale, data} (v = scale · a half float) and, of
 // a wide matrix, {dtype: "top", shape, index, data}: each row's largest |v| (uint16 columns, in
 // order) and their float32 values, which go into the last whole matrix the frames brought.
+// A State at rest asked for one sample (app/sampled.py) has, of each per-sample array, {dtype:
+// "row", shape, row, data} or {dtype: "mean", shape, data}: see sampleRows.
 // decodeFrame turns one back into a State whose matrices are rows of Float32Arrays, which the
 // views read like nested arrays. Pure: runs under node --test (tests/js/frames.test.mjs).
 
@@ -79,6 +81,7 @@ function raisedLevels(packed, raw, span) {
  * "top" array is only each row's largest: {partial: true, shape, top, values} until
  * decodeFrame puts it into the matrix before it (fillTop). */
 export function decodeArray(packed) {
+  if (packed.dtype === "row" || packed.dtype === "mean") return sampleRows(packed);
   const values = decodeValues(packed);
   if (packed.dtype === "top") {
     const raw = bytes(packed.index);
@@ -96,6 +99,20 @@ export function decodeArray(packed) {
   out.approx = packed.dtype !== "u8" || Array.isArray(packed.lo); // the tooltip says ≈ and the exact number is a click away
   if (packed.top) out.top = packed.top; // each row's largest |v|, in exact order (app/frames.py)
   return out;
+}
+
+/** One batch sample's row of a per-sample array, or the batch mean (app/sampled.py): an array of
+ * B rows with only row `only` in it, or none and `mean`. The row's numbers are exact (an image's
+ * pixels come packed, as any array). */
+function sampleRows(packed) {
+  const data = isPacked(packed.data) ? decodeArray(packed.data) : packed.data;
+  const rows = new Array(packed.shape[0]);
+  if (packed.dtype === "mean") rows.mean = data;
+  else {
+    rows[packed.row] = data;
+    rows.only = packed.row;
+  }
+  return rows;
 }
 
 const isPacked = (v) => v !== null && typeof v === "object" && typeof v.dtype === "string" && "data" in v;

@@ -44,6 +44,7 @@ export function mountNetwork(setPage) {
   const draw = () => {
     const page = model.page;
     if (!model.state) return;
+    if (!rowsShown()) return; // the State with the sample's rows is on its way
     network.setState(model.state, model.data?.input_shape);
     network.setOptions({ view: page.view, scale: page.scale, sample: page.sample, phase: page.phase, sel: page.sel });
     const st = model.state;
@@ -57,6 +58,18 @@ export function mountNetwork(setPage) {
       busy(() => model.run.refresh());
     }
   });
+  // A big net's State at rest carries one sample's rows (app/sampled.py): another sample asks
+  // for the State again, once; the canvas keeps the picture it has until then.
+  let asking = undefined; // the sample whose rows a refresh is bringing
+  const rowsShown = () => {
+    const wanted = model.page.sample;
+    if (model.playing || model.run.hasSample(wanted)) return true;
+    if (asking !== wanted) {
+      asking = wanted;
+      busy(() => model.run.refresh()).finally(() => { if (asking === wanted) asking = undefined; });
+    }
+    return false;
+  };
   on("page", draw);
   return network;
 }

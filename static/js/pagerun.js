@@ -25,6 +25,14 @@ export function restFields({ top, layer }, view) {
   return [...top.filter((k) => k !== "layers"), ...layer.filter(drawn).map((k) => `layers.${k}`)].join(",");
 }
 
+/** How a big net's State at rest is asked for: packed (app/frames.py), the fields `view` draws,
+ * and of the per-sample arrays only the sample the network shows (app/sampled.py). The panels
+ * that print numbers or read other samples (inspector, quiz, tour) ask for the exact State. */
+export function restParams(model) {
+  const page = model.page;
+  return { format: "compact", fields: restFields(model.meta.state_fields, page.view), sample: page.sample ?? "mean" };
+}
+
 /** Whether the run's inputs are points in a plane: the page then fetches rows to draw. */
 export function planar(config) {
   return config.dataset !== "digits" && (config.dataset !== "custom" || config.data.x[0].length === 2);
@@ -72,8 +80,7 @@ export async function newRun(targetStep = 0, existing = null) {
       }
     }
     model.run.adopt(created);
-    model.run.restParams = created.n_params > BIG_NET
-      ? () => ({ format: "compact", fields: restFields(model.meta.state_fields, model.page.view) }) : {};
+    model.run.restParams = created.n_params > BIG_NET ? () => restParams(model) : {};
     model.runId = created.id;
     model.resolved = created.config;
     model.nParams = created.n_params;

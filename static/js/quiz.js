@@ -11,7 +11,9 @@ import { emit, model, on, phases } from "./store.js";
 import { expose } from "./testhook.js";
 
 export const QUIZ_STEPS = 5; // a new quiz covers this many steps from the current one
-export const READY = "ready"; // the phase before forward:0: nothing of the step shown yet
+export const READY = "ready";
+// What the questions read (quizlogic.js): the exact numbers of a big net come in these fields.
+const QUIZ_FIELDS = "step,loss,batch,layers.activation,layers.z,layers.a,layers.dL_da,layers.delta,layers.dW"; // the phase before forward:0: nothing of the step shown yet
 
 const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
 
@@ -79,8 +81,10 @@ export class Quiz {
       this.host.busy(() => this.loadPreview()); // the update question needs the loss after the step
       return;
     }
+    const exact = phase ? this.exactState(st) : st;
+    if (!exact) { this.shownKey = ""; return; } // asked for: sync runs again when it comes
     this.question = phase
-      ? ask(st, phase, { sample: model.page.sample === "mean" ? null : Number(model.page.sample),
+      ? ask(exact, phase, { sample: model.page.sample === "mean" ? null : Number(model.page.sample),
                          preview: this.previews.get(`${model.runId}|${st.step}`) })
       : null;
     const show = this.question?.showWhileAsking;
@@ -91,6 +95,25 @@ export class Quiz {
       return;
     }
     this.draw(quiz, st);
+  }
+
+  /** The State the questions are asked from: a big net's State at rest is packed for drawing,
+   * with one sample's rows (app/sampled.py), and a question prints numbers and asks about any
+   * sample: the exact numbers it reads, once per step (null until they come). */
+  exactState(st) {
+    if (!st.approx) return st;
+    const { model } = this.host;
+    const key = `${model.runId}|${st.step}`;
+    if (this.exact?.key === key) return this.exact.state;
+    this.exact = { key, state: null };
+    this.host.busy(async () => {
+      const state = await api.state(model.runId, { fields: QUIZ_FIELDS });
+      if (this.exact?.key !== key || state.step !== st.step) return;
+      this.exact.state = state;
+      this.shownKey = "";
+      this.sync();
+    });
+    return null;
   }
 
   async loadPreview() {

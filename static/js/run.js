@@ -44,6 +44,7 @@ export class RunModel extends EventTarget {
     // function giving them for what the page shows now (the Update view's matrix only in it).
     this.restParams = {};
     this.askedFields = null; // the fields the last State at rest was asked with (null: all)
+    this.askedSample = null; // the one sample whose rows it carries (app/sampled.py; null: every row)
     this.wants = new Map(); // part name -> () => whether a view draws it now (app/extras.py)
     this.extras = null; // the parts the last Step's answer carried: {step, preview, neurons, grid}
   }
@@ -105,7 +106,14 @@ export class RunModel extends EventTarget {
   stateOpts() {
     const params = this.restOpts();
     this.askedFields = params.fields ? new Set(params.fields.split(",")) : null;
+    this.askedSample = params.sample ?? null;
     return params;
+  }
+
+  /** Whether the State shown has the per-sample rows the network draws for `sample` (a row
+   * number or "mean", as the page says), or with no `sample`, every row. */
+  hasSample(sample = null) {
+    return this.askedSample === null || this.askedSample === sample;
   }
 
   /** Whether the State shown came with `field` (e.g. "layers.dW_applied"). */

@@ -37,6 +37,7 @@ export class Tour {
     const cards = this.cards;
     if (!cards) return;
     const filled = this.fill(cards[k - 1]);
+    if (!filled) { this.host.setPage({ tour: String(k), quiz: "", sel: "" }); return; } // sync shows it
     emit("highlight", filled.highlight);
     this.applied = k;
     this.host.setPage({ tour: String(k), quiz: "", phase: filled.phase, sample: filled.sample, sel: "" });
@@ -51,6 +52,8 @@ export class Tour {
     const { model } = this.host;
     // a big net's State is packed for drawing (frames.js): the card prints the exact one (mountTour)
     const exact = model.exact?.step === model.state.step && model.exact.runId === model.runId ? model.exact.state : null;
+    // one sample's rows (app/sampled.py) do not fill a card: the exact State is on its way (mountTour)
+    if (!exact && model.run && !model.run.hasSample()) return null;
     return fillCard(exact ?? model.state, card, { loss: model.resolved?.loss });
   }
 
@@ -77,6 +80,7 @@ export class Tour {
       });
     }
     const card = this.fill(cards[k - 1]);
+    if (!card) { this.shownKey = ""; return; }
     emit("highlight", card.highlight);
     if (this.applied !== k && (model.page.phase !== card.phase || model.page.sample !== card.sample)) {
       this.applied = k; // opened from a link: show what the card is about

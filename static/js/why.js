@@ -3,6 +3,7 @@
 // 41×41 forward passes). The second parameter of the surface defaults to the first one's
 // neuron's bias; the student may type another (W<l>:<i>:<j> or b<l>:<i>).
 import { api } from "./api.js";
+import { decodeFrame } from "./frames.js";
 import { t } from "./i18n.js";
 import { parseSelection } from "./network.js";
 import { coordinate, parameterFor } from "./parameters.js";
@@ -12,6 +13,20 @@ import { model, on } from "./store.js";
 import { whenVisible } from "./visible.js";
 
 const POINTS = 31;
+
+/** The batch with every sample's inputs (the pictures of the samples that pull hardest): a big
+ * net's State at rest has one sample's (app/sampled.py), the others come once per step. */
+let batchKept = { key: "", batch: null };
+async function batchInputs(id, st) {
+  if (st.batch.x.only === undefined && !st.batch.x.mean) return st.batch;
+  const key = `${id}|${st.step}`;
+  if (batchKept.key !== key) {
+    const batch = api.state(id, { fields: "step,batch", format: "compact" }).then((a) => decodeFrame(a).batch);
+    batch.catch(() => { if (batchKept.key === key) batchKept = { key: "", batch: null }; }); // not remembered
+    batchKept = { key, batch };
+  }
+  return batchKept.batch;
+}
 
 export class WhyPanel {
   /** hooks: runId(), state(), page(), inputShape(), pick(sampleIndex), busy(fn) */
@@ -43,13 +58,14 @@ export class WhyPanel {
     const key = `${id}|${st.step}|${p}|${q}|${page().sample}|${page().lang}|${page().theme}`;
     if (key === this.key) return;
     this.key = key;
-    const [shares, surface] = await Promise.all([
+    const [shares, surface, batch] = await Promise.all([
       api.shares(id, param.layer, param.i, param.j),
       api.surface(id, { p, q, points: POINTS }).catch((error) => ({ error })),
+      batchInputs(id, st),
     ]);
     if (id !== runId() || key !== this.key) return; // a newer request has the floor
     if (window.__bpx) window.__bpx.why = { shares, surface, p, q }; // for the browser tests
-    await this.shares.render(shares, st, inputShape(), page().sample);
+    await this.shares.render(shares, { ...st, batch }, inputShape(), page().sample);
     if (surface.error) {
       this.note.textContent = surface.error.message;
       await this.surface.message(surface.error.message);

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.browser
 # the first frame's whole matrices, pixels as rows sent once) — and compare what is painted: the same edges and arrows, each edge's colour (its alpha over the canvas, per channel,
 # in levels of 255) and width, each neuron's fill and each input pixel's grey level. Canvas
 # pixels themselves are not compared: Skia draws a 0.999 px line and a 1.001 px line differently.
-COMPARE = """async ({ runId, views, played, sample = null }) => {
+COMPARE = """async ({ runId, views, played, sample = null, sampled = false }) => {
   const E = await import('/static/js/encode.js');
   const L = await import('/static/js/layout.js');
   const S = await import('/static/js/store.js');
@@ -46,6 +46,8 @@ COMPARE = """async ({ runId, views, played, sample = null }) => {
   const level = (c, alpha) => c.map((v) => Math.round(alpha * v + (1 - alpha) * 20));
   const out = {};
   for (const opts of views) {
+    // `sampled`: the State a Step click brings, only the sample the view draws (app/sampled.py)
+    if (sampled) states[1] = decodeFrame(await get(`?format=compact&sample=${opts.sample}`));
     const drawn = states.map((state) => {
       const scene = { state, inputShape: [28, 28], probe: null,
                       opts: { scale: 'layer', phase: '', sel: '', highlight: null, ...opts } };
@@ -109,6 +111,17 @@ def test_a_compact_frame_draws_the_picture_of_the_full_state(page, server):
     packed = httpx.get(f"{server.url}/api/v1/runs/{run_id}/state?format=compact").content
     assert len(packed) * 5 < len(full)
     check_same_picture(p.evaluate(COMPARE, {"runId": run_id, "views": VIEWS, "played": False}))
+
+
+def test_one_samples_rows_draw_the_picture_of_the_full_state(page, server):
+    """A big net's State at rest carries one sample's z, a, ∂ℓ/∂a, δ and pixels, or their mean
+    (app/sampled.py): the network drawn from it is the float64 State's."""
+    p = page.open("?preset=digits&step=20")
+    run_id = p.evaluate("window.__bpx.runId")
+    views = [*VIEWS, {"view": "gradients", "sample": "31"}, {"view": "weights", "sample": "7"}]
+    check_same_picture(
+        p.evaluate(COMPARE, {"runId": run_id, "views": views, "played": False, "sampled": True})
+    )
 
 
 def test_a_played_frame_draws_the_picture_of_the_full_state(page, server):

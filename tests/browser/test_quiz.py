@@ -156,3 +156,38 @@ def test_screenshots(make_page, size):
     watched.shot(f"quiz-answer-{size[0]}")
     box = p.locator("#coach").bounding_box()
     assert box and box["x"] >= 0 and box["x"] + box["width"] <= size[0] + 1
+
+
+ASK_EXACT = """async ({ runId, phase, sample }) => {
+  const { ask } = await import('/static/js/quizlogic.js');
+  const S = await import('/static/js/store.js');
+  S.model.meta ??= await (await fetch('/api/v1/meta')).json(); // the phases are the server's
+  const exact = await (await fetch(`/api/v1/runs/${runId}/state`)).json();
+  const q = ask(exact, phase, { sample: sample === 'mean' ? null : Number(sample) });
+  return { step: exact.step, prompt: q.prompt, choices: q.choices, answers: q.answers, reason: q.reason };
+}"""
+SHOWN = """() => { const q = window.__bpx.quiz.question;
+  return { phase: q.phase, kind: q.kind, prompt: q.prompt, choices: q.choices, answers: q.answers, reason: q.reason }; }"""
+
+
+def test_the_digit_nets_questions_are_asked_with_the_states_true_numbers(page):
+    """A Step on the digit net brings one sample's rows (app/sampled.py); the quiz asks about
+    other samples too, so it reads a State with every row: its questions, answers and reasons
+    are those the float64 State of GET /state gives."""
+    p = page.open("?preset=digits&step=2&lang=en")
+    p.click("#btn-quiz")
+    page.wait_idle()
+    run_id = p.evaluate("window.__bpx.runId")
+    kinds = set()
+    for _ in range(8):
+        shown = p.evaluate(SHOWN)
+        if shown["kind"] != "update":  # (the update's question needs the loss after the step)
+            sample = p.evaluate("window.__bpx.model.page.sample")
+            exact = p.evaluate(ASK_EXACT, {"runId": run_id, "phase": shown["phase"], "sample": sample})
+            assert exact["step"] == p.evaluate("window.__bpx.step")
+            for key in ("prompt", "choices", "answers", "reason"):
+                assert shown[key] == exact[key], (shown["phase"], key)
+            kinds.add(shown["kind"])
+        answer(page, shown["answers"][0])
+        next_question(page)
+    assert {"forward", "loss", "delta"} <= kinds, kinds

@@ -226,3 +226,56 @@ def test_settings_that_do_not_apply_are_not_shown(page):
     p = page.open("?preset=adam")
     shown = p.evaluate("[...document.querySelectorAll('#controls [name]')].map((e) => e.name)")
     assert {"beta1", "beta2", "eps", "n_samples"} <= set(shown) and "momentum" not in shown
+
+
+NUMBERS = """async ([layer, i, j, s, prev]) => {
+  const { fmt } = await import('/static/js/store.js');
+  const { short } = await import('/static/js/encode.js');
+  const mean = (rows) => rows.reduce((sum, r) => sum + r[i], 0) / rows.length;
+  const pick = (rows) => (s === null ? mean(rows) : rows[s][i]);
+  return {
+    table: layer.z.map((z, k) => [z[i], layer.a[k][i], layer.dL_da[k][i], layer.delta[k][i]].map((v) => fmt.num(v, 4))),
+    tip: [pick(layer.a), pick(layer.z), pick(layer.delta)].map((v) => short(v, 5)),
+    grad: s === null ? null : fmt.num(layer.delta[s][i] * prev[s][j], 6),
+  };
+}"""
+
+
+def select(p, sel: str) -> None:
+    """As a click on the network selects (networkpanel.js)."""
+    p.evaluate("(sel) => window.__bpx.network.dispatchEvent(new CustomEvent('select', { detail: sel }))", sel)
+
+
+def test_the_digit_nets_numbers_are_the_float64_states_at_each_step_and_sample(page, server):
+    """A Step on the digit net brings one sample's rows (app/sampled.py): the inspector's neuron
+    table and an edge's gradient for the sample shown, and the network's tooltip, are still the
+    numbers of GET /state, after Steps and after choosing another sample."""
+    p = page.open("?preset=digits&step=2&view=gradients&sample=3&sel=n:2:5")
+    run_id = p.evaluate("window.__bpx.runId")
+    for sample, steps in (("3", 0), ("3", 1), ("7", 0), ("mean", 1), ("31", 2)):
+        if p.evaluate("window.__bpx.model.page.sample") != sample:
+            p.locator("#sample").select_option(sample)
+            page.wait_idle()
+        for _ in range(steps):
+            p.click("#btn-step")
+            page.wait_idle()
+        state = httpx.get(f"{server.url}/api/v1/runs/{run_id}/state").json()
+        assert state["step"] == p.evaluate("window.__bpx.step")
+        s = None if sample == "mean" else int(sample)
+        want = p.evaluate(NUMBERS, [state["layers"][1], 5, 4, s, state["layers"][0]["a"]])
+        # the neuron: every sample's z, a, ∂ℓ/∂a, δ in the inspector; the sample shown in the tooltip
+        p.wait_for_function("document.querySelectorAll('#inspector tbody tr').length === 32")
+        rows = [r.split("\t")[1:] for r in p.locator("#inspector tbody tr").all_inner_texts()]
+        assert rows == want["table"], (sample, state["step"])
+        tip = p.evaluate("window.__bpx.network.describe({ kind: 'n', col: 2, i: 5 })")
+        a, z, delta = want["tip"]
+        assert f"a = {a}\nz = {z}\nδ = {delta}" in tip, (sample, tip, want["tip"])
+        if s is None:
+            continue
+        # an edge into that neuron: the sample's own ∂ℓ/∂w = δ · a_prev, in the inspector
+        select(p, "e:1:5:4")
+        page.wait_idle()
+        p.wait_for_selector("#fd-check")
+        assert want["grad"] in p.locator("#inspector").inner_text(), (sample, want["grad"])
+        select(p, "n:2:5")
+        page.wait_idle()

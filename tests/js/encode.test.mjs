@@ -1,7 +1,8 @@
 // Which edge, which colour, which arrow: the network view's encoding, checked by hand.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { edgeValue, encodeEdges, encodeNodes, fillLevel, layerScales, nodeValues, short } from "../../static/js/encode.js";
+import { describe, edgeValue, encodeEdges, encodeNodes, fillLevel, layerScales, nodeValues, short } from "../../static/js/encode.js";
+import { decodeFrame } from "../../static/js/frames.js";
 import { layoutColumns, columnSizes } from "../../static/js/layout.js";
 import { model, revealed } from "../../static/js/store.js";
 import { META } from "./meta.mjs";
@@ -108,4 +109,35 @@ test("short numbers for small circles", () => {
   assert.equal(short(-Infinity), "−∞");
   assert.equal(short(null), "—");
   assert.equal(short(0), "0");
+});
+
+// app/sampled.py: the per-sample arrays of the sample shown (or their mean), as a big net's
+// State at rest carries them, decoded by frames.js.
+const oneSample = (sample) => {
+  const cut = (rows) => (sample === "mean"
+    ? { dtype: "mean", shape: [rows.length, rows[0].length], data: rows[0].map((_, i) => rows.reduce((s, r) => s + r[i], 0) / rows.length) }
+    : { dtype: "row", shape: [rows.length, rows[0].length], row: Number(sample), data: rows[Number(sample)] });
+  return decodeFrame({
+    ...state,
+    batch: { ...state.batch, x: cut(state.batch.x) },
+    layers: state.layers.map((layer) => ({ ...layer, a: cut(layer.a), delta: cut(layer.delta) })),
+  });
+};
+
+test("one sample's rows, or their mean, draw what every row draws", () => {
+  for (const sample of ["0", "1", "mean"]) {
+    const cut = oneSample(sample);
+    assert.equal(cut.layers[0].a.length, 2); // B rows, of which one (or none) is there
+    assert.equal(cut.layers[0].a[sample === "0" ? 1 : 0], undefined);
+    for (const view of ["gradients", "weights", "applied"]) {
+      const opts = { view, scale: "layer", sample, phase: "", sel: "", highlight: null };
+      const full = { state, inputShape: null, probe: null, opts };
+      const mine = { state: cut, inputShape: null, probe: null, opts };
+      assert.deepEqual(encodeEdges(mine, columns, revealed(2, "")), encodeEdges(full, columns, revealed(2, "")), `${view} ${sample}`);
+      assert.deepEqual(encodeNodes(mine, columns, revealed(2, "")), encodeNodes(full, columns, revealed(2, "")), `${view} ${sample}`);
+      for (const target of [{ kind: "e", l: 0, i: 1, j: 0 }, { kind: "n", col: 1, i: 1 }, { kind: "n", col: 0, i: 0 }]) {
+        assert.equal(describe(mine, target), describe(full, target), `${view} ${sample} ${target.kind}`);
+      }
+    }
+  }
 });
