@@ -21,7 +21,7 @@ from typing import TypeVar
 
 import orjson
 
-from app.budget import Shape, build_work, chunk_steps
+from app.budget import Shape, build_work, check_steps, chunk_steps
 from app.lanes import ShouldStop, Stopped
 from app.settings import Settings
 from app.store import Store
@@ -55,6 +55,9 @@ class LiveRun:
     # The ends of the last few streamed frames: a pause goes back to the frame its page showed
     # (a few frames behind the stream) by a copy, not by replaying from the last checkpoint.
     recent: deque[Checkpoint] = field(default_factory=lambda: deque(maxlen=RECENT_FRAMES))
+    # A stream in this worker tells the store its step only now and then (stream_frame): till
+    # then the run is ahead of the store, and this worker's readers follow the run, not the store.
+    ahead: Ahead | None = None
 
     def __post_init__(self) -> None:
         self.checkpoints[0] = self.run.checkpoint()
@@ -106,6 +109,30 @@ class LiveRun:
             marks = sorted(self.checkpoints)
             for mark in marks[1:-1:2]:
                 del self.checkpoints[mark]
+
+
+@dataclass(frozen=True)
+class Ahead:
+    """The store holds `told` (step, when written); this worker's stream has the run at `step`."""
+
+    told: tuple[int, float]
+    step: int
+
+
+def follow(live: LiveRun, told: tuple[int, float]) -> Ahead:
+    """The run's step now that the store holds `told` (under the run's lock). If someone else
+    wrote since this worker's stream last heard: a step forward from there, and the run goes on
+    from the later of the two steps (step N is the same bits whoever computed it: a stream's
+    frames never go back while another worker steps); a step back (a reset, a pause at an
+    earlier frame), and it goes back there. (A pause elsewhere between the two comes from a
+    page that closed this stream first.)"""
+    ahead = live.ahead
+    if ahead is None or told[0] < ahead.told[0]:
+        ahead = Ahead(told, told[0])
+    elif ahead.told != told:
+        ahead = Ahead(told, max(told[0], ahead.step))
+    live.ahead = ahead
+    return ahead
 
 
 MAX_CHECKPOINTS = 40
@@ -194,7 +221,8 @@ class RunManager:
         with self._lock:
             live = self._live.get(run_id)
         if live is not None:
-            return live.shape, live.distance(step), 0
+            ahead = live.ahead  # this worker's stream may have the run ahead of the store
+            return live.shape, live.distance(ahead.step if ahead and ahead.told[0] == step else step), 0
         shape = Shape.of_config(RunConfig.from_dict(orjson.loads(config_text)))
         return shape, step, build_work(shape)
 
@@ -229,12 +257,26 @@ class RunManager:
     # Every lock on a run is taken below, and a request's answer is read while it is held:
     # an answer never carries the step of another request that came in between.
 
-    def stored_step(self, run_id: str, fallback: int) -> int:
+    def stored_step(self, live: LiveRun, fallback: int) -> int:
         """The store's step, read again under the run's lock: a step read before another
         thread's pause or reset took the lock would move the run back where that thread took
-        it from (a paused page showed 7468 while the server then said 6770)."""
-        row = self.store.get_run(run_id)
-        return row[1] if row is not None else fallback
+        it from (a paused page showed 7468 while the server then said 6770). Or, while this
+        worker's stream has the run ahead of what the store was told, the stream's step."""
+        position = self.store.get_position(live.key)
+        if position is None:
+            return fallback
+        if live.ahead is None:
+            return position[0]
+        return follow(live, position).step
+
+    def _start(self, live: LiveRun, stored: int) -> tuple[int, int]:
+        """Under the run's lock, with `stored` the store's step read before it: the step to
+        start from, and the step the store holds. The same unless this worker's stream has
+        the run ahead of the store: then the store is read again (stored_step)."""
+        if live.ahead is None:
+            return stored, stored
+        step = self.stored_step(live, stored)
+        return step, (live.ahead.told[0] if live.ahead is not None else step)
 
     def read(
         self,
@@ -247,7 +289,7 @@ class RunManager:
         the run)."""
         live, step = self.live(run_id, row)
         with live.lock:
-            step = self.stored_step(run_id, step)
+            step = self.stored_step(live, step)
             live.move_to(step, should_stop, chunk_steps(live.shape))
             result = read(live.run)
         self._trim(0)
@@ -258,7 +300,7 @@ class RunManager:
         (a surface's recent path); it must leave the run at the step it found."""
         live, step = self.live(run_id)
         with live.lock:
-            live.move_to(step)
+            live.move_to(self._start(live, step)[0])
             return read(live)
 
     def step(
@@ -275,7 +317,8 @@ class RunManager:
         live, stored = self.live(run_id, row)
         while True:
             with live.lock:
-                live.move_to(stored, should_stop, chunk_steps(live.shape))
+                begin, stored = self._start(live, stored)
+                live.move_to(begin, should_stop, chunk_steps(live.shape))
                 start = live.run.step
                 if start + n > limit:
                     raise ConfigError(
@@ -284,11 +327,12 @@ class RunManager:
                         f"at most {limit - start} more steps for this run (limit {limit})",
                     )
                 live.advance(n, should_stop, chunk_steps(live.shape))
-                # Optimistic: the update happens only if the store still says `start`. If a
+                # Optimistic: the update happens only if the store still says `stored`. If a
                 # pause, a reset or another worker moved the run since it was read (before
                 # the lock), redo from the step the store says now: one read per step when
                 # nobody else moved it, and never an answer built on a stale step.
-                if self.store.set_step(run_id, live.run.step, expected=start):
+                if self.store.set_step(run_id, live.run.step, expected=stored):
+                    live.ahead = None
                     result = read(live.run)
                     break
             live, stored = self.live(run_id)
@@ -304,18 +348,28 @@ class RunManager:
         pauses: int,
         read: Callable[[Run], T],
         should_stop: ShouldStop = never,
+        tell: bool = True,
     ) -> T | None:
         """A stream's frame under one lock: toward `target`, at most `most` steps and at most
         `seconds` of stepping (at least one step), then `read(run)`; None once the run was
-        paused after the stream began (`pauses` is what it counted then)."""
+        paused after the stream began (`pauses` is what it counted then).
+
+        `tell`: the store is told the new step. A stream tells it only now and then (and when
+        it stops: tell()); between times this worker's readers follow the run (LiveRun.ahead),
+        and a frame needs the store not at all."""
         limit = LIMITS["max_replay_steps"]
         while True:
-            live, stored = self.live(run_id)
+            live = self._cached_only(run_id) or self.live(run_id)[0]
             with live.lock:  # a pause waits for this frame, and the next one sees it
                 if live.pauses != pauses:
                     return None
-                stored = self.stored_step(run_id, stored)
-                live.move_to(stored, should_stop, chunk_steps(live.shape))
+                ahead = live.ahead
+                if tell or ahead is None:
+                    told = self.store.get_position(run_id)
+                    if told is None:
+                        raise RunNotFound(run_id)
+                    ahead = follow(live, told)
+                live.move_to(ahead.step, should_stop, chunk_steps(live.shape))
                 start = live.run.step
                 n = max(0, min(target - start, most, limit - start))
                 deadline = time.monotonic() + seconds
@@ -323,12 +377,40 @@ class RunManager:
                     live.advance(1, should_stop)
                     if time.monotonic() > deadline:
                         break
-                if not n or self.store.set_step(run_id, live.run.step, expected=start):
-                    result = read(live.run)
-                    live.recent.append(live.run.checkpoint())
-                    break
+                if tell and n:
+                    # Only if nobody wrote since the stream last heard (a pause in another
+                    # worker writes even the same step): else again, from what it says now.
+                    position = self.store.set_position(run_id, live.run.step, expected=ahead.told)
+                    if position is None:
+                        live.ahead = Ahead(ahead.told, live.run.step)
+                        continue
+                    ahead = Ahead(position, position[0])
+                live.ahead = Ahead(ahead.told, live.run.step)
+                result = read(live.run)
+                live.recent.append(live.run.checkpoint())
+                break
         self._trim(live.run.step - start)
         return result
+
+    def tell(self, run_id: str) -> None:
+        """A stream stopped: the store hears the step it reached, unless someone wrote since."""
+        live = self._cached_only(run_id)
+        if live is None:
+            return
+        with live.lock:
+            ahead = live.ahead
+            if ahead is None or ahead.told[0] == ahead.step:
+                return
+            position = self.store.set_position(run_id, ahead.step, expected=ahead.told)
+            live.ahead = Ahead(position, ahead.step) if position is not None else None
+
+    def _cached_only(self, run_id: str) -> LiveRun | None:
+        """The cached run, without asking the store (None if not in memory)."""
+        with self._lock:
+            live = self._live.get(run_id)
+            if live is not None:
+                self._live.move_to_end(run_id)
+            return live
 
     def pauses(self, run_id: str) -> int:
         """How many times the run was paused: a stream counts from here (stream_frame)."""
@@ -336,16 +418,22 @@ class RunManager:
         return live.pauses
 
     def pause(self, run_id: str, step: int | None, read: Callable[[Run], T]) -> T:
-        """Stop the run's streams; with `step` (at most the stored one), go back to it — the
-        frame the client shows — so that client and server agree on the step; `read(run)`."""
+        """Stop the run's streams; with `step`, go to it — the frame the client shows — so that
+        client and server agree on the step; `read(run)`. Back by a copy of a recent frame, or
+        forward: a stream in another worker tells the store its step only now and then, so
+        the step shown may be ahead of the store's (a 422 if more work than a Step may do)."""
         live, stored = self.live(run_id)
         with live.lock:
+            stored = self.stored_step(live, stored)
+            target = stored if step is None else step
+            if target > stored:
+                check_steps(live.shape, target - stored, self.settings, field="step")
             live.pauses += 1
-            stored = self.stored_step(run_id, stored)
-            target = stored if step is None else min(step, stored)
             live.move_to(target)
-            if target != stored:
-                self.store.set_step(run_id, target)
+            # Written even when it is the same step: a stream in another worker that would
+            # tell the store a later one finds that someone wrote since (set_position).
+            self.store.set_step(run_id, target)
+            live.ahead = None
             return read(live.run)
 
     def reset(self, run_id: str, read: Callable[[Run], T]) -> T:
@@ -353,6 +441,7 @@ class RunManager:
         with live.lock:
             live.move_to(0)
             self.store.set_step(run_id, 0)
+            live.ahead = None
             return read(live.run)
 
     # -- snapshots (keyed by config, never stored) ---------------------------------------------

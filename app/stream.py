@@ -12,6 +12,9 @@ busy server sends frames of `steps_per_frame` steps as often as it can, rather t
 that each step more and so make it busier still. Only time the client took to receive is
 caught up, by at most CATCH_UP frames' worth of steps.
 
+The store hears the stream's step every TELL_SECONDS and when it stops, not every frame (a
+class of 100 XOR streams wrote it 2,000 times a second): RunManager.stream_frame.
+
 Events: `state` (data: a State, id: its step), then one `end` event (data:
 {"reason": "max_frames" | "limit" | "diverged", "step": n}) when the stream stops by
 itself. With `include=preview,neurons,grid` (app/extras.py), the first frame and then one
@@ -23,6 +26,7 @@ plots a page redraws while playing come with the frames instead of as requests o
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import os
 import time
@@ -55,6 +59,8 @@ FRAME_WORK_SECONDS = 0.06  # and steps for at most this long: a slow net still s
 FRAME_WORK_SHARE = 0.5
 MIN_RATE = 0.1  # frames per second: a stream sends at least one frame every 10 s
 EXTRAS_SECONDS = 0.5  # as often as the page redraws its side plots while playing (static/js/catchup.js)
+# A stream tells the store its step this often, and when it stops (RunManager.stream_frame).
+TELL_SECONDS = 0.5
 PLAYED_EXTRAS = ("preview", "neurons", "grid")  # the history is drawn from the frames themselves
 
 
@@ -144,8 +150,12 @@ async def stream(
     rows_sent: set[int] = set()  # compact frames send each training row's inputs once
     whole_sent = [-WHOLE_SECONDS]  # when a compact frame last carried its wide matrices whole
     extras_sent = [-EXTRAS_SECONDS]  # when a frame last came with the extras
+    told = [-TELL_SECONDS]  # when a frame last told the store its step
 
-    def frame(target: int, stop: ShouldStop) -> tuple[bytes, int, bool] | None:
+    def tell_store(stop: ShouldStop | None = None) -> None:
+        manager.tell(run_id)
+
+    def frame(target: int, stop: ShouldStop, tell: bool) -> tuple[bytes, int, bool] | None:
         def read(run) -> tuple[bytes, int, bool]:
             now = time.monotonic()
             event = b""
@@ -165,7 +175,7 @@ async def stream(
             event += b"event: state\ndata: " + state + b"\nid: " + str(run.step).encode() + b"\n\n"
             return event, run.step, run.diverged
 
-        return manager.stream_frame(run_id, target, most, work_seconds, pauses, read, stop)
+        return manager.stream_frame(run_id, target, most, work_seconds, pauses, read, stop, tell)
 
     async def play() -> AsyncIterator[bytes]:
         # The response hands each event straight to the connection, and is cancelled when the
@@ -174,10 +184,15 @@ async def stream(
         schedule = Schedule(rate, steps_per_frame, time.monotonic(), start_step)
         free = schedule.start_time  # when the stream was last free to build a frame
         reason, step = "max_frames", start_step
+        told_at_end = False
         try:
             for sent in range(frames_allowed):
                 await anyio.sleep(max(0.0, schedule.due(sent) - time.monotonic()))
-                framed = await work(functools.partial(frame, schedule.target(sent, time.monotonic())))
+                now = time.monotonic()
+                tell = now - told[0] >= TELL_SECONDS
+                if tell:
+                    told[0] = now
+                framed = await work(functools.partial(frame, schedule.target(sent, now), tell=tell))
                 schedule.built(sent, free, time.monotonic())
                 if framed is None:  # paused (POST /pause) while this stream was still open
                     return
@@ -187,8 +202,14 @@ async def stream(
                 if diverged or step >= limit:
                     reason = "diverged" if diverged else "limit"
                     break
+            await work(tell_store)
+            told_at_end = True
         except (ClientGone, Stopped):
             return  # the client left, or the server is stopping: that is how a stream ends, not an error
+        finally:
+            if not told_at_end:  # the client left (this task is cancelled): the store hears it anyway
+                with contextlib.suppress(RuntimeError):  # no event loop: the server is stopping
+                    frame_builders().submit(tell_store)
         yield b"event: end\ndata: " + orjson.dumps({"reason": reason, "step": step}) + b"\n\n"
 
     return EventStream(play(), headers=SSE_HEADERS)

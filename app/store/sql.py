@@ -8,6 +8,7 @@ store turns them into psycopg's `%s`.
 
 from __future__ import annotations
 
+import math
 import time
 from typing import Any
 
@@ -57,6 +58,25 @@ class SQLStore:
                 (step, time.time(), run_id, expected),
             )
         return changed == 1
+
+    def get_position(self, run_id: str) -> tuple[int, float] | None:
+        """The run's step and when it was last written: every write changes the second, so a
+        stream that tells the store its step only now and then can tell whether anyone else
+        wrote meanwhile, even a write of the same step (a pause at the step the store held)."""
+        row = self._one("SELECT step, updated FROM runs WHERE id = ?", (run_id,))
+        return (int(row[0]), float(row[1])) if row else None
+
+    def set_position(self, run_id: str, step: int, expected: tuple[int, float]) -> tuple[int, float] | None:
+        """Set the step only if the store still holds `expected` (get_position's); the new
+        position, or None if someone wrote meanwhile."""
+        now = time.time()
+        if now == expected[1]:  # the clock did not move: the new position must differ from the old
+            now = math.nextafter(now, math.inf)
+        changed = self._write(
+            "UPDATE runs SET step = ?, updated = ? WHERE id = ? AND step = ? AND updated = ?",
+            (step, now, run_id, expected[0], expected[1]),
+        )
+        return (step, now) if changed == 1 else None
 
     # -- short links --------------------------------------------------------------------------
 

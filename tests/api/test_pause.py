@@ -40,10 +40,25 @@ def test_pause_goes_to_the_step_shown_and_answers_its_state(client):
     assert paused == client.get(f"/api/v1/runs/{run_id}/state").json()
     history = client.get(f"/api/v1/runs/{run_id}/history").json()
     assert history["step"] == list(range(25))
-    # a step ahead of the server's is not a place to go: the server's step stands
-    assert client.post(f"/api/v1/runs/{run_id}/pause", params={"step": 99, "fields": "step"}).json() == {
-        "step": 25
-    }
+    # a step ahead of the store's is gone to, as a Step would (a stream in another worker tells
+    # the store its step only now and then): the same bits as the run stepped there
+    ahead = client.post(f"/api/v1/runs/{run_id}/pause", params={"step": 31}).json()
+    again = client.post("/api/v1/runs", json={"preset": "xor"}).json()["id"]
+    assert ahead == client.post(f"/api/v1/runs/{again}/step", json={"steps": 31}).json()
+    assert client.get(f"/api/v1/runs/{run_id}").json()["step"] == 31
+
+
+def test_a_pause_ahead_is_no_more_work_than_a_step_may_do(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+    from tests.api.conftest import settings_for
+
+    with TestClient(create_app(settings_for(tmp_path, max_work=100_000))) as client:  # ~49 XOR steps
+        run_id = client.post("/api/v1/runs", json={"preset": "xor"}).json()["id"]
+        refused = client.post(f"/api/v1/runs/{run_id}/pause", params={"step": 99})
+        assert refused.status_code == 422 and refused.json()["detail"][0]["loc"][-1] == "step"
+        assert client.post(f"/api/v1/runs/{run_id}/pause", params={"step": 40}).json()["step"] == 40
 
 
 def test_a_frame_does_at_least_one_step_and_no_more_than_its_time_allows(client, monkeypatch):
@@ -128,3 +143,62 @@ def test_a_pause_goes_back_to_the_frame_shown_without_replaying(client, monkeypa
     monkeypatch.undo()
     again = client.post("/api/v1/runs", json={"preset": "xor"}).json()["id"]  # the same config, stepped
     assert shown == client.post(f"/api/v1/runs/{again}/step", json={"steps": ahead - 3}).json()
+
+
+def test_a_stream_tells_the_store_its_step_now_and_then_and_when_it_stops(client, monkeypatch):
+    """A frame wrote the store every time (a class of 100 XOR streams: 2,000 writes a second);
+    now every TELL_SECONDS and when the stream stops, and the worker's readers follow the stream
+    meanwhile: a State read mid-stream is never behind the frames sent."""
+    from app.store.sql import SQLStore
+
+    writes = []
+    set_position = SQLStore.set_position
+    monkeypatch.setattr(
+        SQLStore, "set_position", lambda self, *a, **k: writes.append(a[1]) or set_position(self, *a, **k)
+    )
+    run_id = client.post("/api/v1/runs", json={"preset": "xor"}).json()["id"]
+    frames = [
+        data["step"]
+        for kind, data in events(
+            client.get(f"/api/v1/runs/{run_id}/stream?rate=100&max_frames=30&fields=step").text
+        )
+        if kind == "state"
+    ]
+    assert len(frames) == 30 and 1 <= len(writes) <= 6, (
+        writes
+    )  # 0.3 s of frames: the first, the last, maybe one
+    store = client.app.state.services.store
+    assert store.get_run(run_id)[1] == frames[-1] == writes[-1]  # the store heard where it stopped
+    assert client.get(f"/api/v1/runs/{run_id}").json()["step"] == frames[-1]
+
+
+def test_a_pause_in_another_worker_lands_on_the_frame_shown(tmp_path):
+    """Two workers on one store: the stream's (A) runs ahead of what it told the store; the pause
+    lands on B, which goes forward to the frame the page shows, bit for bit; and the stream's
+    last word, given after that pause, does not move the run on (even when the pause was at the
+    very step the store held: every write changes when it was written)."""
+    from app.api import state_json
+    from app.runs import RunManager
+    from app.settings import Settings
+    from app.store import open_store
+    from engine.presets import resolve
+
+    store = open_store(tmp_path / "store.sqlite3")
+    a, b = RunManager(store, Settings()), RunManager(store, Settings())
+
+    def read(run):
+        return run.step, state_json(run, None, None)
+
+    for shown_told in (False, True):
+        run_id, _ = a.create(resolve({"preset": "xor"}), lambda run: None)
+        pauses = a.pauses(run_id)
+        told_step = a.stream_frame(run_id, 5, 5, 1.0, pauses, read)[0]  # tells the store: 5
+        for target in (10, 15, 20):  # three frames the store is not told of
+            shown = a.stream_frame(run_id, target, 5, 1.0, pauses, read, tell=False)
+        assert store.get_run(run_id)[1] == told_step == 5 and shown[0] == 20
+        step = told_step if shown_told else shown[0]
+        paused = b.pause(run_id, step, read)
+        fresh, _ = b.create(resolve({"preset": "xor"}), lambda run: None)
+        assert paused == b.step(fresh, step, read)  # the same bits as the run stepped there
+        a.tell(run_id)  # the stream in A stops, late: it must not undo the pause
+        assert store.get_run(run_id)[1] == step
