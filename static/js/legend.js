@@ -2,6 +2,8 @@
 import { t } from "./i18n.js";
 import { fmt } from "./store.js";
 
+const drawn = new WeakMap(); // element -> the HTML it shows
+
 /** `known[l]`: whether layer l's values exist at this phase (before its B phase a gradient
  * does not): an unknown layer's scale is "?", not a number from a later phase. */
 export function renderLegend(el, view, scales, scaleMode, known = scales.map(() => true)) {
@@ -15,9 +17,13 @@ export function renderLegend(el, view, scales, scaleMode, known = scales.map(() 
     gradients: [t("legend.grad_pos"), t("legend.grad_neg")],
     applied: [t("legend.applied_pos"), t("legend.applied_neg")],
   }[view];
-  el.innerHTML = `
+  const html = `
     <div class="row"><span class="pos">${view === "gradients" ? "↑" : "━"}</span><span>${rows[0]}</span></div>
     <div class="row"><span class="neg">${view === "gradients" ? "↓" : "━"}</span><span>${rows[1]}</span></div>
     <div class="row muted"><span class="bar"></span><span>${t("legend.scale", { range })}</span></div>
     <div class="row muted">${t("legend.nodes")}</div>`;
+  if (drawn.get(el) !== html) { // a frame whose scale reads the same leaves the legend as it is
+    el.innerHTML = html;
+    drawn.set(el, html);
+  }
 }

@@ -56,8 +56,10 @@ export function layout(extra = {}) {
     // above the plot, anchored by its foot: a legend that wraps in a narrow card pushes the plot
     // down (plotly grows the top margin) instead of covering the curves
     legend: { orientation: "h", x: 0, y: 1, xanchor: "left", yanchor: "bottom", font: { size: 10 } },
-    xaxis: { gridcolor: c.grid, zerolinecolor: c.grid, automargin: true },
-    yaxis: { gridcolor: c.grid, zerolinecolor: c.grid, automargin: true },
+    // ticklabeloverflow "allow": automargin makes room for the labels, and plotly's check that
+    // none runs past the plot measured every label again on each redraw (twice a second while playing)
+    xaxis: { gridcolor: c.grid, zerolinecolor: c.grid, automargin: true, ticklabeloverflow: "allow" },
+    yaxis: { gridcolor: c.grid, zerolinecolor: c.grid, automargin: true, ticklabeloverflow: "allow" },
     ...extra,
   };
 }
@@ -269,33 +271,50 @@ export class PreviewPlot {
 
 /** Small multiples: each hidden neuron's output over the input plane, or (images) its weights. */
 export function renderNeuronMaps(el, maps, caption) {
-  el.replaceChildren();
   const c = theme();
   const rgb = (hex) => [1, 3, 5].map((k) => Number.parseInt(hex.slice(k, k + 2), 16));
   const pos = rgb(c.pos.length === 7 ? c.pos : "#58c4dd");
   const neg = rgb(c.neg.length === 7 ? c.neg : "#fc6255");
   const bg = rgb(c.paper.length === 7 ? c.paper : "#1d2027");
+  // While playing the maps are redrawn twice a second with the same captions and sizes: the
+  // elements stay, only their pixels change.
+  const shape = JSON.stringify(maps.map((group) => [caption(group), group.w, group.h, group.values.length]));
+  const count = maps.reduce((n, group) => n + 1 + group.values.length, 0); // a tag and its canvases
+  const reuse = el.dataset.shape === shape && el.childElementCount === count; // (a panel may have emptied it)
+  if (!reuse) {
+    el.replaceChildren();
+    el.dataset.shape = shape;
+  }
+  const canvases = reuse ? el.querySelectorAll("canvas") : [];
+  let next = 0;
   for (const group of maps) {
-    const tag = document.createElement("div");
-    tag.className = "layer-tag";
-    tag.textContent = caption(group);
-    el.append(tag);
+    if (!reuse) {
+      const tag = document.createElement("div");
+      tag.className = "layer-tag";
+      tag.textContent = caption(group);
+      el.append(tag);
+    }
     for (const [n, values] of group.values.entries()) {
-      const canvas = document.createElement("canvas");
-      canvas.width = group.w;
-      canvas.height = group.h;
-      canvas.title = `${caption(group)} #${n}`;
+      let canvas = canvases[next++];
+      if (!canvas) {
+        canvas = document.createElement("canvas");
+        canvas.width = group.w;
+        canvas.height = group.h;
+        canvas.title = `${caption(group)} #${n}`;
+        el.append(canvas);
+      }
       const ctx = canvas.getContext("2d");
       const img = ctx.createImageData(group.w, group.h);
-      const max = Math.max(1e-12, ...values.map(Math.abs));
-      values.forEach((v, k) => {
-        const rel = Math.max(-1, Math.min(1, v / max));
+      let max = 1e-12;
+      for (const v of values) max = Math.max(max, Math.abs(v));
+      for (let k = 0; k < values.length; k++) {
+        const rel = Math.max(-1, Math.min(1, values[k] / max));
         const to = rel > 0 ? pos : neg;
         const a = Math.abs(rel);
-        img.data.set([0, 1, 2].map((ch) => Math.round(bg[ch] + (to[ch] - bg[ch]) * a)).concat(255), 4 * k);
-      });
+        for (let ch = 0; ch < 3; ch++) img.data[4 * k + ch] = Math.round(bg[ch] + (to[ch] - bg[ch]) * a);
+        img.data[4 * k + 3] = 255;
+      }
       ctx.putImageData(img, 0, 0);
-      el.append(canvas);
     }
   }
 }

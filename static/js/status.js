@@ -7,6 +7,14 @@ import { phaseTitle, renderTimeline } from "./timeline.js";
 
 const $ = (id) => document.getElementById(id);
 
+/** Frames come 40 times a second and most of what this view shows stays the same: a write only
+ * when it changes, as a rewrite of the same words still makes the page lay itself out again. */
+function setText(el, text) { if (el.textContent !== text) el.textContent = text; }
+function setAttr(el, name, value) { if (el.getAttribute(name) !== value) el.setAttribute(name, value); }
+function setValue(el, value) { if (el.value !== value) el.value = value; }
+// toLocaleString builds a number format each call: a third of a millisecond, in every frame
+const grouped = new Intl.NumberFormat("en-US");
+
 export function mountStatus(setPage) {
   let timelineKey = "";
   const draw = () => {
@@ -18,17 +26,19 @@ export function mountStatus(setPage) {
       timelineKey = key;
       renderTimeline($("timeline"), st.layers.length, page.phase, (phase) => setPage({ phase }));
     }
-    if (document.activeElement !== $("step-input")) $("step-input").value = st.step; // not under the typing
-    $("epoch-label").textContent = t("epoch.label", { epoch: st.epoch, lr: fmt.num(st.lr, 3) });
-    $("phase-chip").textContent = $("phase-chip").title = phaseTitle(page.phase);
+    if (document.activeElement !== $("step-input")) setValue($("step-input"), String(st.step)); // not under the typing
+    setText($("epoch-label"), t("epoch.label", { epoch: st.epoch, lr: fmt.num(st.lr, 3) }));
+    const title = phaseTitle(page.phase);
+    setText($("phase-chip"), title);
+    setAttr($("phase-chip"), "title", title);
     const lossShown = page.phase === "" || phases(st.layers.length).indexOf(page.phase) >= st.layers.length;
-    $("loss-value").textContent = lossShown ? fmt.num(st.loss + st.penalty, 6) : "…";
-    $("n-params").textContent = t("params.count", { n: model.nParams.toLocaleString("en-US") });
-    $("diverged").hidden = !st.diverged;
-    if (st.diverged) $("diverged").textContent = t("diverged.at", { step: st.diverged_at ?? st.step });
-    $("clipped").hidden = !st.clipped;
-    for (const b of $("view-mode").querySelectorAll("button")) b.setAttribute("aria-checked", String(b.dataset.view === page.view));
-    $("scale").value = page.scale;
+    setText($("loss-value"), lossShown ? fmt.num(st.loss + st.penalty, 6) : "…");
+    setText($("n-params"), t("params.count", { n: grouped.format(model.nParams) }));
+    if ($("diverged").hidden !== !st.diverged) $("diverged").hidden = !st.diverged;
+    if (st.diverged) setText($("diverged"), t("diverged.at", { step: st.diverged_at ?? st.step }));
+    if ($("clipped").hidden !== !st.clipped) $("clipped").hidden = !st.clipped;
+    for (const b of $("view-mode").querySelectorAll("button")) setAttr(b, "aria-checked", String(b.dataset.view === page.view));
+    setValue($("scale"), page.scale);
     drawSampleSelect(st);
   };
   $("sample").addEventListener("change", () => setPage({ sample: $("sample").value }));
@@ -46,7 +56,7 @@ function drawSampleSelect(st) {
     select.replaceChildren(new Option(t("sample.mean"), "mean"));
     for (let s = 0; s < Math.min(B, 64); s++) select.append(new Option(t("sample.n", { s }), String(s)));
   }
-  select.value = model.page.sample;
+  setValue(select, model.page.sample);
   const s = Number(model.page.sample);
   if (Number.isInteger(s) && s >= 64 && s < B && select.value !== model.page.sample) { // picked in the shares chart
     select.append(new Option(t("sample.n", { s }), String(s)));
