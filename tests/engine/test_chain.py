@@ -71,3 +71,22 @@ def test_preview_passes_through_now_and_the_real_step(run):
     moved = run.state()  # same rows (full batch), new weights: the loss the step really led to
     assert np.array_equal(moved.batch["index"], rows)
     assert after == pytest.approx(moved.loss + moved.penalty, rel=1e-12)
+
+
+@pytest.mark.parametrize("preset", ["xor", "batchnorm", "adam", "digits"])
+def test_preview_is_the_loss_of_each_point_along_the_update_bit_for_bit(preset):
+    """L(θ + α·Δθ) at each α, as a net laid out anew from that vector would compute it."""
+    from engine.presets import resolve
+    from engine.preview import loss_along_update
+    from engine.training import total_loss
+
+    run = Run(resolve({"preset": preset}))
+    run.advance(7)
+    alphas = np.linspace(0.0, 2.0, 41)
+    plan = run.plan()
+    expected = []
+    for alpha in alphas:
+        net = run.net.copy()
+        net.set_flat(run.net.flat + alpha * plan.update)
+        expected.append(total_loss(run.config, net, plan.passed.layers[0].a_prev, plan.passed.y))
+    assert np.array_equal(loss_along_update(run, alphas), np.array(expected))
