@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import zlib
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 import numpy as np
 from fastapi import APIRouter, Query, Request, Response
@@ -275,7 +275,8 @@ async def step_run(
 
 
 # A class of students stepping at once: the Step's plainly valid requests skip FastAPI's
-# per-request dependency solving (app/lean.py); its errors and documentation are FastAPI's.
+# per-request routing and dependency solving (app/lean.py, main.py serves it first); its
+# errors and documentation are FastAPI's.
 runs.add_api_route(
     "/{run_id}/step",
     step_run,
@@ -285,6 +286,7 @@ runs.add_api_route(
     responses=STATE_DOC,
     summary="Apply n updates; returns the new State (with `include`: {state, and the parts asked for})",
 )
+STEP_ROUTE = cast(LeanRoute, runs.routes[-1])
 
 
 @runs.post("/{run_id}/reset", response_model=RunOut, summary="Back to step 0")

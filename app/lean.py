@@ -1,35 +1,39 @@
-"""A route that answers a plainly valid request without FastAPI's per-request solving.
+"""A route's plainly valid requests answered without FastAPI's per-request machinery.
 
 FastAPI solves a route's dependencies anew for every request, looking again at each
-parameter's annotation (is it a sequence, a model, a form?) before validating it: for
+parameter's annotation (is it a sequence, a model, a form?) before validating it, and a
+request walks every included router's routes and two exit stacks before it gets there: for
 POST /runs/{id}/step, with its six query parameters, its body and its StateRequest, that
-cost more server CPU than the XOR step itself (bench_classroom). A `LeanRoute` keeps
-everything FastAPI built from the endpoint's signature (the same fields, validators,
-bounds, aliases and defaults, so /docs and openapi.json are unchanged) and uses them
-directly: each query parameter given is validated by its own field, the body by the body's
-field, the endpoint's dependencies are called with what they name, then the endpoint.
+cost more server CPU than the XOR step itself (bench_classroom). A `LeanRoute` is an
+APIRoute as any other (the same signature, so /docs and openapi.json are unchanged, and
+FastAPI serves it as before); `serve_first` puts an entrance for it at the head of the app's
+routes, which uses what FastAPI built from the signature directly: each query parameter
+given is validated by its own field (the same validators, bounds, aliases and defaults),
+the body by the body's field, the endpoint's dependencies are called with what they name,
+then the endpoint, inside the same exception handling.
 
 A request it does not take as plainly valid (any parameter or body in error, a body that
-is not `application/json`, ...) goes to FastAPI's own handler, unchanged: every error is
-FastAPI's, word for word, and only requests that FastAPI would accept take the lean way.
-What the lean way supports is checked when the route is built (a dependency it cannot
-solve is a TypeError at start-up, not a different answer later).
+is not `application/json`, ...) goes on through the router to FastAPI's own route,
+unchanged: every error is FastAPI's, word for word, and only requests that FastAPI would
+accept take the lean way. What the lean way supports is checked when the app is built (a
+dependency it cannot solve is a TypeError at start-up, not a different answer later).
 """
 
 from __future__ import annotations
 
 import inspect
 import json
-from collections.abc import Callable, Coroutine
 from copy import deepcopy
 from typing import Any
 
-from fastapi import Request, Response
+from fastapi import FastAPI, Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
+from starlette.routing import Match, Route
+from starlette.types import Message, Receive, Scope, Send
 
-Handler = Callable[[Request], Coroutine[Any, Any, Response]]
-NO_ANSWER = object()  # not plainly valid: FastAPI's handler answers
+NO_ANSWER = object()  # not plainly valid: FastAPI's route answers
+DECLINED = "bpx.lean_declined"  # in the scope: the entrance passed this request on
 
 
 class Solver:
@@ -97,32 +101,72 @@ class Solver:
 
 
 class LeanRoute(APIRoute):
-    """An APIRoute whose plainly valid requests skip FastAPI's dependency solving (above)."""
+    """An APIRoute whose plainly valid requests its entrance answers (serve_first)."""
 
-    def get_route_handler(self) -> Handler:
-        full = super().get_route_handler()
-        solver = Solver(self.dependant, self.body_field)
-        wants_body = solver.body_name is not None
 
-        async def handler(request: Request) -> Response:
-            body: Any = None
-            if wants_body:
-                # Only the one plain JSON content type, with a body that parses; anything
-                # else is FastAPI's to read (and, when wrong, to answer with its own error).
-                if request.headers.get("content-type") != "application/json":
-                    return await full(request)
-                raw = await request.body()  # kept by the Request: FastAPI's handler reads it again
-                try:
-                    body = json.loads(raw) if raw else NO_ANSWER
-                except Exception:  # not UTF-8, not JSON, nested too deeply: FastAPI says which
-                    body = NO_ANSWER
-                if body is NO_ANSWER:
-                    return await full(request)
-            answer = await solver.solve(request, body)
-            if answer is NO_ANSWER:
-                return await full(request)
-            if not isinstance(answer, Response):  # FastAPI would serialise it: not this route's way
-                raise TypeError(f"a lean route's endpoint returns a Response, not {type(answer).__name__}")
-            return answer
+def serve_first(app: FastAPI, route: LeanRoute) -> None:
+    """The route's entrance first in the app's routes, after everything is included."""
+    app.router.routes.insert(0, Entrance(route))
 
-        return handler
+
+class Entrance(Route):
+    """The lean way in for one LeanRoute: the same path, only its methods, not in /docs."""
+
+    def __init__(self, route: LeanRoute):
+        self.solver = Solver(route.dependant, route.body_field)
+        methods = sorted(route.methods or ())
+        self.lean_methods = frozenset(methods)
+        super().__init__(route.path, self.answer, methods=methods, include_in_schema=False)
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        # Only the full match: another method on this path is FastAPI's to refuse (its 405).
+        if scope["type"] != "http" or scope["method"] not in self.lean_methods or DECLINED in scope:
+            return Match.NONE, {}
+        match, child_scope = super().matches(scope)
+        return (match, child_scope) if match is Match.FULL else (Match.NONE, {})
+
+    async def answer(self, request: Request) -> Response:
+        body: Any = None
+        raw = b""
+        if self.solver.body_name is not None:
+            # Only the one plain JSON content type, with a body that parses; anything else
+            # is FastAPI's to read (and, when wrong, to answer with its own error).
+            if request.headers.get("content-type") != "application/json":
+                return PassedOn(raw, read=False)
+            raw = await request.body()
+            try:
+                body = json.loads(raw) if raw else NO_ANSWER
+            except Exception:  # not UTF-8, not JSON, nested too deeply: FastAPI says which
+                body = NO_ANSWER
+            if body is NO_ANSWER:
+                return PassedOn(raw)
+        if request.app.dependency_overrides:  # FastAPI's solver honours them, this one does not
+            return PassedOn(raw, read=self.solver.body_name is not None)
+        answer = await self.solver.solve(request, body)
+        if answer is NO_ANSWER:
+            return PassedOn(raw, read=self.solver.body_name is not None)
+        if not isinstance(answer, Response):  # FastAPI would serialise it: not this route's way
+            raise TypeError(f"a lean route's endpoint returns a Response, not {type(answer).__name__}")
+        return answer
+
+
+class PassedOn(Response):
+    """Not plainly valid: the request goes on through the router (past the entrance, which
+    declines it now) to FastAPI's own route, with its body as it came."""
+
+    def __init__(self, body: bytes, read: bool = True):
+        super().__init__()
+        self.raw, self.read = body, read
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scope[DECLINED] = True
+        replayed = not self.read
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": self.raw, "more_body": False}
+            return await receive()  # after the body: the disconnect, when it comes
+
+        await scope["router"](scope, replay, send)

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 from starlette.middleware.gzip import GZipMiddleware
 
-from app import __version__, api, blobs, code, errors, extras, insight, sharing, stream
+from app import __version__, api, blobs, code, errors, extras, insight, lean, sharing, stream
 from app.deps import Services
 from app.lanes import Lanes
 from app.runs import RunManager
@@ -78,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(blobs.router)
     app.include_router(code.router)
     app.include_router(insight.router)
+    lean.serve_first(app, api.STEP_ROUTE)  # a class stepping at once: see app/lean.py
     try:
         from app import pages
     except ImportError:  # the pages are optional for the API alone
