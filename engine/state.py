@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from engine.network import filled
+from engine.quiet import quietly
 
 if TYPE_CHECKING:
     from engine.trainer import Run
@@ -59,6 +60,7 @@ class State:
         return out
 
 
+@quietly  # a diverging run's State is reported, not raised
 def build_state(run: Run) -> State:
     plan = run.plan()
     net, passed = run.net, plan.passed
@@ -67,46 +69,45 @@ def build_state(run: Run) -> State:
     grads, applied = net.views(plan.grad), net.views(plan.update)
     penalty = {} if plan.penalty_grad is None else net.views(plan.penalty_grad)
     layers = []
-    with np.errstate(all="ignore"):
-        for l, (spec, lp) in enumerate(zip(net.specs, passed.layers, strict=True)):
-            dL_da = lp.dL_da if lp.dL_da is not None else net.loss.grad(lp.a, passed.y)
-            bn = None
-            if lp.bn is not None:
-                bn = {
-                    "gamma": p[f"gamma{l}"].copy(),
-                    "beta": p[f"beta{l}"].copy(),
-                    "dgamma": grads[f"gamma{l}"],
-                    "dbeta": grads[f"beta{l}"],
-                    "gamma_applied": applied[f"gamma{l}"],
-                    "beta_applied": applied[f"beta{l}"],
-                    "mean": lp.bn["mean"],
-                    "var": lp.bn["var"],
-                    "z_hat": lp.bn["z_hat"],
-                    "u": lp.bn["u"],
-                    "delta_u": lp.delta_u,
-                    "running_mean": net.running[f"mean{l}"],
-                    "running_var": net.running[f"var{l}"],
-                }
-            dW = grads[f"W{l}"]
-            layers.append(
-                LayerState(
-                    activation=spec.activation.name,
-                    W=p[f"W{l}"].copy(),
-                    b=p[f"b{l}"].copy(),
-                    z=lp.z,
-                    a=lp.a,
-                    dL_da=dL_da,
-                    delta=filled(lp.delta),
-                    dW=dW,
-                    db=grads[f"b{l}"],
-                    dW_penalty=penalty.get(f"W{l}", np.zeros_like(dW)),
-                    dW_applied=applied[f"W{l}"],
-                    db_applied=applied[f"b{l}"],
-                    grad_norm=norms[l],
-                    bn=bn,
-                )
+    for l, (spec, lp) in enumerate(zip(net.specs, passed.layers, strict=True)):
+        dL_da = lp.dL_da if lp.dL_da is not None else net.loss.grad(lp.a, passed.y)
+        bn = None
+        if lp.bn is not None:
+            bn = {
+                "gamma": p[f"gamma{l}"].copy(),
+                "beta": p[f"beta{l}"].copy(),
+                "dgamma": grads[f"gamma{l}"],
+                "dbeta": grads[f"beta{l}"],
+                "gamma_applied": applied[f"gamma{l}"],
+                "beta_applied": applied[f"beta{l}"],
+                "mean": lp.bn["mean"],
+                "var": lp.bn["var"],
+                "z_hat": lp.bn["z_hat"],
+                "u": lp.bn["u"],
+                "delta_u": lp.delta_u,
+                "running_mean": net.running[f"mean{l}"],
+                "running_var": net.running[f"var{l}"],
+            }
+        dW = grads[f"W{l}"]
+        layers.append(
+            LayerState(
+                activation=spec.activation.name,
+                W=p[f"W{l}"].copy(),
+                b=p[f"b{l}"].copy(),
+                z=lp.z,
+                a=lp.a,
+                dL_da=dL_da,
+                delta=filled(lp.delta),
+                dW=dW,
+                db=grads[f"b{l}"],
+                dW_penalty=penalty.get(f"W{l}", np.zeros_like(dW)),
+                dW_applied=applied[f"W{l}"],
+                db_applied=applied[f"b{l}"],
+                grad_norm=norms[l],
+                bn=bn,
             )
-        loss = passed.loss
+        )
+    loss = passed.loss
     x = passed.layers[0].a_prev
     metrics = run.metrics()
     diverged_at = run.diverged_at

@@ -19,8 +19,9 @@ from engine.config import LIMITS, ConfigError, RunConfig
 from engine.datasets import Dataset, make_dataset
 from engine.history import History
 from engine.initializers import init_weights
-from engine.network import Network, Pass, build_specs
+from engine.network import LayerPass, Network, Pass, build_specs
 from engine.optimizers import Optimizer
+from engine.quiet import quietly
 from engine.schedules import learning_rate
 from engine.state import State, build_state
 
@@ -182,10 +183,10 @@ class Run:
     def plan(self) -> StepPlan:
         """Forward, loss, backward and the proposed update for the current step (cached)."""
         if self._plan is None:
-            with np.errstate(all="ignore"):  # a diverging run is reported, not raised
-                self._plan = self._make_plan()
+            self._plan = self._make_plan()
         return self._plan
 
+    @quietly
     def _make_plan(self) -> StepPlan:
         c, t = self.config, self.step
         index = self.batch_index(t)
@@ -203,23 +204,23 @@ class Run:
         norms = [math.sqrt(q) for q in squares]
         return StepPlan(t, index, passed, pen, pen_grad, grad, lr, norms, norm, clipped, update, slots)
 
+    @quietly
     def advance(self, n: int = 1) -> None:
         """Apply n updates."""
-        with np.errstate(all="ignore"):
-            for _ in range(n):
-                plan = self._plan or self._make_plan()
-                self.net.apply(plan.update)
-                self.optimizer.commit(plan.slots)
-                if self.net.running:
-                    self.net.update_running(plan.passed.layers)
-                loss = plan.passed.loss + plan.penalty
-                if self.diverged_at is None and not (math.isfinite(loss) and math.isfinite(plan.grad_norm)):
-                    self.diverged_at = plan.step
-                self.history.record(plan.step, loss, plan.lr, plan.layer_norms)
-                self.step += 1
-                self._plan = None
-                if self.step % self.eval_every == 0:
-                    self.history.record_eval(self.step, self.evaluate())
+        for _ in range(n):
+            plan = self._plan or self._make_plan()
+            self.net.apply(plan.update)
+            self.optimizer.commit(plan.slots)
+            if self.net.running:
+                self.net.update_running(plan.passed.layers)
+            loss = plan.passed.loss + plan.penalty
+            if self.diverged_at is None and not (math.isfinite(loss) and math.isfinite(plan.grad_norm)):
+                self.diverged_at = plan.step
+            self.history.record(plan.step, loss, plan.lr, plan.layer_norms)
+            self.step += 1
+            self._plan = None
+            if self.step % self.eval_every == 0:
+                self.history.record_eval(self.step, self.evaluate())
 
     def layer_squares(self, grad: np.ndarray) -> list[float]:
         """‖∇‖² of each weight layer's parameters (one stretch of the flat gradient each)."""
@@ -259,13 +260,16 @@ class Run:
                 passed = self.plan().passed
                 loss, prediction = passed.loss, passed.layers[-1].a
             else:
-                with np.errstate(all="ignore"):
-                    layers = self.net.forward(x, train=False)
-                    loss = self.net.batch_loss(layers, y)
+                layers, loss = self._evaluation_pass(x, y)
                 prediction = layers[-1].a
             out[f"{split}_loss"] = loss if math.isfinite(loss) else None
             out[f"{split}_accuracy"] = accuracy(prediction, y) if ds.kind == "classification" else None
         return out
+
+    @quietly
+    def _evaluation_pass(self, x: np.ndarray, y: np.ndarray) -> tuple[list[LayerPass], float]:
+        layers = self.net.forward(x, train=False)
+        return layers, self.net.batch_loss(layers, y)
 
     def gradient(self, rows: np.ndarray | None = None) -> np.ndarray:
         """∂L/∂params of the mean loss (+ penalty) over the given training rows (all when
