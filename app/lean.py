@@ -27,7 +27,9 @@ from copy import deepcopy
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
+from fastapi.datastructures import DefaultPlaceholder
 from fastapi.dependencies.models import Dependant
+from fastapi.exceptions import ResponseValidationError
 from fastapi.routing import APIRoute
 from starlette.routing import Match, Route
 from starlette.types import Message, Receive, Scope, Send
@@ -114,6 +116,12 @@ class Entrance(Route):
 
     def __init__(self, route: LeanRoute):
         self.solver = Solver(route.dependant, route.body_field)
+        self.route = route
+        # An answer that is not a Response is serialised as FastAPI's own fast path does: by
+        # the response model's field, straight to JSON bytes, with the route's status code.
+        self.serialises = route.response_field is not None and isinstance(
+            route.response_class, DefaultPlaceholder
+        )
         methods = sorted(route.methods or ())
         self.lean_methods = frozenset(methods)
         super().__init__(route.path, self.answer, methods=methods, include_in_schema=False)
@@ -145,9 +153,25 @@ class Entrance(Route):
         answer = await self.solver.solve(request, body)
         if answer is NO_ANSWER:
             return PassedOn(raw, read=self.solver.body_name is not None)
-        if not isinstance(answer, Response):  # FastAPI would serialise it: not this route's way
-            raise TypeError(f"a lean route's endpoint returns a Response, not {type(answer).__name__}")
-        return answer
+        return answer if isinstance(answer, Response) else self.serialised(answer)
+
+    def serialised(self, answer: Any) -> Response:
+        route, field = self.route, self.route.response_field
+        if not self.serialises or field is None:
+            raise TypeError(f"a lean route without a response model returns a Response, not {type(answer)}")
+        value, errors = field.validate(answer, {}, loc=("response",))
+        if errors:  # the server's own mistake: FastAPI's 500 says it the same way
+            raise ResponseValidationError(errors=errors, body=answer)
+        content = field.serialize_json(
+            value,
+            include=route.response_model_include,
+            exclude=route.response_model_exclude,
+            by_alias=route.response_model_by_alias,
+            exclude_unset=route.response_model_exclude_unset,
+            exclude_defaults=route.response_model_exclude_defaults,
+            exclude_none=route.response_model_exclude_none,
+        )
+        return Response(content, media_type="application/json", status_code=route.status_code or 200)
 
 
 class PassedOn(Response):

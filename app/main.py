@@ -78,7 +78,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(blobs.router)
     app.include_router(code.router)
     app.include_router(insight.router)
-    lean.serve_first(app, api.STEP_ROUTE)  # a class stepping at once: see app/lean.py
+    for route in (api.STEP_ROUTE, api.CREATE_ROUTE):  # a class starting and stepping at once
+        lean.serve_first(app, route)
     try:
         from app import pages
     except ImportError:  # the pages are optional for the API alone

@@ -3,6 +3,7 @@ own route answers: the same State bits, the same 4xx errors word for word."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import fastapi.routing
@@ -79,6 +80,60 @@ def answers(tmp_path: Path, lean: bool, monkeypatch: pytest.MonkeyPatch) -> list
                 r = client.request(method, path, json={"steps": 1})
                 out.append((r.status_code, r.headers.get("content-type", ""), r.content))
     return out
+
+
+CREATE_CASES = [
+    ({"preset": "xor"}, JSON),
+    ({"preset": "xor", "seed": 5, "learning_rate": 0.05, "hidden": [3, 2]}, JSON),
+    ({"dataset": "spiral", "hidden": [8], "activation": "relu", "optimizer": "adam"}, JSON),
+    ({"dataset": "custom", "data": {"x": [[1, 2], [3, 4]], "y": [[0], [1]]}, "hidden": [2]}, JSON),
+    (
+        {
+            "hidden": [3],
+            "weights": [{"W": [[1, 2], [3, 4], [5, 6]], "b": [0, 0, 0]}, {"W": [[1, 2, 3]], "b": [1]}],
+        },
+        JSON,
+    ),
+    ({}, JSON),
+    ({"preset": "nonsense"}, JSON),
+    ({"activation": "swish"}, JSON),
+    ({"hidden": [100000]}, JSON),
+    ({"learning_rate": "fast"}, JSON),
+    ({"learning_rate": 1e-300}, JSON),
+    ({"seed": -1}, JSON),
+    ({"bogus": 1}, JSON),
+    ({"loss": "cross_entropy", "output_activation": "relu"}, JSON),
+    ({"dataset": "custom", "data": {"x": [[1, 2]], "y": [[0], [1]]}}, JSON),
+    ({"preset": "xor"}, "text/plain"),
+    ([1], JSON),
+]
+
+
+def created(tmp_path: Path, lean: bool, monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, str, object]]:
+    """Each case's answer, its run id left out (ids are random)."""
+    out: list[tuple[int, str, object]] = []
+    with monkeypatch.context() as patch:
+        if not lean:
+            patch.setattr(Entrance, "matches", lambda self, scope: (Match.NONE, {}))
+        with TestClient(create_app(settings_for(tmp_path))) as client:
+            for body, content_type in CREATE_CASES:
+                r = client.post(
+                    "/api/v1/runs", content=json.dumps(body), headers={"content-type": content_type}
+                )
+                answer = r.json()
+                if r.status_code == 201:
+                    assert client.get(f"/api/v1/runs/{answer.pop('id')}").status_code == 200
+                out.append((r.status_code, r.headers["content-type"], answer))
+    return out
+
+
+def test_creating_a_run_answers_as_fastapi_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    lean = created(tmp_path / "lean", True, monkeypatch)
+    full = created(tmp_path / "full", False, monkeypatch)
+    for case, (one, other) in enumerate(zip(lean, full, strict=True)):
+        assert one == other, CREATE_CASES[case]
+    statuses = [status for status, _, _ in lean]
+    assert statuses[:6] == [201] * 6 and 422 in statuses  # both kinds were tried
 
 
 def test_lean_route_answers_as_fastapi_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
