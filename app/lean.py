@@ -58,8 +58,8 @@ class Solver:
             raise TypeError(f"a lean route cannot solve {dependant.call!r}: give it to FastAPI")
         self.call = dependant.call
         self.request_name = dependant.request_param_name
-        self.path = [(f.name, f.alias) for f in dependant.path_params]
-        self.query = [(f, f.name, f.alias, ("query", f.alias)) for f in dependant.query_params]
+        self.path = [(f, f.name, f.alias, ("path", f.alias)) for f in dependant.path_params]
+        self.query = [(f, f.name, f.alias, ("query", f.alias), missing(f)) for f in dependant.query_params]
         self.body_name = dependant.body_params[0].name if dependant.body_params else None
         self.body_field = body_field
         self.dependencies: list[tuple[str | None, Solver]] = [
@@ -70,17 +70,18 @@ class Solver:
         """The dependant's answer; NO_ANSWER when a value is missing or not valid."""
         values: dict[str, Any] = {}
         path_params = request.path_params
-        for name, alias in self.path:
-            values[name] = path_params[alias]
+        for field, name, alias, loc in self.path:
+            value, errors = field.validate(path_params[alias], values, loc=loc)
+            if errors:
+                return NO_ANSWER
+            values[name] = value
         query = request.query_params
-        for field, name, alias, loc in self.query:
+        for field, name, alias, loc, (default, copied) in self.query:
             raw = query.get(alias)  # the last one when repeated, as FastAPI takes it
             if raw is None:
-                if field.field_info.is_required():
+                if default is NO_ANSWER:
                     return NO_ANSWER
-                values[name] = deepcopy(field.default)
-                if field.field_info.validate_default:
-                    return NO_ANSWER
+                values[name] = deepcopy(default) if copied else default
                 continue
             value, errors = field.validate(raw, values, loc=loc)
             if errors:
@@ -100,6 +101,19 @@ class Solver:
             if dependency is not None:  # a dependency without a name is run for its effect
                 values[dependency] = value
         return await self.call(**values)
+
+
+IMMUTABLE = (type(None), bool, int, float, str, bytes)
+
+
+def missing(field: Any) -> tuple[Any, bool]:
+    """A parameter's value when the request leaves it out, as FastAPI gives it (a deep copy
+    of the default; not needed for a value nothing can change), and whether to copy it;
+    NO_ANSWER when FastAPI would refuse or validate it."""
+    info = field.field_info
+    if info.is_required() or info.validate_default:
+        return NO_ANSWER, False
+    return field.default, not isinstance(field.default, IMMUTABLE)
 
 
 class LeanRoute(APIRoute):
