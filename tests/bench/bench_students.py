@@ -418,25 +418,45 @@ def cpu_between(timeline: list[tuple[float, float]], start: float, end: float) -
 
 
 def phases(students: list[dict], timeline: list[tuple[float, float]]) -> dict[str, tuple[float, int, float]]:
-    """The server's CPU per unit of each phase, where every student is in it: per frame while
-    all play (from a second after the last stream opened until the first closed), per request
-    before any stream opened (the page's load) and after every stream closed (pause and Step
-    clicks). Rates alone move with whatever else the machine runs; CPU per frame and per
-    request much less. Each: (CPU seconds, frames or requests, seconds)."""
+    """The server's CPU per unit of each phase: per frame while (nearly) every student plays,
+    per request before any stream opened (the page's load) and after every stream closed
+    (pause and Step clicks). Rates alone move with whatever else the machine runs; CPU per
+    frame and per request much less. Each: (CPU seconds, frames or requests, seconds)."""
     opened = [s["played"][0] for s in students]
     closed = [s["played"][1] for s in students]
     windows = {
-        "frame": (max(opened) + 1.0, min(closed)),
         "load request": (min(c[0] for s in students for c in s["calls"]), min(opened)),
         "Step-phase request": (max(closed), max(c[1] for s in students for c in s["calls"])),
     }
     out = {}
-    for name, (start, end) in windows.items():
-        if name == "frame":
-            count = sum(start <= t < end for s in students for t in s["frame_times"])
-        else:  # requests answered in the window
-            count = sum(start <= c[1] <= end for s in students for c in s["calls"])
+    cpu, frames, seconds = 0.0, 0, 0.0
+    for start, end in playing(opened, closed, PLAYING_SHARE):
+        cpu += cpu_between(timeline, start, end)
+        frames += sum(start <= t < end for s in students for t in s["frame_times"])
+        seconds += end - start
+    out["frame"] = (cpu, frames, seconds)
+    for name, (start, end) in windows.items():  # requests answered in the window
+        count = sum(start <= c[1] <= end for s in students for c in s["calls"])
         out[name] = (cpu_between(timeline, start, end), count, end - start)
+    return out
+
+
+PLAYING_SHARE = 0.9  # a busy machine spreads a class's start over seconds: all play together rarely
+
+
+def playing(opened: list[float], closed: list[float], share: float) -> list[tuple[float, float]]:
+    """The stretches of time when at least `share` of the streams were open (the first second of
+    each stream left out: it opens while its page still loads)."""
+    events = sorted([(t + 1.0, 1) for t in opened] + [(t, -1) for t in closed])
+    need, count, since, out = math.ceil(share * len(opened)), 0, None, []
+    for t, change in events:
+        count += change
+        if count >= need and since is None:
+            since = t
+        elif count < need and since is not None:
+            if t > since:
+                out.append((since, t))
+            since = None
     return out
 
 
