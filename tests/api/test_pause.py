@@ -202,3 +202,33 @@ def test_a_pause_in_another_worker_lands_on_the_frame_shown(tmp_path):
         assert paused == b.step(fresh, step, read)  # the same bits as the run stepped there
         a.tell(run_id)  # the stream in A stops, late: it must not undo the pause
         assert store.get_run(run_id)[1] == step
+
+
+def test_a_page_that_pauses_lands_on_its_last_frame_whichever_worker_answers(server_factory):
+    """Two workers: the stream on one, the pause on a connection of its own, which either
+    worker may serve (about half the time the other one, whose store was told the stream's step
+    only every half second): the pause lands on the last frame the page read, with the same
+    bits as the run stepped there, and the stream, closed, does not move the run on after."""
+    import httpx
+
+    server = server_factory(workers=2)
+    base = server.url + "/api/v1/runs"
+    fields = {"fields": "step,loss,layers.W,layers.b"}
+    with httpx.Client(timeout=60) as client:
+        for _ in range(6):
+            run_id = client.post(base, json={"preset": "xor"}).json()["id"]
+            last = None
+            with httpx.stream(
+                "GET", f"{base}/{run_id}/stream", params={"rate": 60, "steps_per_frame": 5, **fields}
+            ) as r:
+                for line in r.iter_lines():
+                    if line.startswith("id: "):
+                        last = int(line[4:])
+                        if last >= 5 * 25:  # ~0.4 s of frames: one tell or more behind
+                            break
+            paused = client.post(f"{base}/{run_id}/pause", params={"step": last, **fields}).json()
+            assert paused["step"] == last
+            again = client.post(base, json={"preset": "xor"}).json()["id"]
+            assert paused == client.post(f"{base}/{again}/step", json={"steps": last}, params=fields).json()
+            time.sleep(0.2)
+            assert client.get(f"{base}/{run_id}").json()["step"] == last
