@@ -21,21 +21,37 @@ Nones looked like NaN's nulls; app/serialize.py), four dependencies solved per r
 (one now, app/deps.py StateRequest), anyio's thread hop (~42 µs of CPU; the cheap lane's
 own pool ~14 µs), three store reads a step (one), and the cyclic garbage collector, which
 ran every few requests and passed over the whole start-up heap (0.1-0.4 s each) until
-start-up's objects were frozen (app/main.py). What remains on the event loop is mostly
+start-up's objects were frozen (app/main.py). What remained on the event loop was mostly
 FastAPI's per-request work (routing, validating each query parameter on its own) and gzip.
+
+Then taken off: FastAPI's routing and dependency solving for a plainly valid Step and
+create (app/lean.py: its own route first, the same fields; ~170 µs of CPU a step
+in-process), concurrent.futures' bookkeeping per hop to the cheap lane (20 -> 9 µs a job),
+GZipMiddleware on a Step's answer (gzipped in its thread), and a new np.errstate per engine
+block (~7 µs each, four a step: engine/quiet.py). Same run, load average 18 (one worker /
+two): server CPU a step 1027 -> 725 / 1112 -> 903 µs against static 595 / 578 µs.
+
+With two workers a run's steps alternate between the workers when every student's request
+may take any connection of one pool: each worker then replays the other's steps (every
+step's forward and backward pass computed twice), the larger part of the CPU a step costs
+more than with one worker. A browser keeps its own connections (bench_students), so the
+rows "as browsers" give each student its own session; the issue's rows are kept as they were.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import tempfile
 import time
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import aiohttp
 
-from tests.bench.bench_scale import cpu_seconds, load, machine_row, percentile
+from tests.bench.bench_scale import STEPS, cpu_seconds, load, machine_row, percentile, student
+from tests.bench.bench_students import BROWSER_CONNECTIONS
 from tests.support import Server
 
 CLIENTS = 100
@@ -43,20 +59,48 @@ STATIC = "/static/js/api.js"  # a few kB
 HEAVY = "/api/v1/snapshot?dataset=spiral&hidden=64,64&n_samples=5000&step=80&fields=step&seed={seed}"
 
 
-async def static_rate(url: str, total: int = 2000) -> tuple[float, float]:
-    """Requests/s for a small static file, CLIENTS at once; and the generator's CPU share."""
-    connector = aiohttp.TCPConnector(limit=CLIENTS)
-    async with aiohttp.ClientSession(connector=connector) as session:
+async def static_rate(url: str, total: int = 2000, browsers: bool = False) -> tuple[float, float]:
+    """Requests/s for a small static file, CLIENTS at once; and the generator's CPU share.
+    `browsers`: each client its own session, as each student's browser keeps its own
+    connections (at most BROWSER_CONNECTIONS); else one pool of CLIENTS connections for all."""
+    async with sessions(browsers) as pick:
 
-        async def client(n: int) -> None:
+        async def client(session: aiohttp.ClientSession, n: int) -> None:
             for _ in range(n):
                 async with session.get(url + STATIC) as response:
                     await response.read()
 
         cpu, start = time.process_time(), time.perf_counter()
-        await asyncio.gather(*(client(total // CLIENTS) for _ in range(CLIENTS)))
+        await asyncio.gather(*(client(pick(k), total // CLIENTS) for k in range(CLIENTS)))
         wall = time.perf_counter() - start
         return total / wall, (time.process_time() - cpu) / wall
+
+
+async def stepping(url: str, browsers: bool) -> tuple[list[float], list[str], float, float]:
+    """bench_scale.load, the students' sessions as static_rate's."""
+    if not browsers:
+        return await load(url)
+    times: list[float] = []
+    errors: list[str] = []
+    async with sessions(True) as pick:
+        cpu, start = time.process_time(), time.perf_counter()
+        await asyncio.gather(*(student(pick(k), url, STEPS, times, errors) for k in range(CLIENTS)))
+        return times, errors, time.perf_counter() - start, time.process_time() - cpu
+
+
+@contextlib.asynccontextmanager
+async def sessions(browsers: bool) -> AsyncIterator[Callable[[int], aiohttp.ClientSession]]:
+    """pick(k): client k's session: its own (a browser) or the one shared pool."""
+    timeout = aiohttp.ClientTimeout(total=120)
+    count, limit = (CLIENTS, BROWSER_CONNECTIONS) if browsers else (1, CLIENTS)
+    opened = [
+        aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=limit), timeout=timeout)
+        for _ in range(count)
+    ]
+    try:
+        yield lambda k: opened[k % count]
+    finally:
+        await asyncio.gather(*(session.close() for session in opened))
 
 
 async def clicking(url: str, seconds: float = 10.0) -> tuple[list[float], int]:
@@ -111,10 +155,7 @@ async def abandoned(url: str, seconds: float = 10.0) -> tuple[float, int]:
     return slowest, answered
 
 
-def scenarios(label: str, server: Server) -> list[tuple[str, str]]:
-    url, pids = server.url, [server.process.pid]
-    asyncio.run(load(url, steps=2))  # warm-up
-    asyncio.run(static_rate(url, 500))
+def hundred_at_once(label: str, url: str, pids: list[int], browsers: bool) -> tuple[str, str]:
     # Static and step blocks alternate (two of each), so that a busy machine's swings fall on
     # both; the server's CPU per request is the steadier figure when other work takes cores.
     static_s = static_n = static_cpu = static_gen = step_s = step_cpu = gen_cpu = 0.0
@@ -122,26 +163,34 @@ def scenarios(label: str, server: Server) -> list[tuple[str, str]]:
     errors: list[str] = []
     for _ in range(2):
         before = cpu_seconds(pids)
-        rate, generator = asyncio.run(static_rate(url))
+        rate, generator = asyncio.run(static_rate(url, browsers=browsers))
         static_cpu += cpu_seconds(pids) - before
         static_s, static_n, static_gen = static_s + 2000 / rate, static_n + 2000, static_gen + generator
         before = cpu_seconds(pids)
-        block, block_errors, wall, generator_seconds = asyncio.run(load(url))
+        block, block_errors, wall, generator_seconds = asyncio.run(stepping(url, browsers))
         step_cpu += cpu_seconds(pids) - before
         times, errors = times + block, errors + block_errors
         step_s, gen_cpu = step_s + wall, gen_cpu + generator_seconds
     static, steps = static_n / static_s, len(times) / step_s
     cpu_static, cpu_step = static_cpu / static_n * 1e6, step_cpu / len(times) * 1e6
-    rows = [
-        (
-            f"{label}: 100 at once",
-            f"{steps:.0f} steps/s = {steps / static:.2f}× static ({static:.0f}/s), p50 "
-            f"{percentile(times, 0.5):.0f} ms, p99 {percentile(times, 0.99):.0f} ms, {len(errors)} errors; "
-            f"server CPU a request: static {cpu_static:.0f} µs, step {cpu_step:.0f} µs (its run's creation "
-            f"shared in) = {cpu_static / cpu_step:.2f}×; CPU: generator {gen_cpu / step_s:.0%} "
-            f"(static {static_gen / 2:.0%}), server {step_cpu / step_s:.0%}",
-        )
-    ]
+    return (
+        f"{label}: 100 at once{', as browsers' if browsers else ''}",
+        f"{steps:.0f} steps/s = {steps / static:.2f}× static ({static:.0f}/s), p50 "
+        f"{percentile(times, 0.5):.0f} ms, p99 {percentile(times, 0.99):.0f} ms, {len(errors)} errors; "
+        f"server CPU a request: static {cpu_static:.0f} µs, step {cpu_step:.0f} µs (its run's creation "
+        f"shared in) = {cpu_static / cpu_step:.2f}×; CPU: generator {gen_cpu / step_s:.0%} "
+        f"(static {static_gen / 2:.0%}), server {step_cpu / step_s:.0%}",
+    )
+
+
+def scenarios(label: str, server: Server) -> list[tuple[str, str]]:
+    url, pids = server.url, [server.process.pid]
+    asyncio.run(load(url, steps=2))  # warm-up
+    asyncio.run(static_rate(url, 500))
+    # The issue's figure: one pool of 100 connections, any student's request on any of them
+    # (with two workers, a run's steps alternate between the workers, each replaying the
+    # other's); then each student as a browser, on connections of its own.
+    rows = [hundred_at_once(label, url, pids, browsers) for browsers in (False, True)]
     clicks, errors_ = asyncio.run(clicking(url))
     rows.append(
         (
