@@ -80,19 +80,18 @@ def state_json(
     packing: dict[str, Any] | None = None,
     rows_known: set[int] | None = None,
     whole: bool = True,
-    sample: int | None = None,
     one: int | str | None = None,
 ) -> bytes:
     """A State as JSON; `packing` compact (app/frames.py), then the batch's inputs as rows
-    not sent before (`rows_known`; with `sample`, of that batch row only) and, unless `whole`,
-    a net on images' first layer's matrices as the edges the network view draws; with `one`
-    (a State at rest), the per-sample arrays of that sample alone, or their mean (app/sampled.py)."""
+    not sent before (`rows_known`) and, unless `whole`, a net on images' first layer's matrices
+    as the edges the network view draws; with `one`, the per-sample arrays of that sample
+    alone, or their mean (app/sampled.py)."""
     state = run.state().to_dict()
     state = select(state, fields) if fields else state
     if one is not None:
         state = one_sample(state, one)
     if rows_known is not None and "batch" in state:
-        state["batch"] = batch_as_rows(state["batch"], rows_known, sample)
+        state["batch"] = batch_as_rows(state["batch"], rows_known)
     if not whole and state.get("layers") and len(run.dataset.input_shape) == 2:
         state["layers"][0] = image_edges_only(state["layers"][0])
     return dumps(compact(state, **packing) if packing else state, digits)

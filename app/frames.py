@@ -178,18 +178,12 @@ def _wide_and_finite(v: Any) -> bool:
     return isinstance(v, np.ndarray) and v.ndim == 2 and v.shape[1] >= WIDE and bool(np.isfinite(v).all())
 
 
-def batch_as_rows(batch: dict[str, Any], known: set[int], sample: int | None = None) -> dict[str, Any]:
+def batch_as_rows(batch: dict[str, Any], known: set[int]) -> dict[str, Any]:
     """The batch as row numbers into the training set, with the inputs of only the rows this
     client was not sent before (`known`, one stream's memory, updated here): after an epoch a
-    frame carries no pixels at all. static/js/frames.js rebuilds batch.x from its copy.
-
-    `sample`: the inputs of that batch row alone (the last row when the batch is smaller), the
-    one the network view draws when it shows a sample rather than the batch mean: at one step a
-    frame, every row of the first epoch is new, and the 31 rows the view does not draw were
-    two fifths of a played digit frame."""
+    frame carries no pixels at all. static/js/frames.js rebuilds batch.x from its copy."""
     index = np.asarray(batch["index"])
-    shown = range(len(index)) if sample is None else [min(sample, len(index) - 1)]
-    fresh = [k for k in shown if int(index[k]) not in known]
+    fresh = [k for k, row in enumerate(index.tolist()) if row not in known]
     known.update(index[fresh].tolist())
     out = {k: v for k, v in batch.items() if k != "x"}
     out["rows"] = index[fresh]

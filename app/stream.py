@@ -47,6 +47,7 @@ from app.deps import Digits, LanesDep, Manager, RunId, SettingsDep, parse_fields
 from app.extras import GridPoints, Include, extra_parts, extras_work, parse_include
 from app.frames import PLAYING, WHOLE_SECONDS
 from app.lanes import ClientGone, ShouldStop, Stopped
+from app.sampled import SampleQuery, parse_sample
 from app.schemas import ERRORS
 from engine.config import LIMITS, ConfigError
 
@@ -100,15 +101,7 @@ async def stream(
             "matrices whole (one every half second), for the views that redraw that often (app/frames.py)"
         ),
     ] = None,
-    sample: Annotated[
-        int | None,
-        Query(
-            ge=0,
-            le=LIMITS["max_samples"],
-            description="format=compact: the batch's inputs of this batch row only (the last row when the "
-            "batch is smaller), the sample the network view draws; absent: of every row (app/frames.py)",
-        ),
-    ] = None,
+    sample: SampleQuery = None,
 ) -> EventStream:
     rate = min(rate, settings.max_stream_rate)
     frames_allowed = min(max_frames or settings.max_stream_frames, settings.max_stream_frames)
@@ -147,7 +140,9 @@ async def stream(
     start_step = await (lanes.heavy(start, None) if heavy_start else work(start))
     pauses = await work(lambda stop: manager.pauses(run_id))  # a pause from now on ends this stream
     work_seconds = frame_work_seconds(rate)
-    rows_sent: set[int] = set()  # compact frames send each training row's inputs once
+    one = parse_sample(sample)  # the per-sample arrays of the sample the page draws (app/sampled.py)
+    # compact frames send each training row's inputs once, or with `sample` that row's (or the mean)
+    rows_sent: set[int] | None = set() if one is None else None
     whole_sent = [-WHOLE_SECONDS]  # when a compact frame last carried its wide matrices whole
     extras_sent = [-EXTRAS_SECONDS]  # when a frame last came with the extras
     told = [-TELL_SECONDS]  # when a frame last told the store its step
@@ -169,9 +164,9 @@ async def stream(
                 whole = now - whole_sent[0] >= WHOLE_SECONDS
                 if whole:
                     whole_sent[0] = now
-                state = state_json(run, digits, every if whole else wanted, PLAYING, rows_sent, whole, sample)
+                state = state_json(run, digits, every if whole else wanted, PLAYING, rows_sent, whole, one)
             else:
-                state = state_json(run, digits, every)
+                state = state_json(run, digits, every, one=one)
             event += b"event: state\ndata: " + state + b"\nid: " + str(run.step).encode() + b"\n\n"
             return event, run.step, run.diverged
 

@@ -13,13 +13,13 @@ const VIEW_FIELD = { weights: "layers.W", gradients: "layers.dW", applied: "laye
 /** The stream play asks for: `speed` steps a frame; a big net's frames are compact and carry
  * only the fields its network view draws (app/frames.py); the weights, when the view draws
  * another matrix, only in the frames every half second that bring the image layer's matrices
- * whole (for the weight pictures; the network takes only its shape from them); the batch's
- * inputs, when the view shows one sample (`sample` is not "mean"), of that sample only. */
+ * whole (for the weight pictures; the network takes only its shape from them); of the
+ * per-sample arrays (the inputs, a, δ), the one sample the network shows, or the batch mean. */
 export function playOptions(nParams, speed, view, sample = "mean") {
   if (nParams <= BIG_NET) return { rate: STREAM_RATE, stepsPerFrame: speed, params: {} };
   const params = { fields: `${STREAM_FIELDS},${VIEW_FIELD[view]}`, format: "compact" };
   if (view !== "weights") params.whole_fields = "layers.W";
-  if (sample !== "mean") params.sample = sample;
+  params.sample = sample ?? "mean"; // of the per-sample arrays that row, or the batch mean (app/sampled.py)
   return { rate: STREAM_RATE, stepsPerFrame: speed, params };
 }
 

@@ -38,7 +38,8 @@ export function edgeValue(scene, l, i, j) {
   const s = sampleIndex(scene);
   if (s === null) return -layer.dW[i][j];
   const aPrev = l === 0 ? state.batch.x[s] : state.layers[l - 1].a[s];
-  return aPrev ? -layer.delta[s][i] * aPrev[j] : 0; // a played frame for another sample: its inputs are on their way
+  const delta = layer.delta[s];
+  return aPrev && delta ? -delta[i] * aPrev[j] : 0; // a played frame for another sample: its rows are on their way
 }
 
 /** The matrix whose |entries| are the edge values' sizes in this view, when there is one. */
@@ -74,24 +75,27 @@ export function layerScales(scene) {
 
 // A State asked for the batch mean carries it (app/sampled.py, frames.js): `rows.mean`.
 const columnMean = (rows) => rows.mean ?? Array.from(rows[0], (_, i) => rows.reduce((sum, r) => sum + r[i], 0) / rows.length);
+const everyRow = (rows) => Array.from(rows).every(Boolean); // (a sparse array's holes count: `every` skips them)
+/** The batch mean of per-sample rows, or null when the State carries another sample's row alone. */
+const batchMean = (rows) => (rows.mean || everyRow(rows) ? columnMean(rows) : null);
 
-/** The activation shown in a node: one sample's, or the batch mean. A frame played for one
- * sample carries that sample's inputs alone (actions.js playOptions): until the stream asked
- * for another brings its own, a row it lacks is drawn as not known (null). */
+/** The activation shown in a node: one sample's, or the batch mean. A State may carry one
+ * sample's per-sample rows alone, or their mean (app/sampled.py): until the State asked for
+ * another sample brings its own (a frame of the stream played anew), a row it lacks is drawn
+ * as not known (null). */
 export function nodeValues(scene, column) {
   const { state, probe } = scene;
   if (probe) return column === 0 ? probe.x : probe.layers[column - 1];
   const rows = column === 0 ? state.batch.x : state.layers[column - 1].a;
   const s = sampleIndex(scene);
-  if (s !== null) return rows[s] ?? null;
-  return rows.every(Boolean) ? columnMean(rows) : null;
+  return s !== null ? rows[s] ?? null : batchMean(rows);
 }
 
 export function deltaValues(scene, column) {
   if (scene.probe) return scene.probe.deltas[column - 1];
   const rows = scene.state.layers[column - 1].delta;
   const s = sampleIndex(scene);
-  return s !== null ? rows[s] : columnMean(rows);
+  return s !== null ? rows[s] ?? null : batchMean(rows);
 }
 
 /** A number short enough for a node: 3 significant digits, exponent beyond [0.001, 1000). */
@@ -235,7 +239,7 @@ export function describe(scene, target) {
     const w = `W${l}[${i}][${j}] = ${exactness(layer.W)}${short(layer.W[i][j], 5)}`;
     if (!show.backward(l)) return `${w}\n∂L/∂w: ${notYet}`;
     const aPrev = s === null ? null : (l === 0 ? st.batch.x[s] : st.layers[l - 1].a[s]);
-    if (s !== null && !aPrev) return `${w}\n${which}: —`; // a played frame for another sample (nodeValues)
+    if (s !== null && !(aPrev && layer.delta[s])) return `${w}\n${which}: —`; // a played frame for another sample (nodeValues)
     const g = s === null ? layer.dW[i][j] : layer.delta[s][i] * aPrev[j];
     const dL = s === null ? "∂L/∂w" : `∂ℓ${subscript(s)}/∂w`;
     const about = exactness(s === null ? layer.dW : layer.delta);
@@ -244,7 +248,7 @@ export function describe(scene, target) {
   if (target.col === 0) return `x${target.i} = ${short(nodeValues(scene, 0)?.[target.i], 5)} (${which})`;
   const l = target.col - 1;
   if (!show.forward(l)) return `a, z: ${notYet}`;
-  const pick = (rows) => (s === null ? columnMean(rows)[target.i] : rows[s]?.[target.i]);
+  const pick = (rows) => (s === null ? batchMean(rows)?.[target.i] : rows[s]?.[target.i]);
   const layer = st.layers[l];
   const z = layer.z ? `\nz = ${short(pick(layer.z), 5)}` : "";
   return `${which}:\na = ${short(pick(layer.a), 5)}${z}\n`

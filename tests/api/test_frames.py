@@ -198,16 +198,31 @@ def test_a_played_frame_sends_each_training_rows_inputs_once(client):
     assert len(sent) == len(set(sent)) > 32
 
 
-def test_a_stream_for_one_sample_sends_that_batch_rows_inputs_alone(client):
-    """`sample=s`: the network view draws batch row s (its digit, its edges' products): the inputs
-    of the other rows stay home; a batch smaller than s sends its last row, as the page draws it."""
-    for query, s in (("sample=3", 3), ("sample=4000", 31)):
-        batches = played_batches(client, query)
-        assert len(batches) >= 2
-        for batch in batches:
-            assert batch["rows"] in ([batch["index"][s]], []), query  # [] when a frame repeats a step
-        assert sum(len(b["rows"]) for b in batches) >= 2
-        assert unpack(batches[0]["rows_x"]).shape == (1, 784)
+def test_a_stream_for_one_sample_sends_that_samples_rows_or_the_batch_mean(client):
+    """`sample=` as on a State at rest (app/sampled.py): of every per-sample array (the inputs,
+    a, δ) the row the network view draws, or the batch mean; a row past a short batch is its
+    last. The 31 rows the view does not draw were most of a played digit frame."""
     run_id = client.post("/api/v1/runs", json={"preset": "digits"}).json()["id"]
+    fields = "step,batch,layers.a,layers.delta"
+    for sample, form, row in (("3", "row", 3), ("4000", "row", 31), ("mean", "mean", None)):
+        query = f"rate=40&max_frames=3&format=compact&fields={fields}&sample={sample}"
+        text = client.get(f"/api/v1/runs/{run_id}/stream?{query}").text
+        frames = [frame for kind, frame in events(text) if kind == "state"]
+        assert len(frames) == 3
+        exact = client.get(f"/api/v1/runs/{run_id}/state", params={"fields": fields}).json()
+        last = frames[-1]
+        assert exact["step"] == last["step"] and "rows" not in last["batch"]
+        for path, got, rows in [
+            ("x", last["batch"]["x"], exact["batch"]["x"]),
+            *[
+                (f"{l}.{k}", last["layers"][l][k], exact["layers"][l][k])
+                for l in range(3)
+                for k in ("a", "delta")
+            ],
+        ]:
+            assert got["dtype"] == form and got["shape"] == list(np.shape(rows)), (sample, path)
+            want = np.mean(rows, axis=0) if row is None else np.asarray(rows[row])
+            data = unpack(got["data"]).ravel() if isinstance(got["data"], dict) else np.asarray(got["data"])
+            assert got.get("row") == row and np.allclose(data, want, rtol=2e-3, atol=1e-9), (sample, path)
     bad = client.get(f"/api/v1/runs/{run_id}/stream?format=compact&sample=-1")
     assert bad.status_code == 422 and "sample" in bad.text

@@ -36,7 +36,7 @@ COMPARE = """async ({ runId, views, played, sample = null, sampled = false }) =>
     const frames = await stream();
     const rows = new Map();
     for (const frame of frames) packed = decodeFrame(frame, packed, rows);
-    partial = frames.at(-1).layers[0].W.dtype === 'top' && frames.at(-1).layers[1].a.dtype === 'f16';
+    partial = frames.at(-1).layers[0].W.dtype === 'top' && ['f16', 'row', 'mean'].includes(frames.at(-1).layers[1].a.dtype);
   } else {
     packed = decodeFrame(await get('?format=compact'));
   }
@@ -135,16 +135,18 @@ def test_a_played_frame_draws_the_picture_of_the_full_state(page, server):
     check_same_picture(result)
 
 
-def test_a_frame_played_for_one_sample_draws_that_samples_picture(page, server):
-    """A stream with `sample=` sends that batch row's inputs alone (app/frames.py batch_as_rows):
-    every view of that sample is drawn as from the float64 State."""
+@pytest.mark.parametrize("sample", ["5", "mean"])
+def test_a_frame_played_for_one_sample_draws_that_samples_picture(page, server, sample):
+    """A stream with `sample=` sends, of the per-sample arrays, that row or the batch mean
+    (app/sampled.py): every view of that sample is drawn as from the float64 State."""
     p = page.open("?preset=digits&step=20")
     run_id = p.evaluate("window.__bpx.runId")
-    views = [{"view": view, "sample": "5"} for view in ("gradients", "weights", "applied")]
+    views = [{"view": view, "sample": sample} for view in ("gradients", "weights", "applied")]
     for _ in range(3):
-        result = p.evaluate(COMPARE, {"runId": run_id, "views": views, "played": True, "sample": 5})
+        result = p.evaluate(COMPARE, {"runId": run_id, "views": views, "played": True, "sample": sample})
         if all(diff["partial"] for diff in result.values()):
             break
+    assert all(diff["partial"] for diff in result.values()), "no played frame with only the rows' top"
     check_same_picture(result)
 
 

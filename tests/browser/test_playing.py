@@ -97,7 +97,8 @@ def test_while_playing_the_side_plots_come_with_the_frames(page, preset):
 
 def test_a_digit_net_plays_the_inputs_of_the_sample_it_shows(page):
     """The network view draws one sample's digit (or the batch mean): a played frame carries the
-    inputs of that sample alone, and another sample picked while playing is another stream."""
+    per-sample rows of that sample alone (or their mean), and another sample picked while
+    playing is another stream."""
     p = page.open("?preset=digits&speed=1")
     streams: list[str] = []
     p.on("request", lambda r: streams.append(r.url) if "/stream" in r.url else None)
@@ -115,6 +116,7 @@ def test_a_digit_net_plays_the_inputs_of_the_sample_it_shows(page):
     assert "sample=7" in streams[-1] and p.evaluate(has) == [7]
     p.locator("#sample").select_option("mean")
     played_on()
-    assert "sample=" not in streams[-1] and p.evaluate(has) == list(range(32))
+    assert "sample=mean" in streams[-1] and p.evaluate(has) == []
+    assert p.evaluate("window.__bpx.model.state.batch.x.mean.length") == 784
     p.click("#btn-play")
     page.wait_idle()

@@ -34,10 +34,10 @@ test("a small net plays whole States; a big one compact frames with only its vie
   assert.ok(weights.fields.split(",").includes("layers.W") && weights.whole_fields === undefined);
 });
 
-test("a big net shown for one sample plays the inputs of that sample only; the batch mean, every row's", () => {
+test("a big net plays the per-sample rows of the sample it shows, or their batch mean", () => {
   assert.equal(playOptions(BIG_NET + 1, 1, "gradients", "3").params.sample, "3");
-  assert.equal(playOptions(BIG_NET + 1, 1, "gradients", "mean").params.sample, undefined);
-  assert.equal(playOptions(BIG_NET + 1, 1, "gradients").params.sample, undefined);
+  assert.equal(playOptions(BIG_NET + 1, 1, "gradients", "mean").params.sample, "mean");
+  assert.equal(playOptions(BIG_NET + 1, 1, "gradients").params.sample, "mean");
   assert.deepEqual(playOptions(BIG_NET, 1, "gradients", "3").params, {}); // a small net's States are whole
 });
 

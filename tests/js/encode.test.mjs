@@ -100,6 +100,16 @@ test("a frame played for one sample lacks the other rows' inputs: they draw as n
   const nodes = encodeNodes(at({ sample: "0" }), columns, revealed(2, ""));
   assert.ok(nodes.filter((n) => n.col === 0).every((n) => n.fill === 0 && n.level === 0));
   assert.ok(encodeEdges(at({ sample: "0" }), columns, revealed(2, "")).length > 0);
+  // sample 1's rows of everything, sparse as frames.js decodes them (app/sampled.py): the mean is not known
+  const only = (rows) => Object.assign(new Array(2), { 1: rows[1], only: 1 });
+  const sampled = { ...state, batch: { ...state.batch, x: only(state.batch.x) },
+    layers: state.layers.map((layer) => ({ ...layer, a: only(layer.a), delta: only(layer.delta) })) };
+  const of = (opts) => ({ ...scene(opts), state: sampled });
+  assert.equal(nodeValues(of({ sample: "mean" }), 1), null);
+  assert.equal(edgeValue(of({ sample: "0" }), 1, 0, 1), 0);
+  const meanNodes = encodeNodes(of({ sample: "mean" }), columns, revealed(2, ""));
+  assert.ok(meanNodes.every((n) => n.ring === null && n.fill === 0));
+  assert.deepEqual(encodeNodes(of({ sample: "1" }), columns, revealed(2, "")).find((n) => n.col === 2).ring.color, "neg");
 });
 
 test("short numbers for small circles", () => {
