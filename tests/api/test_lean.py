@@ -27,6 +27,10 @@ CASES = [
     ("?fields=step&fields=loss", b'{"steps": 1}', JSON),  # repeated: the last one, as FastAPI takes it
     ("?include=history,preview,neurons,grid&since=2&grid=5", b'{"steps": 1}', JSON),
     ("?include=grid&grid=2&format=compact&digits=3", b'{"steps": 1}', JSON),
+    ("?sample=1&format=compact", b'{"steps": 1}', JSON),
+    ("?sample=mean&fields=layers.a,step", b'{"steps": 1}', JSON),
+    ("?sample=x", b'{"steps": 1}', JSON),
+    ("?sample=999999", b'{"steps": 1}', JSON),
     ("?somebody=else", b'{"steps": 1}', JSON),  # unknown parameters are ignored
     ("?digits=%2B7", b'{"steps": 1}', JSON),  # "+7"
     ("?digits=0", b'{"steps": 1}', JSON),
