@@ -89,15 +89,20 @@ def name_non_finite(value: Any) -> Any:
     return value
 
 
+# Tuples, not `dict | list | tuple`: that builds a union object at each test, which made
+# counting a small net's State's Nones cost twice as much (10 -> 5 µs).
+CONTAINERS, SEQUENCES = (dict, list, tuple), (list, tuple)
+
+
 def count_none(value: Any) -> int:
     """How many None values the containers hold (arrays hold none): each is one JSON null."""
     if value is None:
         return 1
     if isinstance(value, dict):
         value = value.values()
-    elif not isinstance(value, list | tuple):
+    elif not isinstance(value, SEQUENCES):
         return 0
-    return sum(count_none(v) for v in value if v is None or isinstance(v, dict | list | tuple))
+    return sum(count_none(v) for v in value if v is None or isinstance(v, CONTAINERS))
 
 
 def dumps(value: Any, digits: int | None = None) -> bytes:
