@@ -20,6 +20,7 @@ from app.budget import Shape, check_rows, check_state_size, check_steps
 from app.deps import (
     Column,
     Digits,
+    EdgesOnly,
     Fields,
     FrameFormat,
     LanesDep,
@@ -32,6 +33,7 @@ from app.deps import (
     StateRequestDep,
     Store,
     Wanted,
+    parse_edges_only,
 )
 from app.extras import GridPoints, Include, Since, extras_work, parse_include, preview_of, step_answer
 from app.frames import AT_REST, batch_as_rows, compact, image_edges_only
@@ -81,19 +83,20 @@ def state_json(
     rows_known: set[int] | None = None,
     whole: bool = True,
     one: int | str | None = None,
+    edges: set[str] | None = None,
 ) -> bytes:
     """A State as JSON; `packing` compact (app/frames.py), then the batch's inputs as rows
     not sent before (`rows_known`) and, unless `whole`, a net on images' first layer's matrices
-    as the edges the network view draws; with `one`, the per-sample arrays of that sample
-    alone, or their mean (app/sampled.py)."""
+    as the edges the network view draws (or those named in `edges`); with `one`, the per-sample
+    arrays of that sample alone, or their mean (app/sampled.py)."""
     state = run.state().to_dict()
     state = select(state, fields) if fields else state
     if one is not None:
         state = one_sample(state, one)
     if rows_known is not None and "batch" in state:
         state["batch"] = batch_as_rows(state["batch"], rows_known)
-    if not whole and state.get("layers") and len(run.dataset.input_shape) == 2:
-        state["layers"][0] = image_edges_only(state["layers"][0])
+    if (not whole or edges) and state.get("layers") and len(run.dataset.input_shape) == 2:
+        state["layers"][0] = image_edges_only(state["layers"][0], None if not whole else edges)
     return dumps(compact(state, **packing) if packing else state, digits)
 
 
@@ -102,7 +105,9 @@ def packing_of(frame: str) -> dict[str, Any] | None:
 
 
 def state_of(asked: StateRequest, run: Run) -> bytes:
-    return state_json(run, asked.digits, asked.wanted, packing_of(asked.frame), one=asked.sample)
+    return state_json(
+        run, asked.digits, asked.wanted, packing_of(asked.frame), one=asked.sample, edges=asked.edges
+    )
 
 
 def plan_state(asked: StateRequest) -> tuple[Shape, int, int]:
@@ -256,6 +261,7 @@ async def get_state(asked: StateRequestDep) -> Response:
             asked.request.query_params.get("fields"),
             asked.frame,
             asked.sample,
+            asked.request.query_params.get("edges_only"),
         ),
     )
     return state_response(body)
@@ -345,15 +351,17 @@ def pause_run(
     since: Since = 0,
     grid: GridPoints = 40,
     sample: SampleQuery = None,
+    edges_only: EdgesOnly = None,
 ) -> Response:
     packing = packing_of(frame)
     parts = parse_include(include)
     row = parse_sample(sample)
+    edges = parse_edges_only(edges_only)
     if parts:  # refused before the pause, like a Step's
         extras_work(manager.plan(run_id)[0], parts, grid, settings)
 
     def read(run: Run) -> bytes:
-        state = state_json(run, digits, wanted, packing, one=row)
+        state = state_json(run, digits, wanted, packing, one=row, edges=edges)
         return step_answer(run, state, parts, since, grid, digits) if parts else state
 
     return state_response(manager.pause(run_id, step, read))

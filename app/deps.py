@@ -97,6 +97,29 @@ def parse_fields(fields: str | None, name: str = "fields") -> set[str] | None:
     return names
 
 
+EdgesOnly = Annotated[
+    str | None,
+    Query(
+        max_length=100,
+        description="of a net on images, the first layer's matrices sent as each row's 8 largest "
+        "(`dtype: top`, the edges the network view draws; app/frames.py), comma-separated: "
+        "layers.W, layers.dW, layers.dW_applied, layers.dW_penalty",
+    ),
+]
+IMAGE_MATRICES = ("layers.W", "layers.dW", "layers.dW_applied", "layers.dW_penalty")
+
+
+def parse_edges_only(edges_only: str | None) -> set[str] | None:
+    """The layer keys (W, dW, …) named; a name that is not one of an image layer's matrices is a 422."""
+    if not edges_only:
+        return None
+    names = {f.strip() for f in edges_only.split(",") if f.strip()}
+    unknown = sorted(names - set(IMAGE_MATRICES))
+    if unknown:
+        raise ConfigError("edges_only", f"not a matrix of a layer {unknown[0]!r}", ", ".join(IMAGE_MATRICES))
+    return {name.split(".", 1)[1] for name in names}
+
+
 async def wanted_fields(fields: Fields = None) -> set[str] | None:
     return parse_fields(fields)
 
@@ -124,6 +147,7 @@ class StateRequest:
     digits: int | None
     frame: Literal["json", "compact"]
     sample: int | str | None = None  # only this batch sample's per-sample rows (app/sampled.py)
+    edges: set[str] | None = None  # an image's first-layer matrices as each row's top (app/frames.py)
     row: StoredRow | None = None  # the store's row as the work's plan read it (app/api.py plan_state)
 
 
@@ -134,12 +158,20 @@ async def state_request(
     digits: Digits = None,
     frame: FrameFormat = "json",
     sample: SampleQuery = None,
+    edges_only: EdgesOnly = None,
 ) -> StateRequest:
     # One dependency with no dependencies of its own: FastAPI solves each dependency anew
     # per request, and the four a State request had cost a small net's step more CPU than
     # its JSON.
     return StateRequest(
-        run_id, request, request.app.state.services, parse_fields(fields), digits, frame, parse_sample(sample)
+        run_id,
+        request,
+        request.app.state.services,
+        parse_fields(fields),
+        digits,
+        frame,
+        parse_sample(sample),
+        parse_edges_only(edges_only),
     )
 
 

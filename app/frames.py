@@ -37,6 +37,7 @@ API (GET /state, /chain): the exact numbers are one request away.
 from __future__ import annotations
 
 import base64
+from collections.abc import Collection
 from typing import Any
 
 import numpy as np
@@ -168,10 +169,12 @@ def compact(
     return value
 
 
-def image_edges_only(layer: dict[str, Any]) -> dict[str, Any]:
-    """The first layer of a net on images as the network view draws it: of each matrix only the
-    top of each row (the strongest pixels' edges). Non-finite matrices stay whole (float32)."""
-    return {k: top_of_rows(v) if k in MATRICES and _wide_and_finite(v) else v for k, v in layer.items()}
+def image_edges_only(layer: dict[str, Any], keys: Collection[str] | None = None) -> dict[str, Any]:
+    """The first layer of a net on images as the network view draws it: of each matrix (or of
+    those named in `keys`) only the top of each row (the strongest pixels' edges). Non-finite
+    matrices stay whole (float32)."""
+    chosen = MATRICES if keys is None else MATRICES.intersection(keys)
+    return {k: top_of_rows(v) if k in chosen and _wide_and_finite(v) else v for k, v in layer.items()}
 
 
 def _wide_and_finite(v: Any) -> bool:

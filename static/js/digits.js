@@ -376,8 +376,18 @@ export function mountDigitLab(root, chip, network, busy) {
     lab.reset();
     refresh();
   });
-  // Its requests (an image's gradients, the confusion matrix) only when on screen, once per State.
-  const refresh = whenVisible(root, () => { if (lab && !root.hidden && !model.playing) busy(() => lab.refresh()); });
+  // Its requests (an image's gradients, the confusion matrix) only when on screen, once per State;
+  // its maps draw the first layer's matrices whole, which a State at rest then carries (edges_only).
+  const refresh = whenVisible(root, () => {
+    if (!lab || root.hidden || model.playing) return;
+    busy(async () => {
+      if (!model.run.hasWhole("layers.W") || !model.run.hasWhole("layers.dW")) await model.run.refresh();
+      await lab.refresh();
+    });
+  });
+  const drawsWhole = () => image() && !refresh.offScreen();
+  model.run.wantWhole("layers.W", drawsWhole);
+  model.run.wantWhole("layers.dW", drawsWhole);
   on("sideplots", () => {
     if (!lab || root.hidden || !image()) return;
     if (model.playing) lab.renderMaps();

@@ -26,12 +26,22 @@ export function restFields({ top, layer }, view) {
 }
 
 /** How a big net's State at rest is asked for: packed (app/frames.py), the fields `view` draws,
- * and of the per-sample arrays only the sample the network shows (app/sampled.py). The panels
- * that print numbers or read other samples (inspector, quiz, tour) ask for the exact State. */
+ * of the per-sample arrays only the sample the network shows (app/sampled.py), and of an image
+ * layer's matrices that no view on screen draws whole only the edges the network draws
+ * (`edges_only`). The panels that print numbers or read other samples (inspector, quiz, tour)
+ * ask for the exact State. */
 export function restParams(model) {
   const page = model.page;
-  return { format: "compact", fields: restFields(model.meta.state_fields, page.view), sample: page.sample ?? "mean" };
+  const fields = restFields(model.meta.state_fields, page.view);
+  const params = { format: "compact", fields, sample: page.sample ?? "mean" };
+  if (model.data?.input_shape?.length === 2) {
+    const edges = IMAGE_MATRICES.filter((f) => fields.split(",").includes(f) && !model.run.drawsWhole(f));
+    if (edges.length) params.edges_only = edges.join(",");
+  }
+  return params;
 }
+
+const IMAGE_MATRICES = ["layers.W", "layers.dW", "layers.dW_applied"];
 
 /** Whether the run's inputs are points in a plane: the page then fetches rows to draw. */
 export function planar(config) {

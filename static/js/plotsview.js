@@ -20,7 +20,7 @@ function loadPlotly() {
 }
 
 export function mountPlots() {
-  wantSidePlots(model.run, model); // a Step's answer carries the preview and the grid (app/extras.py)
+  wantSidePlots(model.run, model, $("plot-neurons")); // a Step's answer carries the preview and the grid (app/extras.py)
   const plots = { loss: new LossPlot($("plot-loss")), grad: new GradPlot($("plot-grad")),
                   boundary: new BoundaryPlot($("plot-boundary")), preview: new PreviewPlot($("plot-preview")) };
   let sideTimer = null;

@@ -45,6 +45,8 @@ export class RunModel extends EventTarget {
     this.restParams = {};
     this.askedFields = null; // the fields the last State at rest was asked with (null: all)
     this.askedSample = null; // the one sample whose rows it carries (app/sampled.py; null: every row)
+    this.askedEdges = null; // the image layer's matrices it carries as their rows' top (edges_only)
+    this.whole = new Map(); // "layers.W" … -> [() => whether a view on screen draws it whole]
     this.wants = new Map(); // part name -> () => whether a view draws it now (app/extras.py)
     this.extras = null; // the parts the last Step's answer carried: {step, preview, neurons, grid}
   }
@@ -107,7 +109,23 @@ export class RunModel extends EventTarget {
     const params = this.restOpts();
     this.askedFields = params.fields ? new Set(params.fields.split(",")) : null;
     this.askedSample = params.sample ?? null;
+    this.askedEdges = params.edges_only ? new Set(params.edges_only.split(",")) : null;
     return params;
+  }
+
+  /** A view draws the image layer's `field` (layers.W, layers.dW) whole while `when()` holds:
+   * a big net's State at rest then carries it whole, else only each row's top (edges_only). */
+  wantWhole(field, when) {
+    this.whole.set(field, [...(this.whole.get(field) ?? []), when]);
+  }
+
+  drawsWhole(field) {
+    return (this.whole.get(field) ?? []).some((when) => when());
+  }
+
+  /** Whether the State shown has the image layer's `field` whole, not only its rows' top. */
+  hasWhole(field) {
+    return this.askedEdges === null || !this.askedEdges.has(field);
   }
 
   /** Whether the State shown has the per-sample rows the network draws for `sample` (a row

@@ -4,17 +4,25 @@
 // first-layer weights as pictures. A Step's answer carries those numbers (app/extras.py);
 // otherwise (a run just opened, a pause, while playing) they are one request each.
 import { api } from "./api.js";
+import { busy } from "./busy.js";
 import { gridPictures, wholeMatrix } from "./frames.js";
 import { t } from "./i18n.js";
 import { renderNeuronMaps } from "./plots.js";
+import { watchVisible } from "./visible.js";
 
 const GRID = 40; // points per side of the input plane
 
 /** What the side plots need from a Step's answer (app/extras.py): the preview, and for a net
  * over the plane the grid. */
-export function wantSidePlots(run, model) {
+export function wantSidePlots(run, model, neuronsEl) {
   run.want("preview");
   run.want("grid", () => model.data?.x?.[0]?.length === 2 && model.data.input_shape.length !== 2);
+  // For images, the first layer's weights as pictures: whole in a big net's State at rest while
+  // they are on screen (else only the edges the network draws), and asked for once on showing.
+  const inView = watchVisible(neuronsEl, () => {
+    if (model.state && !model.playing && !run.hasWhole("layers.W")) busy(() => run.refresh());
+  });
+  run.wantWhole("layers.W", () => !inView.offScreen());
 }
 
 /** The run's numbers for the State shown: carried by the Step's answer when it asked for

@@ -171,7 +171,17 @@ def test_plain_steps_skip_dependency_solving(client: TestClient, monkeypatch: py
 def test_the_step_is_documented_as_before(client: TestClient):
     step = client.get("/openapi.json").json()["paths"]["/api/v1/runs/{run_id}/step"]["post"]
     names = {p["name"] for p in step["parameters"]}
-    assert names == {"run_id", "fields", "digits", "format", "sample", "include", "since", "grid"}
+    assert names == {
+        "run_id",
+        "fields",
+        "digits",
+        "format",
+        "sample",
+        "edges_only",
+        "include",
+        "since",
+        "grid",
+    }
     assert step["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/StepIn")
     assert "422" in step["responses"] and "200" in step["responses"]
 

@@ -96,3 +96,37 @@ def test_a_sample_that_is_neither_a_row_nor_the_mean_is_a_422_naming_it(client):
             assert r.status_code == 422, (bad, path, r.text)
             assert r.json()["detail"][0]["loc"][-1] == "sample", (bad, path)
     assert client.get(f"/api/v1/runs/{run}/state").json()["step"] == 0  # no step was taken
+
+
+def test_edges_only_sends_an_images_first_layer_matrix_as_each_rows_exact_top(client):
+    run = create(client, preset="digits")
+    answer = client.post(
+        f"/api/v1/runs/{run}/step?format=compact&edges_only=layers.dW&fields=step,layers.W,layers.dW",
+        json={"steps": 2},
+    ).json()
+    full = client.get(f"/api/v1/runs/{run}/state").json()
+    first = answer["layers"][0]
+    assert first["W"]["dtype"] == "i8"  # not named: whole, as before
+    top = first["dW"]
+    assert top["dtype"] == "top" and top["shape"] == [16, 784]
+    columns = np.frombuffer(base64.b64decode(top["index"]), dtype="<u2").reshape(16, 8)
+    values = np.frombuffer(base64.b64decode(top["data"]), dtype="<f4").reshape(16, 8)
+    exact = np.array(full["layers"][0]["dW"])
+    for i in range(16):  # each row's 8 largest |∂L/∂w|, largest first, as float32
+        assert list(columns[i]) == list(np.argsort(-np.abs(exact[i]), kind="stable")[:8])
+        np.testing.assert_allclose(values[i], exact[i][columns[i]], rtol=1e-7)
+    assert answer["layers"][1]["dW"]["dtype"] == "f32"  # the other layers are not an image's
+    paused = client.post(f"/api/v1/runs/{run}/pause?format=compact&edges_only=layers.W,layers.dW").json()
+    assert paused["layers"][0]["W"]["dtype"] == paused["layers"][0]["dW"]["dtype"] == "top"
+
+
+def test_edges_only_names_only_matrices_and_leaves_a_plane_alone(client):
+    run = create(client, preset="xor")
+    for bad in ("layers.a", "W", "layers.W,loss"):
+        for method, path in (("get", "state"), ("post", "step"), ("post", "pause")):
+            kwargs = {"json": {"steps": 1}} if path == "step" else {}
+            r = getattr(client, method)(f"/api/v1/runs/{run}/{path}?edges_only={bad}", **kwargs)
+            assert r.status_code == 422, (bad, path, r.text)
+            assert r.json()["detail"][0]["loc"][-1] == "edges_only", (bad, path)
+    plane = client.get(f"/api/v1/runs/{run}/state?edges_only=layers.W").json()
+    assert plane == client.get(f"/api/v1/runs/{run}/state").json()  # no image: nothing to cut

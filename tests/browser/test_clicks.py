@@ -3,6 +3,8 @@ draw (app/extras.py), panels off screen ask nothing, and nothing is asked twice.
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, unquote, urlsplit
+
 import httpx
 import pytest
 
@@ -146,3 +148,71 @@ def test_a_jump_back_a_reset_and_a_pause_are_one_request_each(page):
     assert (
         p.evaluate("window.__bpx.model.history.step.length") == shown
     )  # the history caught up in the same answer
+
+
+# How far the first layer's matrices the page would draw whole (frames.js wholeMatrix: the weight
+# pictures, the digit lab's maps) are from GET /state's float64 ones, in levels of 127 of each
+# row's largest |value| (8 bits a value: at most half a level when whole).
+WHOLE = """async ({ runId }) => {
+  const { wholeMatrix } = await import('/static/js/frames.js');
+  const exact = await (await fetch(`/api/v1/runs/${runId}/state?fields=step,layers.W,layers.dW`)).json();
+  const st = window.__bpx.model.state;
+  const off = (name) => Math.max(...exact.layers[0][name].map((row, i) => {
+    const mine = wholeMatrix(st.layers[0][name])[i];
+    const largest = Math.max(...row.map(Math.abs));
+    return (127 * Math.max(...row.map((v, j) => Math.abs(mine[j] - v)))) / largest;
+  }));
+  return { step: exact.step, shown: st.step, W: off('W'), dW: off('dW') };
+}"""
+
+
+def edges_only(request) -> list[str]:
+    return parse_qs(urlsplit(request.url).query).get("edges_only", [""])[0].split(",")
+
+
+def test_the_first_layers_matrices_come_whole_only_while_a_view_on_screen_draws_them(page):
+    """A digit Step brings the weights whole for the pictures beside the network and the
+    gradients only as the edges the network draws; the digit lab, scrolled into view, asks once
+    for the State with both whole, and the Steps after bring them whole while it is on screen."""
+    recorder = Recorder(page.page, page.base)
+    p = page.open("?preset=digits")
+    p.wait_for_function("window.Plotly", timeout=60_000)
+    run_id = p.evaluate("window.__bpx.runId")
+    for click in recorder.step_clicks(2):
+        assert len(click) == 1 and edges_only(click[0]) == ["layers.dW"], [r.url for r in click]
+    drawn = p.evaluate(WHOLE, {"runId": run_id})
+    assert drawn["step"] == drawn["shown"] == 2 and drawn["W"] <= 0.51, drawn
+    assert drawn["dW"] > 1, drawn  # only each row's top: the lab, off screen, draws none of it
+    recorder.done.clear()
+    p.locator("#digit-lab").scroll_into_view_if_needed()
+    p.wait_for_function("document.querySelector('#dl-acc').textContent.includes('step 2')", timeout=30_000)
+    recorder.settle()
+    states = [r for r in recorder.done if r.path.endswith("/state") and "format=compact" in r.url]
+    assert len(states) == 1 and edges_only(states[0]) == [""], [r.url for r in recorder.done]
+    drawn = p.evaluate(WHOLE, {"runId": run_id})
+    assert drawn["W"] <= 0.51 and drawn["dW"] <= 0.51, drawn
+    (click,) = recorder.step_clicks(1)
+    assert [r.path.rsplit("/", 1)[-1] for r in click].count("step") == 1
+    assert edges_only(next(r for r in click if r.path.endswith("/step"))) == [""]
+    drawn = p.evaluate(WHOLE, {"runId": run_id})
+    assert drawn["step"] == drawn["shown"] == 3 and drawn["W"] <= 0.51 and drawn["dW"] <= 0.51, drawn
+
+
+def test_on_a_phone_the_weight_pictures_come_whole_when_scrolled_to(make_page):
+    page = make_page(390, 844)
+    recorder = Recorder(page.page, page.base)
+    p = page.open("?preset=digits")
+    p.wait_for_function("window.Plotly", timeout=60_000)
+    run_id = p.evaluate("window.__bpx.runId")
+    (click,) = recorder.step_clicks(1)
+    assert len(click) == 1 and sorted(edges_only(click[0])) == ["layers.W", "layers.dW"], [
+        r.url for r in click
+    ]
+    recorder.done.clear()
+    p.locator("#plot-neurons").scroll_into_view_if_needed()
+    p.wait_for_function("window.__bpx.model.run.hasWhole('layers.W')", timeout=30_000)
+    recorder.settle()
+    refreshed = [r for r in recorder.done if r.path.endswith("/state") and "layers.W" in unquote(r.url)]
+    assert len(refreshed) == 1 and edges_only(refreshed[0]) == ["layers.dW"], [r.url for r in recorder.done]
+    drawn = p.evaluate(WHOLE, {"runId": run_id})
+    assert drawn["step"] == drawn["shown"] == 1 and drawn["W"] <= 0.51, drawn
