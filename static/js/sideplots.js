@@ -20,7 +20,11 @@ export function wantSidePlots(run, model, neuronsEl) {
   // For images, the first layer's weights as pictures: whole in a big net's State at rest while
   // they are on screen (else only the edges the network draws), and asked for once on showing.
   const inView = watchVisible(neuronsEl, () => {
-    if (model.state && !model.playing && !run.hasWhole("layers.W")) busy(() => run.refresh());
+    if (!model.state || model.playing || run.hasWhole("layers.W")) return;
+    busy(async () => {
+      await run.refresh();
+      if (model.data?.input_shape.length === 2 && model.state) drawWeightPictures(model, neuronsEl);
+    });
   });
   run.wantWhole("layers.W", () => !inView.offScreen());
 }
@@ -38,6 +42,12 @@ async function numbers(model, part, fetch) {
   return mine[part];
 }
 
+/** An image net's first-layer weights, one picture per neuron. */
+function drawWeightPictures(model, neuronsEl) {
+  const [h, w] = model.data.input_shape;
+  renderNeuronMaps(neuronsEl, [{ layer: 0, w, h, values: wholeMatrix(model.state.layers[0].W) }], () => t("plot.weights_of_layer1"));
+}
+
 export async function drawSidePlots(model, plots, neuronsEl) {
   const st = model.state;
   const id = model.runId;
@@ -46,8 +56,7 @@ export async function drawSidePlots(model, plots, neuronsEl) {
   plots.preview.render(preview);
   if (model.data.input_shape.length === 2) {
     model.nodeMaps = null; // no input plane to draw over
-    const [h, w] = model.data.input_shape;
-    renderNeuronMaps(neuronsEl, [{ layer: 0, w, h, values: wholeMatrix(st.layers[0].W) }], () => t("plot.weights_of_layer1"));
+    drawWeightPictures(model, neuronsEl);
     plots.boundary.message(t("plot.boundary_images"));
     return;
   }

@@ -166,6 +166,22 @@ WHOLE = """async ({ runId }) => {
 }"""
 
 
+# The weight pictures on the page against the same pictures painted from GET /state's float64
+# weights: the largest difference of a pixel's channel, in levels of 255.
+PICTURES = """async ({ runId }) => {
+  const P = await import('/static/js/plots.js');
+  const exact = await (await fetch(`/api/v1/runs/${runId}/state?fields=layers.W`)).json();
+  const el = document.createElement('div');
+  document.body.append(el);
+  P.renderNeuronMaps(el, [{ layer: 0, w: 28, h: 28, values: exact.layers[0].W }], () => '');
+  const pixels = (root) => [...root.querySelectorAll('canvas')].map((c) => c.getContext('2d').getImageData(0, 0, c.width, c.height).data);
+  const [mine, theirs] = [pixels(document.querySelector('#plot-neurons')), pixels(el)];
+  el.remove();
+  if (mine.length !== theirs.length || !mine.length) return 255;
+  return Math.max(...mine.map((m, k) => m.reduce((worst, v, q) => Math.max(worst, Math.abs(v - theirs[k][q])), 0)));
+}"""
+
+
 def edges_only(request) -> list[str]:
     return parse_qs(urlsplit(request.url).query).get("edges_only", [""])[0].split(",")
 
@@ -183,6 +199,7 @@ def test_the_first_layers_matrices_come_whole_only_while_a_view_on_screen_draws_
     drawn = p.evaluate(WHOLE, {"runId": run_id})
     assert drawn["step"] == drawn["shown"] == 2 and drawn["W"] <= 0.51, drawn
     assert drawn["dW"] > 1, drawn  # only each row's top: the lab, off screen, draws none of it
+    assert p.evaluate(PICTURES, {"runId": run_id}) <= 2  # the pictures beside the network
     recorder.done.clear()
     p.locator("#digit-lab").scroll_into_view_if_needed()
     p.wait_for_function("document.querySelector('#dl-acc').textContent.includes('step 2')", timeout=30_000)
@@ -216,3 +233,4 @@ def test_on_a_phone_the_weight_pictures_come_whole_when_scrolled_to(make_page):
     assert len(refreshed) == 1 and edges_only(refreshed[0]) == ["layers.dW"], [r.url for r in recorder.done]
     drawn = p.evaluate(WHOLE, {"runId": run_id})
     assert drawn["step"] == drawn["shown"] == 1 and drawn["W"] <= 0.51, drawn
+    assert p.evaluate(PICTURES, {"runId": run_id}) <= 2  # and they are drawn again from it
