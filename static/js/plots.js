@@ -41,11 +41,21 @@ export const readyAfter = turn(1);
 
 export const CONFIG = { displayModeBar: false, responsive: true, staticPlot: false };
 
+let themeKept = { key: null, colors: null };
+
+/** The look's colours for the plots (look.js: data-theme and data-palette on <html>), read
+ * from the stylesheet once per look: each plot redrawn while playing read them again, which
+ * recalculated the page's style after every frame's writes. */
 export function theme() {
+  const { theme: look, palette } = document.documentElement.dataset;
+  const key = `${look}|${palette}`;
+  if (themeKept.key === key) return themeKept.colors;
   const css = getComputedStyle(document.documentElement);
   const v = (n) => css.getPropertyValue(n).trim();
-  return { text: v("--muted"), grid: v("--grid"), paper: v("--surface"), pos: v("--pos"), neg: v("--neg"),
-           accent: v("--accent"), fg: v("--text"), layers: v("--layers").split(",").map((s) => s.trim()) };
+  const colors = { text: v("--muted"), grid: v("--grid"), paper: v("--surface"), pos: v("--pos"), neg: v("--neg"),
+                   accent: v("--accent"), fg: v("--text"), layers: v("--layers").split(",").map((s) => s.trim()) };
+  if (colors.paper) themeKept = { key, colors }; // (none before the stylesheet applies)
+  return colors;
 }
 
 export function layout(extra = {}) {

@@ -52,10 +52,12 @@ class Wire:
         self.sent += event["encodedDataLength"]
 
     def _event(self, event) -> None:
-        """A frame's bytes, and of them the inputs of training rows sent for the first time."""
+        """A frame's bytes, and of them the batch's inputs: the rows sent for the first time
+        (`rows_x`), or the row the network shows or the batch mean (`x`, app/sampled.py)."""
         data = event["data"]
-        fresh = len(json.dumps(json.loads(data).get("batch", {}).get("rows_x", "")))
-        self.events.append((len(data.encode()), fresh))
+        batch = json.loads(data).get("batch", {})
+        inputs = len(json.dumps(batch.get("rows_x", batch.get("x", ""))))
+        self.events.append((len(data.encode()), inputs))
 
 
 def main_thread_cpu(trace: Path, until_ms: float) -> tuple[float, float]:
@@ -105,7 +107,7 @@ def frame_bytes(wire: Wire, start: int) -> str:
     fresh = statistics.mean(f for _, f in frames)
     return (
         f"{len(sizes)} frames: mean {statistics.mean(sizes) / 1000:.1f} kB "
-        f"({fresh / 1000:.1f} kB of it digits sent for the first time), "
+        f"({fresh / 1000:.1f} kB of it the batch's digits), "
         f"median {statistics.median(sizes) / 1000:.1f} kB, max {sizes[-1] / 1000:.1f} kB"
     )
 

@@ -392,3 +392,24 @@ def test_a_layer_with_no_gradient_is_said_to_have_none(page):
     scale = p.locator("#legend").inner_text().split("full width = ")[1].split("\n")[0]
     first, second = scale.split(" · ")
     assert first == "0" and float(second) > 0  # not a made-up "1"
+
+
+def test_a_new_look_redraws_the_network_and_the_plots_in_its_colours(page):
+    """The canvas and the plots read the look's colours once per look (not in every frame while
+    playing): switching the theme still gives both the new ones."""
+    p = page.open("?preset=xor")
+    p.wait_for_function("document.querySelector('#plot-loss .main-svg')")
+    look = """() => { const css = getComputedStyle(document.documentElement);
+      return { surface: css.getPropertyValue('--surface').trim(), canvas: css.getPropertyValue('--canvas').trim(),
+               plot: document.getElementById('plot-loss').layout.paper_bgcolor,
+               network: window.__bpx.network.colors().canvas }; }"""
+    before = p.evaluate(look)
+    assert before["plot"] == before["surface"] and before["network"] == before["canvas"]
+    p.click("#btn-theme")
+    p.wait_for_function(
+        "(old) => document.getElementById('plot-loss').layout.paper_bgcolor !== old", arg=before["plot"]
+    )
+    page.wait_idle()
+    after = p.evaluate(look)
+    assert after["surface"] != before["surface"] and after["canvas"] != before["canvas"]
+    assert after["plot"] == after["surface"] and after["network"] == after["canvas"]
