@@ -16,14 +16,30 @@ const waiting = [[], []];
 let Plotly = null;
 let scheduled = false;
 
+let paced = false;
+
+/** While playing, a plot's turn comes just after an animation frame: the catch-up redraws its
+ * plots (each 10-40 ms) one per frame instead of back to back, so the network's next frame
+ * waits behind one plot, not four. */
+export function paceToFrames(on) { paced = on; }
+
+function afterFrame(fn) {
+  let done = false;
+  const go = () => { if (!done) { done = true; setTimeout(fn, 0); } };
+  requestAnimationFrame(go);
+  setTimeout(go, 100); // a hidden tab draws no frames: its plots still catch up
+}
+
 function nextTurn() {
   if (!Plotly || scheduled || !(waiting[0].length || waiting[1].length)) return;
   scheduled = true;
-  setTimeout(() => {
+  const turn = () => {
     scheduled = false;
     (waiting[0].shift() ?? waiting[1].shift())(Plotly); // the caller draws in this task...
     nextTurn(); // ...and the next one in a task of its own
-  }, 0);
+  };
+  if (paced) afterFrame(turn);
+  else setTimeout(turn, 0);
 }
 
 loaded.then((P) => { Plotly = P; nextTurn(); });

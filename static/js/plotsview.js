@@ -4,7 +4,7 @@
 // only once the network is on screen. After the side plots, the model's "sideplots" event gives
 // the views that fetch their own numbers their turn.
 import { busy } from "./busy.js";
-import { BoundaryPlot, GradPlot, LossPlot, PreviewPlot } from "./plots.js";
+import { BoundaryPlot, GradPlot, LossPlot, PreviewPlot, paceToFrames } from "./plots.js";
 import { framePoints, historyPlan } from "./plotlogic.js";
 import { drawSidePlots, wantSidePlots } from "./sideplots.js";
 import { emit, model, on } from "./store.js";
@@ -61,6 +61,7 @@ export function mountPlots() {
     if (plan === "extend") scheduleSidePlots();
     if (plan === "redraw" || plan === "extend-redraw") busy(redraw);
   });
+  on("playing", (playing) => paceToFrames(playing));
   on("catchup", (states) => {
     const { steps, losses, norms } = framePoints(states);
     plots.loss.extend(steps, losses);

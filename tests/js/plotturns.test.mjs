@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 
 globalThis.window = {}; // plotly arrives later, as the page's script tag brings it
-const { ready, readyAfter } = await import("../../static/js/plots.js");
+const { paceToFrames, ready, readyAfter } = await import("../../static/js/plots.js");
 
 test("the page's plots draw before the panels', each in a task of its own", async () => {
   const order = [];
@@ -19,4 +19,29 @@ test("the page's plots draw before the panels', each in a task of its own", asyn
   assert.deepEqual(order.map(([name]) => name), ["loss", "grad", "lab", "why"]);
   const tasks = order.map(([, t]) => t);
   assert.equal(new Set(tasks).size, tasks.length, `one caller per task: ${tasks}`);
+});
+
+test("while playing a plot's turn comes after an animation frame, or after 100 ms without one", async () => {
+  window.Plotly = {};
+  const frames = [];
+  globalThis.requestAnimationFrame = (fn) => frames.push(fn);
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  await sleep(50); // plotly seen (plots.js polls for it)
+  paceToFrames(true);
+  let drawn = false;
+  const first = (async () => { await ready; drawn = true; })();
+  await sleep(30);
+  assert.equal(drawn, false, "no frame drawn yet: the plot waits");
+  frames.shift()();
+  await first;
+  let hidden = false; // a hidden tab draws no frames
+  const second = (async () => { await ready; hidden = true; })();
+  await sleep(40);
+  assert.equal(hidden, false);
+  await second;
+  paceToFrames(false);
+  let plain = false;
+  await (async () => { await ready; plain = true; })();
+  assert.ok(plain);
+  delete globalThis.requestAnimationFrame;
 });
