@@ -4,6 +4,8 @@ own route answers: the same State bits, the same 4xx errors word for word."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import fastapi.routing
@@ -16,73 +18,92 @@ from app.main import create_app
 from tests.api.conftest import settings_for
 
 JSON = "application/json"
-# (query, body, content type): plain requests, and every way a request can be wrong
-CASES = [
-    ("", b'{"steps": 1}', JSON),
-    ("", b'{"steps": 3}', JSON),
-    ("", b"{}", JSON),  # steps defaults to 1
-    ("?digits=5", b'{"steps": 1}', JSON),
-    ("?digits=17&format=compact", b'{"steps": 2}', JSON),
-    ("?fields=step,loss,layers.W", b'{"steps": 1}', JSON),
-    ("?fields=step&fields=loss", b'{"steps": 1}', JSON),  # repeated: the last one, as FastAPI takes it
-    ("?include=history,preview,neurons,grid&since=2&grid=5", b'{"steps": 1}', JSON),
-    ("?include=grid&grid=2&format=compact&digits=3", b'{"steps": 1}', JSON),
-    ("?sample=1&format=compact", b'{"steps": 1}', JSON),
-    ("?sample=mean&fields=layers.a,step", b'{"steps": 1}', JSON),
-    ("?sample=x", b'{"steps": 1}', JSON),
-    ("?sample=999999", b'{"steps": 1}', JSON),
-    ("?somebody=else", b'{"steps": 1}', JSON),  # unknown parameters are ignored
-    ("?digits=%2B7", b'{"steps": 1}', JSON),  # "+7"
-    ("?digits=0", b'{"steps": 1}', JSON),
-    ("?digits=18", b'{"steps": 1}', JSON),
-    ("?digits=x", b'{"steps": 1}', JSON),
-    ("?digits=", b'{"steps": 1}', JSON),
-    ("?digits=%EF%BC%95", b'{"steps": 1}', JSON),  # a full-width 5
-    ("?format=xml", b'{"steps": 1}', JSON),
-    ("?fields=nope", b'{"steps": 1}', JSON),
-    ("?fields=" + "step," * 500, b'{"steps": 1}', JSON),
-    ("?include=nope", b'{"steps": 1}', JSON),
-    ("?include=grid&grid=1", b'{"steps": 1}', JSON),
-    ("?since=-1", b'{"steps": 1}', JSON),
-    ("?digits=0&grid=1", b'{"steps": "x"}', JSON),  # errors in the query and the body together
-    ("", b'{"steps": "5"}', JSON),
-    ("", b'{"steps": true}', JSON),
-    ("", b'{"steps": 0}', JSON),
-    ("", b'{"steps": 1.0}', JSON),
-    ("", b'{"steps": 10000000}', JSON),
-    ("", b'{"steps": 1, "more": 2}', JSON),
-    ("", b"[1]", JSON),
-    ("", b"null", JSON),
-    ("", b"", JSON),
-    ("", b'{"steps": 1', JSON),
-    ("", b'{"steps": NaN}', JSON),
-    ("", b'\xff{"steps": 1}', JSON),
-    ("", b"[" * 100_000 + b"]" * 100_000, JSON),
-    ("", b'{"steps": 1}', "application/json; charset=utf-8"),
-    ("", b'{"steps": 1}', "text/plain"),
-    ("", b'{"steps": 1}', ""),
+ONE = b'{"steps": 1}'
+# With one step in the body: plain queries, and every way a query can be wrong
+QUERIES = [
+    "?digits=5",
+    "?fields=step,loss,layers.W",
+    "?fields=step&fields=loss",  # repeated: the last one, as FastAPI takes it
+    "?include=history,preview,neurons,grid&since=2&grid=5",
+    "?include=grid&grid=2&format=compact&digits=3",
+    "?sample=1&format=compact",
+    "?sample=mean&fields=layers.a,step",
+    "?sample=x",
+    "?sample=999999",
+    "?somebody=else",  # unknown parameters are ignored
+    "?digits=%2B7",  # "+7"
+    "?digits=0",
+    "?digits=18",
+    "?digits=x",
+    "?digits=",
+    "?digits=%EF%BC%95",  # a full-width 5
+    "?format=xml",
+    "?fields=nope",
+    "?fields=" + "step," * 500,
+    "?include=nope",
+    "?include=grid&grid=1",
+    "?since=-1",
 ]
+# With no query: plain bodies, and every way a body can be wrong
+BODIES = [
+    b'{"steps": 1}',
+    b'{"steps": 3}',
+    b"{}",  # steps defaults to 1
+    b'{"steps": "5"}',
+    b'{"steps": true}',
+    b'{"steps": 0}',
+    b'{"steps": 1.0}',
+    b'{"steps": 10000000}',
+    b'{"steps": 1, "more": 2}',
+    b"[1]",
+    b"null",
+    b"",
+    b'{"steps": 1',
+    b'{"steps": NaN}',
+    b'\xff{"steps": 1}',
+    b"[" * 100_000 + b"]" * 100_000,
+]
+# (query, body, content type)
+CASES = (
+    [(query, ONE, JSON) for query in QUERIES]
+    + [("", body, JSON) for body in BODIES]
+    + [
+        ("?digits=17&format=compact", b'{"steps": 2}', JSON),
+        ("?digits=0&grid=1", b'{"steps": "x"}', JSON),  # errors in the query and the body together
+        ("", ONE, "application/json; charset=utf-8"),
+        ("", ONE, "text/plain"),
+        ("", ONE, ""),
+    ]
+)
+
+
+@contextmanager
+def served(tmp_path: Path, lean: bool, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
+    """A client of the app with its lean entrance, or without (every request passes the
+    entrance by: the routes as FastAPI serves them)."""
+    with monkeypatch.context() as patch:
+        if not lean:
+            patch.setattr(Entrance, "matches", lambda self, scope: (Match.NONE, {}))
+        with TestClient(create_app(settings_for(tmp_path))) as client:
+            yield client
 
 
 def answers(tmp_path: Path, lean: bool, monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, str, bytes]]:
     out = []
-    with monkeypatch.context() as patch:
-        if not lean:  # every request passes the entrance by: the route as FastAPI serves it
-            patch.setattr(Entrance, "matches", lambda self, scope: (Match.NONE, {}))
-        with TestClient(create_app(settings_for(tmp_path))) as client:
-            run_id = client.post("/api/v1/runs", json={"preset": "xor", "seed": 7}).json()["id"]
-            for query, body, content_type in CASES + [("", b'{"steps": 1}', JSON)]:
-                headers = {"content-type": content_type} if content_type else {}
-                r = client.post(f"/api/v1/runs/{run_id}/step{query}", content=body, headers=headers)
-                out.append((r.status_code, r.headers.get("content-type", ""), r.content))
-            for method, path in [
-                ("POST", "/api/v1/runs/nope/step"),
-                ("GET", f"/api/v1/runs/{run_id}/step"),
-                ("POST", f"/api/v1/runs/{run_id}/step/"),
-                ("POST", "/api/v1/runs//step"),
-            ]:
-                r = client.request(method, path, json={"steps": 1})
-                out.append((r.status_code, r.headers.get("content-type", ""), r.content))
+    with served(tmp_path, lean, monkeypatch) as client:
+        run_id = client.post("/api/v1/runs", json={"preset": "xor", "seed": 7}).json()["id"]
+        for query, body, content_type in CASES + [("", ONE, JSON)]:
+            headers = {"content-type": content_type} if content_type else {}
+            r = client.post(f"/api/v1/runs/{run_id}/step{query}", content=body, headers=headers)
+            out.append((r.status_code, r.headers.get("content-type", ""), r.content))
+        for method, path in [
+            ("POST", "/api/v1/runs/nope/step"),
+            ("GET", f"/api/v1/runs/{run_id}/step"),
+            ("POST", f"/api/v1/runs/{run_id}/step/"),
+            ("POST", "/api/v1/runs//step"),
+        ]:
+            r = client.request(method, path, json={"steps": 1})
+            out.append((r.status_code, r.headers.get("content-type", ""), r.content))
     return out
 
 
@@ -116,18 +137,13 @@ CREATE_CASES = [
 def created(tmp_path: Path, lean: bool, monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, str, object]]:
     """Each case's answer, its run id left out (ids are random)."""
     out: list[tuple[int, str, object]] = []
-    with monkeypatch.context() as patch:
-        if not lean:
-            patch.setattr(Entrance, "matches", lambda self, scope: (Match.NONE, {}))
-        with TestClient(create_app(settings_for(tmp_path))) as client:
-            for body, content_type in CREATE_CASES:
-                r = client.post(
-                    "/api/v1/runs", content=json.dumps(body), headers={"content-type": content_type}
-                )
-                answer = r.json()
-                if r.status_code == 201:
-                    assert client.get(f"/api/v1/runs/{answer.pop('id')}").status_code == 200
-                out.append((r.status_code, r.headers["content-type"], answer))
+    with served(tmp_path, lean, monkeypatch) as client:
+        for body, content_type in CREATE_CASES:
+            r = client.post("/api/v1/runs", content=json.dumps(body), headers={"content-type": content_type})
+            answer = r.json()
+            if r.status_code == 201:
+                assert client.get(f"/api/v1/runs/{answer.pop('id')}").status_code == 200
+            out.append((r.status_code, r.headers["content-type"], answer))
     return out
 
 
