@@ -1,9 +1,11 @@
 // Compare mode: run B differs from run A in the settings given as `b_<field>` URL parameters
 // (b_optimizer=adam, b_activation=relu, b_lr=3, …). B follows A step for step, is drawn beside
 // it, and its loss and gradient norms are overlaid on A's plots (dashed).
+import { busy } from "./busy.js";
 import { t } from "./i18n.js";
-import { fmt, model } from "./store.js";
+import { BIG_NET, fmt, model } from "./store.js";
 import { NetworkView } from "./network.js";
+import { restParams } from "./pagerun.js";
 import { RunModel } from "./run.js";
 import { COMPARE_PREFIX, FIELD_OF, FIELD_TYPE, format, parse, URL_NAME } from "./urlstate.js";
 
@@ -70,6 +72,9 @@ export class Compare extends EventTarget {
     if (!this.active) return;
     const run = new RunModel();
     await run.create({ ...configA, ...overrides });
+    // A big net's State at rest as the page's own is asked for (packed, the view's fields, the
+    // sample shown): the digit net's whole float64 State is ~1 MB a step.
+    run.restParams = run.nParams > BIG_NET ? () => restParams(model, run) : {};
     run.addEventListener("state", (e) => {
       this.view.setState(e.detail.state, this.inputShape);
       if (this.page) this.draw(this.page);
@@ -99,9 +104,24 @@ export class Compare extends EventTarget {
 
   draw(page) {
     this.relabel(); // the language may have changed
-    if (!this.state) return;
+    if (!this.state || this.lacks(page)) return;
     this.view.setOptions({ view: page.view, scale: page.scale, sample: page.sample, phase: page.phase, sel: "" });
     this.label.title = `loss ${fmt.num(this.state.loss, 6)}`;
+  }
+
+  /** Whether B's State lacks what the page draws now (a big net's State at rest carries one
+   * sample's rows, and the update applied only for the Update view): then it is asked for
+   * again, once, and B keeps the picture it has until it comes. */
+  lacks(page) {
+    const run = this.run;
+    const lacking = !run.hasSample(page.sample ?? "mean") || (page.view === "applied" && !run.has("layers.dW_applied"));
+    if (!lacking) return false;
+    const wanted = `${page.sample}/${page.view}`;
+    if (this.asking !== wanted) {
+      this.asking = wanted;
+      busy(() => run.refresh()).finally(() => { if (this.asking === wanted) this.asking = undefined; });
+    }
+    return true;
   }
 
   /** Dashed traces of B for the loss and gradient-norm plots. */

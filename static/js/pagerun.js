@@ -29,13 +29,14 @@ export function restFields({ top, layer }, view) {
  * of the per-sample arrays only the sample the network shows (app/sampled.py), and of an image
  * layer's matrices that no view on screen draws whole only the edges the network draws
  * (`edges_only`). The panels that print numbers or read other samples (inspector, quiz, tour)
- * ask for the exact State. */
-export function restParams(model) {
+ * ask for the exact State. `run`: the page's, or compare mode's run B, whose view draws the
+ * network alone (no weight pictures: its image matrices come as their rows' top). */
+export function restParams(model, run = model.run) {
   const page = model.page;
   const fields = restFields(model.meta.state_fields, page.view);
   const params = { format: "compact", fields, sample: page.sample ?? "mean" };
   if (model.data?.input_shape?.length === 2) {
-    const edges = IMAGE_MATRICES.filter((f) => fields.split(",").includes(f) && !model.run.drawsWhole(f));
+    const edges = IMAGE_MATRICES.filter((f) => fields.split(",").includes(f) && !run.drawsWhole(f));
     if (edges.length) params.edges_only = edges.join(",");
   }
   return params;

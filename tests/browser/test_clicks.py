@@ -234,3 +234,38 @@ def test_on_a_phone_the_weight_pictures_come_whole_when_scrolled_to(make_page):
     drawn = p.evaluate(WHOLE, {"runId": run_id})
     assert drawn["step"] == drawn["shown"] == 1 and drawn["W"] <= 0.51, drawn
     assert p.evaluate(PICTURES, {"runId": run_id}) <= 2  # and they are drawn again from it
+
+
+def test_compare_mode_asks_for_run_b_as_the_page_asks_for_its_own(page, server):
+    """On the digit net, run B's Step is as lean as A's (packed, the sample shown, the image
+    layer's matrices as the edges drawn; it was the whole float64 State, ~1 MB a step), and B's
+    network is drawn from numbers that are B's float64 State's at that step."""
+    recorder = Recorder(page.page, page.base)
+    p = page.open("?preset=digits&b_optimizer=adam&b_lr=0.01")
+    p.wait_for_function("window.Plotly", timeout=60_000)
+    run_b = p.evaluate("window.__bpx.compare.runId")
+    for click in recorder.step_clicks(2):
+        steps_b = [r for r in click if r.path.endswith("/step") and run_b in r.url]
+        assert len(steps_b) == 1, [r.url for r in click]
+        query = parse_qs(urlsplit(steps_b[0].url).query)
+        assert query["format"] == ["compact"] and query["sample"] == ["0"], query
+        assert "layers.dW" in edges_only(steps_b[0]), query
+        assert steps_b[0].sent < 60_000, steps_b[0].sent
+    exact = httpx.get(f"{server.url}/api/v1/runs/{run_b}/state").json()
+    assert exact["step"] == 2
+    # B draws the sample the page shows: another sample asks for B's State again, once
+    for sample in ("0", "7"):
+        if sample != "0":
+            p.locator("#sample").select_option(sample)
+            page.wait_idle()
+        shown = p.evaluate(SHOWN_B, int(sample))
+        assert shown["step"] == 2 and shown["drawn"] == sample, shown
+        for name in ("a", "delta"):  # packed as float32: within float32's rounding of the float64 numbers
+            assert shown[name] == pytest.approx(exact["layers"][1][name][int(sample)], rel=1e-6, abs=1e-30)
+
+
+# Run B's State as its network view holds it: the step, the sample drawn and that sample's rows.
+SHOWN_B = """(k) => {
+  const compare = window.__bpx.compare, l = compare.state.layers[1];
+  return { step: compare.state.step, drawn: compare.view.opts.sample, a: Array.from(l.a[k]), delta: Array.from(l.delta[k]) };
+}"""
