@@ -1,7 +1,8 @@
 """What one Step click costs on the wire, in Debian's chromium: requests and bytes as sent
 (compressed bodies, request and response) from the click until the page is idle, for XOR and
 the digit net in their default views at 1280×720, with each request's path. Issue #15's goal:
-XOR ≤ 2 and digits ≤ 3 requests, digits ≤ 30 kB a click."""
+XOR ≤ 2 and digits ≤ 3 requests, digits ≤ 30 kB a click. And the digit net in compare mode
+(run B beside it, one more request a click)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from tests.bench.chromium import desktop_page, served_chromium
 from tests.browser.clicks import Recorder, repeats
 
 CLICKS = 4
-PRESETS = ("xor", "digits")
+PRESETS = {"xor": "preset=xor", "digits": "preset=digits", "digits compare": "preset=digits&b_optimizer=adam"}
 
 
 def jump_back_and_reset(page, recorder: Recorder) -> str:
@@ -35,10 +36,10 @@ def jump_back_and_reset(page, recorder: Recorder) -> str:
 def run() -> list[tuple[str, str]]:
     rows = []
     with served_chromium() as (server, browser, _):
-        for preset in PRESETS:
+        for preset, query in PRESETS.items():
             context, page = desktop_page(browser)
             recorder = Recorder(page, server.url)
-            page.goto(f"{server.url}/?preset={preset}")
+            page.goto(f"{server.url}/?{query}")
             page.wait_for_function("window.Plotly", timeout=60_000)  # the plots draw after it
             clicks = recorder.step_clicks(CLICKS)
             counts = [len(c) for c in clicks]
