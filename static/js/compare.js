@@ -114,14 +114,11 @@ export class Compare extends EventTarget {
    * again, once, and B keeps the picture it has until it comes. */
   lacks(page) {
     const run = this.run;
-    const lacking = !run.hasSample(page.sample ?? "mean") || (page.view === "applied" && !run.has("layers.dW_applied"));
-    if (!lacking) return false;
-    const wanted = `${page.sample}/${page.view}`;
-    if (this.asking !== wanted) {
-      this.asking = wanted;
-      busy(() => run.refresh()).finally(() => { if (this.asking === wanted) this.asking = undefined; });
-    }
-    return true;
+    const sample = page.sample ?? "mean";
+    const lacking = !run.hasSample(sample) ? `sample ${sample}`
+      : page.view === "applied" && !run.has("layers.dW_applied") ? "applied" : null;
+    if (lacking !== null) run.refreshFor(lacking, busy);
+    return lacking !== null;
   }
 
   /** Dashed traces of B for the loss and gradient-norm plots. */

@@ -60,14 +60,10 @@ export function mountNetwork(setPage) {
   });
   // A big net's State at rest carries one sample's rows (app/sampled.py): another sample asks
   // for the State again, once; the canvas keeps the picture it has until then.
-  let asking = undefined; // the sample whose rows a refresh is bringing
   const rowsShown = () => {
     const wanted = model.page.sample;
     if (model.playing || model.run.hasSample(wanted)) return true;
-    if (asking !== wanted) {
-      asking = wanted;
-      busy(() => model.run.refresh()).finally(() => { if (asking === wanted) asking = undefined; });
-    }
+    model.run.refreshFor(`sample ${wanted}`, busy);
     return false;
   };
   on("page", draw);

@@ -48,6 +48,7 @@ export class RunModel extends EventTarget {
     this.askedEdges = null; // the image layer's matrices it carries as their rows' top (edges_only)
     this.whole = new Map(); // "layers.W" … -> [() => whether a view on screen draws it whole]
     this.wants = new Map(); // part name -> () => whether a view draws it now (app/extras.py)
+    this.refreshing = null; // what a refresh under way brings (refreshFor)
     this.extras = null; // the parts the last Step's answer carried: {step, preview, neurons, grid}
   }
 
@@ -143,6 +144,15 @@ export class RunModel extends EventTarget {
   /** The State again, with the fields the page shows now (a view that needs one it lacks). */
   refresh() {
     return this.enqueue(async () => this.setState(this.readState(await api.state(this.id, this.stateOpts()))));
+  }
+
+  /** The State again, once for `lacking` (a name for what the State shown lacks: a sample's
+   * rows, the update applied), however often a view finds it lacking before the answer comes;
+   * `ask` runs the request (busy). The view keeps the picture it has till then. */
+  refreshFor(lacking, ask) {
+    if (this.refreshing === lacking) return;
+    this.refreshing = lacking;
+    ask(() => this.refresh()).finally(() => { if (this.refreshing === lacking) this.refreshing = null; });
   }
 
   readState(answer, params = null) {
