@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 
 from fastapi import Depends, Query, Request
 
+from app.frames import MATRICES
 from app.lanes import Lanes
 from app.runs import RunManager, StoredRow
 from app.sampled import SampleQuery, parse_sample
@@ -106,7 +107,7 @@ EdgesOnly = Annotated[
         "layers.W, layers.dW, layers.dW_applied, layers.dW_penalty",
     ),
 ]
-IMAGE_MATRICES = ("layers.W", "layers.dW", "layers.dW_applied", "layers.dW_penalty")
+IMAGE_MATRICES = tuple(f"layers.{k}" for k in sorted(MATRICES))  # layers.W, layers.dW, …
 
 
 def parse_edges_only(edges_only: str | None) -> set[str] | None:
