@@ -144,7 +144,8 @@ def test_the_plotly_bundle_served_has_every_trace_the_page_draws():
 
 # static/vendor/plotly/README.md: the published bundle, and the places the page's differs in —
 # its register list, and its evaluation: compiled while it downloads (the factory in parentheses)
-# and run in three tasks (two groups of modules first, then the rest and the register list).
+# and run in three tasks (two groups of modules first, then the rest and the register list); and
+# no other origin named for map outlines (the geo traces the bundle leaves out).
 PUBLISHED_SHA256 = "79542150855a52c567260e3137095dbe2b744e6d702a5cabe67da246942fba7a"
 PAGE_CHANGES = [  # (published, page's)
     (
@@ -152,6 +153,10 @@ PAGE_CHANGES = [  # (published, page's)
         "register([hZ(),xJ(),yQ()])",
     ),
     ("Eue.exports=Due});return qHe();})();", "Eue.exports=Due});return[eP,_U,qHe];})();"),
+    (
+        'topojsonURL:{valType:"string",noBlank:!0,dflt:"https://cdn.plot.ly/un/"}',
+        'topojsonURL:{valType:"string",noBlank:!0,dflt:""}',
+    ),
     ('this, () => {\n"use strict";', 'this, (() => {\n"use strict";'),
     (
         "window.Plotly = Plotly;\nreturn Plotly;\n}));",
