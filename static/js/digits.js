@@ -269,7 +269,7 @@ export class DigitLab {
     const images = await Promise.all(wrong.map((w) => api.data(id, result.split, 1, true, w.row)));
     if (ticket !== this.progressTicket) return;
     const thumbs = wrong.map((w, k) => {
-            const canvas = document.createElement("canvas");
+      const canvas = document.createElement("canvas");
       canvas.className = "digit small";
       canvas.title = t("digits.wrong", { t: w.true, p: w.predicted });
       drawGray(canvas, images[k].x[0], 28);
