@@ -7,8 +7,12 @@ import { drawGray } from "./images.js";
 import { layoutColumns, columnSizes } from "./layout.js";
 import { describe, encodeEdges, encodeNodes, layerScales, short } from "./encode.js";
 import { hitTest, parseSelection, selectionName } from "./hittest.js";
+import { lookColors } from "./lookcolors.js";
 import { revealed } from "./store.js";
 import { expose, hook } from "./testhook.js";
+
+const NETWORK_COLORS = { pos: "--pos", neg: "--neg", node: "--node", canvas: "--canvas", grid: "--grid",
+                         text: "--text", muted: "--muted", accent: "--accent" };
 
 export { parseSelection };
 
@@ -78,20 +82,8 @@ export class NetworkView extends EventTarget {
   /** Largest |v| per layer (the legend's scale). */
   scales() { return layerScales(this.scene()); }
 
-  /** The look's colours (look.js: data-theme and data-palette on <html>), read from the
-   * stylesheet once per look: reading them in every frame recalculated the page's style, which
-   * the frame's other writes had just made stale. */
-  colors() {
-    const { theme, palette } = document.documentElement.dataset;
-    const key = `${theme}|${palette}`;
-    if (this.colorsKey === key) return this.colorsKept;
-    const css = getComputedStyle(document.documentElement);
-    const get = (name) => css.getPropertyValue(name).trim();
-    const colors = { pos: get("--pos"), neg: get("--neg"), node: get("--node"), canvas: get("--canvas"),
-                     grid: get("--grid"), text: get("--text"), muted: get("--muted"), accent: get("--accent") };
-    if (colors.canvas) [this.colorsKey, this.colorsKept] = [key, colors]; // (none before the stylesheet applies)
-    return colors;
-  }
+  /** The look's colours (lookcolors.js: read once per look). */
+  colors() { return lookColors(NETWORK_COLORS); }
 
   draw() {
     this.dirty = false;

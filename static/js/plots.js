@@ -2,6 +2,7 @@
 // static/vendor/plotly/. Plotly loads after first paint; calls made before it is there wait.
 
 import { t } from "./i18n.js";
+import { lookColors } from "./lookcolors.js";
 
 const loaded = new Promise((resolve) => {
   const check = () => (window.Plotly ? resolve(window.Plotly) : setTimeout(check, 30));
@@ -57,21 +58,15 @@ export const readyAfter = turn(1);
 
 export const CONFIG = { displayModeBar: false, responsive: true, staticPlot: false };
 
-let themeKept = { key: null, colors: null };
+const PLOT_COLORS = { text: "--muted", grid: "--grid", paper: "--surface", pos: "--pos", neg: "--neg",
+                      accent: "--accent", fg: "--text", layers: "--layers" };
+let themeKept = { of: null, colors: null };
 
-/** The look's colours for the plots (look.js: data-theme and data-palette on <html>), read
- * from the stylesheet once per look: each plot redrawn while playing read them again, which
- * recalculated the page's style after every frame's writes. */
+/** The look's colours for the plots (lookcolors.js: read once per look), the layers' as a list. */
 export function theme() {
-  const { theme: look, palette } = document.documentElement.dataset;
-  const key = `${look}|${palette}`;
-  if (themeKept.key === key) return themeKept.colors;
-  const css = getComputedStyle(document.documentElement);
-  const v = (n) => css.getPropertyValue(n).trim();
-  const colors = { text: v("--muted"), grid: v("--grid"), paper: v("--surface"), pos: v("--pos"), neg: v("--neg"),
-                   accent: v("--accent"), fg: v("--text"), layers: v("--layers").split(",").map((s) => s.trim()) };
-  if (colors.paper) themeKept = { key, colors }; // (none before the stylesheet applies)
-  return colors;
+  const read = lookColors(PLOT_COLORS);
+  if (themeKept.of !== read) themeKept = { of: read, colors: { ...read, layers: read.layers.split(",").map((s) => s.trim()) } };
+  return themeKept.colors;
 }
 
 export function layout(extra = {}) {
