@@ -266,3 +266,23 @@ def test_a_replica_refuses_to_start_on_an_unreachable_database_naming_it_without
     )
     assert result.returncode != 0 and "s3cret-pw" not in result.stderr + result.stdout
     assert "cannot start" in result.stderr and "postgresql://bpx:***@127.0.0.1" in result.stderr
+
+
+def test_one_process_writers_take_turns_before_sqlite_locks(tmp_path):
+    """A worker's threads write one at a time (a lock of the store's own), never meeting on
+    SQLite's write lock, whose busy handler sleeps at least a millisecond per meeting: under
+    100 stepping students that was one sleep a step. With the busy timeout at 0, any meeting
+    would be an error here."""
+    store = SQLiteStore(tmp_path / "s.sqlite3")
+    for k in range(8):
+        store.create_run(f"r{k}", "{}")
+
+    def writer(k: int) -> None:
+        store._db().execute("PRAGMA busy_timeout = 0")  # this thread's connection
+        for step in range(1, 301):
+            assert store.set_step(f"r{k}", step, expected=step - 1)
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(writer, range(8)))
+    assert [store.get_run(f"r{k}")[1] for k in range(8)] == [300] * 8
+    store.close()
