@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import sqlite3
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,15 +25,38 @@ class SQLiteStore(SQLStore):
         # a thread holding it may be waiting for the GIL meanwhile (1 worker, 100 students
         # stepping: one such sleep a step without this lock, none with it).
         self._writing = threading.Lock()
+        self._turn = -1  # the writers' lock file, opened once the database is known to be ours
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._inspect()
+            self._turn = os.open(self.lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+            weakref.finalize(self, os.close, self._turn)
             self._prepare()
         except (sqlite3.DatabaseError, ForeignSchema, OSError) as error:
             raise StoreError(
                 f"cannot use the database {self.path}: {error}. It was left untouched; move it "
                 f"aside or point BPX_DB at another file."
             ) from error
+
+    @property
+    def lock_path(self) -> Path:
+        """Where the worker processes take turns to write (see _writer): a file of its own
+        beside the database, never the database, whose POSIX locks SQLite holds and any close
+        of another descriptor of it in this process would drop."""
+        return self.path.with_name(self.path.name + "-lock")
+
+    @contextmanager
+    def _writer(self) -> Iterator[None]:
+        """This process's turn to write, then the worker processes' turn: a blocking lock on
+        the lock file (flock), handed over by the kernel the moment its holder lets go. Two
+        workers meeting at SQLite's write lock instead poll, a sleep of a millisecond and more
+        each time (2 workers, 100 students stepping: 477 such sleeps in a run, 0 with this)."""
+        with self._writing:
+            fcntl.flock(self._turn, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(self._turn, fcntl.LOCK_UN)
 
     def _inspect(self) -> None:
         """Read what the file holds before anything is written to it. A plain connection
@@ -110,11 +136,11 @@ class SQLiteStore(SQLStore):
             return self._db().execute(sql, params).fetchall()
 
     def _write(self, sql: str, params: Params = ()) -> int:
-        with self._writing, self._reached():
+        with self._writer(), self._reached():
             return self._db().execute(sql, params).rowcount
 
     def _insert_capped(self, table: str, most: int, sql: str, params: Params) -> bool:
-        with self._writing, self._reached():
+        with self._writer(), self._reached():
             return self._insert_capped_here(table, most, sql, params)
 
     def _insert_capped_here(self, table: str, most: int, sql: str, params: Params) -> bool:
