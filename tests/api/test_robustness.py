@@ -126,6 +126,29 @@ def test_meta_lists_the_budgets(client):
     assert limits["max_work"] > limits["cheap_work"] > 0 and limits["max_response_mb"] > 0
 
 
+def test_meta_is_each_servers_own_though_built_once(tmp_path):
+    """/meta's answer is kept per settings (api.meta_answer): two servers with other limits
+    each say their own, gzipped or not, again and again."""
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+
+    seen = {}
+    for body_bytes, work in ((1000, 10**9), (2000, 10**8), (1000, 10**9)):
+        settings = settings_for(tmp_path, max_body_bytes=body_bytes, max_work=work)
+        with TestClient(create_app(settings)) as client:
+            answers = [
+                client.get("/api/v1/meta", headers={"accept-encoding": encoding})
+                for encoding in ("gzip", "identity", "gzip")
+            ]
+        assert [a.headers.get("content-encoding") for a in answers] == ["gzip", None, "gzip"]
+        assert answers[0].json() == answers[1].json() == answers[2].json()
+        limits = answers[0].json()["limits"]
+        assert (limits["max_body_bytes"], limits["max_work"]) == (body_bytes, work)
+        seen.setdefault((body_bytes, work), answers[0].content)
+        assert answers[0].content == seen[(body_bytes, work)]
+
+
 def test_too_many_steps_of_a_large_net_is_a_422_that_says_the_most(client):
     run_id = client.post("/api/v1/runs", json=BIG).json()["id"]
     response = client.post(f"/api/v1/runs/{run_id}/step?fields=step", json={"steps": 10_000})
