@@ -16,6 +16,7 @@ from app.lanes import Lanes
 from app.runs import RunManager
 from app.security import BrowserDefences
 from app.settings import Settings
+from app.static_answers import StaticAnswers
 from app.store import open_store
 
 DESCRIPTION = """
@@ -63,11 +64,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
 
+    try:
+        from app import pages
+    except ImportError:  # the pages are optional for the API alone
+        pages = None  # type: ignore[assignment]
+
     errors.install(app)
     # Outermost last: the browser defences see (and add headers to) every response.
     app.add_middleware(errors.BodyLimit, max_bytes=settings.max_body_bytes)
     # not text/event-stream; a Step's answer comes gzipped from its thread (api.gzipped), as this would
     app.add_middleware(GZipMiddleware, minimum_size=api.GZIP_AT_LEAST, compresslevel=api.GZIP_LEVEL)
+    if pages is not None:  # a file's answer as the app made it, remembered, before all the rest
+        app.add_middleware(StaticAnswers, file_of=pages.static_file)
     app.add_middleware(BrowserDefences, allowed_hosts=settings.allowed_hosts)
     app.include_router(api.meta)
     app.include_router(api.runs)
@@ -80,9 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(insight.router)
     for route in (api.STEP_ROUTE, api.CREATE_ROUTE):  # a class starting and stepping at once
         lean.serve_first(app, route)
-    try:
-        from app import pages
-    except ImportError:  # the pages are optional for the API alone
+    if pages is None:
         return app
     pages.mount_static(app)
     app.include_router(pages.router)

@@ -131,6 +131,23 @@ def docs(request: Request) -> HTMLResponse:
     return templates.TemplateResponse(request, "docs.html", page_context())
 
 
+PLOTLY_PATHS = (f"{STATIC_PREFIX}/vendor/plotly.min.js", "/static/vendor/plotly.min.js")
+
+
+def static_file(path: str) -> Path | None:
+    """The file a static URL path names, when the path is spelled plainly (no "." or ".."
+    parts, no empty ones), as app/static_answers.py remembers answers by path."""
+    if path in PLOTLY_PATHS:
+        return PLOTLY
+    for prefix in (STATIC_PREFIX + "/", "/static/"):
+        if path.startswith(prefix):
+            parts = path[len(prefix) :].split("/")
+            if any(part in ("", ".", "..") or "\\" in part for part in parts):
+                return None
+            return STATIC.joinpath(*parts)
+    return None
+
+
 def mount_static(app: FastAPI) -> None:
     def plotly(cache_control: str):
         async def plotly_js(request: Request) -> Response:
@@ -141,7 +158,7 @@ def mount_static(app: FastAPI) -> None:
 
         return plotly_js
 
-    app.add_api_route(f"{STATIC_PREFIX}/vendor/plotly.min.js", plotly(IMMUTABLE), include_in_schema=False)
-    app.add_api_route("/static/vendor/plotly.min.js", plotly(REVALIDATE), include_in_schema=False)
+    app.add_api_route(PLOTLY_PATHS[0], plotly(IMMUTABLE), include_in_schema=False)
+    app.add_api_route(PLOTLY_PATHS[1], plotly(REVALIDATE), include_in_schema=False)
     app.mount(STATIC_PREFIX, CachedStatic(directory=STATIC, cache_control=IMMUTABLE), name="static-hashed")
     app.mount("/static", CachedStatic(directory=STATIC, cache_control=REVALIDATE), name="static")

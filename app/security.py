@@ -34,6 +34,7 @@ HEADERS = [
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+READ = frozenset({b"host", b"sec-fetch-site", b"origin"})  # the request headers the defences read
 MAX_URL_BYTES = 60_000
 
 
@@ -61,7 +62,11 @@ class BrowserDefences:
                 message["headers"] = [*message.get("headers", []), *HEADERS]
             await send(message)
 
-        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        headers = {  # the three it reads (the last of each, as a dict of them all would keep)
+            name.decode("latin-1"): value.decode("latin-1")
+            for name, value in scope["headers"]
+            if name in READ
+        }
         host = headers.get("host", "")
         refusal = self._refusal(scope, headers, host)
         if refusal is not None:
