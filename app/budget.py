@@ -65,6 +65,18 @@ def build_work(shape: Shape) -> int:
     return shape.n_params * shape.rows + STEP_OVERHEAD
 
 
+# A store round trip with a checkpoint (reading or writing one: ~0.3-0.5 ms here, SQLite or
+# PostgreSQL on loopback), in the same units: about 10 steps of the smallest net.
+STORE_WORK = 10 * STEP_OVERHEAD
+
+
+def checkpoint_work(shape: Shape) -> int:
+    """Reading (or writing) a checkpoint of this net through the store: the round trip, and
+    its parameters and optimizer slots as bytes (a few passes over each number). Replaying
+    less work than this is cheaper than restoring (app/runs.py)."""
+    return STORE_WORK + 4 * shape.n_params
+
+
 def chunk_steps(shape: Shape) -> int:
     """Steps between two checks for stopping."""
     return max(1, CHUNK_WORK // step_work(shape))

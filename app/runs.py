@@ -5,6 +5,18 @@ run missing (evicted, restarted, or created by another worker) rebuilds it from 
 config, and a cached run at another step is moved there — forward by stepping,
 backward from the nearest checkpoint. Because a run is a pure function of its config,
 every rebuild gives the same bits.
+
+Checkpoints are shared through the store too, so a worker (or replica) that is behind
+restores the newest one instead of replaying what another computed: whoever computed
+enough since the last one it knows is stored writes one (a stream when it tells the
+store its step, in the same transaction; a Step, a pause or a read after their work),
+and whoever would replay more than reading one costs reads one. The state at step t is
+a function of (config, t), so a stored checkpoint never goes stale: a reset or a pause
+back only means the newest at or before the step wanted is taken. A checkpoint carries the
+history since the last HISTORY_CHUNK boundary; the boundaries' rows carry their chunk,
+so a restored run's history is its own prefix, the chunks after it and the tail, exactly
+what the replay would have recorded. Rows are keyed by the run and a version naming its
+config and this engine: another's are never read.
 """
 
 from __future__ import annotations
@@ -21,10 +33,12 @@ from typing import TypeVar
 
 import orjson
 
-from app.budget import Shape, build_work, check_steps, chunk_steps
+from app import __version__
+from app.budget import Shape, build_work, check_steps, checkpoint_work, chunk_steps, step_work
 from app.lanes import ShouldStop, Stopped
 from app.settings import Settings
-from app.store import Store
+from app.store import Checkpoints, Store
+from app.store.schema import HISTORY_CHUNK
 from engine.config import LIMITS, ConfigError, RunConfig, check_whole
 from engine.trainer import Checkpoint, Run
 
@@ -58,6 +72,12 @@ class LiveRun:
     # A stream in this worker tells the store its step only now and then (stream_frame): till
     # then the run is ahead of the store, and this worker's readers follow the run, not the store.
     ahead: Ahead | None = None
+    # Checkpoints shared through the store (RunManager._restore, _share): their version ("": a
+    # config-keyed snapshot, not shared), the steps whose states this worker knows are there
+    # (it wrote or read them), and the chunk boundary up to which the history chunks all are.
+    version: str = ""
+    shared: set[int] = field(default_factory=set)
+    chunks: int = 0
 
     def __post_init__(self) -> None:
         self.checkpoints[0] = self.run.checkpoint()
@@ -69,16 +89,23 @@ class LiveRun:
 
     def move_to(self, step: int, should_stop: ShouldStop = never, chunk: int = 1_000_000) -> None:
         """Bring the run to `step`: resume from the nearest checkpoint, then step forward."""
+        best = self._resume_from(step)
+        if best is not None:
+            self.run.resume(best)
+        self.advance(step - self.run.step, should_stop, chunk)
+
+    def _resume_from(self, step: int) -> Checkpoint | None:
+        """The checkpoint in memory that move_to resumes from (a mark, or a recent frame's
+        end), or None if it steps on from where the run is."""
         run = self.run
-        if step < run.step or step - run.step > self.every:
-            marks = sorted(self.checkpoints)
-            best = self.checkpoints[marks[bisect.bisect_right(marks, step) - 1]]
-            near = [c for c in self.recent if best.step < c.step <= step]
-            if near:
-                best = max(near, key=lambda c: c.step)
-            if best.step > run.step or step < run.step:
-                run.resume(best)
-        self.advance(step - run.step, should_stop, chunk)
+        if run.step <= step <= run.step + self.every:
+            return None
+        marks = sorted(self.checkpoints)
+        best = self.checkpoints[marks[bisect.bisect_right(marks, step) - 1]]
+        near = [c for c in self.recent if best.step < c.step <= step]
+        if near:
+            best = max(near, key=lambda c: c.step)
+        return best if best.step > run.step or step < run.step else None
 
     def advance(self, n: int, should_stop: ShouldStop = never, chunk: int = 1_000_000) -> None:
         """n updates, checkpointing every `every` steps on the way; between chunks of at
@@ -95,12 +122,14 @@ class LiveRun:
 
     def distance(self, step: int) -> int:
         """Steps of work to bring the run to `step` (move_to's path)."""
-        run = self.run
-        if run.step <= step and step - run.step <= self.every:
-            return step - run.step
-        marks = sorted(self.checkpoints)
-        best = marks[bisect.bisect_right(marks, step) - 1]
-        return step - (run.step if run.step <= step and run.step >= best else best)
+        best = self._resume_from(step)
+        return step - (self.run.step if best is None else best.step)
+
+    def know_shared(self, step: int) -> None:
+        """The store holds the state at `step` (this worker wrote or read it)."""
+        self.shared.add(step)
+        if len(self.shared) > MAX_KNOWN_SHARED:
+            self.shared.remove(min(self.shared))
 
     def _keep(self, checkpoint: Checkpoint) -> None:
         """At most MAX_CHECKPOINTS, thinned evenly: drop every other one when full."""
@@ -136,6 +165,11 @@ def follow(live: LiveRun, told: tuple[int, float]) -> Ahead:
 
 
 MAX_CHECKPOINTS = 40
+MAX_KNOWN_SHARED = 16  # steps a live run remembers the store holds (it writes after enough work since)
+# A checkpoint is written when the work since the newest the worker knows is stored is this many
+# times what writing it costs: a write is paid at once, a read saved only if another worker asks.
+SHARE_FACTOR = 2
+CHECKPOINT_FORMAT = 1  # the bytes' layout (engine/trainer.py state_bytes, engine/history.py)
 RECENT_FRAMES = 8  # frames a stream may be ahead of what its page showed when it pauses
 TRIM_STEPS = 500
 
@@ -147,6 +181,18 @@ def config_json(config: RunConfig) -> str:
 def config_key(config: RunConfig) -> str:
     """Canonical name of a config: the snapshot cache key and the ETag."""
     return hashlib.sha256(config_json(config).encode()).hexdigest()
+
+
+def checkpoint_version(config: RunConfig) -> str:
+    """The name a run's stored checkpoints go under besides its id: its config, this engine
+    (the app's version) and the bytes' layout. A checkpoint of any other is never read."""
+    name = f"{CHECKPOINT_FORMAT}|{__version__}|{HISTORY_CHUNK}|{config_json(config)}"
+    return hashlib.sha256(name.encode()).hexdigest()[:32]
+
+
+def chunk_base(step: int) -> int:
+    """Where the history tail of a checkpoint at `step` (> 0) begins: the chunk boundary before it."""
+    return (step - 1) // HISTORY_CHUNK * HISTORY_CHUNK
 
 
 class RunManager:
@@ -202,9 +248,13 @@ class RunManager:
         run = Run(config)  # raises ConfigError before anything is stored
         run_id = secrets.token_urlsafe(12)
         self.store.create_run(run_id, config_json(config))
-        live = self._cached(run_id, lambda: LiveRun(run_id, run, every=self.settings.checkpoint_every))
+        live = self._cached(run_id, lambda: self._stored_live(run_id, run))
         with live.lock:
             return run_id, read(live.run)
+
+    def _stored_live(self, run_id: str, run: Run) -> LiveRun:
+        every = self.settings.checkpoint_every
+        return LiveRun(run_id, run, every=every, version=checkpoint_version(run.config))
 
     def row(self, run_id: str) -> StoredRow:
         """The run's stored config (JSON) and step; 404 if the store does not know it."""
@@ -222,9 +272,90 @@ class RunManager:
             live = self._live.get(run_id)
         if live is not None:
             ahead = live.ahead  # this worker's stream may have the run ahead of the store
-            return live.shape, live.distance(ahead.step if ahead and ahead.told[0] == step else step), 0
-        shape = Shape.of_config(RunConfig.from_dict(orjson.loads(config_text)))
-        return shape, step, build_work(shape)
+            target = ahead.step if ahead and ahead.told[0] == step else step
+            distance = live.distance(target)
+            return live.shape, self._replay(run_id, live.version, live.shape, target, distance), 0
+        config = RunConfig.from_dict(orjson.loads(config_text))
+        shape = Shape.of_config(config)
+        return shape, self._replay(run_id, checkpoint_version(config), shape, step, step), build_work(shape)
+
+    # -- checkpoints shared through the store ---------------------------------------------------
+
+    def _replay(self, run_id: str, version: str, shape: Shape, target: int, distance: int) -> int:
+        """Steps of replay to `target` that would start `distance` steps before it, unless the
+        store holds a checkpoint since that is worth reading (a plan's estimate)."""
+        if distance * step_work(shape) <= checkpoint_work(shape):
+            return distance
+        best = self.store.newest_checkpoint(run_id, version, target - distance, target)
+        return distance if best is None else target - best
+
+    def _move(
+        self, live: LiveRun, step: int, should_stop: ShouldStop = never, chunk: int = 1_000_000
+    ) -> None:
+        """live.move_to(step), from the newest checkpoint in the store if that saves more
+        replay than reading it costs."""
+        if live.version:
+            self._restore(live, step)
+        live.move_to(step, should_stop, chunk)
+
+    def _restore(self, live: LiveRun, step: int) -> None:
+        distance = live.distance(step)
+        if distance * step_work(live.shape) <= checkpoint_work(live.shape):
+            return
+        run = live.run
+        start = step - distance  # where the replay in memory would begin: a checkpoint must be later
+        # The history of a restored run: this run's own records up to a chunk boundary (any
+        # prefix of a run's history is the run's), then the store's chunks and the tail.
+        mine = min(run.step, start) // HISTORY_CHUNK * HISTORY_CHUNK
+        found = self.store.get_checkpoint(live.key, live.version, start, step, mine)
+        if found is None:
+            return
+        at, state, tails = found
+        history = run.history.prefix(mine, run.history.n_evals_at(mine))
+        try:
+            for _, tail in tails:
+                history.extend_bytes(tail)
+            run.resume_bytes(state, history)
+        except ValueError:  # a chunk dropped by the store's cap: replay instead
+            return
+        live.know_shared(at)
+        if live.chunks >= mine:
+            live.chunks = max(live.chunks, at // HISTORY_CHUNK * HISTORY_CHUNK)
+
+    def _to_share(self, live: LiveRun) -> Checkpoints | None:
+        """The rows to write if this worker computed enough since the newest checkpoint it
+        knows the store holds at or before the run's step: the chunk boundaries' history it
+        has not written yet (with their states where it keeps them), and the run's state at
+        its step with the history since the last boundary."""
+        run = live.run
+        step = run.step
+        if not live.version or step == 0:
+            return None
+        known = max((s for s in live.shared if s <= step), default=0)
+        if (step - known) * step_work(live.shape) < SHARE_FACTOR * checkpoint_work(live.shape):
+            return None
+        rows: list[tuple[int, bytes | None, bytes]] = []
+        for boundary in range(live.chunks + HISTORY_CHUNK, step, HISTORY_CHUNK):
+            mark = live.checkpoints.get(boundary)
+            state = mark.to_bytes() if mark is not None else None
+            rows.append((boundary, state, run.history.segment_bytes(boundary - HISTORY_CHUNK, boundary)))
+        rows.append((step, run.checkpoint_bytes(), run.history.segment_bytes(chunk_base(step), step)))
+        settings = self.settings
+        return Checkpoints(live.version, rows, settings.checkpoints_per_run, settings.max_checkpoint_rows)
+
+    def _shared(self, live: LiveRun, written: Checkpoints) -> None:
+        """The store now holds `written`."""
+        for step, state, _ in written.rows:
+            if state is not None:
+                live.know_shared(step)
+        live.chunks = max(live.chunks, written.rows[-1][0] // HISTORY_CHUNK * HISTORY_CHUNK)
+
+    def _share(self, live: LiveRun) -> None:
+        """Write a checkpoint of the run's step if it is worth it (after a Step, a pause, a read)."""
+        rows = self._to_share(live)
+        if rows is not None:
+            self.store.put_checkpoints(live.key, rows)
+            self._shared(live, rows)
 
     def plan_snapshot(self, config: RunConfig, step: int) -> tuple[Shape, int, int]:
         """plan() for a config-keyed snapshot at `step`."""
@@ -245,12 +376,7 @@ class RunManager:
         there starts."""
         config_text, step = row or self.row(run_id)
         live = self._cached(
-            run_id,
-            lambda: LiveRun(
-                run_id,
-                Run(RunConfig.from_dict(orjson.loads(config_text))),
-                every=self.settings.checkpoint_every,
-            ),
+            run_id, lambda: self._stored_live(run_id, Run(RunConfig.from_dict(orjson.loads(config_text))))
         )
         return live, step
 
@@ -275,8 +401,11 @@ class RunManager:
         the run ahead of the store: then the store is read again (stored_step)."""
         if live.ahead is None:
             return stored, stored
-        step = self.stored_step(live, stored)
-        return step, (live.ahead.told[0] if live.ahead is not None else step)
+        position = self.store.get_position(live.key)
+        if position is None:
+            raise RunNotFound(live.key)
+        ahead = follow(live, position)
+        return ahead.step, ahead.told[0]
 
     def read(
         self,
@@ -290,8 +419,9 @@ class RunManager:
         live, step = self.live(run_id, row)
         with live.lock:
             step = self.stored_step(live, step)
-            live.move_to(step, should_stop, chunk_steps(live.shape))
+            self._move(live, step, should_stop, chunk_steps(live.shape))
             result = read(live.run)
+            self._share(live)
         self._trim(0)
         return result
 
@@ -300,7 +430,7 @@ class RunManager:
         (a surface's recent path); it must leave the run at the step it found."""
         live, step = self.live(run_id)
         with live.lock:
-            live.move_to(self._start(live, step)[0])
+            self._move(live, self._start(live, step)[0])
             return read(live)
 
     def step(
@@ -318,7 +448,7 @@ class RunManager:
         while True:
             with live.lock:
                 begin, stored = self._start(live, stored)
-                live.move_to(begin, should_stop, chunk_steps(live.shape))
+                self._move(live, begin, should_stop, chunk_steps(live.shape))
                 start = live.run.step
                 if start + n > limit:
                     raise ConfigError(
@@ -334,6 +464,7 @@ class RunManager:
                 if self.store.set_step(run_id, live.run.step, expected=stored):
                     live.ahead = None
                     result = read(live.run)
+                    self._share(live)
                     break
             live, stored = self.live(run_id)
         self._trim(n)
@@ -369,7 +500,7 @@ class RunManager:
                     if told is None:
                         raise RunNotFound(run_id)
                     ahead = follow(live, told)
-                live.move_to(ahead.step, should_stop, chunk_steps(live.shape))
+                self._move(live, ahead.step, should_stop, chunk_steps(live.shape))
                 start = live.run.step
                 n = max(0, min(target - start, most, limit - start))
                 deadline = time.monotonic() + seconds
@@ -380,10 +511,14 @@ class RunManager:
                 if tell and n:
                     # Only if nobody wrote since the stream last heard (a pause in another
                     # worker writes even the same step): else again, from what it says now.
-                    position = self.store.set_position(run_id, live.run.step, expected=ahead.told)
+                    # A checkpoint goes with it, in the same transaction, if worth sharing.
+                    rows = self._to_share(live)
+                    position = self.store.set_position(run_id, live.run.step, ahead.told, rows)
                     if position is None:
                         live.ahead = Ahead(ahead.told, live.run.step)
                         continue
+                    if rows is not None:
+                        self._shared(live, rows)
                     ahead = Ahead(position, position[0])
                 live.ahead = Ahead(ahead.told, live.run.step)
                 result = read(live.run)
@@ -401,8 +536,11 @@ class RunManager:
             ahead = live.ahead
             if ahead is None or ahead.told[0] == ahead.step:
                 return
-            position = self.store.set_position(run_id, ahead.step, expected=ahead.told)
+            rows = self._to_share(live) if live.run.step == ahead.step else None
+            position = self.store.set_position(run_id, ahead.step, ahead.told, rows)
             live.ahead = Ahead(position, ahead.step) if position is not None else None
+            if position is not None and rows is not None:
+                self._shared(live, rows)
 
     def _cached_only(self, run_id: str) -> LiveRun | None:
         """The cached run, without asking the store (None if not in memory)."""
@@ -429,17 +567,19 @@ class RunManager:
             if target > stored:
                 check_steps(live.shape, target - stored, self.settings, field="step")
             live.pauses += 1
-            live.move_to(target)
+            self._move(live, target)
             # Written even when it is the same step: a stream in another worker that would
             # tell the store a later one finds that someone wrote since (set_position).
             self.store.set_step(run_id, target)
             live.ahead = None
-            return read(live.run)
+            result = read(live.run)
+            self._share(live)
+            return result
 
     def reset(self, run_id: str, read: Callable[[Run], T]) -> T:
         live, _ = self.live(run_id)
         with live.lock:
-            live.move_to(0)
+            self._move(live, 0)
             self.store.set_step(run_id, 0)
             live.ahead = None
             return read(live.run)

@@ -32,6 +32,18 @@ class Settings(BaseSettings):
     )
     max_cache_mb: int = Field(512, description="memory for live runs and their checkpoints per worker")
     checkpoint_every: int = Field(500, description="steps between checkpoints of a live run")
+    checkpoints_per_run: int = Field(
+        4,
+        ge=1,
+        description="states of a run kept in the store, shared by workers and replicas (a run's "
+        "history since its oldest is kept with them, in chunks of 500 steps)",
+    )
+    max_checkpoint_rows: int = Field(
+        20_000,
+        ge=1,
+        description="checkpoint rows in the store in all (states and history chunks); beyond it "
+        "the runs written longest ago lose theirs (they replay instead)",
+    )
     max_body_bytes: int = Field(4_000_000, description="largest request body")
     max_stream_rate: float = Field(120.0, description="most states per second a stream sends")
     max_stream_frames: int = Field(100_000, description="most states one stream sends")

@@ -8,16 +8,18 @@ times, replaying from scratch and resuming from a checkpoint give the same bits.
 from __future__ import annotations
 
 import math
+import struct
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
+import orjson
 
 from engine import training
 from engine.config import LIMITS, ConfigError, RunConfig
 from engine.datasets import Dataset, make_dataset
-from engine.history import History
+from engine.history import FLOAT, History
 from engine.initializers import init_weights
 from engine.network import LayerPass, Network, Pass, build_specs
 from engine.optimizers import Optimizer
@@ -107,6 +109,30 @@ class Checkpoint:
     history: History  # shared, append-only: the checkpoint's part is its first n entries
     n_evals: int
     diverged_at: int | None
+
+    def to_bytes(self) -> bytes:
+        """Everything but the history that this step is made of, as bytes that
+        Run.resume_bytes reads back exactly (a checkpoint shared through the store)."""
+        return state_bytes(self.step, self.net, self.optimizer, self.diverged_at)
+
+
+def state_bytes(step: int, net: Network, optimizer: Optimizer, diverged_at: int | None) -> bytes:
+    """The parameters, batch-norm running statistics and optimizer slots as float64 bytes,
+    the scalars in a JSON header before them: nothing to unpickle (the store that keeps
+    them may be shared)."""
+    arrays = [("flat", net.flat)]
+    arrays += [(f"running:{k}", v) for k, v in net.running.items()]
+    arrays += [(f"slot:{k}", v) for k, v in optimizer.slots.items()]
+    header = orjson.dumps(
+        {
+            "step": step,
+            "t": optimizer.t,
+            "diverged_at": diverged_at,
+            "arrays": [[name, int(v.size)] for name, v in arrays],
+        }
+    )
+    body = b"".join(np.ascontiguousarray(v, dtype=FLOAT).tobytes() for _, v in arrays)
+    return struct.pack("<I", len(header)) + header + body
 
 
 class Run:
@@ -301,6 +327,46 @@ class Run:
         self.optimizer = checkpoint.optimizer.copy()
         self.history = checkpoint.history.prefix(checkpoint.step, checkpoint.n_evals)
         self.step, self.diverged_at, self._plan = checkpoint.step, checkpoint.diverged_at, None
+
+    def checkpoint_bytes(self) -> bytes:
+        """checkpoint().to_bytes(), without copying the parameters first."""
+        return state_bytes(self.step, self.net, self.optimizer, self.diverged_at)
+
+    def resume_bytes(self, data: bytes, history: History) -> None:
+        """Go to the step whose `state_bytes` these are, with `history` (its records up to
+        that step). ValueError, and the run unchanged, if the bytes are not of this net."""
+        try:
+            self._resume_bytes(data, history)
+        except (struct.error, KeyError, TypeError, IndexError) as error:
+            raise ValueError(f"not a checkpoint: {error!r}") from error
+
+    def _resume_bytes(self, data: bytes, history: History) -> None:
+        (size,) = struct.unpack_from("<I", data)
+        head = orjson.loads(data[4 : 4 + size])
+        step, diverged_at = int(head["step"]), head["diverged_at"]
+        numbers = np.frombuffer(data, dtype=FLOAT, offset=4 + size)
+        got: Arrays = {}
+        at = 0
+        for name, n in head["arrays"]:
+            got[name], at = numbers[at : at + n].copy(), at + n
+        net = self._initial.copy()
+        wanted = {"flat": net.flat.size, **{f"running:{k}": v.size for k, v in net.running.items()}}
+        slots = {k.removeprefix("slot:"): v for k, v in got.items() if k.startswith("slot:")}
+        if (
+            at != numbers.size
+            or {k: v.size for k, v in got.items() if not k.startswith("slot:")} != wanted
+            or any(k not in ("v", "m", "s") or v.size != net.flat.size for k, v in slots.items())
+            or len(history.step) != step
+            or (diverged_at is not None and not 0 <= int(diverged_at) < step)
+        ):
+            raise ValueError("a checkpoint of another net, or a history of another step")
+        net.set_flat(got["flat"])
+        net.running = {k: got[f"running:{k}"].reshape(v.shape) for k, v in net.running.items()}
+        c = self.config
+        optimizer = Optimizer(c.optimizer, c.momentum, c.beta1, c.beta2, c.eps)
+        optimizer.slots, optimizer.t = slots, int(head["t"])
+        self.net, self.optimizer, self.history = net, optimizer, history
+        self.step, self.diverged_at, self._plan = step, diverged_at, None
 
     def state(self) -> State:
         return build_state(self)

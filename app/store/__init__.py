@@ -13,9 +13,19 @@ from pathlib import Path
 from typing import Protocol
 
 from app.store.errors import StoreError, StoreUnavailable, redact
+from app.store.sql import Checkpoints
 from app.store.sqlite import SQLiteStore
 
-__all__ = ["SQLiteStore", "Store", "StoreError", "StoreUnavailable", "is_url", "open_store", "redact"]
+__all__ = [
+    "Checkpoints",
+    "SQLiteStore",
+    "Store",
+    "StoreError",
+    "StoreUnavailable",
+    "is_url",
+    "open_store",
+    "redact",
+]
 
 
 class Store(Protocol):
@@ -24,8 +34,14 @@ class Store(Protocol):
     def set_step(self, run_id: str, step: int, expected: int | None = None) -> bool: ...
     def get_position(self, run_id: str) -> tuple[int, float] | None: ...
     def set_position(
-        self, run_id: str, step: int, expected: tuple[int, float]
+        self, run_id: str, step: int, expected: tuple[int, float], checkpoints: Checkpoints | None = None
     ) -> tuple[int, float] | None: ...
+    def put_checkpoints(self, run_id: str, checkpoints: Checkpoints) -> None: ...
+    def get_checkpoint(
+        self, run_id: str, version: str, after: int, upto: int, history_after: int
+    ) -> tuple[int, bytes, list[tuple[int, bytes]]] | None: ...
+    def newest_checkpoint(self, run_id: str, version: str, after: int, upto: int) -> int | None: ...
+    def count_checkpoints(self, run_id: str | None = None) -> tuple[int, int]: ...
     def put_link(self, code: str, payload: str, most: int) -> bool: ...
     def get_link(self, code: str) -> str | None: ...
     def count_links(self) -> int: ...

@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import functools
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any, TypeVar
 
 import psycopg
 from psycopg_pool import ConnectionPool
 
 from app.store.errors import StoreError, StoreUnavailable, password_of, redact
-from app.store.schema import SCHEMA_VERSION, ForeignSchema, stored_version, upgrade
-from app.store.sql import Params, SQLStore
+from app.store.schema import SCHEMA_VERSION, TABLE_NAMES, ForeignSchema, stored_version, upgrade
+from app.store.sql import Execute, Params, SQLStore
+
+T = TypeVar("T")
 
 CONNECT_TIMEOUT = 10  # seconds: an unreachable database stops start-up, it does not hang it
 # seconds a request waits for a pooled connection: queries take milliseconds, so a longer
@@ -34,7 +37,8 @@ def lock_key(name: str) -> int:
 
 @functools.cache
 def dialect(sql: str) -> str:
-    return sql.replace("?", "%s")
+    """`?` placeholders as psycopg's `%s`; SQL's own `%` (modulo) doubled, as psycopg reads it."""
+    return sql.replace("%", "%%").replace("?", "%s")
 
 
 class PostgresStore(SQLStore):
@@ -88,7 +92,7 @@ class PostgresStore(SQLStore):
                 else None
             )
             version = stored_version(tables, row[0] if row else None)
-            if version == SCHEMA_VERSION and tables >= {"meta", "runs", "links", "saved", "blobs"}:
+            if version == SCHEMA_VERSION and tables >= TABLE_NAMES:
                 return  # nothing to write: replicas starting later change nothing
             for statement in upgrade(version):
                 conn.execute(statement)
@@ -129,3 +133,11 @@ class PostgresStore(SQLStore):
             if room:
                 conn.execute(dialect(sql), params)
         return room
+
+    def _transaction(self, work: Callable[[Execute], T]) -> T:
+        with self._reached(), self.pool.connection() as conn, conn.transaction():
+
+            def execute(sql: str, params: Params = ()) -> Any:
+                return conn.execute(dialect(sql), params)
+
+            return work(execute)

@@ -10,9 +10,43 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
+
+from app.store.schema import HISTORY_CHUNK
 
 Params = tuple[Any, ...]
+T = TypeVar("T")
+CheckpointRow = tuple[int, bytes | None, bytes]  # step, state (None: history only), tail
+# The total cap on checkpoint rows is checked every this many checkpoint writes of a store
+# object (a COUNT over the table each write would cost more than the write): the table may
+# pass it by what that many writes add.
+PRUNE_EVERY = 32
+
+
+class Cursor(Protocol):
+    @property
+    def rowcount(self) -> int: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+
+Execute = Callable[[str, Params], Cursor]
+
+
+@dataclass(frozen=True)
+class Checkpoints:
+    """One run's checkpoint rows to write (app/runs.py makes them), and the caps to keep."""
+
+    version: str
+    rows: list[CheckpointRow]
+    keep: int  # states kept per run (older rows lose theirs)
+    most: int  # rows kept in the whole table
+
+
+# `updated` of a write: now, or just after the time held if the clock has not passed it
+LATER = "updated = CASE WHEN updated < ? THEN ? ELSE updated + 0.000001 END"
 
 
 class SQLStore:
@@ -25,6 +59,10 @@ class SQLStore:
 
     def _insert_capped(self, table: str, most: int, sql: str, params: Params) -> bool:
         """Run the insert `sql` only if `table` holds fewer than `most` rows, atomically."""
+        raise NotImplementedError
+
+    def _transaction(self, work: Callable[[Execute], T]) -> T:
+        """`work(execute)` in one transaction that writes: all of it or nothing."""
         raise NotImplementedError
 
     def _one(self, sql: str, params: Params = ()) -> tuple[Any, ...] | None:
@@ -47,15 +85,16 @@ class SQLStore:
     def set_step(self, run_id: str, step: int, expected: int | None = None) -> bool:
         """Set the step; with `expected`, only if nobody moved it meanwhile (another worker or
         replica). One conditional UPDATE: both databases lock the row for it, so of two
-        writers that expected the same step exactly one succeeds."""
+        writers that expected the same step exactly one succeeds. `updated` always moves on,
+        even within one tick of the clock, as set_position's does: a stream that compares it
+        with what it last heard never misses a write of the same step (a pause)."""
+        now = time.time()
         if expected is None:
-            changed = self._write(
-                "UPDATE runs SET step = ?, updated = ? WHERE id = ?", (step, time.time(), run_id)
-            )
+            changed = self._write(f"UPDATE runs SET step = ?, {LATER} WHERE id = ?", (step, now, now, run_id))
         else:
             changed = self._write(
-                "UPDATE runs SET step = ?, updated = ? WHERE id = ? AND step = ?",
-                (step, time.time(), run_id, expected),
+                f"UPDATE runs SET step = ?, {LATER} WHERE id = ? AND step = ?",
+                (step, now, now, run_id, expected),
             )
         return changed == 1
 
@@ -66,17 +105,116 @@ class SQLStore:
         row = self._one("SELECT step, updated FROM runs WHERE id = ?", (run_id,))
         return (int(row[0]), float(row[1])) if row else None
 
-    def set_position(self, run_id: str, step: int, expected: tuple[int, float]) -> tuple[int, float] | None:
+    def set_position(
+        self,
+        run_id: str,
+        step: int,
+        expected: tuple[int, float],
+        checkpoints: Checkpoints | None = None,
+    ) -> tuple[int, float] | None:
         """Set the step only if the store still holds `expected` (get_position's); the new
-        position, or None if someone wrote meanwhile."""
+        position, or None if someone wrote meanwhile. With `checkpoints`: written in the same
+        transaction, if the step was."""
         now = time.time()
         if now == expected[1]:  # the clock did not move: the new position must differ from the old
             now = math.nextafter(now, math.inf)
-        changed = self._write(
-            "UPDATE runs SET step = ?, updated = ? WHERE id = ? AND step = ? AND updated = ?",
-            (step, now, run_id, expected[0], expected[1]),
-        )
+        sql = "UPDATE runs SET step = ?, updated = ? WHERE id = ? AND step = ? AND updated = ?"
+        params = (step, now, run_id, expected[0], expected[1])
+        if checkpoints is None:
+            changed = self._write(sql, params)
+        else:
+
+            def work(execute: Execute) -> int:
+                changed = execute(sql, params).rowcount
+                if changed == 1:
+                    self._put_checkpoints(execute, run_id, checkpoints)
+                return changed
+
+            changed = self._transaction(work)
         return (step, now) if changed == 1 else None
+
+    # -- checkpoints (app/runs.py): a cache any worker or replica fills and reads ----------------
+
+    _checkpoint_writes = 0
+
+    def put_checkpoints(self, run_id: str, checkpoints: Checkpoints) -> None:
+        self._transaction(lambda execute: self._put_checkpoints(execute, run_id, checkpoints))
+
+    def _put_checkpoints(self, execute: Execute, run_id: str, checkpoints: Checkpoints) -> None:
+        """Write the rows (a row already there keeps its state if the new one has none), then
+        keep the run's `keep` newest states; a row without one is kept only at a chunk
+        boundary, where the history of its chunk is. Rows of another version (an older
+        engine) go. Every PRUNE_EVERY writes, the whole table is brought under `most` rows by
+        dropping the runs written longest ago."""
+        now = time.time()
+        execute("DELETE FROM checkpoints WHERE run_id = ? AND version <> ?", (run_id, checkpoints.version))
+        for step, state, tail in checkpoints.rows:
+            execute(
+                "INSERT INTO checkpoints VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, version, step)"
+                " DO UPDATE SET state = COALESCE(excluded.state, checkpoints.state), created = excluded.created",
+                (run_id, checkpoints.version, step, state, tail, now),
+            )
+        execute(
+            "UPDATE checkpoints SET state = NULL WHERE run_id = ? AND state IS NOT NULL AND step NOT IN"
+            " (SELECT step FROM checkpoints WHERE run_id = ? AND state IS NOT NULL"
+            " ORDER BY created DESC, step DESC LIMIT ?)",
+            (run_id, run_id, checkpoints.keep),
+        )
+        execute(
+            f"DELETE FROM checkpoints WHERE run_id = ? AND state IS NULL AND step % {HISTORY_CHUNK} <> 0",
+            (run_id,),
+        )
+        self._checkpoint_writes += 1
+        if self._checkpoint_writes % PRUNE_EVERY == 1 or PRUNE_EVERY == 1:
+            self._prune_checkpoints(execute, checkpoints.most)
+
+    @staticmethod
+    def _prune_checkpoints(execute: Execute, most: int) -> None:
+        count = int(execute("SELECT COUNT(*) FROM checkpoints", ()).fetchall()[0][0])
+        if count <= most:
+            return
+        runs = execute(
+            "SELECT run_id, COUNT(*), MAX(created) AS latest FROM checkpoints GROUP BY run_id ORDER BY latest",
+            (),
+        ).fetchall()
+        for run_id, rows, _ in runs:
+            if count <= most:
+                break
+            execute("DELETE FROM checkpoints WHERE run_id = ?", (run_id,))
+            count -= int(rows)
+
+    def get_checkpoint(
+        self, run_id: str, version: str, after: int, upto: int, history_after: int
+    ) -> tuple[int, bytes, list[tuple[int, bytes]]] | None:
+        """The newest state of the run in (after, upto], its step, and the history tails of
+        the rows from `history_after` (exclusive) up to it: the chunk boundaries', then its
+        own. One query; None if there is no such state."""
+        rows = self._rows(
+            "WITH best AS (SELECT MAX(step) AS s FROM checkpoints WHERE run_id = ? AND version = ?"
+            " AND step > ? AND step <= ? AND state IS NOT NULL)"
+            " SELECT c.step, CASE WHEN c.step = best.s THEN c.state END, c.tail FROM checkpoints AS c, best"
+            " WHERE c.run_id = ? AND c.version = ? AND c.step > ? AND c.step <= best.s"
+            f" AND (c.step = best.s OR c.step % {HISTORY_CHUNK} = 0) ORDER BY c.step",
+            (run_id, version, after, upto, run_id, version, history_after),
+        )
+        if not rows or rows[-1][1] is None:
+            return None
+        return int(rows[-1][0]), bytes(rows[-1][1]), [(int(step), bytes(tail)) for step, _, tail in rows]
+
+    def newest_checkpoint(self, run_id: str, version: str, after: int, upto: int) -> int | None:
+        """The step of the run's newest state in (after, upto], if any (a plan's estimate)."""
+        row = self._one(
+            "SELECT MAX(step) FROM checkpoints WHERE run_id = ? AND version = ? AND step > ? AND step <= ?"
+            " AND state IS NOT NULL",
+            (run_id, version, after, upto),
+        )
+        return None if row is None or row[0] is None else int(row[0])
+
+    def count_checkpoints(self, run_id: str | None = None) -> tuple[int, int]:
+        """Rows, and rows with a state: of one run, or of all."""
+        where, params = ("WHERE run_id = ?", (run_id,)) if run_id is not None else ("", ())
+        row = self._rows(f"SELECT COUNT(*), COUNT(state) FROM checkpoints {where}", params)[0]
+        return int(row[0]), int(row[1])
 
     # -- short links --------------------------------------------------------------------------
 

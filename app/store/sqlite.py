@@ -7,13 +7,16 @@ import os
 import sqlite3
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from app.store.errors import StoreError, StoreUnavailable
 from app.store.schema import SCHEMA_VERSION, ForeignSchema, stored_version, upgrade
-from app.store.sql import Params, SQLStore
+from app.store.sql import Execute, Params, SQLStore
+
+T = TypeVar("T")
 
 
 class SQLiteStore(SQLStore):
@@ -157,3 +160,15 @@ class SQLiteStore(SQLStore):
             db.execute("ROLLBACK")
             raise
         return room
+
+    def _transaction(self, work: Callable[[Execute], T]) -> T:
+        with self._writer(), self._reached():
+            db = self._db()
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                result = work(db.execute)
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            return result

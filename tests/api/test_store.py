@@ -319,3 +319,43 @@ def test_worker_processes_take_turns_before_sqlite_locks(tmp_path):
     assert [worker.exitcode for worker in workers] == [0, 0, 0]
     assert [store.get_run(f"r{k}")[1] for k in range(3)] == [500] * 3
     store.close()
+
+
+def test_every_write_of_a_step_moves_its_time_on_even_within_one_clock_tick(store, monkeypatch):
+    """A stream compares (step, updated) with what it last heard to find a write in between:
+    a pause writing the same step within one tick of the clock must still change it."""
+    import app.store.sql as store_sql
+
+    monkeypatch.setattr(store_sql.time, "time", lambda: 1_800_000_000.0)  # a clock that stands still
+    store.create_run("r", "{}")
+    seen = [store.get_position("r")]
+    assert store.set_step("r", 0)
+    seen.append(store.get_position("r"))
+    assert store.set_step("r", 0, expected=0)
+    seen.append(store.get_position("r"))
+    assert seen[0][1] < seen[1][1] < seen[2][1]
+
+
+def test_checkpoints_are_read_by_run_and_version_with_the_history_chunks_before_them(store):
+    from app.store import Checkpoints
+
+    store.create_run("r", "{}")
+    rows = [(500, None, b"c500"), (1000, b"s1000", b"c1000"), (1234, b"s1234", b"t1234")]
+    position = store.get_position("r")
+    assert store.set_position("r", 1234, position, Checkpoints("v1", rows, 4, 100)) is not None
+    assert store.get_checkpoint("r", "v1", 0, 1300, 0) == (
+        1234,
+        b"s1234",
+        [(500, b"c500"), (1000, b"c1000"), (1234, b"t1234")],
+    )
+    assert store.get_checkpoint("r", "v1", 0, 1233, 500) == (1000, b"s1000", [(1000, b"c1000")])
+    assert store.get_checkpoint("r", "v1", 1234, 2000, 0) is None  # none after 1234
+    assert store.get_checkpoint("r", "v2", 0, 2000, 0) is None  # another version's are never read
+    assert store.newest_checkpoint("r", "v1", 0, 1100) == 1000
+    # a position that someone else moved meanwhile: neither the step nor its checkpoints are written
+    assert store.set_position("r", 1500, position, Checkpoints("v1", [(1500, b"s", b"t")], 4, 100)) is None
+    assert store.newest_checkpoint("r", "v1", 0, 2000) == 1234
+    # a run's oldest states go beyond `keep`; a row left without one stays only at a chunk boundary
+    store.put_checkpoints("r", Checkpoints("v1", [(1700, b"s1700", b"t1700")], 1, 100))
+    assert store.count_checkpoints("r") == (3, 1)
+    assert store.get_checkpoint("r", "v1", 0, 1699, 0) is None

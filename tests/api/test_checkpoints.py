@@ -1,0 +1,175 @@
+"""Checkpoints shared through the store (app/runs.py): a worker behind restores what another
+computed instead of replaying it, bit for bit the run a replay gives, history and
+evaluations included; the store keeps a bounded number of them; another config's or
+engine's are never read. Two RunManagers on one store file stand for two workers."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import orjson
+import pytest
+
+from app.api import state_json
+from app.runs import RunManager, checkpoint_version
+from app.settings import Settings
+from app.store import Checkpoints, open_store
+from app.store import sql as store_sql
+from engine.presets import resolve
+from engine.trainer import Run
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    """Every update any Run applies, counted (one entry per advance call: its n)."""
+    stepped: list[int] = []
+    advance = Run.advance
+    monkeypatch.setattr(Run, "advance", lambda self, n=1: stepped.append(n) or advance(self, n))
+    return stepped
+
+
+def workers(tmp_path, n: int = 2, **settings) -> list[RunManager]:
+    """n workers: a store object and a RunManager each, on one SQLite file."""
+    return [RunManager(open_store(tmp_path / "store.sqlite3"), Settings(**settings)) for _ in range(n)]
+
+
+def everything(run: Run) -> bytes:
+    """All a State or a history answer reads, and the optimizer's state, as bytes."""
+    return b"|".join(
+        [
+            state_json(run, None, None),
+            orjson.dumps(run.history.to_dict(), option=orjson.OPT_SERIALIZE_NUMPY),
+            orjson.dumps(run.diverged_at),
+            run.net.flat.tobytes(),
+            *(v.tobytes() for v in run.net.running.values()),
+            *(v.tobytes() for v in run.optimizer.slots.values()),
+            orjson.dumps(run.optimizer.t),
+        ]
+    )
+
+
+def replayed(preset: str, steps: int) -> bytes:
+    run = Run(resolve({"preset": preset}))
+    run.advance(steps)
+    return everything(run)
+
+
+@pytest.mark.parametrize(
+    ("preset", "steps"),
+    [("xor", 1237), ("batchnorm", 1061), ("adam", 1003), ("momentum", 700), ("digits", 523)],
+)
+def test_a_run_restored_from_another_worker_is_the_replayed_run_bit_for_bit(tmp_path, counted, preset, steps):
+    """Worker A steps the run (crossing history chunk boundaries: their rows carry the
+    chunks); worker B, which never saw it, reads it: it restores A's checkpoint and replays
+    nothing, and has the same parameters, optimizer state, history and evaluations; stepping
+    on from there it stays the same run."""
+    a, b = workers(tmp_path)
+    run_id, _ = a.create(resolve({"preset": preset}), lambda run: None)
+    a.step(run_id, steps, lambda run: None)
+    counted.clear()
+    got = b.read(run_id, everything)
+    assert counted == []  # not one update replayed
+    assert got == replayed(preset, steps)
+    b.step(run_id, 37, lambda run: None)
+    assert a.read(run_id, everything) == b.read(run_id, everything) == replayed(preset, steps + 37)
+
+
+def test_a_pause_on_the_other_worker_after_a_stream_restores_what_the_stream_told(tmp_path, counted):
+    """A stream on A tells the store its step now and then (with a checkpoint); the page's
+    pause lands on B: B restores the last told step and replays only the frames after it,
+    not the whole run from step 0."""
+    a, b = workers(tmp_path)
+    run_id, _ = a.create(resolve({"preset": "xor"}), lambda run: None)
+    pauses = a.pauses(run_id)
+    for target in (300, 600, 900, 1200):  # frames that tell the store
+        a.stream_frame(run_id, target, 300, 10.0, pauses, lambda run: None)
+    for target in (1250, 1300):  # frames it is not told of
+        a.stream_frame(run_id, target, 300, 10.0, pauses, lambda run: None, tell=False)
+    expected = replayed("xor", 1290)
+    counted.clear()
+    assert b.pause(run_id, 1290, everything) == expected
+    assert sum(counted) == 90  # from 1200, which A told with its checkpoint
+
+
+def test_a_pause_back_and_a_reset_take_the_newest_checkpoint_at_or_before_the_step(tmp_path, counted):
+    a, b, c = workers(tmp_path, 3)
+    run_id, _ = a.create(resolve({"preset": "adam"}), lambda run: None)
+    for _ in range(3):
+        a.step(run_id, 400, lambda run: None)  # checkpoints at 400, 800, 1200
+    b.read(run_id, lambda run: None)  # B at 1200
+    a.reset(run_id, lambda run: None)
+    at_5, at_850 = replayed("adam", 5), replayed("adam", 850)
+    counted.clear()
+    assert b.step(run_id, 5, everything) == at_5  # B goes back to 0, then 5 steps
+    assert sum(counted) == 5
+    counted.clear()
+    assert c.pause(run_id, 850, everything) == at_850  # C: from 800
+    assert sum(counted) == 50
+
+
+def test_a_worker_that_replays_little_does_not_read_the_store(tmp_path, counted, monkeypatch):
+    """A few steps of a small net cost less than reading a checkpoint: stepped, not read."""
+    a, b = workers(tmp_path)
+    run_id, _ = a.create(resolve({"preset": "xor"}), lambda run: None)
+    a.step(run_id, 600, lambda run: None)
+    b.read(run_id, lambda run: None)
+    a.step(run_id, 3, lambda run: None)
+    reads = []
+    get = store_sql.SQLStore.get_checkpoint
+    monkeypatch.setattr(store_sql.SQLStore, "get_checkpoint", lambda *args: reads.append(args) or get(*args))
+    counted.clear()
+    assert b.read(run_id, lambda run: run.step) == 603
+    assert reads == [] and sum(counted) == 3
+
+
+def test_the_store_keeps_a_few_states_a_run_and_a_bounded_number_of_rows(tmp_path, monkeypatch):
+    monkeypatch.setattr(store_sql, "PRUNE_EVERY", 1)
+    a, b = workers(tmp_path, checkpoints_per_run=2, max_checkpoint_rows=12)
+    store = a.store
+    runs = [a.create(resolve({"preset": "xor"}), lambda run: None)[0] for _ in range(3)]
+    for run_id in runs:
+        for _ in range(8):
+            a.step(run_id, 250, lambda run: None)  # 2,000 steps: 4 chunks, 8 states written
+            rows, states = store.count_checkpoints(run_id)
+            assert states <= 2 and rows <= 2 + 4
+        assert store.count_checkpoints()[0] <= 12
+    # the newest run kept its rows, the oldest lost them (written longest ago): both answer right
+    assert store.count_checkpoints(runs[-1]) == (5, 2)  # chunks 500..2000 (2000 with its state), 1750
+    assert store.count_checkpoints(runs[0]) == (0, 0)
+    for run_id in (runs[0], runs[-1]):
+        assert b.read(run_id, everything) == replayed("xor", 2000)
+
+
+def test_a_checkpoint_of_another_version_or_unreadable_is_never_restored(tmp_path, counted):
+    a, b = workers(tmp_path)
+    config = resolve({"preset": "xor"})
+    run_id, _ = a.create(config, lambda run: None)
+    a.step(run_id, 300, lambda run: None)
+    a.store.set_step(run_id, 400)
+    run = Run(resolve({"preset": "xor", "learning_rate": 0.3}))  # another config's state at 350
+    run.advance(350)
+    other = Checkpoints("another", [(350, run.checkpoint_bytes(), run.history.segment_bytes(0, 350))], 4, 100)
+    a.store.put_checkpoints(run_id, other)  # under another version: rows of the run's own go
+    garbage = Checkpoints(checkpoint_version(config), [(380, b"\x05\x00\x00\x00junk!", b"")], 4, 100)
+    a.store.put_checkpoints(run_id, garbage)
+    expected = replayed("xor", 400)
+    counted.clear()
+    assert b.read(run_id, everything) == expected
+    assert sum(counted) == 400  # neither read: replayed from 0
+
+
+def test_a_store_file_from_before_checkpoints_is_upgraded_and_keeps_its_runs(tmp_path):
+    from app.store.schema import SCHEMA_VERSION, TABLES
+
+    path = tmp_path / "v2.sqlite3"
+    db = sqlite3.connect(path)
+    for statement in TABLES[:5]:  # the tables of version 2
+        db.execute(statement)
+    db.execute("INSERT INTO meta VALUES ('schema_version', '2')")
+    db.execute("INSERT INTO runs VALUES ('old', ?, 7, 1.0, 1.0)", (orjson.dumps({"preset": "xor"}).decode(),))
+    db.commit()
+    db.close()
+    store = open_store(path)
+    assert store.get_run("old")[1] == 7 and store.count_checkpoints() == (0, 0)
+    store.close()
+    assert sqlite3.connect(path).execute("SELECT value FROM meta").fetchone() == (str(SCHEMA_VERSION),)
