@@ -127,7 +127,7 @@ export class Compare extends EventTarget {
     const h = this.history;
     return {
       loss: [{ x: h.step, y: h.loss, name: "B", mode: "lines", line: { dash: "dash", width: 1.5 } }],
-      grad: h.grad_norms[0]?.map((_, l) => ({ x: h.step, y: h.grad_norms.map((n) => n[l]), name: `B W${l + 1}`,
+      grad: h.grad_norms[0]?.map((_, l) => ({ x: h.step, y: h.grad_norms.map((n) => n[l]), name: `B W${l}`,
                                                 mode: "lines", line: { dash: "dash", width: 1 } })) ?? [],
     };
   }

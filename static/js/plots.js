@@ -192,7 +192,7 @@ export class GradPlot extends HistoryPlot {
     const colors = theme().layers;
     const color = (l) => colors[l % colors.length];
     for (let l = 0; l < nLayers; l++) {
-      traces.push({ x: history.step, y: history.grad_norms.map((n) => n[l]), mode: "lines", name: `W${l + 1}`,
+      traces.push({ x: history.step, y: history.grad_norms.map((n) => n[l]), mode: "lines", name: `W${l}`,
                     line: { width: 1.3, color: color(l) }, showlegend: false });
     }
     extra.forEach((tr, l) => traces.push({ ...tr, line: { color: color(l), ...tr.line }, showlegend: false }));
@@ -201,7 +201,8 @@ export class GradPlot extends HistoryPlot {
   }
 
   /** One row instead of a legend entry per curve (14 of them squashed the plot of a 7-layer
-   * compare): the layers' colours in order, W1 … Wn, and the line of A and of B when comparing. */
+   * compare): the layers' colours in order, W0 … W(n−1), and the line of A and of B when comparing.
+   * A layer's name is the inspector's, the tour's and the API's (W0 feeds the first hidden layer). */
   renderKey(nLayers, color, compared) {
     if (!this.key) {
       this.key = Object.assign(document.createElement("div"), { className: "layer-key" });
@@ -211,9 +212,9 @@ export class GradPlot extends HistoryPlot {
     const line = (dash) => `<svg width="18" height="6" aria-hidden="true"><line x1="0" y1="3" x2="18" y2="3" `
       + `stroke="currentColor" stroke-width="1.5"${dash ? ' stroke-dasharray="4 3"' : ""}/></svg>`;
     const swatches = Array.from({ length: nLayers }, (_, l) => `<i style="background:${color(l)}"></i>`).join("");
-    this.key.innerHTML = `<span>W1</span><span class="swatches">${swatches}</span><span>W${nLayers}</span>`
+    this.key.innerHTML = `<span>W0</span><span class="swatches">${swatches}</span><span>W${nLayers - 1}</span>`
       + (compared ? `<span class="ab">${line(false)} A ${line(true)} B</span>` : "");
-    this.key.setAttribute("aria-label", t(compared ? "compare.layer_key_ab" : "compare.layer_key", { n: nLayers }));
+    this.key.setAttribute("aria-label", t(compared ? "compare.layer_key_ab" : "compare.layer_key", { n: nLayers - 1 }));
   }
 
   async extend(steps, norms) {

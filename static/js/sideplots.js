@@ -63,7 +63,10 @@ export async function drawSidePlots(model, plots, neuronsEl) {
   if (model.data.x[0].length !== 2) {
     model.nodeMaps = null;
     plots.boundary.message(t("plot.boundary_2d"));
-    neuronsEl.replaceChildren();
+    // said, not left blank: the chain-rule lesson's one input has no plane to picture either
+    const note = Object.assign(document.createElement("p"), { className: "muted", textContent: t("plot.boundary_2d") });
+    neuronsEl.replaceChildren(note);
+    delete neuronsEl.dataset.shape;
     return;
   }
   const grid = await numbers(model, "grid", () => api.grid(id, GRID));

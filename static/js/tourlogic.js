@@ -37,7 +37,17 @@ export function fillCard(state, card, { loss = "half_sse", sample = null } = {})
   const s = rowOf(state, card.sample ?? sample);
   const out = build(state, { ...card, layer: l }, { loss, s, L });
   return { kind: card.kind, text: card.text, title: { key: `tour.title.${card.kind}`, vars: { l: l + 1 } },
-           vars: { s, B: state.batch.y.length }, ...out };
+           vars: { s, B: state.batch.y.length }, ...out, lines: out.lines.map(bracketNegatives) };
+}
+
+/** A negative number right after an operator in brackets, as on paper: "0.74 · 1 + (-0.07)" and
+ * "−2 · (-0.0063)", not "+ -0.07" and "−2 · -0.0063". */
+export function bracketNegatives(parts) {
+  return parts.flatMap((p, k) => {
+    const before = parts[k - 1];
+    return typeof p !== "string" && p.v < 0 && typeof before === "string" && /[+·−(]\s*$/.test(before)
+      ? ["(", p, ")"] : [p];
+  });
 }
 
 const BUILDERS = {

@@ -413,3 +413,16 @@ def test_a_new_look_redraws_the_network_and_the_plots_in_its_colours(page):
     after = p.evaluate(look)
     assert after["surface"] != before["surface"] and after["canvas"] != before["canvas"]
     assert after["plot"] == after["surface"] and after["network"] == after["canvas"]
+
+
+def test_a_layer_has_one_name_in_the_inspector_and_the_gradient_plot(page):
+    """W0 feeds the first hidden layer in the inspector, the tour, the why panel and the API; the
+    gradient-norm curves and their key use the same names (they said W1 for that layer)."""
+    p = page.open("?preset=vanishing&step=3&sel=e:0:0:0")
+    assert "W0[0][0]" in p.locator("#inspector h2").inner_text()
+    p.wait_for_function("document.querySelector('#plot-grad').data?.length === 7")
+    assert p.evaluate("document.querySelector('#plot-grad').data.map((t) => t.name)") == [
+        f"W{l}" for l in range(7)
+    ]
+    assert p.locator(".layer-key").inner_text().split() == ["W0", "W6"]
+    assert "W0 to W6" in p.locator(".layer-key").get_attribute("aria-label")

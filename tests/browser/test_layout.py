@@ -136,7 +136,7 @@ def test_compare_shows_both_deep_nets_readably_at_every_width(make_page, width, 
     # one compact key for the 14 gradient curves instead of 14 legend entries
     assert p.locator("#plot-grad .legend .traces").count() == 0
     key = p.locator(".layer-key")
-    assert key.inner_text().split() == ["W1", "W7", "A", "B"]
+    assert key.inner_text().split() == ["W0", "W6", "A", "B"]  # the inspector's names
     assert key.locator(".swatches i").count() == 7
     assert p.evaluate(OVERFLOW) == []
     page.shot(f"compare-deep-{width}")

@@ -125,3 +125,14 @@ def test_the_digit_net_has_no_plane_to_picture(page):
     p = page.open("?preset=digits")
     assert p.locator("#btn-pictures").is_hidden()
     assert not [m for m in p.evaluate("window.__bpx.marks || []") if m["picture"]]
+
+
+def test_a_net_without_an_input_plane_says_so_where_the_pictures_would_be(page):
+    """The chain-rule lesson has one input: the neurons' panel says why it is empty, as the
+    decision boundary beside it does, instead of a blank box."""
+    p = page.open("?preset=chain")
+    p.locator("#plot-neurons").scroll_into_view_if_needed()
+    assert p.locator("#plot-neurons").inner_text().strip() == "Shown for 2-D inputs"
+    p.locator("#lang").select_option("zh-Hans")
+    page.wait_idle()
+    assert p.locator("#plot-neurons").inner_text().strip() == "仅在二维输入时显示"

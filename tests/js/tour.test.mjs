@@ -121,3 +121,13 @@ test("the digits' tour finds an image of its digit in the batch", () => {
   assert.equal(rowWithLabel(state, 7), 0); // none in the batch: the first image
   assert.equal(sub(12), "₁₂");
 });
+
+test("a negative number after an operator is in brackets, as on paper", () => {
+  const state = xorStep();
+  const text = (card) => fillCard(state, card).lines.map((parts) => parts.map((p) => (typeof p === "string" ? p : String(p.v))).join(""));
+  const lines = XOR_TOUR.flatMap(text);
+  for (const line of lines) assert.doesNotMatch(line, /[+·−]\s*-/, line); // never "+ -0.6" or "· -0.6"
+  // W0[0][1] = -0.6 follows " + ": "0.3 · 1 + (-0.6) · 1 + 0.1"
+  assert.ok(text(XOR_TOUR[0])[0].includes(" + (-0.6) · "), text(XOR_TOUR[0])[0]);
+  assert.ok(lines.some((line) => line.startsWith("z₀ = ")), "a line that starts with a negative number keeps it plain");
+});
