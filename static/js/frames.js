@@ -126,6 +126,10 @@ function decodeTree(value) {
   return value;
 }
 
+/** A State sent as exact JSON (no packing), its per-sample arrays maybe one sample's rows
+ * (app/sampled.py): those rows as sampleRows has them, every other number as it came. */
+export const decodeExact = (answer) => decodeTree(answer);
+
 /** The matrix a "top" array belongs to: the last whole matrix (`before`, or the one `before`
  * was filled into) with each row's top values put in. It keeps `whole`, that last whole matrix
  * as it came, for the views that draw a matrix whole (wholeMatrix), and `top`, the ranking. */

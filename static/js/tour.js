@@ -5,7 +5,8 @@
 import { language, t } from "./i18n.js";
 import { api } from "./api.js";
 import { emit, fmt, model, on } from "./store.js";
-import { fillCard } from "./tourlogic.js";
+import { decodeExact } from "./frames.js";
+import { cardAsks, fillCard } from "./tourlogic.js";
 import { expose } from "./testhook.js";
 
 const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
@@ -50,8 +51,10 @@ export class Tour {
 
   fill(card) {
     const { model } = this.host;
-    // a big net's State is packed for drawing (frames.js): the card prints the exact one (mountTour)
-    const exact = model.exact?.step === model.state.step && model.exact.runId === model.runId ? model.exact.state : null;
+    // a big net's State is packed for drawing (frames.js): the card prints the exact numbers it
+    // reads (mountTour asks for them)
+    const exact = model.exact?.step === model.state.step && model.exact.runId === model.runId
+      && model.exact.key === asksKey(cardAsks(model.state, card)) ? model.exact.state : null;
     // one sample's rows (app/sampled.py) do not fill a card: the exact State is on its way (mountTour)
     if (!exact && model.run && !model.run.hasSample()) return null;
     return fillCard(exact ?? model.state, card, { loss: model.resolved?.loss });
@@ -119,6 +122,8 @@ export class Tour {
   }
 }
 
+const asksKey = (asks) => (asks ? `${asks.fields}|${asks.sample}` : "whole");
+
 /** The tour as a view of the page model: it follows every State and page change at rest. */
 export function mountTour(el, button, { setPage, busy }) {
   const tour = new Tour(el, button, { model, setPage });
@@ -127,12 +132,16 @@ export function mountTour(el, button, { setPage, busy }) {
     if (model.playing) return;
     tour.sync();
     const st = model.state;
-    if (model.page.tour && st?.approx && (model.exact?.step !== st.step || model.exact.runId !== model.runId)) {
-      const [runId, step] = [model.runId, st.step]; // the tour prints numbers: the exact State, once per step
-      model.exact = { runId, step, state: null };
+    const card = tour.index === null ? null : tour.cards[tour.index - 1];
+    if (!card || !st?.approx) return;
+    const asks = cardAsks(st, card); // the tour prints numbers: the exact ones of this card, once per step
+    const key = asksKey(asks);
+    if (model.exact?.step !== st.step || model.exact.runId !== model.runId || model.exact.key !== key) {
+      const [runId, step] = [model.runId, st.step];
+      model.exact = { runId, step, key, state: null };
       busy(async () => {
-        const state = await api.state(runId);
-        if (model.exact.runId === runId && model.exact.step === step && state.step === step) {
+        const state = decodeExact(await api.state(runId, asks ?? {}));
+        if (model.exact.runId === runId && model.exact.step === step && model.exact.key === key && state.step === step) {
           model.exact.state = state;
           tour.shownKey = "";
           tour.sync();

@@ -40,6 +40,22 @@ export function fillCard(state, card, { loss = "half_sse", sample = null } = {})
            vars: { s, B: state.batch.y.length }, ...out, lines: out.lines.map(bracketNegatives) };
 }
 
+/** What of the State a card prints, so that a big net's page asks for that and no more (GET
+ * /state's `fields` and `sample`, app/sampled.py): the digits' cards read one image's rows and a
+ * few arrays the size of a layer, not the batch's pixels and the first layer's 12,544 weights
+ * (the whole float64 State, ~1 MB). null: the whole State (the cards of a small net). */
+export function cardAsks(state, card) {
+  const fields = ASKS[card.kind];
+  if (!fields) return null;
+  return { fields: ["step", "batch", ...fields].join(","), sample: String(rowWithLabel(state, card.digit)) };
+}
+
+const ASKS = {
+  wants_output: ["layers.b", "layers.delta"],
+  wants_hidden: ["layers.dL_da", "layers.delta"],
+  batch_average: ["layers.delta", "layers.db"],
+};
+
 /** A negative number right after an operator in brackets, as on paper: "0.74 · 1 + (-0.07)" and
  * "−2 · (-0.0063)", not "+ -0.07" and "−2 · -0.0063". */
 export function bracketNegatives(parts) {
@@ -141,7 +157,7 @@ const BUILDERS = {
   wants_output(state, { digit }, { L }) {
     const s = rowWithLabel(state, digit);
     const l = L - 1;
-    const K = state.layers[l].a[0].length;
+    const K = state.layers[l].b.length; // (the card's State may carry one sample's rows only: cardAsks)
     const lines = [];
     for (let from = 0; from < K; from += 5) {
       lines.push(range(Math.min(5, K - from)).flatMap((k) => [k ? "   " : "", `δ${sub(from + k)} = `,

@@ -158,3 +158,35 @@ def test_the_cards_highlight_comes_back_after_hovering_the_inspector(page):
     assert hovered != card  # the factor's own parts
     p.locator("#tour-title").hover()  # the pointer leaves the inspector
     assert p.evaluate(lit) == card
+
+
+def test_the_digits_tour_asks_for_the_numbers_its_card_prints_not_the_whole_state(page, server):
+    """A card prints one image's δ and a few of a layer's numbers: the page asks for those rows
+    and fields (fields=…&sample=<row>), not the whole float64 State (~1 MB on the digit net),
+    on opening it and on every card and step after."""
+    p = page.open("?preset=digits&lang=en")
+    asked: list[tuple[str, int]] = []
+    p.on(
+        "requestfinished",
+        lambda r: (
+            "/state" in r.url
+            and "format=compact" not in r.url
+            and asked.append((r.url, len(r.response().body())))
+        ),
+    )
+    p.click("#btn-tour")
+    for k in range(1, 4):
+        p.wait_for_function(f"document.querySelector('#tour-count')?.textContent.startsWith('{k} /')")
+        page.wait_idle()
+        p.wait_for_selector("#tour .tour-formula .num")
+        check_numbers(p, api_state(server, p.evaluate("() => window.__bpx.runId")))
+        if k < 3:
+            p.click("#tour [data-act=next]")
+    p.click("#btn-step")
+    page.wait_idle()
+    p.wait_for_selector("#tour .tour-formula .num")
+    check_numbers(p, api_state(server, p.evaluate("() => window.__bpx.runId")))
+    for url, size in asked:
+        assert "sample=" in url and "fields=" in url, url
+        assert size < 20_000, (url, size)  # the whole State is over 1,000,000
+    assert len(asked) >= 4  # each card, and the last one again after the step

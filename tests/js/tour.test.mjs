@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { fillCard, numbersOf, rowWithLabel, sub } from "../../static/js/tourlogic.js";
+import { cardAsks, fillCard, numbersOf, rowWithLabel, sub } from "../../static/js/tourlogic.js";
 
 const sig = (z) => 1 / (1 + Math.exp(-z));
 
@@ -130,4 +130,44 @@ test("a negative number after an operator is in brackets, as on paper", () => {
   // W0[0][1] = -0.6 follows " + ": "0.3 · 1 + (-0.6) · 1 + 0.1"
   assert.ok(text(XOR_TOUR[0])[0].includes(" + (-0.6) · "), text(XOR_TOUR[0])[0]);
   assert.ok(lines.some((line) => line.startsWith("z₀ = ")), "a line that starts with a negative number keeps it plain");
+});
+
+/** A 4-sample State of a 2-layer net over 3 classes, numbers made up (only paths matter here). */
+function digitsLike() {
+  let seed = 1;
+  const r = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) - 0.5;
+  const rows = (B, n) => Array.from({ length: B }, () => Array.from({ length: n }, r));
+  const layer = (n, m) => ({ W: rows(n, m), b: rows(1, n)[0], z: rows(4, n), a: rows(4, n), dL_da: rows(4, n),
+                             delta: rows(4, n), dW: rows(n, m), db: rows(1, n)[0] });
+  return { step: 3, loss: 1, lr: 0.5, batch: { x: rows(4, 6), y: [[1, 0, 0], [0, 0, 1], [0, 1, 0], [0, 0, 1]], index: [0, 1, 2, 3] },
+           layers: [layer(5, 6), layer(3, 5)] };
+}
+
+/** What GET /state?fields=…&sample=k answers, as the page decodes it (app/serialize.py select,
+ * app/sampled.py, static/js/frames.js sampleRows): the fields asked, each per-sample array
+ * with only row k. */
+function asked(state, { fields, sample }) {
+  const names = fields.split(",");
+  const k = Number(sample);
+  const one = (rows) => { const out = new Array(rows.length); out[k] = rows[k]; out.only = k; return out; };
+  const layerKeys = names.filter((f) => f.startsWith("layers.")).map((f) => f.slice(7));
+  return {
+    ...Object.fromEntries(names.filter((f) => !f.includes(".") && f !== "batch").map((f) => [f, state[f]])),
+    batch: { ...state.batch, x: one(state.batch.x) },
+    layers: state.layers.map((layer) => Object.fromEntries(layerKeys.map((key) => [key,
+      ["z", "a", "dL_da", "delta"].includes(key) ? one(layer[key]) : layer[key]]))),
+  };
+}
+
+test("a digits card is the same from the part of the State it asks for as from the whole", () => {
+  const state = digitsLike();
+  const cards = [{ kind: "wants_output", digit: 2, text: "t" }, { kind: "wants_hidden", digit: 2, layer: 0, text: "t" },
+                 { kind: "batch_average", digit: 2, text: "t" }];
+  for (const card of cards) {
+    const asks = cardAsks(state, card);
+    assert.equal(asks.sample, "1"); // the first image of a 2
+    assert.ok(!asks.fields.split(",").some((f) => ["layers", "layers.W", "layers.a", "layers.z"].includes(f)), asks.fields);
+    assert.deepEqual(fillCard(asked(state, asks), card), fillCard(state, card), card.kind);
+  }
+  assert.equal(cardAsks(state, { kind: "forward", layer: 0, text: "t" }), null); // a small net's card: the whole State
 });
