@@ -36,6 +36,16 @@ may take any connection of one pool: each worker then replays the other's steps 
 step's forward and backward pass computed twice), the larger part of the CPU a step costs
 more than with one worker. A browser keeps its own connections (bench_students), so the
 rows "as browsers" give each student its own session; the issue's rows are kept as they were.
+
+Then, under 100 students stepping, strace counted SQLite's busy handler sleeping (≥1 ms a
+time, clock_nanosleep) whenever a writer found the write lock taken: a worker's threads now
+take turns at a lock of the store's own, and worker processes at a flock on a file beside
+the database, a blocking hand-off (app/store/sqlite.py; 2 workers: 536 sleeps a run -> 10).
+
+Two static and two step blocks gave ratios ±0.15 apart from one run to the next on a quiet
+machine (static alone 947-1893 requests/s): the rows now alternate PAIRS step blocks with
+static blocks on both sides, and give the median of the step blocks' ratios to their
+neighbours and the spread (min-max), for the rates and for the server's CPU per request.
 """
 
 from __future__ import annotations
@@ -43,6 +53,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
+import statistics
 import tempfile
 import time
 from collections.abc import AsyncIterator, Callable
@@ -155,31 +166,60 @@ async def abandoned(url: str, seconds: float = 10.0) -> tuple[float, int]:
     return slowest, answered
 
 
+PAIRS = 5  # step blocks, each between two static blocks (~1.5 s a block)
+
+
+def around(static: list[float]) -> list[float]:
+    """For each step block, the mean of the static blocks just before and after it."""
+    return [(a + b) / 2 for a, b in zip(static[:-1], static[1:], strict=True)]
+
+
 def hundred_at_once(label: str, url: str, pids: list[int], browsers: bool) -> tuple[str, str]:
-    # Static and step blocks alternate (two of each), so that a busy machine's swings fall on
-    # both; the server's CPU per request is the steadier figure when other work takes cores.
-    static_s = static_n = static_cpu = static_gen = step_s = step_cpu = gen_cpu = 0.0
+    # Static and step blocks alternate, a static block on each side of every step block, so a
+    # busy machine's swings (whole seconds long) fall on both: each step block is compared
+    # with the static blocks just before and after it. The server's CPU per request is the
+    # steadier figure when other work takes cores.
+    static_rates: list[float] = []
+    static_cpu: list[float] = []
+    step_rates: list[float] = []
+    step_cpu: list[float] = []
     times: list[float] = []
     errors: list[str] = []
-    for _ in range(2):
+    static_gen = gen_cpu = step_s = step_server = 0.0
+
+    def static_block() -> None:  # 2000 requests
+        nonlocal static_gen
         before = cpu_seconds(pids)
         rate, generator = asyncio.run(static_rate(url, browsers=browsers))
-        static_cpu += cpu_seconds(pids) - before
-        static_s, static_n, static_gen = static_s + 2000 / rate, static_n + 2000, static_gen + generator
+        static_cpu.append((cpu_seconds(pids) - before) / 2000)
+        static_rates.append(rate)
+        static_gen += generator
+
+    static_block()
+    for _ in range(PAIRS):
         before = cpu_seconds(pids)
         block, block_errors, wall, generator_seconds = asyncio.run(stepping(url, browsers))
-        step_cpu += cpu_seconds(pids) - before
+        step_server += cpu_seconds(pids) - before
+        step_cpu.append((cpu_seconds(pids) - before) / len(block))
+        step_rates.append(len(block) / wall)
         times, errors = times + block, errors + block_errors
         step_s, gen_cpu = step_s + wall, gen_cpu + generator_seconds
-    static, steps = static_n / static_s, len(times) / step_s
-    cpu_static, cpu_step = static_cpu / static_n * 1e6, step_cpu / len(times) * 1e6
+        static_block()
+    ratios = [step / static for step, static in zip(step_rates, around(static_rates), strict=True)]
+    # static's CPU a request over the step's, as the rates' ratio (<1 when a step costs more)
+    cpu_ratios = [static / step for step, static in zip(step_cpu, around(static_cpu), strict=True)]
+    steps, static = len(times) / step_s, statistics.median(static_rates)
+    cpu_static, cpu_step = statistics.fmean(static_cpu) * 1e6, step_server / len(times) * 1e6
     return (
         f"{label}: 100 at once{', as browsers' if browsers else ''}",
-        f"{steps:.0f} steps/s = {steps / static:.2f}× static ({static:.0f}/s), p50 "
-        f"{percentile(times, 0.5):.0f} ms, p99 {percentile(times, 0.99):.0f} ms, {len(errors)} errors; "
-        f"server CPU a request: static {cpu_static:.0f} µs, step {cpu_step:.0f} µs (its run's creation "
-        f"shared in) = {cpu_static / cpu_step:.2f}×; CPU: generator {gen_cpu / step_s:.0%} "
-        f"(static {static_gen / 2:.0%}), server {step_cpu / step_s:.0%}",
+        f"{steps:.0f} steps/s = {statistics.median(ratios):.2f}× static (median of {PAIRS} blocks, "
+        f"{min(ratios):.2f}-{max(ratios):.2f}; static {static:.0f}/s, "
+        f"{min(static_rates):.0f}-{max(static_rates):.0f}), p50 {percentile(times, 0.5):.0f} ms, "
+        f"p99 {percentile(times, 0.99):.0f} ms, {len(errors)} errors; server CPU a request: static "
+        f"{cpu_static:.0f} µs, step {cpu_step:.0f} µs (its run's creation shared in) = "
+        f"{statistics.median(cpu_ratios):.2f}× ({min(cpu_ratios):.2f}-{max(cpu_ratios):.2f}); CPU: generator "
+        f"{gen_cpu / step_s:.0%} (static {static_gen / len(static_rates):.0%}), server "
+        f"{step_server / step_s:.0%}",
     )
 
 
