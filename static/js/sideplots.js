@@ -54,6 +54,13 @@ export async function drawSidePlots(model, plots, neuronsEl) {
   const preview = await numbers(model, "preview", () => api.preview(id));
   if (id !== model.runId) return;
   plots.preview.render(preview);
+  // a regression's plane is its prediction, not a boundary between classes
+  const caption = plots.boundary.el.closest("figure")?.querySelector("figcaption");
+  if (caption) {
+    const plane = model.data.x[0]?.length === 2 && model.data.input_shape.length !== 2;
+    caption.dataset.i18n = plane && model.data.kind === "regression" ? "plot.regression" : "plot.boundary";
+    caption.textContent = t(caption.dataset.i18n);
+  }
   if (model.data.input_shape.length === 2) {
     model.nodeMaps = null; // no input plane to draw over
     drawWeightPictures(model, neuronsEl);

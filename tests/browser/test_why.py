@@ -136,3 +136,17 @@ def test_a_net_without_an_input_plane_says_so_where_the_pictures_would_be(page):
     p.locator("#lang").select_option("zh-Hans")
     page.wait_idle()
     assert p.locator("#plot-neurons").inner_text().strip() == "仅在二维输入时显示"
+
+
+def test_a_regressions_plane_is_called_its_prediction_not_a_decision_boundary(page):
+    p = page.open("?preset=exploding")
+    caption = p.locator("figure:has(#plot-boundary) figcaption")
+    p.wait_for_function("document.querySelector('#plot-boundary').data?.length > 0")
+    assert caption.inner_text() == "Prediction over the plane"
+    p.locator("#lang").select_option("zh-Hant")
+    page.wait_idle()
+    assert caption.inner_text() == "平面上的預測"
+    p.locator("#lesson").select_option("xor")
+    page.wait_idle()
+    p.wait_for_function("document.querySelector('#plot-boundary').data?.length > 0")
+    assert caption.inner_text() == "決策邊界"
