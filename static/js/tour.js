@@ -68,6 +68,8 @@ export class Tour {
     this.button.setAttribute("aria-pressed", String(this.index !== null));
     const k = this.index;
     if (k === null || !model.state) {
+      // closed by another view (the quiz opening, a link): its card's neurons go dark with it
+      if (!this.el.hidden) emit("highlight", null);
       this.el.hidden = true;
       this.shownKey = "";
       return;

@@ -190,3 +190,14 @@ def test_the_digits_tour_asks_for_the_numbers_its_card_prints_not_the_whole_stat
         assert "sample=" in url and "fields=" in url, url
         assert size < 20_000, (url, size)  # the whole State is over 1,000,000
     assert len(asked) >= 4  # each card, and the last one again after the step
+
+
+def test_starting_the_quiz_closes_the_tour_and_unlights_its_card(page):
+    """The quiz asks about one neuron: the tour's card must not leave its whole layer lit."""
+    p = page.open("?preset=xor&lang=en&tour=1")
+    p.wait_for_selector("#tour .tour-formula .num")
+    assert p.evaluate("window.__bpx.network.opts.highlight.nodes.length") == 2
+    p.click("#btn-quiz")
+    page.wait_idle()
+    assert p.locator("#tour").is_hidden()
+    assert p.evaluate("window.__bpx.network.opts.highlight") is None
