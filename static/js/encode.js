@@ -223,6 +223,10 @@ export function encodeNodes(scene, columns, show, fade = 1) {
 /** "≈ " before a number drawn from a compact frame (frames.js): its exact value is one click away. */
 const exactness = (rows) => (rows?.approx ? "≈ " : "");
 
+/** Whether this State has entry (i, j) of a matrix: of a wide matrix sent as each row's largest
+ * entries (frames.js fillTop), only those; the others are zeros or an older step's numbers. */
+const sent = (rows, i, j) => rows?.whole === undefined || rows.top[i].includes(j);
+
 const subscript = (n) => String(n).replace(/\d/g, (d) => "₀₁₂₃₄₅₆₇₈₉"[d]);
 
 /** The tooltip: the numbers the canvas draws for this edge or neuron — the selected sample's
@@ -236,12 +240,14 @@ export function describe(scene, target) {
   if (target.kind === "e") {
     const { l, i, j } = target;
     const layer = st.layers[l];
-    const w = `W${l}[${i}][${j}] = ${exactness(layer.W)}${short(layer.W[i][j], 5)}`;
+    const w = sent(layer.W, i, j) ? `W${l}[${i}][${j}] = ${exactness(layer.W)}${short(layer.W[i][j], 5)}`
+      : `W${l}[${i}][${j}] = ${t("tip.unsent")}`; // a phone's digit net: only the weights it draws came
     if (!show.backward(l)) return `${w}\n∂L/∂w: ${notYet}`;
     const aPrev = s === null ? null : (l === 0 ? st.batch.x[s] : st.layers[l - 1].a[s]);
     if (s !== null && !(aPrev && layer.delta[s])) return `${w}\n${which}: —`; // a played frame for another sample (nodeValues)
     const g = s === null ? layer.dW[i][j] : layer.delta[s][i] * aPrev[j];
     const dL = s === null ? "∂L/∂w" : `∂ℓ${subscript(s)}/∂w`;
+    if (s === null && !sent(layer.dW, i, j)) return `${w}\n${which}:\n${dL} = ${t("tip.unsent")}`;
     const about = exactness(s === null ? layer.dW : layer.delta);
     return `${w}\n${which}:\n${dL} = ${about}${short(g, 5)}\n−${dL} = ${short(-g, 5)} ${g < 0 ? "↑" : g > 0 ? "↓" : ""}`;
   }

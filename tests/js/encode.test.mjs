@@ -151,3 +151,21 @@ test("one sample's rows, or their mean, draw what every row draws", () => {
     }
   }
 });
+
+test("the tooltip gives no number for a weight a compact frame did not send", () => {
+  // the digit net's first layer on a phone: each row's largest weights only (frames.js fillTop);
+  // W0[0][0] was not sent and is a filler 0, not the weight
+  const top = decodeFrame({ ...state, layers: [{ ...state.layers[0],
+    W: { partial: true, shape: [2, 2], top: [[1], [0]], values: [-1, 2] } }, state.layers[1]] });
+  assert.equal(top.layers[0].W[0][0], 0);
+  const sceneOf = (st) => ({ state: st, inputShape: null, probe: null,
+    opts: { view: "gradients", scale: "layer", sample: "mean", phase: "", sel: "", highlight: null } });
+  const tip = (target) => describe(sceneOf(top), target).split("\n")[0];
+  assert.equal(tip({ kind: "e", l: 0, i: 0, j: 0 }), "W0[0][0] = tip.unsent");
+  assert.equal(tip({ kind: "e", l: 0, i: 0, j: 1 }), "W0[0][1] = ≈ -1"); // sent: its (packed) value
+  assert.equal(describe(scene(), { kind: "e", l: 0, i: 0, j: 0 }).split("\n")[0], "W0[0][0] = 0.5"); // a whole matrix
+  const topGrad = decodeFrame({ ...state, layers: [{ ...state.layers[0],
+    dW: { partial: true, shape: [2, 2], top: [[1], [0]], values: [-0.2, 0] } }, state.layers[1]] });
+  assert.equal(describe(sceneOf(topGrad), { kind: "e", l: 0, i: 0, j: 0 }).split("\n")[2], "∂L/∂w = tip.unsent");
+  assert.equal(describe(sceneOf(topGrad), { kind: "e", l: 0, i: 0, j: 1 }).split("\n")[2], "∂L/∂w = ≈ -0.2");
+});
