@@ -113,7 +113,9 @@ export function renderNode(el, state, col, i, show = ALL, sampleIndex = null) {
   const layer = state.layers[l];
   const last = l === state.layers.length - 1;
   const known = { z: show.forward(l), dl: last ? show.loss : show.backward(l + 1), d: show.backward(l) };
-  const rows = layer.z.map((z, s) => `<tr${s === sampleIndex ? ' class="hot"' : ""}><td>${s}</td><td class="num">${num(z[i], known.z)}</td><td class="num">${num(layer.a[s][i], known.z)}</td>
+  // with batch norm a = f(u), u = γ·ẑ + β: u has its column, else a would not be f(z) on the row
+  const u = (s) => (layer.bn ? `<td class="num">${num(layer.bn.u?.[s]?.[i], known.z)}</td>` : "");
+  const rows = layer.z.map((z, s) => `<tr${s === sampleIndex ? ' class="hot"' : ""}><td>${s}</td><td class="num">${num(z[i], known.z)}</td>${u(s)}<td class="num">${num(layer.a[s][i], known.z)}</td>
     <td class="num">${num(layer.dL_da[s][i], known.dl)}</td><td class="num">${num(layer.delta[s][i], known.d)}</td></tr>`).join("");
   const bn = layer.bn ? `<h3>${esc(t("inspector.bn"))}</h3><dl class="kv">
       <dt>μ_B</dt><dd>${num(layer.bn.mean[i], known.z)}</dd><dt>σ²_B</dt><dd>${num(layer.bn.var[i], known.z)}</dd>
@@ -122,9 +124,9 @@ export function renderNode(el, state, col, i, show = ALL, sampleIndex = null) {
       <dt>${esc(t("inspector.running"))}</dt><dd>${fmt.num(layer.bn.running_mean[i])} / ${fmt.num(layer.bn.running_var[i])}</dd></dl>` : "";
   el.innerHTML = `
     <h2>${esc(t("inspector.neuron", { l: col, i }))}</h2>
-    <p class="muted">${esc(t("inspector.neuron_help", { act: layer.activation }))}</p>
+    <p class="muted">${esc(t(layer.bn ? "inspector.neuron_help_bn" : "inspector.neuron_help", { act: layer.activation }))}</p>
     <dl class="kv"><dt>b</dt><dd>${fmt.num(layer.b[i], 6)}</dd><dt>∂L/∂b</dt><dd>${num(layer.db[i], known.d, 6)}</dd></dl>
-    <table><thead><tr><th>s</th><th>z</th><th>a</th><th>∂ℓ/∂a</th><th>δ</th></tr></thead><tbody>${rows}</tbody></table>
+    <table><thead><tr><th>s</th><th>z</th>${layer.bn ? "<th>u</th>" : ""}<th>a</th><th>∂ℓ/∂a</th><th>δ</th></tr></thead><tbody>${rows}</tbody></table>
     ${bn}`;
   foldWide(el);
 }

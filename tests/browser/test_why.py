@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import httpx
 import pytest
 
@@ -150,3 +152,17 @@ def test_a_regressions_plane_is_called_its_prediction_not_a_decision_boundary(pa
     page.wait_idle()
     p.wait_for_function("document.querySelector('#plot-boundary').data?.length > 0")
     assert caption.inner_text() == "決策邊界"
+
+
+def test_a_batch_norm_neuron_says_a_is_f_of_u_and_shows_u(page, server):
+    """With batch norm a = σ(γ·ẑ + β), not σ(z): the inspector said a = sigmoid(z) beside rows
+    where it plainly is not (z = -0.53, a = 0.15). It now writes u out and gives it a column."""
+    p = page.open("?preset=batchnorm&sel=n:1:0")
+    inspector = p.locator("#inspector")
+    assert "a = sigmoid(u)" in inspector.inner_text() and "a = sigmoid(z)" not in inspector.inner_text()
+    heads = inspector.locator("table").first.locator("th").all_inner_texts()
+    assert heads == ["s", "z", "u", "a", "∂ℓ/∂a", "δ"]
+    layer = state_of(server, p)["layers"][0]
+    first = inspector.locator("table").first.locator("tbody tr").first.locator("td").all_inner_texts()
+    assert float(first[2]) == pytest.approx(layer["bn"]["u"][0][0], rel=1e-3)
+    assert float(first[3]) == pytest.approx(1 / (1 + math.exp(-layer["bn"]["u"][0][0])), rel=1e-3)
