@@ -12,13 +12,17 @@ is sent from memory while the file on disk is still the one that answered: the s
 and modification time, one stat on the event loop (microseconds for a file the page cache
 holds), so a file edited while the server runs is answered anew, as StaticFiles does.
 
-Everything else goes to the app as before: HEAD, conditional requests (304s), ranges
-(206s), errors, a path spelled in any but its one plain way. The outer middleware
-(app/security.py) adds the browser defences to these answers as to any other.
+While the app makes a file's answer, the same requests wait for it: a class arriving at
+once asks for each file ~100 times within that time, and each would read and gzip it
+anew (plotly: ~0.1 s of CPU each). Everything else goes to the app as before: HEAD,
+conditional requests (304s), ranges (206s), errors, a path spelled in any but its one
+plain way. The outer middleware (app/security.py) adds the browser defences to these
+answers as to any other.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,6 +33,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 # Request headers that make StaticFiles answer other than a plain 200 (304, 206).
 CONDITIONAL = frozenset({b"range", b"if-range", b"if-none-match", b"if-modified-since"})
 MAX_BYTES = 64_000_000  # the whole static tree, plain and gzipped, is ~5 MB
+LEFT = object()  # told to those waiting when the request making the answer is cancelled
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,8 @@ class StaticAnswers:
         self.file_of = file_of
         self.answers: dict[tuple[str, bool], Answer] = {}
         self.size = 0
+        # the answers being made, and those waiting for them
+        self.making: dict[tuple[str, bool], asyncio.Future[Answer | object | None]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope["path"] if scope["type"] == "http" else ""
@@ -69,16 +76,36 @@ class StaticAnswers:
             if name == b"accept-encoding" and not gzip:
                 gzip = b"gzip" in value
         key = (path, gzip)
-        answer = self.answers.get(key)
-        if answer is not None and version_of(answer.file) == answer.version:
-            await send({"type": "http.response.start", "status": 200, "headers": list(answer.headers)})
-            await send({"type": "http.response.body", "body": answer.body})
-            return
+        while True:
+            answer = self.answers.get(key)
+            if answer is not None and version_of(answer.file) == answer.version:
+                await send({"type": "http.response.start", "status": 200, "headers": list(answer.headers)})
+                await send({"type": "http.response.body", "body": answer.body})
+                return
+            making = self.making.get(key)
+            if making is None:
+                break
+            # shielded: a waiter whose client leaves does not cancel the others' wait
+            made = await asyncio.shield(making)
+            if made is None:  # not an answer to remember (a 404, ...): each asks the app, as before
+                await self.app(scope, receive, send)
+                return
+            # made, or LEFT (its maker's client left before it was made: one of the waiting makes it)
         file = self.file_of(path)
         if file is None:
             await self.app(scope, receive, send)
             return
-        await self._answer_and_remember(scope, receive, send, key, file, version_of(file))
+        made = self.making[key] = asyncio.get_running_loop().create_future()
+        try:
+            await self._answer_and_remember(scope, receive, send, key, file, made)
+        except BaseException:
+            if not made.done():
+                made.set_result(LEFT)
+            raise
+        finally:
+            del self.making[key]
+            if not made.done():
+                made.set_result(None)
 
     async def _answer_and_remember(
         self,
@@ -87,36 +114,42 @@ class StaticAnswers:
         send: Send,
         key: tuple[str, bool],
         file: Path,
-        version: tuple[int, int] | None,
+        made: asyncio.Future[Answer | object | None],
     ) -> None:
+        version = version_of(file)
         status, headers, chunks = 0, list[tuple[bytes, bytes]](), list[bytes]()
-        complete = False
 
         async def send_and_keep(message: Message) -> None:
-            nonlocal status, headers, complete
+            nonlocal status, headers
             if message["type"] == "http.response.start":  # kept before the outer middleware adds its own
                 status, headers = (
                     message["status"],
                     [(bytes(k), bytes(v)) for k, v in message.get("headers", [])],
                 )
-            elif message["type"] == "http.response.body" and status:
+            elif message["type"] == "http.response.body" and status == 200:
                 chunks.append(message.get("body", b""))
-                complete = not message.get("more_body", False)
+                # whole: those waiting are answered now, not once this client has read it all
+                if not message.get("more_body", False) and not made.done():
+                    made.set_result(self._remember(key, file, version, headers, b"".join(chunks)))
             await send(message)
 
         await self.app(scope, receive, send_and_keep)
-        self._forget(key)
-        if status != 200 or not complete or version is None:
-            return
-        body = b"".join(chunks)
-        if dict(headers).get(b"content-length") != str(len(body)).encode():
-            return  # not one whole answer of known length
-        if version_of(file) != version or self.size + len(body) > MAX_BYTES:
-            return  # the file changed while it was read
-        self.answers[key] = Answer(file, version, headers, body)
-        self.size += len(body)
 
-    def _forget(self, key: tuple[str, bool]) -> None:
+    def _remember(
+        self,
+        key: tuple[str, bool],
+        file: Path,
+        version: tuple[int, int] | None,
+        headers: list[tuple[bytes, bytes]],
+        body: bytes,
+    ) -> Answer | None:
         old = self.answers.pop(key, None)
         if old is not None:
             self.size -= len(old.body)
+        if version is None or dict(headers).get(b"content-length") != str(len(body)).encode():
+            return None  # not one whole answer of known length
+        if version_of(file) != version or self.size + len(body) > MAX_BYTES:
+            return None  # the file changed while it was read
+        answer = self.answers[key] = Answer(file, version, headers, body)
+        self.size += len(body)
+        return answer

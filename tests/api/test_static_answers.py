@@ -3,6 +3,8 @@ anew when the file changes, and everything but a plain GET left to the app."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -118,3 +120,82 @@ def test_a_missing_file_is_the_apps_404_every_time(client):
     for _ in range(2):
         response = client.get("/static/js/nope.js")
         assert response.status_code == 404
+
+
+def asgi_get(path: str) -> dict:
+    return {
+        "type": "http",
+        "method": "GET",
+        "path": path,
+        "root_path": "",
+        "headers": [(b"accept-encoding", b"gzip")],
+    }
+
+
+class SlowFiles:
+    """An app that answers a file once let go (as StaticFiles does after its thread hops)."""
+
+    def __init__(self, folder):
+        self.folder, self.calls, self.go = folder, 0, asyncio.Event()
+
+    async def __call__(self, scope, receive, send) -> None:
+        self.calls += 1
+        await self.go.wait()
+        body = (self.folder / scope["path"].removeprefix("/static/")).read_bytes()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-length", b"%d" % len(body))],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+async def get(answers: StaticAnswers, path: str) -> list[dict]:
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    await answers(asgi_get(path), receive, send)
+    return sent
+
+
+def test_a_class_arriving_at_once_has_a_file_made_once(tmp_path):
+    (tmp_path / "a.js").write_text("one = 1;\n" * 500)
+    files = SlowFiles(tmp_path)
+    answers = StaticAnswers(files, file_of=lambda path: tmp_path / path.removeprefix("/static/"))
+
+    async def class_arrives() -> list[list[dict]]:
+        students = [asyncio.create_task(get(answers, "/static/a.js")) for _ in range(20)]
+        await asyncio.sleep(0.05)  # all of them asked before the first answer is made
+        files.go.set()
+        return await asyncio.gather(*students)
+
+    sent = asyncio.run(class_arrives())
+    assert files.calls == 1
+    assert all(s[-1]["body"] == ("one = 1;\n" * 500).encode() for s in sent)
+
+
+def test_when_the_first_student_leaves_the_others_are_answered(tmp_path):
+    (tmp_path / "a.js").write_text("one = 1;\n" * 500)
+    files = SlowFiles(tmp_path)
+    answers = StaticAnswers(files, file_of=lambda path: tmp_path / path.removeprefix("/static/"))
+
+    async def first_leaves() -> list[list[dict]]:
+        first = asyncio.create_task(get(answers, "/static/a.js"))
+        await asyncio.sleep(0.01)
+        others = [asyncio.create_task(get(answers, "/static/a.js")) for _ in range(5)]
+        await asyncio.sleep(0.01)
+        first.cancel()
+        await asyncio.sleep(0.01)
+        files.go.set()
+        return await asyncio.gather(*others)
+
+    sent = asyncio.run(first_leaves())
+    assert files.calls == 2  # the first, gone; then one of the others, for them all
+    assert all(s[-1]["body"] == ("one = 1;\n" * 500).encode() for s in sent)
