@@ -134,6 +134,11 @@ class PostgresStore(SQLStore):
                 conn.execute(dialect(sql), params)
         return room
 
+    def _checkpoint_turn(self, execute: Execute, run_id: str) -> None:
+        # Two replicas writing one run's checkpoints would lock its rows in either order
+        # (an upsert, then the other rows' states dropped): one at a time, as SQLite does.
+        execute("SELECT pg_advisory_xact_lock(?)", (lock_key(f"checkpoints:{run_id}"),))
+
     def _transaction(self, work: Callable[[Execute], T]) -> T:
         with self._reached(), self.pool.connection() as conn, conn.transaction():
 

@@ -131,6 +131,8 @@ class SQLStore:
                 return changed
 
             changed = self._transaction(work)
+            if changed == 1:
+                self._count_checkpoint_write(checkpoints.most)
         return (step, now) if changed == 1 else None
 
     # -- checkpoints (app/runs.py): a cache any worker or replica fills and reads ----------------
@@ -139,13 +141,17 @@ class SQLStore:
 
     def put_checkpoints(self, run_id: str, checkpoints: Checkpoints) -> None:
         self._transaction(lambda execute: self._put_checkpoints(execute, run_id, checkpoints))
+        self._count_checkpoint_write(checkpoints.most)
+
+    def _checkpoint_turn(self, execute: Execute, run_id: str) -> None:
+        """Writers of one run's checkpoints take turns (SQLite's writers always do)."""
 
     def _put_checkpoints(self, execute: Execute, run_id: str, checkpoints: Checkpoints) -> None:
         """Write the rows (a row already there keeps its state if the new one has none), then
         keep the run's `keep` newest states; a row without one is kept only at a chunk
         boundary, where the history of its chunk is. Rows of another version (an older
-        engine) go. Every PRUNE_EVERY writes, the whole table is brought under `most` rows by
-        dropping the runs written longest ago."""
+        engine) go."""
+        self._checkpoint_turn(execute, run_id)
         now = time.time()
         execute("DELETE FROM checkpoints WHERE run_id = ? AND version <> ?", (run_id, checkpoints.version))
         for step, state, tail in checkpoints.rows:
@@ -164,9 +170,14 @@ class SQLStore:
             f"DELETE FROM checkpoints WHERE run_id = ? AND state IS NULL AND step % {HISTORY_CHUNK} <> 0",
             (run_id,),
         )
+
+    def _count_checkpoint_write(self, most: int) -> None:
+        """Every PRUNE_EVERY writes, the whole table is brought under `most` rows by dropping
+        the runs written longest ago: in a transaction of its own, which holds no run's rows
+        while it waits for others' (no deadlock with a writer of a run it drops)."""
         self._checkpoint_writes += 1
         if self._checkpoint_writes % PRUNE_EVERY == 1 or PRUNE_EVERY == 1:
-            self._prune_checkpoints(execute, checkpoints.most)
+            self._transaction(lambda execute: self._prune_checkpoints(execute, most))
 
     @staticmethod
     def _prune_checkpoints(execute: Execute, most: int) -> None:

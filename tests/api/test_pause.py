@@ -232,3 +232,41 @@ def test_a_page_that_pauses_lands_on_its_last_frame_whichever_worker_answers(ser
             assert paused == client.post(f"{base}/{again}/step", json={"steps": last}, params=fields).json()
             time.sleep(0.2)
             assert client.get(f"{base}/{run_id}").json()["step"] == last
+
+
+def test_two_workers_share_what_they_computed_through_the_store(server_factory, tmp_path):
+    """Two real workers: the stream's tells leave a checkpoint in the store, which the pause
+    (on either worker) and the Steps after it (alternately on both) restore from; every
+    answer is the run stepped there, bit for bit."""
+    import sqlite3
+
+    import httpx
+
+    server = server_factory(workers=2)
+    base = server.url + "/api/v1/runs"
+    fields = {"fields": "step,loss,layers.W,layers.b,metrics"}
+    with httpx.Client(timeout=60) as client:
+        for _ in range(3):
+            run_id = client.post(base, json={"preset": "xor"}).json()["id"]
+            last = 0
+            with httpx.stream(
+                "GET", f"{base}/{run_id}/stream", params={"rate": 60, "steps_per_frame": 5, **fields}
+            ) as r:
+                for line in r.iter_lines():
+                    if line.startswith("id: "):
+                        last = int(line[4:])
+                        if last >= 5 * 40:  # ~0.7 s of frames: the stream told the store once at least
+                            break
+            db = sqlite3.connect(tmp_path / "store.sqlite3")
+            stored = db.execute(
+                "SELECT MAX(step) FROM checkpoints WHERE run_id = ? AND state IS NOT NULL", (run_id,)
+            ).fetchone()[0]
+            db.close()
+            assert stored is not None and 0 < stored <= last
+            paused = client.post(f"{base}/{run_id}/pause", params={"step": last, **fields}).json()
+            with httpx.Client(timeout=60) as other:  # a connection of its own: either worker
+                for _ in range(4):
+                    stepped = other.post(f"{base}/{run_id}/step", json={"steps": 1}, params=fields).json()
+            again = client.post(base, json={"preset": "xor"}).json()["id"]
+            assert paused == client.post(f"{base}/{again}/step", json={"steps": last}, params=fields).json()
+            assert stepped == client.post(f"{base}/{again}/step", json={"steps": 4}, params=fields).json()

@@ -104,3 +104,23 @@ def test_a_stream_on_one_replica_never_goes_back_while_the_other_steps(replicas)
     assert max(stepped) > seen[0]  # B's steps happened while A streamed (they show as jumps)
     final = httpx.get(f"{a}/api/v1/runs/{run_id}").json()["step"]
     assert final >= max(seen[-1], stepped[-1])
+
+
+def test_a_replica_behind_restores_the_other_replicas_checkpoint(replicas):
+    """A run stepped on A leaves its checkpoint and history chunks in PostgreSQL; B, which
+    never saw the run, answers its State and history from them, the same bytes as A."""
+    import psycopg
+
+    a, b = (s.url for s in replicas)
+    run_id = post(a, "/api/v1/runs", {"preset": "adam"}).json()["id"]
+    post(a, f"/api/v1/runs/{run_id}/step", {"steps": 1234}, fields="step")
+    with psycopg.connect(str(replicas[0].db), autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT step, state IS NOT NULL FROM checkpoints WHERE run_id = %s ORDER BY step", (run_id,)
+        ).fetchall()
+    assert rows == [(500, True), (1000, True), (1234, True)]  # the marks in memory go too
+    for what in ("state", "history"):
+        assert (
+            httpx.get(f"{b}/api/v1/runs/{run_id}/{what}").content
+            == httpx.get(f"{a}/api/v1/runs/{run_id}/{what}").content
+        )
