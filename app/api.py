@@ -271,27 +271,44 @@ def get_run(run_id: RunId, manager: Manager) -> RunOut:
 
 
 @runs.get(
-    "/{run_id}/state", response_model=StateOut, responses=STATE_DOC, summary="The State at the current step"
+    "/{run_id}/state",
+    response_model=StateOut | StepWithOut,
+    responses=STATE_DOC,
+    summary="The State at the current step (with `include`: {state, and the parts asked for}, as a Step's)",
 )
-async def get_state(asked: StateRequestDep) -> Response:
-    run_id, manager = asked.run_id, asked.services.runs
+async def get_state(
+    asked: StateRequestDep, include: Include = None, since: Since = 0, grid: GridPoints = 40
+) -> Response:
+    """A page opening a run asks once for what a Step's answer would carry (app/extras.py):
+    the State, the history and the side plots' numbers, not a request for each."""
+    run_id, manager, settings = asked.run_id, asked.services.runs, asked.services.settings
+    parts = parse_include(include)
 
     def plan() -> int:
         shape, replay, build = plan_state(asked)
-        return build + check_steps(shape, replay, asked.services.settings, field="step")
+        work = build + check_steps(shape, replay, settings, field="step")
+        return work + extras_work(shape, parts, grid, settings) if parts else work
 
+    def read(run: Run) -> bytes:
+        state = state_of(asked, run)
+        return step_answer(run, state, parts, since, grid, asked.digits) if parts else state
+
+    query = asked.request.query_params
     body = await asked.services.lanes.run(
         plan,
-        lambda stop: manager.read(run_id, lambda run: state_of(asked, run), stop, asked.row),
+        lambda stop: manager.read(run_id, read, stop, asked.row),
         asked.request,
         key=(
             "state",
             run_id,
             asked.digits,
-            asked.request.query_params.get("fields"),
+            query.get("fields"),
             asked.frame,
             asked.sample,
-            asked.request.query_params.get("edges_only"),
+            query.get("edges_only"),
+            parts,
+            since if "history" in parts else None,
+            grid if "grid" in parts else None,
         ),
     )
     return state_response(body)

@@ -14,8 +14,9 @@ same as its own endpoint would answer at the new step:
   values travel as bytes between that neuron's lo and hi (app/frames.py `levels`), at most
   half a level of 255 of its range off; POST /predict with the same points has the exact numbers.
 
-`GET /runs/{id}/grid` answers the grid alone, for a page that has no Step's answer to read it
-from (a run just opened, after a pause).
+`GET /runs/{id}/state?include=…` carries the same parts at the run's step, for a page opening
+a run, and `POST /pause?include=…` at the step it goes to. `GET /runs/{id}/grid` answers the
+grid alone.
 """
 
 from __future__ import annotations

@@ -65,7 +65,6 @@ export const api = {
   state: (id, opts = {}) => call("GET", `/api/v1/runs/${id}/state${q(opts)}`),
   step: (id, steps, opts = {}) => call("POST", `/api/v1/runs/${id}/step${q(opts)}`, { steps }),
   reset: (id) => call("POST", `/api/v1/runs/${id}/reset`),
-  history: (id, since = undefined) => call("GET", `/api/v1/runs/${id}/history${q({ since })}`),
   pause: (id, step, opts = {}) => call("POST", `/api/v1/runs/${id}/pause${q({ step, ...opts })}`),
   predict: (id, x, layers = false) => call("POST", `/api/v1/runs/${id}/predict`, { x, layers }),
   chain: (id, layer, i, j) => call("GET", `/api/v1/runs/${id}/chain${q({ layer, i, j })}`),

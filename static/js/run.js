@@ -194,18 +194,6 @@ export class RunModel extends EventTarget {
     this.emit("history", whole || redraw ? null : history);
   }
 
-  /** Rows since the page's last step; the whole history when the page has none yet. */
-  async catchUpHistory(from, redraw = false) {
-    if (!this.history || from > this.history.step.length) {
-      this.history = await api.history(this.id);
-      this.emit("history", null);
-      return;
-    }
-    const rows = await api.history(this.id, this.history.step.length);
-    this.history = appendHistory(this.history, rows);
-    this.emit("history", redraw ? null : rows);
-  }
-
   /** To step `target`: forward from here, or from step 0 when it lies behind. */
   jump(target) {
     this.pauseNow();
@@ -230,11 +218,9 @@ export class RunModel extends EventTarget {
       await this.advance(target - at);
       return;
     }
-    const history = api.history(this.id); // asked with the State: the plots wait one round trip less
-    history.catch(() => {}); // (a refused State says why; this one need not say it again)
-    this.setState(this.readState(await api.state(this.id, this.stateOpts())));
-    this.history = await history;
-    this.emit("history", null);
+    // A run just opened: one request for the State, the whole history and what the views draw
+    this.history = null;
+    this.use(await api.state(this.id, { ...this.stateOpts(), ...this.stepParts() }));
   }
 
   reset() { return this.jump(0); }
@@ -242,11 +228,7 @@ export class RunModel extends EventTarget {
   /** After someone else moved the run (quiz mode steps it itself): the server's State, and the
    * history rows the page lacks. */
   resync() {
-    return this.enqueue(async () => {
-      const from = this.history ? this.history.step.length : 0;
-      this.setState(this.readState(await api.state(this.id, this.stateOpts())));
-      await this.catchUpHistory(from);
-    });
+    return this.enqueue(async () => this.use(await api.state(this.id, { ...this.stateOpts(), ...this.stepParts() })));
   }
 
   /** Play: the server steps in real time and streams frames; each becomes the State shown. */

@@ -2,7 +2,7 @@
 // update, the decision boundary (or regression surface) over the input plane with the batch
 // ringed, and what each hidden neuron computes (small multiples), or for images the
 // first-layer weights as pictures. A Step's answer carries those numbers (app/extras.py);
-// otherwise (a run just opened, a pause, while playing) they are one request each.
+// a run opened or paused carries them too; otherwise (a view asking on its own) one request each.
 import { api } from "./api.js";
 import { busy } from "./busy.js";
 import { gridPictures, wholeMatrix } from "./frames.js";

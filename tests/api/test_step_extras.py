@@ -1,4 +1,4 @@
-"""POST /step?include=…: the answer carries, beside the State, what the page's panels draw for
+"""POST /step?include=… (and GET /state, POST /pause): the answer carries, beside the State, what the page's panels draw for
 the new step (app/extras.py), each part equal to its own endpoint's answer at that step."""
 
 from __future__ import annotations
@@ -109,6 +109,39 @@ def test_a_pause_back_to_a_step_carries_the_same_parts(client):
     refused = client.post(f"/api/v1/runs/{run}/pause?step=2&include=nope")
     assert refused.status_code == 422 and refused.json()["detail"][0]["loc"][-1] == "include"
     assert client.get(f"/api/v1/runs/{run}").json()["step"] == 4  # refused before going back
+
+
+def test_a_page_opening_a_run_gets_every_part_in_one_get_state(client):
+    """GET /state?include=…: what a page opening a run draws, in one answer, each part what its
+    own endpoint answers at the run's step; the same State as without `include`."""
+    run = create(client, preset="xor")
+    client.post(f"/api/v1/runs/{run}/step", json={"steps": 6})
+    answer = client.get(f"/api/v1/runs/{run}/state?include=history,preview,neurons,grid&grid=20").json()
+    assert set(answer) == {"state", "history", "preview", "neurons", "grid"}
+    assert answer["state"] == client.get(f"/api/v1/runs/{run}/state").json()
+    assert answer["state"]["step"] == 6  # reading moved nothing
+    assert answer["history"] == client.get(f"/api/v1/runs/{run}/history").json()
+    assert answer["preview"] == client.get(f"/api/v1/runs/{run}/preview").json()
+    assert answer["neurons"] == client.get(f"/api/v1/runs/{run}/neurons").json()
+    assert answer["grid"] == client.get(f"/api/v1/runs/{run}/grid?points=20").json()
+    since = client.get(f"/api/v1/runs/{run}/state?include=history&since=4").json()
+    assert since["history"]["step"] == [4, 5]
+
+
+@pytest.mark.parametrize(
+    "query, preset, field",
+    [
+        ("include=history,weights", "xor", "include"),
+        ("include=grid", "digits", "include"),
+        ("include=history&since=-1", "xor", "since"),
+        ("include=grid&grid=1000", "xor", "grid"),
+    ],
+)
+def test_get_state_refuses_bad_parts_naming_the_field(client, query, preset, field):
+    run = create(client, preset=preset)
+    answer = client.get(f"/api/v1/runs/{run}/state?{query}")
+    assert answer.status_code == 422
+    assert answer.json()["detail"][0]["loc"][-1] == field
 
 
 @pytest.mark.parametrize("lesson", sorted(PRESETS))

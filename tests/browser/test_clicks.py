@@ -28,6 +28,34 @@ def test_a_step_click_is_one_round_trip(page, preset):
         assert any(r.path.endswith("/step") for r in click), paths
 
 
+def test_opening_a_run_asks_once_for_its_state_history_and_side_plots(page):
+    """A page opening a run asks GET /state with the parts a Step's answer carries: not the
+    history, the preview, the grid and the neuron check each on its own (5 requests, 100
+    students loading at once: 500 more in the burst); and the plots draw from that answer."""
+    recorder = Recorder(page.page, page.base)
+    p = page.open("?preset=xor")
+    p.wait_for_function("window.Plotly", timeout=60_000)
+    recorder.settle()
+    api = [r for r in recorder.done if r.path.startswith("/api/")]
+    paths = [f"{r.method} {r.path}" for r in api]
+    assert sorted(paths) == [
+        "GET /api/v1/meta",
+        "GET /api/v1/runs/{id}/data",
+        "GET /api/v1/runs/{id}/state",
+        "POST /api/v1/runs",
+    ], paths
+    state = next(r for r in api if r.path.endswith("/state"))
+    asked = parse_qs(urlsplit(state.url).query)
+    assert set(asked["include"][0].split(",")) == {"history", "preview", "neurons", "grid"}
+    assert not repeats(recorder.done)
+    drawn = p.evaluate(
+        """() => ({ history: window.__bpx.model.history.step.length,
+                    preview: document.querySelector('#plot-preview .main-svg') !== null,
+                    boundary: document.querySelector('#plot-boundary .main-svg') !== null })"""
+    )
+    assert drawn == {"history": 0, "preview": True, "boundary": True}
+
+
 def test_a_panel_scrolled_into_view_asks_once_for_the_step_shown(page):
     recorder = Recorder(page.page, page.base)
     p = page.open("?preset=digits")
