@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 
 from fastapi import Depends, Query, Request
 
+from app.foreground import Foreground
 from app.frames import MATRICES
 from app.lanes import Lanes
 from app.runs import RunManager, StoredRow
@@ -30,6 +31,7 @@ class Services:
     store: StoreProtocol
     runs: RunManager
     lanes: Lanes
+    foreground: Foreground
 
 
 async def services(request: Request) -> Services:
@@ -52,10 +54,15 @@ async def get_lanes(request: Request) -> Lanes:
     return request.app.state.services.lanes
 
 
+async def get_foreground(request: Request) -> Foreground:
+    return request.app.state.services.foreground
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 Store = Annotated[StoreProtocol, Depends(get_store)]
 Manager = Annotated[RunManager, Depends(get_manager)]
 LanesDep = Annotated[Lanes, Depends(get_lanes)]
+ForegroundDep = Annotated[Foreground, Depends(get_foreground)]
 
 
 def known_run(run_id: str, manager: Manager) -> str:

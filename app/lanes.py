@@ -26,6 +26,8 @@ from typing import Any, TypeVar
 
 from starlette.requests import Request
 
+from app.foreground import step_aside
+
 T = TypeVar("T")
 CHEAP_THREADS = 40  # as many as anyio's pool for sync handlers: a blocked store call holds one
 ShouldStop = Callable[[], bool]
@@ -98,7 +100,10 @@ class Lanes:
         self, fn: Callable[[ShouldStop], T], request: Request | None, key: Hashable | None = None
     ) -> T:
         """Run `fn` in the heavy lane (or join the identical job already there); the answer,
-        or ClientGone if `request`'s client leaves first (then the job stops if nobody else waits)."""
+        or ClientGone if `request`'s client leaves first (then the job stops if nobody else waits).
+        The request no longer holds streams' frames back (app/foreground.py)."""
+        if request is not None:
+            step_aside(request.scope)
         job = self._jobs.get(key) if key is not None else None
         if job is None:
             if self._admitted >= self.heavy_threads + self.heavy_queue:

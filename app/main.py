@@ -12,6 +12,7 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from app import __version__, api, blobs, code, errors, extras, insight, lean, sharing, stream
 from app.deps import Services
+from app.foreground import CountForeground, Foreground
 from app.lanes import Lanes
 from app.runs import RunManager
 from app.security import BrowserDefences
@@ -41,12 +42,13 @@ def settle_garbage_collector() -> None:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    foreground = Foreground()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = open_store(settings.db, settings.db_pool)  # a bad store stops start-up, named
         lanes = Lanes(settings.heavy_threads, settings.heavy_queue, settings.cheap_work)
-        app.state.services = Services(settings, store, RunManager(store, settings), lanes)
+        app.state.services = Services(settings, store, RunManager(store, settings), lanes, foreground)
         await run_in_threadpool(api.preset_list)  # the lessons' parameter counts, before the first visitor
         settle_garbage_collector()
         try:
@@ -72,6 +74,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     # Outermost last: the browser defences see (and add headers to) every response.
     app.add_middleware(errors.BodyLimit, max_bytes=settings.max_body_bytes)
+    # every request but a stream, while it runs: frames wait for them (app/foreground.py)
+    app.add_middleware(CountForeground, foreground=foreground)
     # not text/event-stream; a Step's answer comes gzipped from its thread (api.gzipped), as this would
     app.add_middleware(GZipMiddleware, minimum_size=api.GZIP_AT_LEAST, compresslevel=api.GZIP_LEVEL)
     if pages is not None:  # a file's answer as the app made it, remembered, before all the rest

@@ -43,7 +43,7 @@ from fastapi.responses import StreamingResponse
 
 from app.api import FrameFormat, Wanted, state_json
 from app.budget import check_state_size, check_steps, step_work
-from app.deps import Digits, LanesDep, Manager, RunId, SettingsDep, parse_fields
+from app.deps import Digits, ForegroundDep, LanesDep, Manager, RunId, SettingsDep, parse_fields
 from app.extras import GridPoints, Include, extra_parts, extras_work, parse_include
 from app.frames import PLAYING, WHOLE_SECONDS
 from app.lanes import ClientGone, ShouldStop, Stopped
@@ -85,6 +85,7 @@ async def stream(
     run_id: RunId,
     manager: Manager,
     lanes: LanesDep,
+    foreground: ForegroundDep,
     settings: SettingsDep,
     wanted: Wanted,
     rate: Annotated[float, Query(ge=MIN_RATE, description="frames per second")] = 30.0,
@@ -151,6 +152,8 @@ async def stream(
         manager.tell(run_id)
 
     def frame(target: int, stop: ShouldStop, tell: bool) -> tuple[bytes, int, bool] | None:
+        foreground.wait_quiet()  # a click, a pause, a page loading go first (app/foreground.py)
+
         def read(run) -> tuple[bytes, int, bool]:
             now = time.monotonic()
             event = b""

@@ -1,6 +1,7 @@
 """A classroom on one server (issue figures): 100 students at once, 100 students clicking
-Step once a second, and 40 abandoned expensive requests, on the default settings with one
-worker and with BPX_WORKERS=2.
+Step once a second, 80 playing while 20 click Step once a second (the page's own requests),
+and 40 abandoned expensive requests, on the default settings with one worker and with
+BPX_WORKERS=2.
 
 The load generator is aiohttp on one event loop in this process (its CPU share is
 reported: it must not be the bottleneck). Step requests/s are compared with the same
@@ -52,8 +53,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import random
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator, Callable
@@ -63,7 +67,7 @@ import aiohttp
 
 from tests.bench.bench_scale import STEPS, cpu_seconds, load, machine_row, percentile, student
 from tests.bench.bench_students import BROWSER_CONNECTIONS
-from tests.support import Server
+from tests.support import ROOT, Server
 
 CLIENTS = 100
 STATIC = "/static/js/api.js"  # a few kB
@@ -114,8 +118,11 @@ async def sessions(browsers: bool) -> AsyncIterator[Callable[[int], aiohttp.Clie
         await asyncio.gather(*(session.close() for session in opened))
 
 
-async def clicking(url: str, seconds: float = 10.0) -> tuple[list[float], int]:
-    """Open loop: each student clicks Step once a second (at a random phase)."""
+async def clicking(
+    url: str, seconds: float = 10.0, students: int = CLIENTS, query: str = ""
+) -> tuple[list[float], int]:
+    """Open loop: each student clicks Step once a second (at a random phase); `query`: the
+    Step's (the page's parts, each time since the step before)."""
     times: list[float] = []
     errors = 0
     connector = aiohttp.TCPConnector(limit=CLIENTS)
@@ -127,15 +134,20 @@ async def clicking(url: str, seconds: float = 10.0) -> tuple[list[float], int]:
                 run_id = (await response.json())["id"]
             await asyncio.sleep(random.random())
             end = time.perf_counter() + seconds
+            step = 0
             while time.perf_counter() < end:
                 tick = time.perf_counter()
-                async with session.post(f"{url}/api/v1/runs/{run_id}/step", json={"steps": 1}) as response:
+                since = f"?{query}&since={step}" if query else ""
+                async with session.post(
+                    f"{url}/api/v1/runs/{run_id}/step{since}", json={"steps": 1}
+                ) as response:
                     await response.read()
                     errors += response.status != 200
                 times.append((time.perf_counter() - tick) * 1000)
+                step += 1
                 await asyncio.sleep(max(0.0, 1.0 - (time.perf_counter() - tick)))
 
-        await asyncio.gather(*(student() for _ in range(CLIENTS)))
+        await asyncio.gather(*(student() for _ in range(students)))
     return times, errors
 
 
@@ -164,6 +176,52 @@ async def abandoned(url: str, seconds: float = 10.0) -> tuple[float, int]:
             await asyncio.sleep(0.1)
         await asyncio.gather(*attack)
     return slowest, answered
+
+
+# The page's own requests (tests/bench/bench_students.py records them): a Step with what the
+# panels on screen draw, and a stream at the default speed with the side plots' numbers.
+PAGE_STEP = "include=history,neurons,preview,grid"
+PAGE_STREAM = "rate=40&steps_per_frame=5&include=neurons,preview,grid"
+PLAYERS, CLICKERS = 80, 20  # a class of 100: most play, some click Step once a second
+
+
+async def playing(url: str, players: int, seconds: float) -> dict:
+    """`players` XOR streams for `seconds`: frames each received, and this process's CPU."""
+    frames = [0] * players
+    cpu = time.process_time()
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
+
+        async def player(k: int) -> None:
+            async with session.post(f"{url}/api/v1/runs", json={"preset": "xor"}) as response:
+                run_id = (await response.json())["id"]
+            end = time.perf_counter() + seconds
+            async with session.get(f"{url}/api/v1/runs/{run_id}/stream?{PAGE_STREAM}") as response:
+                async for line in response.content:
+                    frames[k] += line.startswith(b"id: ")
+                    if time.perf_counter() > end:
+                        break
+
+        await asyncio.gather(*(player(k) for k in range(players)))
+    return {"frames": frames, "cpu": time.process_time() - cpu}
+
+
+def clicks_while_playing(label: str, url: str, seconds: float = 10.0) -> tuple[str, str]:
+    """PLAYERS stream (a generator process of their own) while CLICKERS click Step once a
+    second, as the page does: what a click waits while the class plays (app/foreground.py)."""
+    players = subprocess.Popen(
+        [sys.executable, "-m", "tests.bench.bench_classroom", "--play", url, str(PLAYERS), str(seconds + 3)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+    )
+    time.sleep(2.0)  # the streams open and settle
+    clicks, errors = asyncio.run(clicking(url, seconds, CLICKERS, PAGE_STEP))
+    played = json.loads(players.communicate()[0])
+    per_stream = statistics.median(played["frames"]) / (seconds + 3)
+    return (
+        f"{label}: {PLAYERS} play, {CLICKERS} click 1/s",
+        f"click p50 {percentile(clicks, 0.5):.0f} ms, p99 {percentile(clicks, 0.99):.0f} ms, {errors} errors; "
+        f"frames/s a stream p50 {per_stream:.1f}; stream generator CPU {played['cpu'] / (seconds + 3):.0%}",
+    )
 
 
 PAIRS = 5  # step blocks, each between two static blocks (~1.5 s a block)
@@ -238,6 +296,7 @@ def scenarios(label: str, server: Server) -> list[tuple[str, str]]:
             f"p50 {percentile(clicks, 0.5):.1f} ms, p99 {percentile(clicks, 0.99):.1f} ms, {errors_} errors",
         )
     )
+    rows.append(clicks_while_playing(label, url))
     slowest, answered = asyncio.run(abandoned(url))
     rows.append((f"{label}: 40 abandoned", f"slowest /meta {slowest * 1000:.0f} ms ({answered} answered)"))
     return rows
@@ -256,5 +315,8 @@ def run() -> list[tuple[str, str]]:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--play"]:  # the players' generator process (clicks_while_playing)
+        print(json.dumps(asyncio.run(playing(sys.argv[2], int(sys.argv[3]), float(sys.argv[4])))))
+        sys.exit()
     for label, figure in run():
         print(f"{label:<28} {figure}")
