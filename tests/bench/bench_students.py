@@ -12,7 +12,8 @@ the plots' requests repeated every half second while the stream plays (as the pa
 flush does). So when the page changes what it asks for, this benchmark follows.
 
 Per scenario and number of server workers: bytes per student (as sent, headers included),
-frames a second per student while playing (min / p50), p50 / p99 of each kind of request,
+frames a second per student while playing (min / p50), p50 / p99 of each kind of request and
+of the API's requests in each phase (the page's load, playing, the pause and Step clicks),
 CPU seconds of the server and of the load generators (several processes, so one event loop
 is not the bottleneck it measures), errors, and the machine's load average; and the server's
 CPU per frame while every student plays, per request of the page's load and per request of the
@@ -49,6 +50,7 @@ SCENARIOS = [("xor", 100), ("digits", 30)]  # lesson, students
 WORKERS = (2, 1)
 STUDENTS_PER_GENERATOR = 50  # one aiohttp process keeps up with this many students' streams
 BROWSER_CONNECTIONS = 6  # per host, as Chromium (HTTP/1.1)
+NOT_API = ("asset", "page", "frame gap")  # what the API rows leave out: files, the page, the stream
 
 
 @dataclass
@@ -195,6 +197,9 @@ class Student:
         self.frame_times: list[float] = []
         self.played: tuple[float, float] = (math.nan, math.nan)
         self.calls: list[tuple[float, float]] = []
+        # What the student is doing (load, playing, clicks): the API's times are also kept per
+        # phase, as a page's load, the plots' catch-up while playing and a click differ in cost.
+        self.phase = "load"
 
     def path(self, call: Call) -> str:
         path = call.path
@@ -219,7 +224,10 @@ class Student:
         except Exception as error:  # noqa: BLE001 - a benchmark counts what went wrong, and goes on
             self.errors.append(f"{call.kind} {type(error).__name__}: {error}")
             return
-        self.times[call.kind].append(time.perf_counter() - start)
+        took = time.perf_counter() - start
+        self.times[call.kind].append(took)
+        if call.kind not in NOT_API:
+            self.times[f"API {self.phase}"].append(took)
         self.calls.append((time.time() - (time.perf_counter() - start), time.time()))
 
     async def group(self, calls: list[Call]) -> None:
@@ -269,7 +277,9 @@ class Student:
 
     async def lesson(self) -> None:
         await self.group(self.script.load)
+        self.phase = "playing"
         await self.play()
+        self.phase = "clicks"
         await self.group(self.script.settle)
         self.subs["{since}"] = self.subs["{step}"]
         for _ in range(STEPS):
@@ -465,7 +475,12 @@ def rows_of(lesson: str, students: int, workers: int, out: dict) -> list[tuple[s
     fps = sorted(s["frames"] / PLAY_SECONDS for s in crowd)
     errors = [e for s in crowd for e in s["errors"]]
     generators = ", ".join(f"{c:.0f} s ({100 * c / wall:.0f}%)" for c in out["generator_cpu"])
-    api = [v for kind, values in times.items() if kind not in ("asset", "page", "frame gap") for v in values]
+    api = [
+        v
+        for kind, values in times.items()
+        if kind not in NOT_API and not kind.startswith("API ")
+        for v in values
+    ]
     rows = [
         (
             f"{lesson} ×{students}, {workers} worker{'s' if workers > 1 else ''}",
