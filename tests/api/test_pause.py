@@ -204,6 +204,20 @@ def test_a_pause_in_another_worker_lands_on_the_frame_shown(tmp_path):
         assert store.get_run(run_id)[1] == step
 
 
+def played_to(base: str, run_id: str, at_least: int, fields: dict) -> int:
+    """Open the run's stream (60 frames a second, 5 steps each) and leave it at the first frame
+    at or past step `at_least`: its step, the last frame a page would have shown."""
+    import httpx
+
+    with httpx.stream(
+        "GET", f"{base}/{run_id}/stream", params={"rate": 60, "steps_per_frame": 5, **fields}, timeout=60
+    ) as r:
+        for line in r.iter_lines():
+            if line.startswith("id: ") and int(line[4:]) >= at_least:
+                return int(line[4:])
+    raise AssertionError(f"the stream ended before step {at_least}")
+
+
 def test_a_page_that_pauses_lands_on_its_last_frame_whichever_worker_answers(server_factory):
     """Two workers: the stream on one, the pause on a connection of its own, which either
     worker may serve (about half the time the other one, whose store was told the stream's step
@@ -217,15 +231,7 @@ def test_a_page_that_pauses_lands_on_its_last_frame_whichever_worker_answers(ser
     with httpx.Client(timeout=60) as client:
         for _ in range(6):
             run_id = client.post(base, json={"preset": "xor"}).json()["id"]
-            last = None
-            with httpx.stream(
-                "GET", f"{base}/{run_id}/stream", params={"rate": 60, "steps_per_frame": 5, **fields}
-            ) as r:
-                for line in r.iter_lines():
-                    if line.startswith("id: "):
-                        last = int(line[4:])
-                        if last >= 5 * 25:  # ~0.4 s of frames: one tell or more behind
-                            break
+            last = played_to(base, run_id, 5 * 25, fields)  # ~0.4 s of frames: one tell or more behind
             paused = client.post(f"{base}/{run_id}/pause", params={"step": last, **fields}).json()
             assert paused["step"] == last
             again = client.post(base, json={"preset": "xor"}).json()["id"]
@@ -248,21 +254,17 @@ def test_two_workers_share_what_they_computed_through_the_store(server_factory, 
     with httpx.Client(timeout=60) as client:
         for _ in range(3):
             run_id = client.post(base, json={"preset": "xor"}).json()["id"]
-            last = 0
-            with httpx.stream(
-                "GET", f"{base}/{run_id}/stream", params={"rate": 60, "steps_per_frame": 5, **fields}
-            ) as r:
-                for line in r.iter_lines():
-                    if line.startswith("id: "):
-                        last = int(line[4:])
-                        if last >= 5 * 40:  # ~0.7 s of frames: the stream told the store once at least
-                            break
+            # ~1 s of frames: the store was told of one (and shared a checkpoint) well before
+            last = played_to(base, run_id, 5 * 60, fields)
             db = sqlite3.connect(tmp_path / "store.sqlite3")
+            # at or before the frame the page read: the stream may have built (and told the
+            # store of) a frame or two more before it saw the client leave
             stored = db.execute(
-                "SELECT MAX(step) FROM checkpoints WHERE run_id = ? AND state IS NOT NULL", (run_id,)
+                "SELECT MAX(step) FROM checkpoints WHERE run_id = ? AND state IS NOT NULL AND step <= ?",
+                (run_id, last),
             ).fetchone()[0]
             db.close()
-            assert stored is not None and 0 < stored <= last
+            assert stored is not None and stored > 0
             paused = client.post(f"{base}/{run_id}/pause", params={"step": last, **fields}).json()
             with httpx.Client(timeout=60) as other:  # a connection of its own: either worker
                 for _ in range(4):
