@@ -336,20 +336,26 @@ export class DigitLab {
 /** The lab as a view of the page model, shown for image inputs: made and reset with the first
  * State of each new run, updated on the side plots' turn when on screen (only its maps while
  * playing), or when it scrolls into view after a Step. Its
- * probe (an image sent through the network) shows on the network until the next State at rest
- * or the probe chip is pressed. */
+ * probe (an image sent through the network) shows on the network until a State at rest of
+ * another step or run, or the probe chip is pressed. */
 export function mountDigitLab(root, chip, network, busy) {
   let lab = null;
   let fresh = false; // a new run whose first State has not come yet
+  // The probe is one image's arrows at the step shown: a new step or run ends it, the same
+  // State asked again for more (the lab's whole matrices, a sample's rows) does not. Under load
+  // that answer could land after the student's click and take the arrows they asked for away.
+  const shownAt = () => `${model.runId}|${model.state?.step}`;
+  let probedAt = "";
   const probe = (x, layers, extra = {}) => {
     network.setProbe(x ? { x, layers, ...extra } : null);
     chip.hidden = !x;
+    probedAt = x ? shownAt() : "";
   };
   chip.addEventListener("click", () => probe(null));
   const image = () => model.data?.input_shape.length === 2;
   on("run", () => { fresh = true; });
   on("state", ({ streamed }) => {
-    if (!streamed) probe(null);
+    if (!streamed && shownAt() !== probedAt) probe(null);
     if (!fresh || streamed) return;
     fresh = false;
     root.hidden = !image();

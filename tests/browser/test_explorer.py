@@ -164,6 +164,14 @@ def test_digit_lesson(page, server):
     edge = next(e for e in p.evaluate("window.__bpx.edges") if e["l"] == 2)
     g = example["grads"]["W2"][edge["i"]][edge["j"]]
     assert edge["color"] == ("pos" if g < 0 else "neg")
+    # the same State asked again (the lab's whole matrices: under load, answered after the
+    # click) keeps the arrows the student asked for; the next step ends them
+    p.evaluate("window.__bpx.model.run.refresh()")
+    assert p.locator("#probe-chip").is_visible()
+    step = p.evaluate("window.__bpx.step")
+    p.locator("#btn-step").click()
+    p.wait_for_function(f"window.__bpx.step === {step + 1}")
+    p.wait_for_function("document.querySelector('#probe-chip').hidden")
     # draw a "1" and see the network's answer
     p.locator("#dl-pad").scroll_into_view_if_needed()
     pad = p.locator("#dl-pad").bounding_box()
