@@ -44,8 +44,9 @@ def _sigmoid(z: Array) -> Array:
 
 
 def _softmax(z: Array) -> Array:
-    e = np.exp(z - z.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
+    """Over the last axis: a row's classes, also in a stack of batches (engine/stacked.py)."""
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
 
 
 ACTIVATIONS: dict[str, Activation] = {

@@ -8,6 +8,7 @@ import pytest
 from engine.chain import chain
 from engine.config import ConfigError
 from engine.phases import trace
+from engine.presets import PRESETS, resolve
 from engine.trainer import Run
 
 from .helpers import xor
@@ -73,14 +74,59 @@ def test_preview_passes_through_now_and_the_real_step(run):
     assert after == pytest.approx(moved.loss + moved.penalty, rel=1e-12)
 
 
-@pytest.mark.parametrize("preset", ["xor", "batchnorm", "adam", "digits"])
-def test_preview_is_the_loss_of_each_point_along_the_update_bit_for_bit(preset):
-    """L(θ + α·Δθ) at each α, as a net laid out anew from that vector would compute it."""
-    from engine.presets import resolve
-    from engine.preview import loss_along_update
+# What the lessons do not cover between them: the other activations, losses and optimizers,
+# outputs whose loss is not fused, penalties, batch norm with each activation and the
+# softmax, a batch of one, and wide layers over a large batch.
+PREVIEW_CONFIGS = {
+    "leaky_relu mse nesterov l1": {
+        "preset": "squared_error",
+        "activation": "leaky_relu",
+        "loss": "mse",
+        "optimizer": "nesterov",
+        "l1": 0.001,
+    },
+    "linear rmsprop l1 l2": {
+        "preset": "clipping",
+        "activation": "linear",
+        "optimizer": "rmsprop",
+        "l1": 0.001,
+        "l2": 0.01,
+    },
+    "softmax sse": {"preset": "digits", "loss": "sse", "l2": 0.001},
+    "softmax bce": {"preset": "digits", "loss": "bce"},
+    "sigmoid cross_entropy": {"preset": "digits_sse", "loss": "cross_entropy"},
+    "softmax half_sse momentum": {"preset": "digits", "loss": "half_sse", "optimizer": "momentum"},
+    "batch norm tanh adam l2": {"preset": "batchnorm", "activation": "tanh", "optimizer": "adam", "l2": 0.01},
+    "batch norm relu squared": {"preset": "batchnorm", "activation": "relu", "loss": "sse"},
+    "batch norm leaky_relu linear out": {
+        "preset": "batchnorm",
+        "activation": "leaky_relu",
+        "output_activation": "linear",
+        "loss": "mse",
+    },
+    "batch norm softmax digits": {"preset": "digits", "batch_norm": True, "hidden": [32, 1, 16], "l2": 0.001},
+    "batch norm batch of one": {"preset": "batchnorm", "batch_size": 1},
+    "batch of one": {"preset": "lr_good", "batch_size": 1, "l2": 0.01},
+    "digits wider, batch 256": {
+        "preset": "digits",
+        "hidden": [32, 16],
+        "batch_size": 256,
+        "batch_norm": True,
+    },
+}
+PREVIEW_CASES = [*({"preset": name} for name in PRESETS), *PREVIEW_CONFIGS.values()]
+PREVIEW_IDS = [*PRESETS, *PREVIEW_CONFIGS]
+
+
+@pytest.mark.parametrize("fields", PREVIEW_CASES, ids=PREVIEW_IDS)
+def test_preview_is_the_loss_of_each_point_along_the_update_bit_for_bit(fields, monkeypatch):
+    """L(θ + α·Δθ) at each α, as a net laid out anew from that vector would compute it:
+    the stacked pass (engine/stacked.py) gives the very bits of the net's own, whether it
+    takes the α a few at a time or one by one."""
+    from engine import preview
     from engine.training import total_loss
 
-    run = Run(resolve({"preset": preset}))
+    run = Run(resolve(fields))
     run.advance(7)
     alphas = np.linspace(0.0, 2.0, 41)
     plan = run.plan()
@@ -89,4 +135,7 @@ def test_preview_is_the_loss_of_each_point_along_the_update_bit_for_bit(preset):
         net = run.net.copy()
         net.set_flat(run.net.flat + alpha * plan.update)
         expected.append(total_loss(run.config, net, plan.passed.layers[0].a_prev, plan.passed.y))
-    assert np.array_equal(loss_along_update(run, alphas), np.array(expected))
+    assert np.all(np.isfinite(expected))  # a NaN would compare unequal: a case here must not diverge
+    assert np.array_equal(preview.loss_along_update(run, alphas), np.array(expected))
+    monkeypatch.setattr(preview, "CHUNK_FLOATS", 1)  # one α per chunk
+    assert np.array_equal(preview.loss_along_update(run, alphas), np.array(expected))
