@@ -13,6 +13,7 @@ u = γ·ẑ + β with ẑ = (z − μ_B)/√(σ²_B + ε), a = f(u).
 
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass
 
@@ -240,7 +241,11 @@ class Network:
         return self.forward(x, train=False)[-1].a
 
     def copy(self) -> Network:
-        twin = Network(self.specs, self.loss_name, self.params)  # copies them into its own vector
+        """A twin with its own parameters and running statistics. What __init__ derives from
+        the specs (layout, cuts, keys) never changes, so the twin shares it rather than
+        derives it again: a played frame keeps a copy for a pause (XOR 25 -> 6 µs)."""
+        twin = copy.copy(self)
+        twin.set_flat(self.flat.copy())
         twin.running = {k: v.copy() for k, v in self.running.items()}
         return twin
 

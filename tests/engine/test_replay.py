@@ -5,10 +5,12 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine.config import RunConfig
+from engine.network import Network
 from engine.phases import phases
 from engine.presets import resolve
 from engine.trainer import Run
@@ -61,6 +63,31 @@ def test_step_by_step_equals_all_at_once_equals_checkpoint():
     resumed.advance(14)
     assert_same_state(resumed.state(), many.state())
     assert resumed.history.loss == many.history.loss
+
+
+def test_a_network_copy_is_its_own_both_ways():
+    """A copy shares what never changes (the layout) and nothing that does: parameters, their
+    named views, batch-norm running statistics."""
+    run = Run(minibatch_config())
+    run.advance(3)
+    net = run.net
+    twin = net.copy()
+    before = {name: v.copy() for name, v in net.params.items()}
+    running = {name: v.copy() for name, v in net.running.items()}
+    assert running  # the config has batch norm: running statistics to keep apart
+    twin.apply(np.full(twin.n_params, 0.5))
+    twin.running = {name: v + 1.0 for name, v in twin.running.items()}
+    for name, v in net.params.items():
+        np.testing.assert_array_equal(v, before[name], err_msg=name)
+        np.testing.assert_array_equal(twin.params[name], before[name] + 0.5, err_msg=name)
+    for name, v in net.running.items():
+        np.testing.assert_array_equal(v, running[name], err_msg=name)
+    net.apply(np.full(net.n_params, -0.25))
+    np.testing.assert_array_equal(twin.params["W0"], before["W0"] + 0.5)
+    # and it computes as a network laid out anew from its parameters
+    x = run.dataset.x_train[:5]
+    anew = Network(twin.specs, twin.loss_name, twin.params)
+    np.testing.assert_array_equal(twin.forward(x)[-1].a, anew.forward(x)[-1].a)
 
 
 def test_looking_does_not_change_the_run():
@@ -162,3 +189,32 @@ def test_divergence_is_reported_not_raised():
 
 def test_phases_order():
     assert phases(2) == ["forward:0", "forward:1", "loss", "backward:1", "backward:0", "update"]
+
+
+@pytest.mark.parametrize("preset", ["xor", "exploding"])
+def test_a_history_goes_to_bytes_and_back_exactly(preset):
+    """Segments of a history (as checkpoints shared through the store carry them), read back
+    one after another, are the history: every float's bits, NaN and ±inf of a diverged run,
+    the evaluations and their Nones."""
+    run = Run(resolve({"preset": preset}))
+    run.advance(1_234)
+    whole = run.history
+    again = Run(resolve({"preset": preset})).history  # a run as built: step 0's evaluation only
+    for start in range(0, 1_234, 500):
+        again.extend_bytes(whole.segment_bytes(start, min(start + 500, 1_234)))
+
+    def bits(values) -> bytes:
+        return np.asarray(values, dtype=np.float64).tobytes()
+
+    assert again.step == whole.step
+    assert bits(again.loss) == bits(whole.loss) and bits(again.lr) == bits(whole.lr)
+    assert bits(again.grad_norms) == bits(whole.grad_norms)
+    assert again.eval_step == whole.eval_step
+    assert [list(e) for e in again.evals] == [list(e) for e in whole.evals]
+    numbers = [[np.nan if v is None else v for v in e.values()] for e in whole.evals]
+    assert bits([[np.nan if v is None else v for v in e.values()] for e in again.evals]) == bits(numbers)
+    assert [[v is None for v in e.values()] for e in again.evals] == [
+        [v is None for v in e.values()] for e in whole.evals
+    ]
+    if preset == "exploding":
+        assert not np.isfinite(whole.loss).all()  # the numbers that JSON could not carry
