@@ -16,6 +16,7 @@ the server shuts down: the work function is given `should_stop` and raises `Stop
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import queue
 import threading
@@ -27,6 +28,8 @@ from typing import Any, TypeVar
 from starlette.requests import Request
 
 from app.foreground import step_aside
+
+log = logging.getLogger("bpx")
 
 T = TypeVar("T")
 CHEAP_THREADS = 40  # as many as anyio's pool for sync handlers: a blocked store call holds one
@@ -186,22 +189,30 @@ class CheapPool:
         future: asyncio.Future[T] = loop.create_future()
         self._waiting += 1
         if self._waiting > len(self._threads) and len(self._threads) < self.most:
-            thread = threading.Thread(
-                target=self._serve, name=f"{self.name}_{len(self._threads)}", daemon=True
-            )
-            self._threads.append(thread)
-            thread.start()
+            self._start()
         self._jobs.put((loop, future, fn, args))
         try:
             return await future
         finally:
             self._waiting -= 1
 
+    def submit(self, fn: Callable[..., Any], *args: Any) -> None:
+        """fn(*args) in one of the threads, with nobody waiting for it (work a cancelled task
+        still owes, from its `finally`); an error it raises is logged."""
+        if not self._threads:
+            self._start()
+        self._jobs.put((None, None, fn, args))
+
     def stop(self) -> None:
         """Jobs not started yet are cancelled; the threads end after the job they are on."""
         self._stopped = True
         for _ in self._threads:
             self._jobs.put(None)
+
+    def _start(self) -> None:
+        thread = threading.Thread(target=self._serve, name=f"{self.name}_{len(self._threads)}", daemon=True)
+        self._threads.append(thread)
+        thread.start()
 
     def _serve(self) -> None:
         while (job := self._jobs.get()) is not None:
@@ -210,18 +221,28 @@ class CheapPool:
             if self._stopped:
                 _answer(loop, future, Stopped(), None)
                 continue
+            if future is not None and future.cancelled():  # its waiter left before it started
+                continue  # (a flag the loop set, read here: as concurrent.futures skips one)
             error, result = None, None
             try:
                 result = fn(*args)
             except BaseException as caught:  # handed to the waiter, as run_in_executor does
                 error = caught
-            _answer(loop, future, error, result)
+            if future is not None:
+                _answer(loop, future, error, result)
+            elif error is not None:  # submitted: nobody waits to hear of it
+                log.error("%s: a job nobody waited for failed", self.name, exc_info=error)
             del loop, future, fn, args, error, result  # not kept alive while waiting for the next job
 
 
 def _answer(
-    loop: asyncio.AbstractEventLoop, future: asyncio.Future, error: BaseException | None, result: Any
+    loop: asyncio.AbstractEventLoop | None,
+    future: asyncio.Future | None,
+    error: BaseException | None,
+    result: Any,
 ) -> None:
+    if loop is None or future is None:  # submitted: nobody waits for the answer
+        return
     try:
         loop.call_soon_threadsafe(_settle, future, error, result)
     except RuntimeError:  # the loop has closed: nobody waits for this answer

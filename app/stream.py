@@ -32,7 +32,6 @@ import os
 import time
 import weakref
 from collections.abc import AsyncIterator, Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Annotated, TypeVar
 
@@ -46,7 +45,7 @@ from app.budget import check_state_size, check_steps, step_work
 from app.deps import Digits, ForegroundDep, LanesDep, Manager, RunId, SettingsDep, parse_fields
 from app.extras import GridPoints, Include, extra_parts, extras_work, parse_include
 from app.frames import PLAYING, WHOLE_SECONDS
-from app.lanes import ClientGone, ShouldStop, Stopped
+from app.lanes import CheapPool, ClientGone, ShouldStop, Stopped
 from app.sampled import SampleQuery, parse_sample
 from app.schemas import ERRORS
 from engine.config import LIMITS, ConfigError
@@ -131,9 +130,7 @@ async def stream(
     heavy_start = await anyio.to_thread.run_sync(plan) > settings.cheap_work
 
     async def work(fn: Callable[[ShouldStop], T]) -> T:
-        return await asyncio.get_running_loop().run_in_executor(
-            frame_builders(), fn, lanes.shutting_down.is_set
-        )
+        return await frame_builders().run(fn, lanes.shutting_down.is_set)
 
     def start(stop: ShouldStop) -> int:
         return manager.read(run_id, lambda run: run.step, stop)
@@ -219,18 +216,18 @@ async def stream(
 # each instead of 4.6); 100 XOR streams 2.95 -> 2.05 ms. The frames wait for those threads in a
 # plain pool's queue, handed over by the event loop directly: anyio's to_thread with a limiter
 # cost an XOR frame a quarter of its CPU more (100 XOR streams, 2 workers: 1050 -> 811 µs of
-# server CPU a frame, 10 -> 21 frames/s each; bench_students, loaded machine).
+# server CPU a frame, 10 -> 21 frames/s each; bench_students, loaded machine). The queue is the
+# cheap lane's kind (app/lanes.py CheapPool): a concurrent.futures pool's Futures and locks
+# were a tenth of a played frame's GIL time (py-spy, 100 XOR streams).
 FRAME_BUILDERS = os.cpu_count() or 2
-_builders: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, ThreadPoolExecutor] = (
-    weakref.WeakKeyDictionary()
-)
+_builders: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, CheapPool] = weakref.WeakKeyDictionary()
 
 
-def frame_builders() -> ThreadPoolExecutor:
+def frame_builders() -> CheapPool:
     """The worker's threads that build frames (a pool per event loop: tests run several)."""
     loop = asyncio.get_running_loop()
     if loop not in _builders:
-        _builders[loop] = ThreadPoolExecutor(FRAME_BUILDERS, "bpx-frames")
+        _builders[loop] = CheapPool(FRAME_BUILDERS, "bpx-frames")
     return _builders[loop]
 
 

@@ -84,6 +84,47 @@ def test_the_cheap_pool_answers_each_job_and_says_its_errors():
     assert isinstance(answers[3], ValueError) and str(answers[3]) == "three"
 
 
+def test_the_cheap_pool_skips_a_job_whose_waiter_left_before_it_started():
+    """A stream's frame queued when its client leaves is not built: building it would step
+    the run past what the page saw (concurrent.futures skips a cancelled job the same way)."""
+    from app.lanes import CheapPool
+
+    release = threading.Event()
+    ran: list[str] = []
+
+    async def main() -> None:
+        pool = CheapPool(1, "test")
+        busy = asyncio.ensure_future(pool.run(release.wait, 5))
+        left = asyncio.ensure_future(pool.run(ran.append, "left"))
+        await asyncio.sleep(0.05)
+        left.cancel()
+        await asyncio.sleep(0.05)
+        release.set()
+        await busy
+        assert await pool.run(ran.append, "stayed") is None
+        pool.stop()
+
+    asyncio.run(main())
+    assert ran == ["stayed"]
+
+
+def test_the_cheap_pool_runs_a_submitted_job_and_logs_its_error(caplog):
+    """Work a cancelled stream still owes (telling the store its step), with nobody waiting."""
+    from app.lanes import CheapPool
+
+    done = threading.Event()
+
+    def fails() -> None:
+        raise ValueError("nobody heard")
+
+    pool = CheapPool(1, "test")
+    pool.submit(fails)
+    pool.submit(done.set)
+    assert done.wait(2)
+    pool.stop()
+    assert any("nobody waited" in r.getMessage() and r.exc_info for r in caplog.records)
+
+
 def test_the_cheap_pool_stops_jobs_not_started():
     from app.lanes import CheapPool, Stopped
 
