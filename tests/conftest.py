@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+import app  # noqa: F401 - first: one BLAS thread per thread, as the server runs (app/__init__.py)
 from tests import proxy
 from tests.postgres import Cluster, binaries
 
