@@ -1,5 +1,5 @@
 // The numbers around the network: step counter, epoch and learning rate, phase, loss, the
-// flags, the view and scale switches, the sample menu and the phase timeline. A view of the
+// flags, the view, scale and speed switches, the sample menu and the phase timeline. A view of the
 // page model: it subscribes to "state" and "page" and draws; changes go back through setPage.
 import { t } from "./i18n.js";
 import { fmt, model, on, phases } from "./store.js";
@@ -39,6 +39,7 @@ export function mountStatus(setPage) {
     if ($("clipped").hidden !== !st.clipped) $("clipped").hidden = !st.clipped;
     for (const b of $("view-mode").querySelectorAll("button")) setAttr(b, "aria-checked", String(b.dataset.view === page.view));
     setValue($("scale"), page.scale);
+    setValue($("speed"), String(page.speed)); // a lesson picked in the menu brings its own speed
     drawSampleSelect(st);
   };
   $("sample").addEventListener("change", () => setPage({ sample: $("sample").value }));

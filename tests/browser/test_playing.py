@@ -120,3 +120,15 @@ def test_a_digit_net_plays_the_inputs_of_the_sample_it_shows(page):
     assert p.evaluate("window.__bpx.model.state.batch.x.mean.length") == 784
     p.click("#btn-play")
     page.wait_idle()
+
+
+def test_a_lesson_picked_in_the_menu_shows_the_speed_it_plays_at(page):
+    """XOR plays at 5 steps a frame, SGD at 20, the chain rule at the page's 1: the speed menu
+    said 5× after picking either of the others, while Play went at 1 or 20."""
+    p = page.open("?preset=xor")
+    assert p.locator("#speed").input_value() == "5"
+    for lesson, speed in (("sgd", 20), ("chain", 1), ("xor", 5)):
+        p.select_option("#lesson", lesson)
+        page.wait_idle()
+        assert p.evaluate("window.__bpx.model.page.speed") == speed
+        assert p.locator("#speed").input_value() == str(speed), lesson
