@@ -26,7 +26,7 @@ export function bindShare(hooks) {
     open.textContent = item.name;
     const when = document.createElement("small");
     when.className = "muted";
-    when.textContent = new Date(item.created * 1000).toLocaleString();
+    when.textContent = new Date(item.created * 1000).toLocaleString(model.page.lang); // the page's language, not the browser's
     const remove = document.createElement("button");
     remove.textContent = t("share.delete");
     remove.addEventListener("click", async () => { await api.unsave(item.id); refreshList(); });
