@@ -27,10 +27,17 @@ export async function loadLanguage(lang) {
 
 export function language() { return current; }
 
+/** The name of the colour that negative values are drawn in: red, or orange in the colour-blind
+ * palette (look.js sets data-palette on <html>). A message says "{red}" where it names it. */
+function negativeColour() {
+  return t(globalThis.document?.documentElement.dataset.palette === "cb" ? "color.orange" : "color.red");
+}
+
 /** The message for `key` in the current language, with {name} placeholders filled. */
 export function t(key, vars = {}) {
   const text = catalogues[current]?.[key] ?? catalogues.en?.[key] ?? key;
-  return text.replace(/\{(\w+)\}/g, (_, name) => (name in vars ? String(vars[name]) : `{${name}}`));
+  return text.replace(/\{(\w+)\}/g, (_, name) => (name in vars ? String(vars[name])
+    : name === "red" ? negativeColour() : `{${name}}`));
 }
 
 /** Translate every data-i18n* attribute under `root`. */

@@ -2,7 +2,7 @@
 // then every view redraws its own words on the "page" event's `lang`.
 import { busy } from "./busy.js";
 import { applyTranslations, loadLanguage } from "./i18n.js";
-import { model, setPage } from "./store.js";
+import { model, on, setPage } from "./store.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -15,4 +15,5 @@ export function mountLanguage() {
     applyTranslations();
     setPage({ lang: $("lang").value });
   }));
+  on("page", (changes) => { if ("palette" in changes) applyTranslations(); }); // "{red}" is orange in the colour-blind palette
 }

@@ -423,6 +423,28 @@ def test_a_new_look_redraws_the_network_and_the_plots_in_its_colours(page):
     assert after["plot"] == after["surface"] and after["network"] == after["canvas"]
 
 
+def test_the_colour_blind_palette_names_its_own_colours(page):
+    """The colour-blind palette draws negative values orange; the legend, the help and the view
+    buttons' titles said "red ↓" beside orange arrows."""
+    p = page.open("?preset=xor&step=3&palette=cb")
+    title = "document.querySelector('#view-mode [data-view=weights]').title"
+    assert "orange ↓: loss falls if w shrinks" in p.locator("#legend").inner_text()
+    assert "red" not in p.locator("#legend").inner_text()
+    assert "orange negative" in p.evaluate(title)
+    assert "orange ↓ = it falls" in p.evaluate(
+        "document.querySelector('[data-i18n=\"help.legend\"]').textContent"
+    )
+    p.click("#btn-palette")  # back to red and blue
+    page.wait_idle()
+    p.wait_for_function("document.querySelector('#legend').textContent.includes('red ↓')")
+    assert "orange" not in p.locator("#legend").inner_text() and "red negative" in p.evaluate(title)
+    p.click("#btn-palette")
+    p.select_option("#lang", "zh-Hans")
+    page.wait_idle()
+    p.wait_for_function("document.querySelector('#legend').textContent.includes('橙 ↓')")
+    assert "红" not in p.locator("#legend").inner_text()
+
+
 def test_a_layer_has_one_name_in_the_inspector_and_the_gradient_plot(page):
     """W0 feeds the first hidden layer in the inspector, the tour, the why panel and the API; the
     gradient-norm curves and their key use the same names (they said W1 for that layer)."""
