@@ -83,3 +83,24 @@ def test_the_repo_cites_only_itself():
     found = [line for line in found if not line.startswith("tests/test_docs.py:")]
     found = [line for line in found if not re.search(r'"field\.seed":', line)]  # 随机种子: the RNG seed
     assert not found, found
+
+
+def test_api_md_names_every_endpoint(tmp_path):
+    """docs/api.md's table is the API's reference for scripts: every endpoint the server serves
+    is in it. GET /runs/{id}/confusion, the short links, export, import and the snippet were not."""
+    from app.main import create_app
+    from app.settings import Settings
+
+    text = (DOCS / "api.md").read_text()
+    named = {
+        (method, re.sub(r"\{\w+\}", "{}", path))
+        for method, path in re.findall(r"`(GET|POST|PUT|PATCH|DELETE) (/[^`?\s]*)", text)
+    }
+    schema = create_app(Settings(db=tmp_path / "store.sqlite3")).openapi()
+    missing = [
+        f"{method.upper()} {path}"
+        for path, operations in schema["paths"].items()
+        for method in operations
+        if (method.upper(), re.sub(r"\{\w+\}", "{}", path.removeprefix("/api/v1"))) not in named
+    ]
+    assert not missing, missing
