@@ -66,6 +66,9 @@ export class Compare extends EventTarget {
   get history() { return this.run?.history ?? null; }
   get resolved() { return this.run?.resolved ?? null; }
 
+  /** B's edge scales as its pane draws them (per layer, or one for all), or null when B is off. */
+  scales() { return this.active && this.view.state ? this.view.scales() : null; }
+
   async start(configA, overrides) {
     this.overrides = overrides;
     this.run = null;
@@ -78,6 +81,7 @@ export class Compare extends EventTarget {
     run.addEventListener("state", (e) => {
       this.view.setState(e.detail.state, this.inputShape);
       if (this.page) this.draw(this.page);
+      this.dispatchEvent(new CustomEvent("state")); // the legend names B's scale too (networkpanel.js)
     });
     run.addEventListener("history", () => this.dispatchEvent(new CustomEvent("history")));
     this.run = run;

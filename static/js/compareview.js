@@ -32,6 +32,7 @@ export function mountCompare() {
   const compare = (model.compare = new Compare($("network-b"), $("tooltip"), $("label-b"), $("label-a")));
   compare.overrides = readCompare();
   compare.addEventListener("history", () => emit("compare-history"));
+  compare.addEventListener("state", () => emit("compare-state"));
   expose({ compare });
   on("run", () => { // the canvases split for two runs (A's redraws at its new size)
     $("stage-canvases").classList.toggle("split", compare.active);

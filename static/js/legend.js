@@ -5,13 +5,17 @@ import { fmt } from "./store.js";
 const drawn = new WeakMap(); // element -> the HTML it shows
 
 /** `known[l]`: whether layer l's values exist at this phase (before its B phase a gradient
- * does not): an unknown layer's scale is "?", not a number from a later phase. */
-export function renderLegend(el, view, scales, scaleMode, known = scales.map(() => true)) {
-  const shown = scales.filter((_, l) => known[l]);
-  const top = shown.length ? Math.max(...shown) : null;
+ * does not): an unknown layer's scale is "?", not a number from a later phase. `scalesB`: compare
+ * mode's run B, drawn beside A on scales of its own, which the legend then names too. */
+export function renderLegend(el, view, scales, scaleMode, known = scales.map(() => true), scalesB = null) {
   const whole = (text) => `<span class="nowrap">${text}</span>`; // 1.5e-4 never breaks at its minus
-  const range = scaleMode === "global" ? whole(top === null ? "?" : fmt.num(top, 3))
-    : scales.map((s, l) => whole(known[l] ? fmt.num(s, 2) : "?")).join(" · ");
+  const rangeOf = (list) => {
+    const shown = list.filter((_, l) => known[l] ?? true);
+    const top = shown.length ? Math.max(...shown) : null;
+    return scaleMode === "global" ? whole(top === null ? "?" : fmt.num(top, 3))
+      : list.map((s, l) => whole((known[l] ?? true) ? fmt.num(s, 2) : "?")).join(" · ");
+  };
+  const range = scalesB ? `A: ${rangeOf(scales)}; B: ${rangeOf(scalesB)}` : rangeOf(scales);
   const rows = {
     weights: [t("legend.weights_pos"), t("legend.weights_neg")],
     gradients: [t("legend.grad_pos"), t("legend.grad_neg")],

@@ -47,12 +47,19 @@ export function mountNetwork(setPage) {
     if (!rowsShown()) return; // the State with the sample's rows is on its way
     network.setState(model.state, model.data?.input_shape);
     network.setOptions({ view: page.view, scale: page.scale, sample: page.sample, phase: page.phase, sel: page.sel });
+    legend();
+  };
+  const legend = () => {
+    const page = model.page;
     const st = model.state;
+    if (!st || !network.state) return;
     const show = revealed(st.layers.length, page.phase); // a gradient's scale exists from its B phase on
     renderLegend($("legend"), page.view, network.scales(), page.scale,
-                 st.layers.map((_, l) => page.view === "weights" || (page.view === "gradients" ? show.backward(l) : show.update)));
+                 st.layers.map((_, l) => page.view === "weights" || (page.view === "gradients" ? show.backward(l) : show.update)),
+                 model.compare?.scales() ?? null); // compare mode: B's pane has scales of its own
   };
   on("state", draw);
+  on("compare-state", legend);
   on("page", (changes) => { // a big net's State at rest carries the update applied only for the Update view
     if (changes.view === "applied" && model.state && !model.playing && !model.run.has("layers.dW_applied")) {
       busy(() => model.run.refresh());

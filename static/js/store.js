@@ -15,6 +15,7 @@
 //   "catchup" (detail: the States streamed since the last one) twice a second while playing:
 //             the views too slow to draw every frame catch up (catchup.js)
 //   "compare-history" compare mode's run B has new history (its curves are drawn beside A's)
+//   "compare-state" compare mode's run B has drawn a new State (the legend names its scale)
 
 import { formatNumber } from "./numbers.js";
 

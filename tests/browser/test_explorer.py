@@ -325,6 +325,33 @@ def test_compare_mode_steps_both_runs_in_lock_step(page, server):
     page.shot("compare")
 
 
+def test_compare_legend_names_the_scale_of_each_pane(page, server):
+    """Each pane scales its edges to its own largest value: at step 5 of SGD vs Adam, B's widest
+    first-layer edge stood for 0.005 and A's for 0.0023, and the legend named only A's."""
+
+    def widest(run_id: str) -> list[float]:
+        state = httpx.get(f"{server.url}/api/v1/runs/{run_id}/state", params={"fields": "layers.dW"}).json()
+        return [max(abs(g) for row in layer["dW"] for g in row) for layer in state["layers"]]
+
+    def shown(text: str, pane: str) -> list[float]:
+        part = text.split("full width = ", 1)[1].split(f"{pane}: ", 1)[1]
+        return [float(v) for v in part.split(";")[0].split("neuron fill")[0].split(" · ")]
+
+    p = page.open("?preset=xor&b_optimizer=adam&b_lr=0.01&step=5")
+    for _ in range(2):  # as opened, and after a Step (B's State comes after A's)
+        p.wait_for_function("document.querySelector('#legend').textContent.includes('B: ')")
+        run_b = p.evaluate("window.__bpx.compare.runId")
+        step = p.evaluate("window.__bpx.step")
+        p.wait_for_function(f"window.__bpx.compare.state && window.__bpx.compare.state.step === {step}")
+        page.wait_idle()
+        text = p.locator("#legend").inner_text()
+        for pane, run_id in (("A", p.evaluate("window.__bpx.runId")), ("B", run_b)):
+            for got, want in zip(shown(text, pane), widest(run_id), strict=True):
+                assert got == pytest.approx(want, rel=0.05), (pane, text)
+        p.click("#btn-step")
+        page.wait_idle()
+
+
 def test_errors_speak_the_page_language(page):
     p = page.open("?hidden=0&lang=zh-Hant")
     text = p.locator("#toast").inner_text()
