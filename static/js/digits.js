@@ -292,7 +292,9 @@ export class DigitLab {
   }
 
   bindPad(pad) {
-    const ctx = pad.getContext("2d");
+    // read back after every stroke (mnistify): a context kept in memory for it, which Chrome
+    // otherwise asks for in a console warning from the second stroke on
+    const ctx = pad.getContext("2d", { willReadFrequently: true });
     let drawing = false;
     const at = (e) => {
       const r = pad.getBoundingClientRect();

@@ -189,6 +189,26 @@ def test_digit_lesson(page, server):
     page.shot("digits")
 
 
+def test_drawing_digits_warns_of_nothing_in_the_console(page):
+    """Each stroke on the pad is read back to ask the network (mnistify): from the second one on
+    Chrome warned "Multiple readback operations using getImageData are faster with the
+    willReadFrequently attribute set to true"."""
+    warnings: list[str] = []
+    page.page.on("console", lambda m: m.type == "warning" and warnings.append(m.text))
+    p = page.open("?preset=digits")
+    p.locator("#dl-pad").scroll_into_view_if_needed()
+    pad = p.locator("#dl-pad").bounding_box()
+    for k in range(3):  # three strokes, each answered
+        p.mouse.move(pad["x"] + 60 + 40 * k, pad["y"] + 30)
+        p.mouse.down()
+        p.mouse.move(pad["x"] + 60 + 40 * k, pad["y"] + 170, steps=8)
+        p.mouse.up()
+        page.wait_idle()
+    p.locator("#dl-show").click()
+    p.wait_for_function("!document.querySelector('#probe-chip').hidden")
+    assert not warnings, warnings
+
+
 def test_play_streams_and_pause_stops(page):
     p = page.open("?preset=xor")
     hint = "Take a step to draw this curve"
