@@ -28,6 +28,9 @@ export function appendHistory(history, rows) {
   return out;
 }
 
+/** Whether the server refused a request for its work (too many steps for this net at once). */
+export const isBudget = (error) => Array.isArray(error?.detail) && error.detail[0]?.code === "budget";
+
 export class RunModel extends EventTarget {
   constructor() {
     super();
@@ -82,6 +85,7 @@ export class RunModel extends EventTarget {
     this.history = null;
     this.extras = null;
     this.rows = new Map(); // training rows' inputs, as compact frames send them (frames.js)
+    this.stepsAtOnce = null; // the most steps one request of this run may take, once a chunk was refused
   }
 
   async create(config) {
@@ -171,14 +175,22 @@ export class RunModel extends EventTarget {
   }
 
   /** One request for the last chunk: its answer carries the State, the history since the
-   * page's last step and what the views want drawn (app/extras.py). */
+   * page's last step and what the views want drawn (app/extras.py). A big net may do fewer steps
+   * a request than the limit (the server's work budget: the digit net ~2,700): a chunk refused
+   * for its work is halved until one is taken, and that size kept for this run. */
   async advance(n) {
     let left = n;
     let answer = null;
     while (left > 0) {
-      const chunk = Math.min(left, model.meta.limits.max_steps_per_request);
+      const chunk = Math.min(left, this.stepsAtOnce ?? model.meta.limits.max_steps_per_request);
+      try {
+        answer = await api.step(this.id, chunk, left > chunk ? { fields: "step" } : { ...this.stateOpts(), ...this.stepParts() });
+      } catch (error) {
+        if (!isBudget(error) || chunk === 1) throw error;
+        this.stepsAtOnce = Math.ceil(chunk / 2);
+        continue;
+      }
       left -= chunk;
-      answer = await api.step(this.id, chunk, left > 0 ? { fields: "step" } : { ...this.stateOpts(), ...this.stepParts() });
     }
     if (answer) this.use(answer);
   }
