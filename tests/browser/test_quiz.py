@@ -188,6 +188,11 @@ def test_the_digit_nets_questions_are_asked_with_the_states_true_numbers(page):
             for key in ("prompt", "choices", "answers", "reason"):
                 assert shown[key] == exact[key], (shown["phase"], key)
             kinds.add(shown["kind"])
+        else:  # its reason names η: the State the quiz read lacked lr, and it said "with η = —"
+            assert shown["reason"]["vars"]["lr"] == "0.5", shown["reason"]
         answer(page, shown["answers"][0])
+        if shown["kind"] == "update":
+            assert "with η = 0.5 the step" in p.locator("#coach .quiz-reason").inner_text()
         next_question(page)
-    assert {"forward", "loss", "delta"} <= kinds, kinds
+        kinds.add(shown["kind"])
+    assert {"forward", "loss", "delta", "update"} <= kinds, kinds
