@@ -13,7 +13,7 @@ import { expose } from "./testhook.js";
 export const QUIZ_STEPS = 5; // a new quiz covers this many steps from the current one
 export const READY = "ready";
 // What the questions read (quizlogic.js): the exact numbers of a big net come in these fields.
-const QUIZ_FIELDS = "step,lr,loss,batch,layers.activation,layers.z,layers.a,layers.dL_da,layers.delta,layers.dW"; // the phase before forward:0: nothing of the step shown yet
+const QUIZ_FIELDS = "step,lr,loss,batch,layers.activation,layers.z,layers.a,layers.dL_da,layers.delta,layers.dW,layers.bn"; // the phase before forward:0: nothing of the step shown yet
 
 const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
 

@@ -76,13 +76,17 @@ function askForward(state, phase, s) {
   const side = a > t ? "above" : "below";
   const act = SYMBOL[layer.activation] ?? layer.activation;
   const family = ["sigmoid", "softmax"].includes(layer.activation) ? layer.activation : "other";
+  const u = layer.bn?.u?.[s]?.[i]; // batch norm: the activation takes u = γ·ẑ + β, whose sign z need not have
+  const reason = u === undefined
+    ? { key: `quiz.why.forward_${family}_${side}`, vars: { a: num(a), z: num(z), t: num(t), act } }
+    : { key: `quiz.why.forward_bn_${side}`, vars: { a: num(a), z: num(z), u: num(u), t: num(t), act } };
   return {
     kind: "forward",
     phase,
     prompt: { key: "quiz.q.forward", vars: { s, i, l: l + 1, t: num(t) } },
     choices: ["above", "below"].map((value) => ({ value, key: `quiz.a.${value}`, vars: { t: num(t) } })),
     answers: [side],
-    reason: { key: `quiz.why.forward_${family}_${side}`, vars: { a: num(a), z: num(z), t: num(t), act } },
+    reason,
     highlight: { nodes: [[l + 1, i]], edges: [] },
     sample: String(s),
     showWhileAsking: String(s),
@@ -156,7 +160,9 @@ function askDelta(state, phase, s) {
   const targetSide = last && layer.activation !== "softmax" && yhat !== y && Math.sign(layer.dL_da[s][i]) === Math.sign(yhat - y)
     && Math.sign(delta) === Math.sign(yhat - y);
   let reason = { key: `quiz.why.delta_back_${sign}`, vars: { dlda: num(layer.dL_da[s][i]), delta: num(delta), act } };
-  if (targetSide) reason = { key: `quiz.why.delta_out_${sign}`, vars: { yhat: num(yhat), y: num(y), act } };
+  const dldu = layer.bn?.delta_u?.[s]?.[i]; // batch norm: δ = ∂ℓ/∂z passes through the batch's mean and variance
+  if (!last && dldu !== undefined) reason = { key: `quiz.why.delta_bn_${sign}`, vars: { delta: num(delta), dldu: num(dldu) } };
+  else if (targetSide) reason = { key: `quiz.why.delta_out_${sign}`, vars: { yhat: num(yhat), y: num(y), act } };
   else if (last) reason = { key: `quiz.why.delta_output_${sign}`, vars: { yhat: num(yhat), y: num(y), delta: num(delta) } };
   return {
     kind: "delta",

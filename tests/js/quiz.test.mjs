@@ -102,6 +102,45 @@ test("δ one layer back: the sign of what comes back through W", () => {
   assert.match(q.reason.key, /^quiz\.why\.delta_back_/);
 });
 
+/** The XOR state with batch norm on the hidden layer: u = γ·ẑ + β is what σ takes, and its sign
+ * differs from z's on every row of neuron 0 (numbers of the batchnorm lesson's kind). */
+function batchNormState() {
+  const st = xorState(1);
+  st.layers[0].bn = {
+    u: [[-0.3, 0.2], [-0.5, -0.4], [0.4, 0.1], [-0.2, 0.5]],
+    delta_u: [[-0.02, 0.03], [0.01, -0.04], [0.05, 0.02], [-0.06, 0.01]],
+  };
+  st.layers[0].a = st.layers[0].bn.u.map((row) => row.map((u) => 1 / (1 + Math.exp(-u))));
+  return st;
+}
+
+test("batch norm: the forward reason gives u, the activation's input, not z", () => {
+  // The batch-norm lesson's quiz said "a = σ(z) = 0.4808 is below 0.5 because z = 0.2198 < 0".
+  const st = batchNormState();
+  for (let s = 0; s < 4; s++) {
+    const q = ask(st, "forward:0", { sample: s });
+    const i = q.highlight.nodes[0][1];
+    const u = st.layers[0].bn.u[s][i];
+    assert.deepEqual(q.answers, [u > 0 ? "above" : "below"]);
+    assert.equal(q.reason.key, `quiz.why.forward_bn_${u > 0 ? "above" : "below"}`);
+    assert.equal(q.reason.vars.u, String(u));
+    assert.equal(q.reason.vars.z, String(st.layers[0].z[s][i]));
+  }
+  const plain = ask(xorState(1), "forward:0", { sample: 0 }); // without batch norm: z, as before
+  assert.match(plain.reason.key, /^quiz\.why\.forward_sigmoid_/);
+});
+
+test("batch norm: δ one layer back is not said to have the sign of ∂ℓ/∂a", () => {
+  // δ = ∂ℓ/∂z mixes the batch through μ_B and σ²_B: its sign need not be ∂ℓ/∂a's.
+  const st = batchNormState();
+  const q = ask(st, "backward:0", { sample: 2 });
+  const i = q.highlight.nodes[0][1];
+  assert.equal(q.reason.key, `quiz.why.delta_bn_${st.layers[0].delta[2][i] > 0 ? "positive" : "negative"}`);
+  assert.equal(q.reason.vars.dldu, String(st.layers[0].bn.delta_u[2][i]));
+  const out = ask(st, "backward:1", { sample: 2 }); // the output layer has no batch norm
+  assert.doesNotMatch(out.reason.key, /_bn_/);
+});
+
 test("arrow: blue ↑ when ∂L/∂w < 0, red ↓ when > 0; never a weight whose gradient is 0", () => {
   for (let step = 0; step < 30; step += 2) {
     const q = ask(xorState(step), "backward:0"); // arrow on even steps for the hidden layer
@@ -153,8 +192,8 @@ test("the next question's phase: from 'ready' to forward:0, none after the updat
 test("every key a question can use is in all three catalogues", async () => {
   const { readFile } = await import("node:fs/promises");
   const keys = ["quiz.q.forward", "quiz.q.loss_rows", "quiz.q.loss_outputs", "quiz.q.delta", "quiz.q.arrow", "quiz.q.update"];
-  for (const family of ["sigmoid", "softmax", "other"]) for (const side of ["above", "below"]) keys.push(`quiz.why.forward_${family}_${side}`);
-  for (const sign of ["positive", "negative"]) keys.push(`quiz.why.delta_out_${sign}`, `quiz.why.delta_back_${sign}`, `quiz.why.delta_output_${sign}`, `quiz.a.${sign}`);
+  for (const family of ["sigmoid", "softmax", "other", "bn"]) for (const side of ["above", "below"]) keys.push(`quiz.why.forward_${family}_${side}`);
+  for (const sign of ["positive", "negative"]) keys.push(`quiz.why.delta_out_${sign}`, `quiz.why.delta_back_${sign}`, `quiz.why.delta_output_${sign}`, `quiz.why.delta_bn_${sign}`, `quiz.a.${sign}`);
   keys.push("quiz.why.loss_rows", "quiz.why.loss_outputs", "quiz.why.arrow_up", "quiz.why.arrow_down",
             "quiz.why.update_falls", "quiz.why.update_rises", "quiz.a.above", "quiz.a.below", "quiz.a.row",
             "quiz.a.output", "quiz.a.up", "quiz.a.down", "quiz.a.yes", "quiz.a.no");
