@@ -53,7 +53,7 @@ export function mnistify(source) {
 export class DigitLab {
   constructor(root, hooks) {
     this.root = root;
-    this.hooks = hooks; // {runId(), state(), step(n, onProgress), probe(x, layers)}
+    this.hooks = hooks; // {runId(), state(), step(n, onProgress), probe(x, layers), busy(work)}
     this.row = 0;
     this.labels = null;
     this.example = null;
@@ -110,7 +110,7 @@ export class DigitLab {
         <div id="dl-probs" class="mini"></div>
       </figure>`;
     const $ = (id) => this.root.querySelector(`#${id}`);
-    $("dl-row").addEventListener("change", () => this.pick(Number($("dl-row").value)));
+    $("dl-row").addEventListener("change", () => this.choose($("dl-row").value));
     $("dl-example-show").addEventListener("click", () => {
       const ex = this.example;
       if (!ex) return;
@@ -147,6 +147,19 @@ export class DigitLab {
   async update() {
     await Promise.all([this.pick(this.row), this.progress()]);
     this.renderMaps();
+  }
+
+  /** A row typed in: shown if the server has it, else the notice says why (hooks.busy) and the
+   * field goes back to the row shown. */
+  choose(text) {
+    const field = this.root.querySelector("#dl-row");
+    return this.hooks.busy(async () => {
+      try {
+        await this.pick(Number(text));
+      } finally {
+        field.value = this.row;
+      }
+    });
   }
 
   async pick(row) {
@@ -368,6 +381,7 @@ export function mountDigitLab(root, chip, network, busy) {
       runId: () => model.runId,
       state: () => model.state,
       probe,
+      busy,
       step: async (n, onProgress) => { // fast-forward in chunks, so the bar moves
         await busy(async () => {
           model.page.phase = "";

@@ -189,6 +189,27 @@ def test_digit_lesson(page, server):
     page.shot("digits")
 
 
+def test_a_training_image_the_set_lacks_is_said_and_the_field_goes_back(page):
+    """Typing 99999 (or 12.5) as the digit lab's training image threw an uncaught error: no
+    notice, and the field kept 99999 beside the picture and label of the image before."""
+    p = page.open("?preset=digits")
+    p.locator("#digit-lab").scroll_into_view_if_needed()
+    p.wait_for_function("document.querySelector('#dl-label').textContent.startsWith('label 2')")
+    for typed in ("99999", "12.5"):
+        p.locator("#dl-row").fill(typed)
+        p.locator("#dl-row").press("Enter")
+        page.wait_idle()
+        assert p.locator("#toast").is_visible() and "row" in p.locator("#toast").inner_text()
+        assert p.locator("#dl-row").input_value() == "3"  # the image still shown (the lesson's 2)
+    assert p.evaluate("window.__bpx.errors.length") == 2
+    assert not [m for m in page.problems if "page error" in m], page.problems
+    page.problems.clear()  # the refused requests' 422s in the console are the server's answer
+    p.locator("#dl-row").fill("7")
+    p.locator("#dl-row").press("Enter")
+    page.wait_idle()
+    assert p.locator("#dl-row").input_value() == "7"
+
+
 def test_drawing_digits_warns_of_nothing_in_the_console(page):
     """Each stroke on the pad is read back to ask the network (mnistify): from the second one on
     Chrome warned "Multiple readback operations using getImageData are faster with the
