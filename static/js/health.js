@@ -12,8 +12,10 @@ export function nodeFlags(health) {
   return flags;
 }
 
-/** The facts the inspector states for neuron i of column col, or null (input or output layer). */
-export function neuronHealth(health, col, i) {
+/** The facts the inspector states for neuron i of column col, or null (input or output layer).
+ * `batchNorm`: the layer normalises z, and the activation takes u = γ·ẑ + β (what the server
+ * checks, engine/health.py), which the words then name. */
+export function neuronHealth(health, col, i, batchNorm = false) {
   const layer = health?.layers?.[col - 1];
   if (!layer || i >= layer.flat.length) return null;
   const rectifier = layer.activation === "relu" || layer.activation === "leaky_relu";
@@ -26,6 +28,7 @@ export function neuronHealth(health, col, i) {
     flat: layer.flat[i],
     rows: health.rows,
     ofRows: health.of_rows,
+    input: batchNorm ? "u" : "z",
   };
 }
 
@@ -43,11 +46,12 @@ const pct = (v) => `${Math.round(100 * v)}%`;
 /** The inspector's section for one neuron: its state, the fractions behind it, why. `t` translates. */
 export function healthHtml(facts, t) {
   const rows = [];
-  if (facts.rectifier) rows.push(`<dt>${t("why.health_inactive")}</dt><dd>${pct(facts.inactive)}</dd>`);
-  if (facts.activation !== "linear") rows.push(`<dt>${t("why.health_flat")}</dt><dd>${pct(facts.flat)}</dd>`);
+  const z = { z: facts.input ?? "z" }; // the activation's input: u under batch norm
+  if (facts.rectifier) rows.push(`<dt>${t("why.health_inactive", z)}</dt><dd>${pct(facts.inactive)}</dd>`);
+  if (facts.activation !== "linear") rows.push(`<dt>${t("why.health_flat", z)}</dt><dd>${pct(facts.flat)}</dd>`);
   const flag = facts.state === "alive" ? "" : `<span class="flag ${facts.state}">${t(`why.flag_${facts.state}`)}</span> `;
   return `<section class="health" id="neuron-health"><h3>${t("why.health_title")}</h3>
     <dl class="kv">${rows.join("")}</dl>
     <p class="muted">${t("why.health_rows", { n: facts.rows, of: facts.ofRows })}</p>
-    <p data-state="${facts.state}">${flag}${t(explanationKey(facts))}</p></section>`;
+    <p data-state="${facts.state}">${flag}${t(explanationKey(facts), z)}</p></section>`;
 }

@@ -10,7 +10,8 @@ import { t } from "./i18n.js";
 /** Dead and saturated neurons: the selected neuron's lines under its numbers. */
 function renderHealth(el) {
   const sel = parseSelection(model.page.sel);
-  const facts = sel?.kind === "n" && model.health ? neuronHealth(model.health, sel.col, sel.i) : null;
+  const batchNorm = Boolean(sel && model.state?.layers[sel.col - 1]?.bn);
+  const facts = sel?.kind === "n" && model.health ? neuronHealth(model.health, sel.col, sel.i, batchNorm) : null;
   el.querySelector("#neuron-health")?.remove();
   if (facts && model.health.step === model.state.step) el.insertAdjacentHTML("beforeend", healthHtml(facts, t));
 }

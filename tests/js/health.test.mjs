@@ -32,11 +32,24 @@ test("a neuron's facts and its explanation", () => {
 test("the inspector section states the fractions and the explanation", () => {
   const t = (key, vars = {}) => `${key}${Object.values(vars).join(",")}`;
   const html = healthHtml(neuronHealth(health, 1, 0), t);
-  assert.match(html, /why\.health_inactive<\/dt><dd>100%/);
+  assert.match(html, /why\.health_inactivez<\/dt><dd>100%/); // (the fake t appends the activation's input, z)
   assert.match(html, /why\.flag_dead/);
   assert.match(html, /why\.health_dead/);
   assert.match(html, /why\.health_rows200,200/);
   const sig = healthHtml(neuronHealth(health, 2, 1), t);
   assert.doesNotMatch(sig, /health_inactive/); // sigmoid: no rows "below 0" to speak of
-  assert.match(sig, /why\.health_flat<\/dt><dd>10%/);
+  assert.match(sig, /why\.health_flatz<\/dt><dd>10%/);
+});
+
+test("under batch norm the words name u, the activation's input, as the server's check does", () => {
+  // The batch-norm lesson asks to click a hidden neuron: its lines said "rows with f′(z) < 0.01"
+  // beside a fraction the server counts over f′(u), u = γ·ẑ + β (engine/health.py).
+  const t = (key, vars = {}) => `${key}[${Object.values(vars).join(",")}]`;
+  const bn = healthHtml(neuronHealth(health, 1, 0, true), t);
+  assert.match(bn, /why\.health_inactive\[u\]/);
+  assert.match(bn, /why\.health_flat\[u\]/);
+  assert.match(bn, /why\.health_dead\[u\]/);
+  const plain = healthHtml(neuronHealth(health, 2, 0), t);
+  assert.match(plain, /why\.health_flat\[z\]/);
+  assert.match(plain, /why\.health_saturated\[z\]/);
 });
