@@ -427,6 +427,22 @@ def test_controls_restart_the_run_and_refuse_bad_values(page):
     page.problems.clear()  # the refused request logs a console error by design
 
 
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [("en", "Seed: 1.5 is not a whole number"), ("zh-Hant", "隨機種子：1.5 不是整數")],
+)
+def test_a_value_that_is_not_a_whole_number_is_said_without_empty_brackets(page, lang, said):
+    """A seed of 1.5 was refused as "Seed: 1.5 is not a whole number ()": the server says no
+    allowed range for a value it cannot parse, and the message printed the empty one."""
+    p = page.open(f"?preset=xor&lang={lang}")
+    p.locator("#f-seed").fill("1.5")
+    p.locator("#f-seed").press("Enter")
+    p.wait_for_function("!document.querySelector('#toast').hidden")
+    page.wait_idle()
+    assert p.locator("#toast").inner_text() == said
+    page.problems.clear()  # the refused request logs a console error by design
+
+
 def test_a_phone_sees_the_network_first_and_full_width(make_page):
     phone = make_page(390, 844)
     p = phone.open("?preset=xor")
