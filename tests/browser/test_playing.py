@@ -171,3 +171,18 @@ def test_a_link_past_what_one_request_may_do_opens_at_its_step(browser, frugal_s
         assert not problems, problems
     finally:
         context.close()
+
+
+def test_a_jump_past_the_replay_limit_shows_the_step_the_run_reached(page, server):
+    """Typing 100005 on XOR took the server's run to step 100,000 in chunks, then the last
+    chunk was refused (the replay limit): the page still showed step 0 and its numbers while
+    the run was at 100,000, and every Step after that was refused too."""
+    p = page.open("?preset=xor")
+    p.locator("#step-input").fill("100005")
+    p.locator("#step-input").press("Enter")
+    p.wait_for_function("!document.querySelector('#toast').hidden", timeout=60_000)
+    page.wait_idle(60_000)
+    assert "replay limit" in p.locator("#toast").inner_text()
+    agree(server, page, p)  # counter, URL, numbers and curves: the server's step, 100,000
+    assert p.evaluate("window.__bpx.step") == 100_000
+    page.problems.clear()  # the refused chunk logs a console error by design
