@@ -53,3 +53,17 @@ test("under batch norm the words name u, the activation's input, as the server's
   assert.match(plain, /why\.health_flat\[z\]/);
   assert.match(plain, /why\.health_saturated\[z\]/);
 });
+
+test("the flag names the state once: the sentence after it does not say it again", async () => {
+  // A dead neuron read "dead Dead: u ≤ 0 for every training row…" (繁體 "死亡 死亡：…").
+  const { readFileSync } = await import("node:fs");
+  for (const lang of ["en", "zh-Hans", "zh-Hant"]) {
+    const catalogue = JSON.parse(readFileSync(new URL(`../../static/i18n/${lang}.json`, import.meta.url), "utf8"));
+    const t = (key, vars = {}) => catalogue[key].replace(/\{(\w+)\}/g, (_, name) => vars[name]);
+    for (const [col, state] of [[1, "dead"], [2, "saturated"]]) {
+      const text = healthHtml(neuronHealth(health, col, 0), t).replace(/<[^>]+>/g, " ").toLowerCase();
+      const word = t(`why.flag_${state}`).toLowerCase();
+      assert.equal(text.split(word).length - 1, 1, `${lang} ${state}: ${text}`);
+    }
+  }
+});
