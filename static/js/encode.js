@@ -14,6 +14,7 @@
 import { nodePoint } from "./layout.js";
 import { parseSelection } from "./hittest.js";
 import { nonFinite } from "./numbers.js";
+import { halfStepAt } from "./frames.js";
 import { t } from "./i18n.js";
 import { revealed } from "./store.js";
 
@@ -220,8 +221,25 @@ export function encodeNodes(scene, columns, show, fade = 1) {
   return out;
 }
 
-/** "≈ " before a number drawn from a compact frame (frames.js): its exact value is one click away. */
-const exactness = (rows) => (rows?.approx ? "≈ " : "");
+/** How precisely entry (i, j) of a State's array is known: exact, or from a compact frame
+ * (frames.js) to the digits its float holds, or within e, half a level of its 8-bit packing. */
+export function entryPrecision(rows, i, j = null) {
+  if (!rows?.approx) return { approx: false, e: 0, digits: 5 };
+  return { approx: true, e: halfStepAt(rows, i, j), digits: rows.whole?.digits ?? rows.digits ?? 5 };
+}
+
+/** A number as precisely as it is known: exact to 5 digits; "≈ v" to the digits of its float;
+ * "≈ v ± e" (e rounded up to one digit, v to e's decimal place) for 8-bit levels. Five digits of
+ * a level said more than it knows: a digit net's W0[2][205] read ≈ -0.051725 for -0.050254. */
+export function approxText(v, { approx = false, e = 0, digits = 5 } = {}) {
+  if (!approx) return short(v, 5);
+  if (!(e > 0) || !Number.isFinite(v)) return `≈ ${short(v, digits)}`;
+  const unit = 10 ** Math.floor(Math.log10(e));
+  const bound = Math.ceil(e / unit - 1e-9) * unit; // one significant digit, never below e
+  const decimals = Math.max(0, -Math.floor(Math.log10(bound)));
+  if (decimals > 6 || Math.abs(v) >= 1e4) return `≈ ${short(v, 3)} ± ${short(bound, 1)}`;
+  return `≈ ${v.toFixed(decimals)} ± ${bound.toFixed(decimals)}`;
+}
 
 /** Whether this State has entry (i, j) of a matrix: of a wide matrix sent as each row's largest
  * entries (frames.js fillTop), only those; the others are zeros or an older step's numbers. */
@@ -240,7 +258,7 @@ export function describe(scene, target) {
   if (target.kind === "e") {
     const { l, i, j } = target;
     const layer = st.layers[l];
-    const w = sent(layer.W, i, j) ? `W${l}[${i}][${j}] = ${exactness(layer.W)}${short(layer.W[i][j], 5)}`
+    const w = sent(layer.W, i, j) ? `W${l}[${i}][${j}] = ${approxText(layer.W[i][j], entryPrecision(layer.W, i, j))}`
       : `W${l}[${i}][${j}] = ${t("tip.unsent")}`; // a phone's digit net: only the weights it draws came
     if (!show.backward(l)) return `${w}\n∂L/∂w: ${notYet}`;
     const aPrev = s === null ? null : (l === 0 ? st.batch.x[s] : st.layers[l - 1].a[s]);
@@ -248,8 +266,9 @@ export function describe(scene, target) {
     const g = s === null ? layer.dW[i][j] : layer.delta[s][i] * aPrev[j];
     const dL = s === null ? "∂L/∂w" : `∂ℓ${subscript(s)}/∂w`;
     if (s === null && !sent(layer.dW, i, j)) return `${w}\n${which}:\n${dL} = ${t("tip.unsent")}`;
-    const about = exactness(s === null ? layer.dW : layer.delta);
-    return `${w}\n${which}:\n${dL} = ${about}${short(g, 5)}\n−${dL} = ${short(-g, 5)} ${g < 0 ? "↑" : g > 0 ? "↓" : ""}`;
+    // the batch mean's entry as it came; one sample's, a product of two packed numbers: 3 digits
+    const known = s === null ? entryPrecision(layer.dW, i, j) : { approx: Boolean(layer.delta.approx), digits: 3 };
+    return `${w}\n${which}:\n${dL} = ${approxText(g, known)}\n−${dL} = ${approxText(-g, known)} ${g < 0 ? "↑" : g > 0 ? "↓" : ""}`;
   }
   if (target.col === 0) return `x${target.i} = ${short(nodeValues(scene, 0)?.[target.i], 5)} (${which})`;
   const l = target.col - 1;

@@ -97,8 +97,32 @@ export function decodeArray(packed) {
     out = Array.from({ length: rows }, (_, r) => values.subarray(r * cols, (r + 1) * cols));
   }
   out.approx = packed.dtype !== "u8" || Array.isArray(packed.lo); // the tooltip says ≈ and the exact number is a click away
+  out.halfStep = halfSteps(packed);
+  if (packed.dtype === "f16") out.digits = 3; // a half float holds ~3 significant digits
   if (packed.top) out.top = packed.top; // each row's largest |v|, in exact order (app/frames.py)
   return out;
+}
+
+/** Per row, the most a number of an 8-bit packing may be off: half a level (i8: scale/127 a
+ * level, u8: (hi − lo)/255); null for floats, whose error is relative. */
+function halfSteps(packed) {
+  const rows = packed.shape.length === 2 ? packed.shape[0] : 1;
+  const perRow = (v) => (Array.isArray(v) ? v : new Array(rows).fill(v));
+  if (packed.dtype === "i8") return perRow(packed.scale).map((scale) => scale / 254);
+  if (packed.dtype === "u8") {
+    const lo = perRow(packed.lo);
+    return perRow(packed.hi).map((hi, r) => (hi - lo[r]) / 510);
+  }
+  return null;
+}
+
+/** How far entry (i, j) of a decoded array (j: null for a vector) may be from the exact number:
+ * half a level of its row's 8-bit packing, 0 where it came as a float (a wide matrix's top
+ * entries, fillTop, are float32 in a matrix of older levels). */
+export function halfStepAt(rows, i, j = null) {
+  if (j !== null && rows.whole !== undefined && rows.top?.[i]?.includes(j)) return 0;
+  const steps = rows.whole?.halfStep ?? rows.halfStep;
+  return steps ? steps[j === null ? 0 : i] ?? 0 : 0;
 }
 
 /** One batch sample's row of a per-sample array, or the batch mean (app/sampled.py): an array of
@@ -145,6 +169,7 @@ export function fillTop(partial, before) {
   out.approx = true;
   out.top = partial.top;
   out.whole = whole ?? out;
+  out.halfStep = whole?.halfStep ?? null; // of the entries the older matrix gave
   return out;
 }
 

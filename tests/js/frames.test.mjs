@@ -109,3 +109,33 @@ test("a grid's lattice becomes the boundary's rows and each neuron's image, top 
   assert.ok(near(maps[0].values[0], [2, 3, 0, 1])); // the image's first row is the lattice's last (high y)
   assert.deepEqual([maps[1].w, maps[1].h, maps[1].values.length], [2, 2, 2]);
 });
+
+test("a packed number says how far it may be from the exact one, and no more digits than that", async () => {
+  const { approxText, entryPrecision } = await import("../../static/js/encode.js");
+  const parse = (text) => text.match(/^≈ (\S+) ± (\S+)$/).slice(1).map(Number);
+  // a digit net's row of W0 as i8 levels of its largest |w| (app/frames.py): W0[2][205] read
+  // "≈ -0.051725" for -0.050254
+  const exact = [[-0.050254, 0.38, 0.1003, -0.0004]];
+  const scale = [0.38];
+  const q = Int8Array.from(exact[0], (v) => Math.round((127 * v) / scale[0]));
+  const W = decodeFrame({ step: 1, layers: [{ W: { dtype: "i8", shape: [1, 4], scale, data: b64(q) } }] }).layers[0].W;
+  for (let j = 0; j < 4; j++) {
+    const text = approxText(W[0][j], entryPrecision(W, 0, j));
+    const [value, bound] = parse(text);
+    assert.ok(Math.abs(value - exact[0][j]) <= bound, `${text} for ${exact[0][j]}`);
+    assert.ok(bound >= scale[0] / 254 && bound <= 10 * (scale[0] / 254), text); // half a level, one digit
+    assert.ok((text.split(" ")[1].split(".")[1] ?? "").length <= 3, text); // 0.002: three decimals at most
+  }
+  assert.equal(approxText(W[0][0], entryPrecision(W, 0, 0)), "≈ -0.051 ± 0.002");
+  // u8 levels with a range per row: half of (hi − lo)/255
+  const levels = decodeFrame({ step: 1, layers: [{ a: { dtype: "u8", shape: [1, 2], lo: [-1], hi: [1], data: b64(new Uint8Array([0, 255])) } }] });
+  assert.equal(entryPrecision(levels.layers[0].a, 0, 1).e, 2 / 510);
+  // floats keep their digits; exact numbers have no ≈
+  const f32 = decodeFrame({ step: 1, layers: [{ W: { dtype: "f32", shape: [1, 1], data: b64(new Float32Array([0.123456])) } }] }).layers[0].W;
+  assert.equal(approxText(f32[0][0], entryPrecision(f32, 0, 0)), "≈ 0.12346");
+  assert.equal(approxText(-0.050254, entryPrecision([[-0.050254]], 0, 0)), "-0.050254");
+  // a wide matrix's float32 tops in older levels: the tops are as sent, the rest within a level
+  const tops = decodeFrame({ step: 2, layers: [{ W: topOf(1, 4, [1], [0.381]) }] }, { step: 1, layers: [{ W }] }).layers[0].W;
+  assert.equal(entryPrecision(tops, 0, 1).e, 0);
+  assert.equal(entryPrecision(tops, 0, 0).e, scale[0] / 254);
+});
