@@ -98,6 +98,7 @@ def check_steps(shape: Shape, steps: int, settings: Settings, field: str = "step
             f"at most {most} steps {where}for this net (BPX_MAX_WORK = {settings.max_work:.3g} parameter·rows)",
             code="budget",
             value=steps,
+            most=most,
         )
     return work
 
@@ -106,12 +107,14 @@ def check_rows(shape: Shape, rows: int, settings: Settings, field: str = "x") ->
     """Work of a forward pass over `rows` rows (predict)."""
     work = shape.n_params * rows
     if work > settings.max_work:
+        most = settings.max_work // max(shape.n_params, 1)
         raise ConfigError(
             field,
             f"{rows} rows through {shape.n_params} parameters is more work than one request may do",
-            f"at most {settings.max_work // max(shape.n_params, 1)} rows for this net",
+            f"at most {most} rows for this net",
             code="budget",
             value=rows,
+            most=most,
         )
     return work
 

@@ -83,6 +83,8 @@ def config_error_response(error: ConfigError, where: str = "body") -> JSONRespon
         "code": error.code,  # the kind of error, so the page can say it in its own language
         "value": json_scalar(error.value),
     }
+    if error.most is not None:  # a number a client can use (the page steps in chunks of it)
+        item["most"] = error.most
     return JSONResponse({"detail": [item]}, status_code=422)
 
 

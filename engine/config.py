@@ -43,13 +43,20 @@ class ConfigError(ValueError):
     """An invalid config: names the field, what is wrong and what is allowed."""
 
     def __init__(
-        self, field: str, message: str, allowed: str | None = None, code: str = "invalid", value: Any = None
+        self,
+        field: str,
+        message: str,
+        allowed: str | None = None,
+        code: str = "invalid",
+        value: Any = None,
+        most: int | None = None,
     ):
         self.field = field
         self.message = message
         self.allowed = allowed
         self.code = code  # a stable name for the kind of error, so a page can say it in its own language
         self.value = value
+        self.most = most  # the largest value allowed, where a number is (a budget's steps or rows)
         super().__init__(f"{field}: {message}" + (f" (allowed: {allowed})" if allowed else ""))
 
     def to_dict(self) -> dict[str, Any]:

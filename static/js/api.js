@@ -10,9 +10,11 @@ function describe(first) {
   const name = typeof path[0] === "string" ? t(`field.${path[0]}`) : where;
   const label = name.startsWith("field.") ? where : path.length > 1 ? `${name} (${where})` : name;
   const allowed = first.allowed ?? "";
-  const vars = { field: label, value: first.value ?? "", allowed, msg: first.msg,
+  const vars = { field: label, value: first.value ?? "", allowed, msg: first.msg, most: first.most,
                  suffix: allowed ? t("error.allowed", { allowed }) : "" };
-  const key = `error.${first.code ?? first.type}`;
+  // a budget says its most in words of the page's language where the server gave the number
+  const code = first.code === "budget" && first.most === undefined ? "invalid" : first.code;
+  const key = `error.${code ?? first.type}`;
   const text = t(key, vars);
   return text === key ? t("error.invalid", vars) : text; // kinds without words of their own
 }

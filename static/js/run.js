@@ -177,7 +177,8 @@ export class RunModel extends EventTarget {
   /** One request for the last chunk: its answer carries the State, the history since the
    * page's last step and what the views want drawn (app/extras.py). A big net may do fewer steps
    * a request than the limit (the server's work budget: the digit net ~2,700): a chunk refused
-   * for its work is halved until one is taken, and that size kept for this run. A chunk refused
+   * for its work is cut to the most the server says it allows (or halved, where it says none),
+   * and that size kept for this run. A chunk refused
    * after others were taken (the replay limit, 100,000 steps) leaves the run where they took
    * it: the page shows that step, then says why it stopped. */
   async advance(n) {
@@ -189,7 +190,8 @@ export class RunModel extends EventTarget {
         answer = await api.step(this.id, chunk, left > chunk ? { fields: "step" } : { ...this.stateOpts(), ...this.stepParts() });
       } catch (error) {
         if (isBudget(error) && chunk > 1) {
-          this.stepsAtOnce = Math.ceil(chunk / 2);
+          const most = error.detail[0].most; // the most this net may do at once, as the server says
+          this.stepsAtOnce = most > 0 && most < chunk ? most : Math.ceil(chunk / 2);
           continue;
         }
         if (left < n) this.use(await api.state(this.id, { ...this.stateOpts(), ...this.stepParts() }));

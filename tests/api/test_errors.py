@@ -170,6 +170,7 @@ def test_errors_carry_a_code_for_translation(client):
 # One request for each kind of error the page has words of its own for (static/i18n/*.json,
 # "error.<code>"): the server must say each kind, and the page must word each kind it says.
 KINDS = {
+    "budget": ("get", "/api/v1/snapshot?dataset=spiral&hidden=64,64&n_samples=5000&step=100000", None),
     "choice": ("post", "/api/v1/runs", {"activation": "swish"}),
     "integer": ("post", "/api/v1/runs", {"seed": 1.5}),
     "invalid": ("get", "/api/v1/snapshot?hidden=4,x", None),

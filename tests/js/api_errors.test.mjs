@@ -1,0 +1,33 @@
+// The server's errors in the page's language (static/js/api.js ApiError): a budget's most is a
+// number the server gives, said in the page's words, not the server's English.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+
+globalThis.document ??= { documentElement: { dataset: {} } };
+globalThis.fetch = async (url) => ({ json: async () => JSON.parse(readFileSync(new URL(url), "utf8")) });
+const { ApiError } = await import("../../static/js/api.js");
+const { loadLanguage } = await import("../../static/js/i18n.js");
+
+const budget = (most) => [{
+  loc: ["body", "steps"], type: "value_error", code: "budget", value: 3000,
+  msg: "3000 steps of this net (13002 parameters × 32 rows a batch) is more work than one request may do",
+  allowed: "at most 2691 steps from the start for this net (BPX_MAX_WORK = 1.12e+09 parameter·rows)",
+  ...(most === undefined ? {} : { most }),
+}];
+
+test("too much work for one request says the most in the page's language", async () => {
+  for (const [lang, words] of [["en", "at most 2691"], ["zh-Hans", "最多 2691"], ["zh-Hant", "最多 2691"]]) {
+    await loadLanguage(lang);
+    const message = new ApiError(422, budget(2691)).message;
+    assert.ok(message.includes(words), `${lang}: ${message}`);
+    assert.ok(message.includes("3000"), message);
+    if (lang !== "en") assert.ok(!/[a-z]{4,}/.test(message.replace(/BPX_\w+/, "")), `${lang}: English in ${message}`);
+  }
+});
+
+test("a budget without a number to give keeps the server's words", async () => {
+  await loadLanguage("en");
+  const message = new ApiError(422, budget(undefined)).message;
+  assert.ok(message.includes("is more work than one request may do") && message.includes("at most 2691"), message);
+});
