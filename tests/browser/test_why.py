@@ -97,7 +97,7 @@ def test_dead_relus_are_explained_in_the_inspector(page, server):
     page.wait_idle()
     section = p.locator("#neuron-health")
     assert section.locator("[data-state=dead]").count() == 1
-    assert "100%" in section.inner_text() and "no weight into it will ever change" in section.inner_text()
+    assert "100%" in section.inner_text() and "the weights into it stop changing" in section.inner_text()
     page.shot("why-dead-relu")
 
 
