@@ -39,7 +39,7 @@ export function mountStatus(setPage) {
     if ($("clipped").hidden !== !st.clipped) $("clipped").hidden = !st.clipped;
     for (const b of $("view-mode").querySelectorAll("button")) setAttr(b, "aria-checked", String(b.dataset.view === page.view));
     setValue($("scale"), page.scale);
-    setValue($("speed"), String(page.speed)); // a lesson picked in the menu brings its own speed
+    drawSpeedSelect(page.speed); // a lesson picked in the menu brings its own speed
     drawSampleSelect(st);
   };
   $("sample").addEventListener("change", () => setPage({ sample: $("sample").value }));
@@ -47,6 +47,18 @@ export function mountStatus(setPage) {
   for (const b of $("view-mode").querySelectorAll("button")) b.addEventListener("click", () => setPage({ view: b.dataset.view }));
   on("state", draw);
   on("page", (changes) => { if ("lang" in (changes ?? {})) timelineKey = ""; draw(); });
+}
+
+/** The menu shows the speed played: a speed the menu lacks (`?speed=7`) becomes an option in
+ * its place among the others, as a sample picked in the shares chart does in the sample menu. */
+function drawSpeedSelect(speed) {
+  const select = $("speed");
+  const value = String(speed);
+  if (Number.isInteger(speed) && speed > 0 && ![...select.options].some((o) => o.value === value)) {
+    const after = [...select.options].find((o) => Number(o.value) > speed) ?? null;
+    select.add(new Option(`${speed}×`, value), after);
+  }
+  setValue(select, value);
 }
 
 function drawSampleSelect(st) {

@@ -134,6 +134,24 @@ def test_a_lesson_picked_in_the_menu_shows_the_speed_it_plays_at(page):
         assert p.locator("#speed").input_value() == str(speed), lesson
 
 
+def test_a_speed_the_menu_lacks_is_shown_as_played(page):
+    """`?speed=7` played at 7 steps a frame while the speed menu showed a blank: it had no 7×.
+    The speed played is an option of its own, in order among the others."""
+    p = page.open("?preset=xor&speed=7")
+    assert p.evaluate("window.__bpx.model.page.speed") == 7
+    assert p.locator("#speed").input_value() == "7"
+    assert p.evaluate("[...document.querySelectorAll('#speed option')].map((o) => o.textContent)") == [
+        "1×",
+        "5×",
+        "7×",
+        "20×",
+        "100×",
+    ]
+    p.select_option("#speed", "20")
+    page.wait_idle()
+    assert p.evaluate("window.__bpx.model.page.speed") == 20
+
+
 @pytest.fixture(scope="module")
 def frugal_server(tmp_path_factory):
     """A server that lets one request do ~49 XOR steps (the digit net's budget is ~2,700)."""
