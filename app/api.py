@@ -515,7 +515,9 @@ def get_chain(
 def get_example(
     run_id: RunId,
     manager: Manager,
-    row: Annotated[int, Query(ge=0, le=LIMITS["max_samples"])] = 0,
+    # the bound is the run's own training rows, checked by one_example ("0 to 3999" for the
+    # digits), not the most rows any data set may have
+    row: Annotated[int, Query(description="a training row, from 0 to the set's rows − 1")] = 0,
     digits: Digits = None,
 ) -> Response:
     return manager.read(run_id, lambda run: json_response(one_example(run, row), digits))

@@ -116,6 +116,17 @@ def test_example_endpoint(client):
     )
 
 
+@pytest.mark.parametrize("row", [99999, 4000, -1, 10**30])
+def test_an_example_row_past_the_set_names_the_sets_bound(client, row):
+    """Row 99999 of the digits (4000 training rows) was refused as "≤ 5000", the most rows any
+    set may have: the student read that 4500 would do. The bound said is the set's own."""
+    run_id = create(client, preset="digits")
+    answer = client.get(f"/api/v1/runs/{run_id}/example", params={"row": row})
+    assert answer.status_code == 422
+    (detail,) = answer.json()["detail"]
+    assert detail["loc"][-1] == "row" and detail["allowed"] == "0 to 3999", detail
+
+
 @pytest.mark.parametrize("preset", ["batchnorm", "digits"])
 def test_every_state_field_serialises(client, preset):
     run_id = create(client, preset=preset)

@@ -200,6 +200,8 @@ def test_a_training_image_the_set_lacks_is_said_and_the_field_goes_back(page):
         p.locator("#dl-row").press("Enter")
         page.wait_idle()
         assert p.locator("#toast").is_visible() and "row" in p.locator("#toast").inner_text()
+        if typed == "99999":  # the set's 4000 training rows, not "≤ 5000" (any set's most)
+            assert "0 to 3999" in p.locator("#toast").inner_text()
         assert p.locator("#dl-row").input_value() == "3"  # the image still shown (the lesson's 2)
     assert p.evaluate("window.__bpx.errors.length") == 2
     assert not [m for m in page.problems if "page error" in m], page.problems
