@@ -73,8 +73,9 @@ export class Quiz {
     }
     const list = phases(st.layers.length);
     const phase = this.result ? null : nextPhase(list, model.page.phase, st.step, quiz);
-    const key = [model.runId, st.step, model.page.phase, model.page.quiz, model.page.lang, phase,
-                 this.result?.chosen].join("|");
+    // the palette too: the card's words name its colours ("{red}" is orange in the colour-blind one)
+    const key = [model.runId, st.step, model.page.phase, model.page.quiz, model.page.lang, model.page.palette,
+                 phase, this.result?.chosen].join("|");
     if (key === this.shownKey) return;
     this.shownKey = key;
     if (phase === "update" && !this.previews.has(`${model.runId}|${st.step}`)) {

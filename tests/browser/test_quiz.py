@@ -92,6 +92,26 @@ def test_reasons_use_the_pages_words(page):
     assert "because the output is" in reason and "its target" in reason and "σ′ > 0" in reason
 
 
+def test_the_card_names_the_colours_of_the_palette_switched_to(page):
+    """The arrow question offered "red ↓"; switching to the colour-blind palette drew the arrows
+    orange at once, but the card kept saying "red ↓" until the next question."""
+    p = page.open("?preset=xor&lang=en&quiz=0-1&phase=backward%3A1")
+    assert question(p)["kind"] == "arrow"
+    choices = "#coach .quiz-choices"
+    assert "red ↓" in p.locator(choices).inner_text()
+    for palette_word, other in (("orange ↓", "red"), ("red ↓", "orange")):
+        p.click("#btn-palette")
+        page.wait_idle()
+        assert palette_word in p.locator(choices).inner_text()
+        assert other not in p.locator(choices).inner_text()
+        assert question(p)["kind"] == "arrow"  # the same question, in the palette's words
+    answer(page, "up" if question(p)["answers"] == ["down"] else "down")  # the verdict names the answer
+    assert "red ↓" in p.locator("#coach").inner_text()
+    p.click("#btn-palette")
+    page.wait_idle()
+    assert "orange ↓" in p.locator("#coach").inner_text() and "red" not in p.locator("#coach").inner_text()
+
+
 def test_the_update_answer_is_the_servers_loss_after_the_step(page, server):
     p = page.open("?preset=xor&lang=en&quiz=3-5&step=3&phase=backward%3A0")
     q = question(p)
