@@ -106,7 +106,8 @@ export function short(v, digits = 3) {
   if (v === null || v === undefined) return "—";
   if (v === 0) return "0";
   const a = Math.abs(v);
-  if (a >= 1000 || a < 0.001) return v.toExponential(1);
+  // fewer digits are asked for where room is short: 1e+142 rather than 1.3e+142
+  if (a >= 1000 || a < 0.001) return v.toExponential(digits < 3 ? 0 : 1);
   return Number(v.toPrecision(digits)).toString();
 }
 

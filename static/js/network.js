@@ -17,6 +17,22 @@ const NETWORK_COLORS = { pos: "--pos", neg: "--neg", node: "--node", canvas: "--
 export { parseSelection };
 
 const FADE_MS = 250; // what a phase reveals eases in over this long
+const VALUE_FONTS = ["11px ui-monospace, monospace", "9px ui-monospace, monospace"];
+
+/** A node's value as it fits its circle (`room` wide): three digits, else two (1e+142 for
+ * 1.3e+142), in the usual font, else the smaller one; [text, font]. fillText's maxWidth
+ * squeezes what is a little too wide (up to 10%, which reads the same) and what still is not. */
+function fitLabel(ctx, value, room) {
+  let last;
+  for (const font of VALUE_FONTS) {
+    ctx.font = font;
+    for (const digits of [3, 2]) {
+      last = [short(value, digits), font];
+      if (0.9 * ctx.measureText(last[0]).width <= room) return last;
+    }
+  }
+  return last;
+}
 
 export class NetworkView extends EventTarget {
   constructor(canvas, tooltip) {
@@ -230,14 +246,16 @@ export class NetworkView extends EventTarget {
         ctx.setLineDash([]);
       }
       if (n.value !== null) {
-        ctx.font = "11px ui-monospace, monospace";
         ctx.textAlign = "center";
         ctx.textBaseline = "middle";
         ctx.fillStyle = n.level > 0.55 ? c.canvas : c.text;
-        const room = 2 * r - 4; // the value stays inside its circle: fewer digits, then squeezed
-        const text = ctx.measureText(short(n.value)).width > room ? short(n.value, 2) : short(n.value);
+        const room = 2 * r - 4; // the value stays inside its circle: fewer digits, a smaller font, then squeezed
+        const [text, font] = fitLabel(ctx, n.value, room);
+        ctx.font = font;
         ctx.fillText(text, x, y, room);
         n.label = text; // the numbers written on the canvas, for tests and the text alternative
+        n.labelFont = font;
+        ctx.font = VALUE_FONTS[0]; // the δ below in the usual size
         if (n.delta !== null) { // a halo of the canvas colour: legible over edges and arrows of its own colour
           const label = `δ ${short(n.delta)}`;
           ctx.lineWidth = 4;

@@ -150,7 +150,7 @@ export class NodeMarks {
       if (picture && n.r >= 6) {
         drawPicture(ctx, picture, n.x, n.y, n.r);
         if (n.label) { // the network's own number, kept legible over the picture
-          ctx.font = "11px ui-monospace, monospace";
+          ctx.font = n.labelFont ?? "11px ui-monospace, monospace"; // the size it fits its circle in (network.js)
           ctx.textAlign = "center";
           ctx.textBaseline = "middle";
           ctx.lineWidth = 3;

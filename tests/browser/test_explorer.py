@@ -534,6 +534,22 @@ def test_the_colour_blind_palette_names_its_own_colours(page):
     assert "红" not in p.locator("#legend").inner_text()
 
 
+def test_a_huge_value_fits_its_node(page):
+    """At step 265 of the exploding lesson the output's value, 1.3e+142, was written in 11px across
+    a circle 32 px wide: the two-digit fallback gave the same text, so fillText squeezed it
+    to 60% or it ran past the ring. Each label now fits its circle as written (within 10%)."""
+    p = page.open("?preset=exploding&step=265")
+    labels = p.evaluate(
+        """() => { const ctx = document.createElement('canvas').getContext('2d');
+        return window.__bpx.network.drawn.nodes.filter((n) => n.label).map((n) => {
+          ctx.font = n.labelFont;
+          return {label: n.label, width: ctx.measureText(n.label).width, room: 2 * n.r - 4}; }); }"""
+    )
+    assert labels and labels[-1]["label"] == "1e+142", labels[-1]
+    too_wide = [x for x in labels if 0.9 * x["width"] > x["room"]]
+    assert not too_wide, too_wide
+
+
 def test_a_layer_has_one_name_in_the_inspector_and_the_gradient_plot(page):
     """W0 feeds the first hidden layer in the inspector, the tour, the why panel and the API; the
     gradient-norm curves and their key use the same names (they said W1 for that layer)."""

@@ -121,6 +121,15 @@ test("short numbers for small circles", () => {
   assert.equal(short(0), "0");
 });
 
+test("two digits where room is short: a large number's exponent keeps one digit before it", () => {
+  // the exploding lesson's output, 1.3e+142, ran out of its circle: "fewer digits" gave the same text
+  assert.equal(short(1.3e142), "1.3e+142");
+  assert.equal(short(1.3e142, 2), "1e+142");
+  assert.equal(short(-2.6e-5, 2), "-3e-5");
+  assert.equal(short(0.123456, 2), "0.12");
+  assert.equal(short(12345, 5), "1.2e+4"); // the tooltips' five digits as before
+});
+
 // app/sampled.py: the per-sample arrays of the sample shown (or their mean), as a big net's
 // State at rest carries them, decoded by frames.js.
 const oneSample = (sample) => {
