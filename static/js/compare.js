@@ -2,9 +2,11 @@
 // (b_optimizer=adam, b_activation=relu, b_lr=3, …). B follows A step for step, is drawn beside
 // it, and its loss and gradient norms are overlaid on A's plots (dashed).
 import { busy } from "./busy.js";
+import { nodeFlags } from "./health.js";
 import { t } from "./i18n.js";
 import { BIG_NET, fmt, model } from "./store.js";
 import { NetworkView } from "./network.js";
+import { NodeMarks } from "./nodepictures.js";
 import { restParams } from "./pagerun.js";
 import { RunModel } from "./run.js";
 import { COMPARE_PREFIX, FIELD_OF, FIELD_TYPE, format, parse, URL_NAME } from "./urlstate.js";
@@ -48,11 +50,13 @@ export function describeSettings(fields, config) {
 }
 
 /** Run B: a RunModel of its own (run.js) that follows run A's step, drawn in a second
- * NetworkView. Emits "history" when B's history changed (the plots overlay it). */
+ * NetworkView, its dead and saturated neurons marked as A's are (on `marks`, an overlay canvas).
+ * Emits "history" when B's history changed (the plots overlay it). */
 export class Compare extends EventTarget {
-  constructor(canvas, tooltip, label, labelA = null) {
+  constructor(canvas, tooltip, label, labelA = null, marks = null) {
     super();
     this.view = new NetworkView(canvas, tooltip);
+    this.marks = marks ? new NodeMarks(marks, this.view, () => this.view.colors(), "marksB") : null;
     this.label = label;
     this.labelA = labelA;
     this.overrides = {};
@@ -72,13 +76,19 @@ export class Compare extends EventTarget {
   async start(configA, overrides) {
     this.overrides = overrides;
     this.run = null;
+    this.marks?.set({ flags: new Map() });
     if (!this.active) return;
     const run = new RunModel();
     await run.create({ ...configA, ...overrides });
     // A big net's State at rest as the page's own is asked for (packed, the view's fields, the
     // sample shown): the digit net's whole float64 State is ~1 MB a step.
     run.restParams = run.nParams > BIG_NET ? () => restParams(model, run) : {};
+    // B's neuron health comes with each of its steps, as A's does (healthview.js): a big net's
+    // not while playing (it costs a forward pass), when B keeps the marks it has
+    run.want("neurons", () => !(model.playing && run.nParams > BIG_NET));
     run.addEventListener("state", (e) => {
+      const neurons = run.extras?.step === e.detail.state.step ? run.extras.neurons : null;
+      if (neurons && this.marks) this.marks.set({ flags: nodeFlags(neurons) });
       this.view.setState(e.detail.state, this.inputShape);
       if (this.page) this.draw(this.page);
       this.dispatchEvent(new CustomEvent("state")); // the legend names B's scale too (networkpanel.js)

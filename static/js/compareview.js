@@ -29,7 +29,7 @@ function menuButton(label, run) {
 }
 
 export function mountCompare() {
-  const compare = (model.compare = new Compare($("network-b"), $("tooltip"), $("label-b"), $("label-a")));
+  const compare = (model.compare = new Compare($("network-b"), $("tooltip"), $("label-b"), $("label-a"), $("network-b-marks")));
   compare.overrides = readCompare();
   compare.addEventListener("history", () => emit("compare-history"));
   compare.addEventListener("state", () => emit("compare-state"));

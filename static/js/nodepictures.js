@@ -103,7 +103,9 @@ export class PictureCache {
  * painter stays as it is): node pictures and dead/saturated flags, redrawn whenever the network
  * draws (its `drawn` list of nodes changes) or the marks change. */
 export class NodeMarks {
-  constructor(overlay, network, colors) {
+  /** `hookName`: where the browser tests read what was marked (window.__bpx[hookName]). */
+  constructor(overlay, network, colors, hookName = "marks") {
+    this.hookName = hookName;
     this.overlay = overlay;
     this.network = network;
     this.colors = colors; // () => the network's colours
@@ -165,6 +167,6 @@ export class NodeMarks {
       if (flag) drawFlag(ctx, flag, n.x, n.y, n.r, c);
       if ((picture && n.r >= 6) || flag) this.marked.push({ col: n.col, i: n.i, picture: Boolean(picture && n.r >= 6), flag: flag ?? null });
     }
-    if (window.__bpx) window.__bpx.marks = this.marked; // the browser tests' view of what was marked
+    if (window.__bpx) window.__bpx[this.hookName] = this.marked; // the browser tests' view of what was marked
   }
 }

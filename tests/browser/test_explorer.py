@@ -368,6 +368,40 @@ def test_compare_mode_steps_both_runs_in_lock_step(page, server):
     page.shot("compare")
 
 
+def test_compare_marks_the_dead_neurons_of_run_b(page, server):
+    """Sigmoid vs ReLU on XOR: ReLU's hidden neurons die (δ 0 for every row), and run A's pane
+    crosses its dead neurons out, but run B's pane never marked any. B's Steps now carry its
+    neuron health too, and its pane marks what the server says of run B."""
+    p = page.open("?preset=xor&b_activation=relu&b_init=he")
+
+    def dead_b() -> tuple[set, set]:  # marked in B's pane, dead by the server
+        run_b = p.evaluate("window.__bpx.compare.runId")
+        health = httpx.get(f"{server.url}/api/v1/runs/{run_b}/neurons").json()
+        expected = {
+            (l + 1, i)
+            for l, layer in enumerate(health["layers"])
+            for i, dead in enumerate(layer["dead"])
+            if dead
+        }
+        assert expected, health  # He-initialised ReLUs on XOR: a neuron dead from step 0
+        p.wait_for_function(
+            "(n) => (window.__bpx.marksB || []).filter((m) => m.flag === 'dead').length === n",
+            arg=len(expected),
+        )
+        return {
+            (m["col"], m["i"]) for m in p.evaluate("window.__bpx.marksB") if m["flag"] == "dead"
+        }, expected
+
+    marked, expected = dead_b()
+    assert marked == expected
+    assert not [m for m in p.evaluate("window.__bpx.marks") if m["flag"] == "dead"]  # A's sigmoids live
+    p.keyboard.press("n")
+    page.wait_idle()
+    assert p.evaluate("window.__bpx.compare.state.step") == 1
+    marked, expected = dead_b()
+    assert marked == expected
+
+
 def test_compare_legend_names_the_scale_of_each_pane(page, server):
     """Each pane scales its edges to its own largest value: at step 5 of SGD vs Adam, B's widest
     first-layer edge stood for 0.005 and A's for 0.0023, and the legend named only A's."""
