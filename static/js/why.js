@@ -65,7 +65,15 @@ export class WhyPanel {
     ]);
     if (id !== runId() || key !== this.key) return; // a newer request has the floor
     if (window.__bpx) window.__bpx.why = { shares, surface, p, q }; // for the browser tests
-    await this.shares.render(shares, { ...st, batch }, inputShape(), page().sample);
+    // A diverged run's numbers are NaN or ∞: the panels say so, not empty axes or a stale path
+    const step = st.diverged_at ?? st.step;
+    if (shares.shares.some(Number.isFinite)) await this.shares.render(shares, { ...st, batch }, inputShape(), page().sample);
+    else await this.shares.message(t("why.shares_diverged", { step }));
+    if (!surface.error && !surface.loss.flat().some(Number.isFinite)) {
+      this.note.textContent = "";
+      await this.surface.message(t("why.surface_diverged", { step }));
+      return;
+    }
     if (surface.error) {
       this.note.textContent = surface.error.message;
       await this.surface.message(surface.error.message);

@@ -73,6 +73,33 @@ def test_the_second_parameter_can_be_typed_and_a_bad_one_is_explained(page):
     assert said.replace(" ", "") == note.replace(" ", ""), (said, note)
 
 
+@pytest.mark.parametrize(
+    "lang, shares_said, surface_said",
+    [
+        ("en", "diverged at step 286: every sample's share", "diverged at step 286: the loss is NaN"),
+        ("zh-Hant", "訓練在第 286 步發散：每個樣本", "訓練在第 286 步發散：這一點周圍"),
+    ],
+)
+def test_a_diverged_run_says_it_has_nothing_finite_to_draw(page, lang, shares_said, surface_said):
+    """At step 300 the exploding lesson's numbers are NaN: the shares chart drew empty axes with
+    only "mean NaN", and the surface kept an old path with no contours and no word why."""
+    p = open_why(page, f"?preset=exploding&step=300&sel=e:6:0:0&lang={lang}")
+    why = p.evaluate("window.__bpx.why")
+    assert why["shares"]["shares"] and not any(math.isfinite(v) for v in why["shares"]["shares"])
+
+    def said(plot: str) -> tuple[str, int]:
+        return p.evaluate(
+            f"""() => {{ const el = document.querySelector('{plot}');
+            return [(el.layout.annotations || []).map((a) => a.text.replace(/<br>/g, ' ')).join(' '),
+                    el.data.length]; }}"""
+        )
+
+    text, traces = said("#plot-shares")
+    assert shares_said in text and traces == 0, text
+    text, traces = said("#plot-surface")
+    assert surface_said in text and traces == 0, text
+
+
 def test_digit_net_shows_the_images_pushing_each_way(page):
     p = open_why(page, "?preset=digits&step=20&sel=e:0:3:400")
     shares = p.evaluate("window.__bpx.why.shares")
