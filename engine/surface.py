@@ -59,10 +59,11 @@ class Coordinate:
 
 def parse_coordinate(field: str, text: str, net: Network) -> Coordinate:
     """'W1:0:2' is W1[0][2], 'b1:0' is b1[0]; a ConfigError naming `field` otherwise."""
-    allowed = f"W<layer>:<i>:<j> or b<layer>:<i>, layer 0 to {len(net.specs) - 1}"
+    # in signs, not words: a page in any language shows it as it is (static/js/api.js)
+    allowed = f"W<l>:<i>:<j>, b<l>:<i>; l = 0…{len(net.specs) - 1}"
     m = _NAME.match(text.strip())
     if m is None or (m[1] == "W") != (m[4] is not None):
-        raise ConfigError(field, f"{text!r} names no weight or bias", allowed, value=text)
+        raise ConfigError(field, f"{text!r} names no weight or bias", allowed, code="parameter", value=text)
     layer, i = int(m[2]), int(m[3])
     j = int(m[4]) if m[4] is not None else None
     if layer >= len(net.specs):

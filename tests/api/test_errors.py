@@ -189,7 +189,10 @@ KINDS = {
 
 
 # Kinds no single request to a healthy server can cause, each with the test that causes it.
-SAID_ELSEWHERE = {"store_unavailable": "tests/api/test_store_down.py (a database stopped mid-test)"}
+SAID_ELSEWHERE = {
+    "store_unavailable": "tests/api/test_store_down.py (a database stopped mid-test)",
+    "parameter": "tests/api/test_insight.py (a run's loss surface over a parameter it lacks)",
+}
 
 
 def test_the_page_has_words_for_exactly_the_kinds_the_server_says():

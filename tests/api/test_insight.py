@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -123,6 +125,18 @@ def test_bad_queries_are_422_naming_the_field(client, path, params, field):
     response = client.get(f"/api/v1/runs/{run_id}/{path}", params=params)
     assert response.status_code == 422, response.text
     assert response.json()["detail"][0]["loc"][-1] == field
+
+
+def test_a_name_that_is_no_parameter_is_said_in_signs_any_page_can_show(client):
+    """The loss surface over 'foo': a kind of its own (the page words it in its language), and
+    what is allowed in signs, not English (a Chinese page read '（允许：W<layer>:<i>:<j> or
+    b<layer>:<i>, layer 0 to 1）')."""
+    run_id = create(client, preset="xor")
+    for p, code in (("foo", "parameter"), ("W0:0", "parameter"), ("W9:0:0", "range")):
+        item = client.get(f"/api/v1/runs/{run_id}/surface", params={"p": p}).json()["detail"][0]
+        assert (item["loc"][-1], item["code"], item["value"]) == ("p", code, p)
+        assert item["allowed"] == "W<l>:<i>:<j>, b<l>:<i>; l = 0…1"
+        assert not re.search(r"[a-z]{3,}", item["allowed"]), item["allowed"]
 
 
 def test_a_missing_run_is_404(client):

@@ -31,3 +31,14 @@ test("a budget without a number to give keeps the server's words", async () => {
   const message = new ApiError(422, budget(undefined)).message;
   assert.ok(message.includes("is more work than one request may do") && message.includes("at most 2691"), message);
 });
+
+test("a name that is no parameter is said in the page's language, what is allowed in signs", async () => {
+  const detail = [{ loc: ["query", "q"], type: "value_error", code: "parameter", value: "foo",
+    msg: "'foo' names no weight or bias", allowed: "W<l>:<i>:<j>, b<l>:<i>; l = 0…1" }];
+  for (const lang of ["zh-Hans", "zh-Hant"]) {
+    await loadLanguage(lang);
+    const message = new ApiError(422, detail).message;
+    assert.ok(message.includes("foo") && message.includes("l = 0…1"), message);
+    assert.ok(!/[a-z]{3,}/.test(message.replace("foo", "")), `${lang}: English in ${message}`);
+  }
+});
