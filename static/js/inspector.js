@@ -5,8 +5,8 @@
 
 import { t } from "./i18n.js";
 import { fmt, emit } from "./store.js";
+import { esc } from "./html.js";
 
-const esc = (s) => String(s).replace(/[&<>"]/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[ch]);
 const mi = (text) => `<mi>${esc(text)}</mi>`;
 const mn = (v) => `<mn>${esc(fmt.num(v, 4))}</mn>`;
 // A value the current phase has not computed yet is not shown: "?" in a formula, "not yet" in

@@ -3,6 +3,7 @@
 
 import { t } from "./i18n.js";
 import { lookColors } from "./lookcolors.js";
+import { escText } from "./html.js";
 
 const loaded = new Promise((resolve) => {
   const check = () => (window.Plotly ? resolve(window.Plotly) : setTimeout(check, 30));
@@ -89,7 +90,6 @@ export function layout(extra = {}) {
  * (a CJK character counts two), at spaces where there are any. The text is plain: Plotly reads
  * annotations as HTML, where the server's "W<layer>:<i>:<j>" would turn italic and lose its <i>. */
 export function wrap(text, width) {
-  const plain = (s) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
   const lines = [];
   let line = "";
   let size = 0;
@@ -97,7 +97,7 @@ export function wrap(text, width) {
     const cost = /^[\u2e80-\u9fff\uff00-\uffef]$/.test(piece) ? 2 : piece.length;
     if (/^\s+$/.test(piece)) { if (line) { line += " "; size += 1; } continue; }
     if (size + cost > width && line.trim()) { lines.push(line.trim()); line = ""; size = 0; }
-    line += plain(piece);
+    line += escText(piece);
     size += cost;
   }
   if (line.trim()) lines.push(line.trim());

@@ -9,13 +9,13 @@ import { ask, check } from "./quizlogic.js";
 import { formatQuiz, nextPhase, parseQuiz, scored } from "./quizstate.js";
 import { emit, model, on, phases } from "./store.js";
 import { expose } from "./testhook.js";
+import { esc } from "./html.js";
 
 export const QUIZ_STEPS = 5; // a new quiz covers this many steps from the current one
 export const READY = "ready";
 // What the questions read (quizlogic.js): the exact numbers of a big net come in these fields.
 const QUIZ_FIELDS = "step,lr,loss,batch,layers.activation,layers.z,layers.a,layers.dL_da,layers.delta,layers.dW,layers.bn"; // the phase before forward:0: nothing of the step shown yet
 
-const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
 
 export class Quiz {
   /** `host` has {model, setPage, busy, refresh, jump, stopPlaying}: the glue's few verbs. */

@@ -8,8 +8,8 @@ import { emit, fmt, model, on } from "./store.js";
 import { decodeExact } from "./frames.js";
 import { cardAsks, fillCard } from "./tourlogic.js";
 import { expose } from "./testhook.js";
+import { esc } from "./html.js";
 
-const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
 
 export class Tour {
   /** `host` has {model, setPage}: the glue's verbs. */
