@@ -226,7 +226,7 @@ export function encodeNodes(scene, columns, show, fade = 1) {
  * (frames.js) to the digits its float holds, or within e, half a level of its 8-bit packing. */
 export function entryPrecision(rows, i, j = null) {
   if (!rows?.approx) return { approx: false, e: 0, digits: 5 };
-  return { approx: true, e: halfStepAt(rows, i, j), digits: rows.whole?.digits ?? rows.digits ?? 5 };
+  return { approx: true, e: halfStepAt(rows, i, j), digits: (rows.whole ?? rows).digits ?? 5 };
 }
 
 /** A number as precisely as it is known: exact to 5 digits; "≈ v" to the digits of its float;

@@ -121,7 +121,7 @@ function halfSteps(packed) {
  * entries, fillTop, are float32 in a matrix of older levels). */
 export function halfStepAt(rows, i, j = null) {
   if (j !== null && rows.whole !== undefined && rows.top?.[i]?.includes(j)) return 0;
-  const steps = rows.whole?.halfStep ?? rows.halfStep;
+  const steps = (rows.whole ?? rows).halfStep; // a top's other entries are its whole matrix's
   return steps ? steps[j === null ? 0 : i] ?? 0 : 0;
 }
 
@@ -169,7 +169,6 @@ export function fillTop(partial, before) {
   out.approx = true;
   out.top = partial.top;
   out.whole = whole ?? out;
-  out.halfStep = whole?.halfStep ?? null; // of the entries the older matrix gave
   return out;
 }
 

@@ -194,7 +194,7 @@ export class RunModel extends EventTarget {
           this.stepsAtOnce = most > 0 && most < chunk ? most : Math.ceil(chunk / 2);
           continue;
         }
-        if (left < n) this.use(await api.state(this.id, { ...this.stateOpts(), ...this.stepParts() }));
+        if (left < n) await this.fetchState();
         throw error;
       }
       left -= chunk;
@@ -239,7 +239,7 @@ export class RunModel extends EventTarget {
     }
     // A run just opened: one request for the State, the whole history and what the views draw
     this.history = null;
-    this.use(await api.state(this.id, { ...this.stateOpts(), ...this.stepParts() }));
+    await this.fetchState();
   }
 
   reset() { return this.jump(0); }
@@ -247,7 +247,13 @@ export class RunModel extends EventTarget {
   /** After someone else moved the run (quiz mode steps it itself): the server's State, and the
    * history rows the page lacks. */
   resync() {
-    return this.enqueue(async () => this.use(await api.state(this.id, { ...this.stateOpts(), ...this.stepParts() })));
+    return this.enqueue(() => this.fetchState());
+  }
+
+  /** The server's State of this run as it stands, with the history rows the page lacks and what
+   * the views draw, in one request (from inside the queue: its callers are queued). */
+  async fetchState() {
+    this.use(await api.state(this.id, { ...this.stateOpts(), ...this.stepParts() }));
   }
 
   /** Play: the server steps in real time and streams frames; each becomes the State shown. */
