@@ -28,7 +28,7 @@ from fastapi import APIRouter, Query, Response
 
 from app.budget import Shape, check_rows
 from app.deps import Manager, RunId, SettingsDep
-from app.frames import levels
+from app.frames import layer_levels
 from app.responses import GridOut
 from app.schemas import ERRORS
 from app.serialize import dumps
@@ -99,7 +99,7 @@ def grid_of(run: Run, n: int) -> dict[str, Any]:
     points = np.column_stack([np.tile(xs, n), np.repeat(ys, n)])
     with np.errstate(all="ignore"):
         activations = run.activations(points)
-    return {"xs": xs, "ys": ys, "layers": [levels(a.T) for a in activations]}
+    return {"xs": xs, "ys": ys, "layers": layer_levels(activations)}
 
 
 def preview_of(run: Run, alphas: np.ndarray = PREVIEW_ALPHAS) -> dict[str, Any]:

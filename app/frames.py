@@ -148,6 +148,32 @@ def levels(rows: np.ndarray) -> dict[str, Any]:
     }
 
 
+def layer_levels(columns: list[np.ndarray]) -> list[dict[str, Any]]:
+    """`levels(a.T)` for each matrix `a` (points × a layer's neurons), the same bytes, in one
+    pass over all layers, a neuron to a contiguous row: a minimum down the columns of a
+    narrow matrix took numpy ~20 times as long as along rows (XOR's grid: 107 -> 28 µs)."""
+    values = np.ascontiguousarray(np.concatenate(columns, axis=1).T)
+    if not np.isfinite(values).all():  # rare (a diverged run): each layer as levels says
+        return [levels(a.T) for a in columns]
+    lo, hi = values.min(axis=1), values.max(axis=1)
+    span = np.where(hi > lo, hi - lo, 1.0)
+    q = np.rint((values - lo[:, None]) * (PIXEL_LEVELS / span)[:, None]).astype(np.uint8)
+    out, start = [], 0
+    for a in columns:
+        layer = slice(start, start + a.shape[1])
+        start = layer.stop
+        out.append(
+            {
+                "dtype": "u8",
+                "shape": [a.shape[1], a.shape[0]],
+                "lo": lo[layer],
+                "hi": hi[layer],
+                "data": _b64(q[layer].tobytes()),
+            }
+        )
+    return out
+
+
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 

@@ -32,7 +32,12 @@ from app.foreground import step_aside
 log = logging.getLogger("bpx")
 
 T = TypeVar("T")
-CHEAP_THREADS = 40  # as many as anyio's pool for sync handlers: a blocked store call holds one
+CHEAP_THREADS = 40  # at most, as anyio's pool for sync handlers: a blocked store call holds one
+# ... but only as many as there are cores while jobs keep moving (CheapPool: more threads than
+# cores only fight for the GIL: 100 XOR Steps at once with the page's parts cost 1.6-1.9 ms of
+# server CPU each with 40 threads at them, 1.2-1.3 ms with 2, p99 220-275 -> 120-145 ms).
+STALL_SECONDS = 0.05  # no job taken this long while jobs wait: the threads are blocked, add one
+IDLE_SECONDS = 10.0  # a thread added for a stall ends after this long without a job
 ShouldStop = Callable[[], bool]
 
 
@@ -167,19 +172,29 @@ class Lanes:
 
 
 class CheapPool:
-    """Up to `most` threads, started as jobs need them, each taking the next job from one
-    queue; the answer comes back to the event loop with one call_soon_threadsafe.
+    """Threads started as jobs need them, each taking the next job from one queue; the answer
+    comes back to the event loop with one call_soon_threadsafe.
+
+    As many threads as there are cores (`base`) while the queue moves: jobs are short Python
+    work, and a thread more only contends for the GIL. When no job has been taken for
+    STALL_SECONDS while jobs wait, the threads are blocked (a store call, a run's lock held by
+    long work): a thread is added, up to `most`, and one so added ends once it has been idle
+    for IDLE_SECONDS. A few blocked jobs therefore never hold up the rest.
 
     run_in_executor on a concurrent.futures pool costs, per job, a concurrent Future and the
     asyncio Future wrapping it, and the pool's idle semaphore and shutdown locks, Python
     locks that the loop and the pool's threads take in turn: a few µs of Python work handed
     over 100 at once cost 20 µs of CPU per job that way, 9 µs this way."""
 
-    def __init__(self, most: int, name: str):
+    def __init__(self, most: int, name: str, base: int | None = None):
         self.most, self.name = most, name
+        self.base = min(most, base or os.cpu_count() or 2)
         self._jobs: queue.SimpleQueue[tuple[Any, ...] | None] = queue.SimpleQueue()
         self._threads: list[threading.Thread] = []
+        self._threads_lock = threading.Lock()  # an added thread removes itself when it ends
         self._waiting = 0  # jobs handed out and not answered yet: counted on the event loop only
+        self._taken = 0  # jobs the threads have taken: whether the queue moves (_check_stall)
+        self._watching: asyncio.TimerHandle | None = None
         self._stopped = False
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
@@ -188,13 +203,25 @@ class CheapPool:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
         self._waiting += 1
-        if self._waiting > len(self._threads) and len(self._threads) < self.most:
+        if self._waiting > len(self._threads) and len(self._threads) < self.base:
             self._start()
         self._jobs.put((loop, future, fn, args))
+        if self._waiting > len(self._threads) and self._watching is None:
+            self._watching = loop.call_later(STALL_SECONDS, self._check_stall, loop, self._taken)
         try:
             return await future
         finally:
             self._waiting -= 1
+
+    def _check_stall(self, loop: asyncio.AbstractEventLoop, taken: int) -> None:
+        """On the event loop, STALL_SECONDS after jobs were left waiting: a thread more if
+        none was taken meanwhile; watching again while jobs still wait."""
+        self._watching = None
+        if self._stopped or self._waiting <= len(self._threads):
+            return
+        if self._taken == taken and len(self._threads) < self.most:
+            self._start()
+        self._watching = loop.call_later(STALL_SECONDS, self._check_stall, loop, self._taken)
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> None:
         """fn(*args) in one of the threads, with nobody waiting for it (work a cancelled task
@@ -210,12 +237,28 @@ class CheapPool:
             self._jobs.put(None)
 
     def _start(self) -> None:
-        thread = threading.Thread(target=self._serve, name=f"{self.name}_{len(self._threads)}", daemon=True)
-        self._threads.append(thread)
+        with self._threads_lock:
+            added = len(self._threads) >= self.base
+            thread = threading.Thread(
+                target=self._serve, args=(added,), name=f"{self.name}_{len(self._threads)}", daemon=True
+            )
+            self._threads.append(thread)
         thread.start()
 
-    def _serve(self) -> None:
-        while (job := self._jobs.get()) is not None:
+    def _next(self, added: bool) -> tuple[Any, ...] | None:
+        """The next job; None to end (stopped, or an added thread idle for IDLE_SECONDS)."""
+        if not added:
+            return self._jobs.get()
+        try:
+            return self._jobs.get(timeout=IDLE_SECONDS)
+        except queue.Empty:
+            with self._threads_lock:
+                self._threads.remove(threading.current_thread())
+            return None
+
+    def _serve(self, added: bool = False) -> None:
+        while (job := self._next(added)) is not None:
+            self._taken += 1  # one thread at a time holds the GIL: a plain count is exact enough
             loop, future, fn, args = job
             del job
             if self._stopped:

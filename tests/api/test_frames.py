@@ -36,6 +36,27 @@ def test_pixels_in_256_levels_travel_as_bytes_and_come_back_exactly():
     assert np.abs(unpack(p) - pixels).max() < 1e-12
 
 
+def test_a_grid_of_every_layer_in_one_pass_is_each_layer_as_levels_says():
+    """layer_levels packs all layers at once: within half a level of each neuron's own range,
+    and the same bytes as `levels` per layer (a constant neuron, a NaN layer included)."""
+    from app.frames import layer_levels, levels
+
+    rng = np.random.default_rng(2)
+    layers = [rng.uniform(-1, 1, size=(400, 2)), np.tanh(rng.normal(size=(400, 5))), rng.random((400, 1))]
+    layers[1][:, 3] = 0.25  # a neuron the same everywhere
+    packed = layer_levels(layers)
+    for a, p in zip(layers, packed, strict=True):
+        one = levels(a.T)
+        assert p["shape"] == one["shape"] == [a.shape[1], a.shape[0]] and p["data"] == one["data"]
+        assert (p["lo"] == one["lo"]).all() and (p["hi"] == one["hi"]).all()
+        span = np.where(p["hi"] > p["lo"], p["hi"] - p["lo"], 1.0)
+        q = np.frombuffer(base64.b64decode(p["data"]), dtype=np.uint8).reshape(p["shape"])
+        drawn = p["lo"][:, None] + q * ((p["hi"] - p["lo"]) / 255)[:, None]
+        assert (np.abs(drawn - a.T) <= 0.5 * span[:, None] / 255 + 1e-12).all()
+    layers[2][7, 0] = np.nan
+    assert layer_levels(layers)[2]["dtype"] == "f32" and layer_levels(layers)[0]["dtype"] == "u8"
+
+
 def test_digits_travel_as_the_bitmap_of_their_strokes_and_their_bytes():
     from engine.datasets import mnist
 

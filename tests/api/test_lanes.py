@@ -73,7 +73,7 @@ def test_the_cheap_pool_answers_each_job_and_says_its_errors():
         return n * n
 
     async def main() -> list:
-        pool = CheapPool(4, "test")
+        pool = CheapPool(4, "test", base=4)
         answers = await asyncio.gather(*(pool.run(work, n) for n in range(20)), return_exceptions=True)
         assert len(pool._threads) == 4  # no more threads than `most`, however many jobs wait
         pool.stop()
@@ -82,6 +82,47 @@ def test_the_cheap_pool_answers_each_job_and_says_its_errors():
     answers = asyncio.run(main())
     assert [a for n, a in enumerate(answers) if n != 3] == [n * n for n in range(20) if n != 3]
     assert isinstance(answers[3], ValueError) and str(answers[3]) == "three"
+
+
+def test_the_cheap_pool_keeps_to_its_cores_while_jobs_move():
+    """Short jobs, many at once: no more threads than `base` (more would only fight for the GIL)."""
+    from app.lanes import CheapPool
+
+    async def main() -> int:
+        pool = CheapPool(40, "test", base=2)
+        for _ in range(3):  # longer than a stall check: the queue moves all the while
+            await asyncio.gather(*(pool.run(time.sleep, 0.002) for _ in range(40)))
+        threads = len(pool._threads)
+        pool.stop()
+        return threads
+
+    assert asyncio.run(main()) == 2
+
+
+def test_the_cheap_pool_adds_a_thread_when_its_threads_are_blocked(monkeypatch):
+    """Both threads wait on something slow (a lock that long work holds): a job behind them is
+    answered all the same, by a thread added for the stall, which ends once idle."""
+    from app import lanes
+    from app.lanes import CheapPool
+
+    monkeypatch.setattr(lanes, "IDLE_SECONDS", 0.3)
+    release = threading.Event()
+
+    async def main() -> tuple[int, int]:
+        pool = CheapPool(40, "test", base=2)
+        blocked = [asyncio.ensure_future(pool.run(release.wait, 5)) for _ in range(2)]
+        answer = await asyncio.wait_for(pool.run(lambda: "answered"), 2)
+        assert answer == "answered"
+        grown = len(pool._threads)
+        release.set()
+        await asyncio.gather(*blocked)
+        await asyncio.sleep(0.8)  # the added thread's idle time runs out
+        shrunk = len(pool._threads)
+        pool.stop()
+        return grown, shrunk
+
+    grown, shrunk = asyncio.run(main())
+    assert grown == 3 and shrunk == 2
 
 
 def test_the_cheap_pool_skips_a_job_whose_waiter_left_before_it_started():
