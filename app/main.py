@@ -90,7 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(blobs.router)
     app.include_router(code.router)
     app.include_router(insight.router)
-    for route in (api.STEP_ROUTE, api.CREATE_ROUTE):  # a class starting and stepping at once
+    for route in (api.STEP_ROUTE, api.PAUSE_ROUTE, api.CREATE_ROUTE):  # a class starting, pausing, stepping
         lean.serve_first(app, route)
     if pages is None:
         return app

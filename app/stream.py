@@ -40,9 +40,19 @@ import orjson
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
-from app.api import FrameFormat, Wanted, state_json
+from app.api import state_json
 from app.budget import check_state_size, check_steps, step_work
-from app.deps import Digits, ForegroundDep, LanesDep, Manager, RunId, SettingsDep, parse_fields
+from app.deps import (
+    Digits,
+    ForegroundDep,
+    FrameFormat,
+    LanesDep,
+    Manager,
+    RunId,
+    SettingsDep,
+    Wanted,
+    parse_fields,
+)
 from app.extras import GridPoints, Include, extra_parts, extras_work, parse_include
 from app.frames import PLAYING, WHOLE_SECONDS
 from app.lanes import CheapPool, ClientGone, ShouldStop, Stopped

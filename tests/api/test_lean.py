@@ -166,6 +166,39 @@ def test_lean_route_answers_as_fastapi_does(tmp_path: Path, monkeypatch: pytest.
     assert statuses.count(200) >= 10 and 422 in statuses and 404 in statuses  # both kinds were tried
 
 
+PAUSE_QUERIES = [q for q in QUERIES if q != "?somebody=else"] + [
+    "?step=2",
+    "?step=0&include=history&since=0",
+    "?step=4&format=compact",
+    "?step=-1",
+    "?step=x",
+    "?step=99999999999",
+]
+
+
+def paused(tmp_path: Path, lean: bool, monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, str, bytes]]:
+    """A pause answers as a Step does: each query's answer, after the same steps."""
+    out = []
+    with served(tmp_path, lean, monkeypatch) as client:
+        run_id = client.post("/api/v1/runs", json={"preset": "xor", "seed": 7}).json()["id"]
+        for query in PAUSE_QUERIES:
+            client.post(f"/api/v1/runs/{run_id}/step", json={"steps": 2})
+            r = client.post(f"/api/v1/runs/{run_id}/pause{query}")
+            out.append((r.status_code, r.headers.get("content-type", ""), r.content))
+        r = client.post("/api/v1/runs/nope/pause")
+        out.append((r.status_code, r.headers.get("content-type", ""), r.content))
+    return out
+
+
+def test_pausing_answers_as_fastapi_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    lean = paused(tmp_path / "lean", True, monkeypatch)
+    full = paused(tmp_path / "full", False, monkeypatch)
+    for case, (one, other) in enumerate(zip(lean, full, strict=True)):
+        assert one == other, (PAUSE_QUERIES + ["unknown run"])[case]
+    statuses = [status for status, _, _ in lean]
+    assert statuses.count(200) >= 10 and 422 in statuses and statuses[-1] == 404
+
+
 def test_plain_steps_skip_dependency_solving(client: TestClient, monkeypatch: pytest.MonkeyPatch):
     solved = []
     solve = fastapi.routing.solve_dependencies
