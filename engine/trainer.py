@@ -58,6 +58,9 @@ DATA_FIELDS = ("dataset", "n_samples", "noise", "test_ratio", "seed")
 _DATASETS: OrderedDict[tuple, Dataset] = OrderedDict()
 _DATASETS_LOCK = threading.Lock()
 SHARED_DATASETS = 8
+_FIRST_EVALUATIONS: OrderedDict[RunConfig, dict[str, float | None]] = OrderedDict()
+_FIRST_EVALUATIONS_LOCK = threading.Lock()
+FIRST_EVALUATIONS = 256  # configs whose step-0 evaluation is kept (a few floats each)
 
 
 def shared_dataset(config: RunConfig, one_hot_binary: bool) -> Dataset:
@@ -179,7 +182,26 @@ class Run:
         self.step = 0
         self.diverged_at: int | None = None  # the first step whose loss or ‖∇‖ was NaN/inf
         self._plan: StepPlan | None = None
-        self.history.record_eval(0, self.evaluate())
+        self.history.record_eval(0, self._first_evaluation())
+
+    def _first_evaluation(self) -> dict[str, float | None]:
+        """The evaluation at step 0, a function of the config alone (its seed makes the
+        weights): runs of one config share it. A class opening the digit lesson built 30 runs
+        at once, each passing all 6,000 rows through the net at step 0 (~8 ms of 9 a run)."""
+        c = self.config
+        if c.data is not None or c.weights is not None:  # not hashable, and seldom shared
+            return self.evaluate()
+        with _FIRST_EVALUATIONS_LOCK:
+            known = _FIRST_EVALUATIONS.get(c)
+            if known is not None:
+                _FIRST_EVALUATIONS.move_to_end(c)
+                return dict(known)
+        metrics = self.evaluate()
+        with _FIRST_EVALUATIONS_LOCK:
+            _FIRST_EVALUATIONS[c] = dict(metrics)
+            while len(_FIRST_EVALUATIONS) > FIRST_EVALUATIONS:
+                _FIRST_EVALUATIONS.popitem(last=False)
+        return metrics
 
     @property
     def diverged(self) -> bool:

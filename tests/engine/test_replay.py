@@ -113,6 +113,22 @@ def test_a_state_is_a_snapshot_that_later_steps_leave_alone():
         np.testing.assert_array_equal(now, before, err_msg=name)
 
 
+def test_runs_of_one_config_share_the_step_zero_evaluation_bit_for_bit():
+    """The first evaluation is kept per config (Run._first_evaluation): a run built after
+    another of its config carries what its own weights give, and owns its copy."""
+    import engine.trainer as trainer
+
+    config = resolve({"preset": "minibatch", "seed": 12345})
+    trainer._FIRST_EVALUATIONS.pop(config, None)
+    first, second = Run(config), Run(config)
+    assert config in trainer._FIRST_EVALUATIONS
+    assert second.history.evals[0] == second.evaluate() == first.history.evals[0]  # == on floats: bits
+    second.history.evals[0]["train_loss"] = -1.0
+    assert Run(config).history.evals[0] == first.evaluate()
+    other = Run(resolve({"preset": "minibatch", "seed": 12346}))
+    assert other.history.evals[0] == other.evaluate() != first.history.evals[0]
+
+
 def test_reset_returns_to_step_zero():
     run = Run(minibatch_config())
     first = run.state()
