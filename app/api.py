@@ -17,6 +17,7 @@ from fastapi import APIRouter, Query, Request, Response
 from app import __version__
 from app.blobs import dereference
 from app.budget import Shape, check_rows, check_state_size, check_steps
+from app.config_answers import shared_answer
 from app.deps import (
     Column,
     Digits,
@@ -286,29 +287,35 @@ async def get_state(
         work = build + check_steps(shape, replay, settings, field="step")
         return work + extras_work(shape, parts, grid, settings) if parts else work
 
-    def read(run: Run) -> bytes:
+    def answer(run: Run) -> bytes:
         state = state_of(asked, run)
         return step_answer(run, state, parts, since, grid, asked.digits) if parts else state
 
     query = asked.request.query_params
-    body = await asked.services.lanes.run(
+    asked_for = (
+        asked.digits,
+        query.get("fields"),
+        asked.frame,
+        asked.sample,
+        query.get("edges_only"),
+        parts,
+        since if "history" in parts else None,
+        grid if "grid" in parts else None,
+    )
+
+    gzip = accepts_gzip(asked.request)
+
+    def read(run: Run) -> tuple[bytes, dict[str, str] | None]:
+        # a class opening a lesson asks for the same answer (app/config_answers.py)
+        return shared_answer(run, (*asked_for, gzip), lambda: gzipped(answer(run), gzip))
+
+    body, headers = await asked.services.lanes.run(
         plan,
         lambda stop: manager.read(run_id, read, stop, asked.row),
         asked.request,
-        key=(
-            "state",
-            run_id,
-            asked.digits,
-            query.get("fields"),
-            asked.frame,
-            asked.sample,
-            query.get("edges_only"),
-            parts,
-            since if "history" in parts else None,
-            grid if "grid" in parts else None,
-        ),
+        key=("state", run_id, *asked_for, gzip),
     )
-    return state_response(body)
+    return state_response(body, headers)
 
 
 async def step_run(
