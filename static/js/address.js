@@ -1,9 +1,8 @@
 // The address bar as a view of the page model: every view is a URL. It follows each State the
 // page settles on and each page change (not every streamed frame); a link written now is the
 // page as shown.
-import { compareQuery } from "./compare.js";
 import { model, on } from "./store.js";
-import { buildQuery, writeUrl } from "./urlstate.js";
+import { buildQuery, compareQuery, writeUrl } from "./urlstate.js";
 
 const compareFields = () => compareQuery(model.compare?.overrides ?? {});
 

@@ -9,7 +9,6 @@ import { NetworkView } from "./network.js";
 import { NodeMarks } from "./nodepictures.js";
 import { restParams } from "./pagerun.js";
 import { RunModel } from "./run.js";
-import { COMPARE_PREFIX, FIELD_OF, FIELD_TYPE, format, parse, URL_NAME } from "./urlstate.js";
 
 export const SUGGESTIONS = [ // label: an i18n key
   { label: "compare.sgd_adam", b: { optimizer: "adam", learning_rate: 0.01 } },
@@ -17,21 +16,6 @@ export const SUGGESTIONS = [ // label: an i18n key
   { label: "compare.lr", a: { learning_rate: 0.03 }, b: { learning_rate: 3 } },
   { label: "compare.batch_norm", b: { batch_norm: true } },
 ];
-
-/** b_* parameters of a query as API fields. */
-export function readCompare(search = location.search) {
-  const out = {};
-  for (const [name, text] of new URLSearchParams(search)) {
-    if (!name.startsWith(COMPARE_PREFIX)) continue;
-    const field = FIELD_OF[name.slice(COMPARE_PREFIX.length)];
-    if (field) out[field] = parse(FIELD_TYPE[field], text);
-  }
-  return out;
-}
-
-export function compareQuery(overrides) {
-  return Object.entries(overrides).map(([field, v]) => [`${COMPARE_PREFIX}${URL_NAME[field]}`, format(FIELD_TYPE[field], v)]);
-}
 
 /** A setting's value in the page's words: "ReLU", "He", "Adam", "on", a number as the page
  * prints it; never the raw "relu". */

@@ -3,11 +3,12 @@
 // ("catchup") — and the menu of suggested comparisons. B's history is overlaid on the plots
 // (plotsview.js, on "compare-history").
 import { busy } from "./busy.js";
-import { Compare, readCompare, SUGGESTIONS } from "./compare.js";
+import { Compare, SUGGESTIONS } from "./compare.js";
 import { t } from "./i18n.js";
 import { newRun } from "./pagerun.js";
 import { emit, model, on } from "./store.js";
 import { expose } from "./testhook.js";
+import { readCompare } from "./urlstate.js";
 
 const $ = (id) => document.getElementById(id);
 

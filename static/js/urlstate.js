@@ -112,3 +112,20 @@ export function writeUrl(config, page, extra = []) {
   const url = `${location.pathname}${query ? "?" + query : ""}`;
   if (url !== location.pathname + location.search) history.replaceState(null, "", url);
 }
+
+// Compare mode's run B in the URL (compare.js): here, so that writing the address does not need
+// compare mode's module, which the page fetches only when compare mode opens.
+/** b_* parameters of a query as API fields. */
+export function readCompare(search = location.search) {
+  const out = {};
+  for (const [name, text] of new URLSearchParams(search)) {
+    if (!name.startsWith(COMPARE_PREFIX)) continue;
+    const field = FIELD_OF[name.slice(COMPARE_PREFIX.length)];
+    if (field) out[field] = parse(FIELD_TYPE[field], text);
+  }
+  return out;
+}
+
+export function compareQuery(overrides) {
+  return Object.entries(overrides).map(([field, v]) => [`${COMPARE_PREFIX}${URL_NAME[field]}`, format(FIELD_TYPE[field], v)]);
+}
