@@ -355,7 +355,7 @@ export class DigitLab {
  * another step or run, or the probe chip is pressed. */
 export function mountDigitLab(root, chip, network, busy) {
   let lab = null;
-  let fresh = false; // a new run whose first State has not come yet
+  let fresh = true; // a new run whose first State has not come yet (mounted late, views.js: the run just opened)
   // The probe is one image's arrows at the step shown: a new step or run ends it, the same
   // State asked again for more (the lab's whole matrices, a sample's rows) does not. Under load
   // that answer could land after the student's click and take the arrows they asked for away.
@@ -369,7 +369,7 @@ export function mountDigitLab(root, chip, network, busy) {
   chip.addEventListener("click", () => probe(null));
   const image = () => model.data?.input_shape.length === 2;
   on("run", () => { fresh = true; });
-  on("state", ({ streamed }) => {
+  const onState = ({ streamed }) => {
     if (!streamed && shownAt() !== probedAt) probe(null);
     if (!fresh || streamed) return;
     fresh = false;
@@ -397,7 +397,8 @@ export function mountDigitLab(root, chip, network, busy) {
     applyTranslations(root);
     lab.reset();
     refresh();
-  });
+  };
+  on("state", onState);
   // Its requests (an image's gradients, the confusion matrix) only when on screen, once per State;
   // its maps draw the first layer's matrices whole, which a State at rest then carries (edges_only).
   const refresh = whenVisible(root, () => {
@@ -415,4 +416,5 @@ export function mountDigitLab(root, chip, network, busy) {
     if (model.playing) lab.renderMaps();
     else refresh();
   });
+  if (model.run.state) onState({ streamed: false }); // mounted after its run's first State came (views.js)
 }

@@ -24,7 +24,7 @@ async function start() {
   model.page.lang = pickLanguage(page.lang, [...document.getElementById("lang").options].map((o) => o.value));
   await loadLanguage(model.page.lang);
   useRun(new RunModel());
-  mountViews();
+  await mountViews(); // with the features the URL opens at load (views.js)
   await newRun(page.step);
 }
 
