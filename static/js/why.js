@@ -7,12 +7,15 @@ import { decodeFrame } from "./frames.js";
 import { t } from "./i18n.js";
 import { parseSelection } from "./network.js";
 import { coordinate, parameterFor } from "./parameters.js";
-import { SharesView } from "./shares.js";
-import { SurfaceView } from "./surface.js";
 import { model, on } from "./store.js";
 import { whenVisible } from "./visible.js";
 
 const POINTS = 31;
+
+// Its two charts' modules, fetched with the panel's first numbers: it is below the fold at first load.
+let charts = null;
+const loadCharts = () => (charts ??= Promise.all([import("./shares.js"), import("./surface.js")])
+  .catch((error) => { charts = null; throw error; }));
 
 /** The batch with every sample's inputs (the pictures of the samples that pull hardest): a big
  * net's State at rest has one sample's (app/sampled.py), the others come once per step. */
@@ -33,8 +36,8 @@ export class WhyPanel {
   constructor(root, hooks) {
     this.root = root;
     this.hooks = hooks;
-    this.shares = new SharesView(root.querySelector("#plot-shares"), root.querySelector("#shares-images"), hooks.pick);
-    this.surface = new SurfaceView(root.querySelector("#plot-surface"));
+    this.shares = null; // a SharesView and a SurfaceView, made with the first numbers (loadCharts)
+    this.surface = null;
     this.qInput = root.querySelector("#surface-q");
     this.pLabel = root.querySelector("#surface-p");
     this.note = root.querySelector("#surface-note");
@@ -58,12 +61,15 @@ export class WhyPanel {
     const key = `${id}|${st.step}|${p}|${q}|${page().sample}|${page().lang}|${page().theme}`;
     if (key === this.key) return;
     this.key = key;
-    const [shares, surface, batch] = await Promise.all([
+    const [shares, surface, batch, [{ SharesView }, { SurfaceView }]] = await Promise.all([
       api.shares(id, param.layer, param.i, param.j),
       api.surface(id, { p, q, points: POINTS }).catch((error) => ({ error })),
       batchInputs(id, st),
+      loadCharts(),
     ]);
     if (id !== runId() || key !== this.key) return; // a newer request has the floor
+    this.shares ??= new SharesView(this.root.querySelector("#plot-shares"), this.root.querySelector("#shares-images"), this.hooks.pick);
+    this.surface ??= new SurfaceView(this.root.querySelector("#plot-surface"));
     if (window.__bpx) window.__bpx.why = { shares, surface, p, q }; // for the browser tests
     // A diverged run's numbers are NaN or ∞: the panels say so, not empty axes or a stale path
     const step = st.diverged_at ?? st.step;
