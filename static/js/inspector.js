@@ -25,13 +25,6 @@ function math(body) {
   return `<div class="formula"><math display="block"><mrow>${body}</mrow></math></div>`;
 }
 
-export function renderIdle(el, preset) {
-  el.innerHTML = `
-    <h2>${preset ? esc(t(preset.texts.title)) : esc(t("inspector.custom"))}</h2>
-    ${preset ? `<p class="watch" id="watch">${esc(t(preset.texts.watch))}</p>` : ""}
-    <p class="muted">${esc(t("inspector.hint"))}</p>`;
-}
-
 /** The nudge as the canvas draws it: ↑ blue when −∂/∂w > 0. */
 function nudgeCell(v, known) {
   if (!known) return `<dd>${notYet()}</dd>`;

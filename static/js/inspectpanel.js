@@ -1,11 +1,24 @@
 // The inspector panel as a view of the page model: the lesson's words when nothing is selected,
 // a neuron's z, a, δ, or an edge's chain rule (fetched once per step and selection).
 import { api } from "./api.js";
-import { foldWide, renderEdge, renderIdle, renderNode } from "./inspector.js";
 import { model, on, revealed } from "./store.js";
 import { parseSelection } from "./hittest.js";
 import { healthHtml, neuronHealth } from "./health.js";
 import { t } from "./i18n.js";
+import { esc } from "./html.js";
+
+// The tables of an edge's chain rule and a neuron's numbers come with the first selection: at
+// first load the inspector shows the lesson's words (renderIdle).
+let tables = null;
+const loadTables = () => (tables ??= import("./inspector.js").catch((error) => { tables = null; throw error; }));
+
+/** The lesson's words, or a hint, when nothing is selected. */
+function renderIdle(el, preset) {
+  el.innerHTML = `
+    <h2>${preset ? esc(t(preset.texts.title)) : esc(t("inspector.custom"))}</h2>
+    ${preset ? `<p class="watch" id="watch">${esc(t(preset.texts.watch))}</p>` : ""}
+    <p class="muted">${esc(t("inspector.hint"))}</p>`;
+}
 
 /** Dead and saturated neurons: the selected neuron's lines under its numbers. */
 function renderHealth(el) {
@@ -37,7 +50,8 @@ export function mountInspector(el, busy) {
       const width = sel.col === 0 ? st.layers[0].W[0].length : st.layers[sel.col - 1]?.W.length;
       if (sel.col > st.layers.length || sel.i >= width) { renderIdle(el, preset); return; }
       // A big net's State is packed for drawing (frames.js): the exact numbers, one request away.
-      const exact = st.approx ? await busy(() => api.state(model.runId, { fields: NODE_FIELDS })) : st;
+      const [exact, { renderNode }] = await busy(() => Promise.all([
+        st.approx ? api.state(model.runId, { fields: NODE_FIELDS }) : st, loadTables()])) ?? [];
       if (!exact || mine !== ticket) return;
       if (exact.step !== st.step) { shown = ""; return; } // see below
       renderNode(el, { ...st, ...exact }, sel.col, sel.i, revealed(st.layers.length, model.page.phase),
@@ -47,7 +61,7 @@ export function mountInspector(el, busy) {
     }
     const into = st.layers[sel.l]?.W;
     if (!into || sel.i >= into.length || sel.j >= into[0].length) { renderIdle(el, preset); return; } // e:9:9:9 on a small net
-    const chain = await busy(() => api.chain(model.runId, sel.l, sel.i, sel.j));
+    const [chain, { renderEdge }] = await busy(() => Promise.all([api.chain(model.runId, sel.l, sel.i, sel.j), loadTables()])) ?? [];
     // Answered at another step than the one shown (a stream that stopped on the page still
     // stepped on the server until the pause reached it): nothing drawn; the State the pause
     // settles on draws again, though its step may be the one of the frame shown.
@@ -61,5 +75,6 @@ export function mountInspector(el, busy) {
   on("playing", draw);
   on("run", () => { shown = ""; });
   on("health", () => renderHealth(el));
-  new ResizeObserver(() => foldWide(el)).observe(el); // a window made narrower or wider: fold again
+  // a window made narrower or wider: fold again (no tables drawn yet: nothing to fold)
+  new ResizeObserver(() => tables?.then(({ foldWide }) => foldWide(el), () => {})).observe(el);
 }
