@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import zlib
+from collections.abc import Callable
 from typing import Annotated, Any, Literal, cast
 
 import numpy as np
@@ -349,16 +350,25 @@ async def step_run(
 # A class of students stepping at once: the Step's plainly valid requests skip FastAPI's
 # per-request routing and dependency solving (app/lean.py, main.py serves it first); its
 # errors and documentation are FastAPI's.
-runs.add_api_route(
+def state_route(path: str, endpoint: Callable[..., Any], summary: str) -> LeanRoute:
+    """A POST that answers a State (or a Step's answer), served by its lean entrance."""
+    runs.add_api_route(
+        path,
+        endpoint,
+        methods=["POST"],
+        route_class_override=LeanRoute,
+        response_model=StateOut | StepWithOut,
+        responses=STATE_DOC,
+        summary=summary,
+    )
+    return cast(LeanRoute, runs.routes[-1])
+
+
+STEP_ROUTE = state_route(
     "/{run_id}/step",
     step_run,
-    methods=["POST"],
-    route_class_override=LeanRoute,
-    response_model=StateOut | StepWithOut,
-    responses=STATE_DOC,
-    summary="Apply n updates; returns the new State (with `include`: {state, and the parts asked for})",
+    "Apply n updates; returns the new State (with `include`: {state, and the parts asked for})",
 )
-STEP_ROUTE = cast(LeanRoute, runs.routes[-1])
 
 
 @runs.post("/{run_id}/reset", response_model=RunOut, summary="Back to step 0")
@@ -412,17 +422,12 @@ async def pause_run(
     return state_response(*await asked.services.lanes.cheap(pause))
 
 
-runs.add_api_route(
+PAUSE_ROUTE = state_route(
     "/{run_id}/pause",
     pause_run,
-    methods=["POST"],
-    route_class_override=LeanRoute,
-    response_model=StateOut | StepWithOut,
-    responses=STATE_DOC,
-    summary="Stop this run's streams; optionally go to the step the client shows; returns the State "
+    "Stop this run's streams; optionally go to the step the client shows; returns the State "
     "(with `include`: {state, and the parts asked for}, as a Step's)",
 )
-PAUSE_ROUTE = cast(LeanRoute, runs.routes[-1])
 
 
 @runs.post("/{run_id}/predict", response_model=PredictOut, summary="The network's output for input rows")
