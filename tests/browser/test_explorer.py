@@ -287,7 +287,8 @@ def test_an_imported_digit_net_is_a_url_that_reloads(page, make_page, server, tm
     exported = tmp_path / "digits.json"
     exported.write_bytes(httpx.get(f"{server.url}/api/v1/runs/{run_id}/export").content)
     assert exported.stat().st_size > 100_000  # 13,002 numbers: far more than a URL may carry
-    p.locator("#btn-share").click()  # the import is in the share dialog, whose module comes with it (views.js)
+    # the import is in the share dialog, whose module comes with it (views.js)
+    p.locator("#btn-share").click()
     p.wait_for_selector("#share:not([hidden])")
     p.locator("#import-json").set_input_files(str(exported))
     p.wait_for_function(
