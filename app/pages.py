@@ -126,7 +126,7 @@ def rendered(name: str, version: tuple[int, int]) -> tuple[bytes, tuple[bytes, d
     same for every visitor, so rendered and compressed once, not for each student of a class
     (~1.2 ms of server CPU a page), and anew when the template is edited, as Jinja2 would."""
     html = templates.get_template(name).render(page_context()).encode()
-    return html, api.gzipped(html, True)  # as GZipMiddleware would: not under 1000 bytes
+    return html, api.gzipped(html, True, api.GZIP_KEPT_LEVEL)  # as GZipMiddleware would: not under 1000 bytes
 
 
 def page(name: str, request: Request) -> Response:
