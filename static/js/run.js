@@ -73,6 +73,14 @@ export class RunModel extends EventTarget {
     return [...this.wants].filter(([, when]) => when()).map(([part]) => part).join(",");
   }
 
+  /** A stream's include and since: the played parts, and the history rows since the page's
+   * (so that the pause that ends the stream carries only the last ones). */
+  streamParts() {
+    const played = this.playedParts();
+    if (!this.history) return played ? { include: played } : {};
+    return { include: ["history", ...(played ? [played] : [])].join(","), since: this.history.step.length };
+  }
+
   /** Adopt a created run (POST /runs's answer). */
   adopt(created) {
     if (this.stream) this.stream.close(); // the old run: nothing more to ask it
@@ -261,17 +269,24 @@ export class RunModel extends EventTarget {
     if (this.playing || !this.state) return;
     this.playing = true;
     this.emit("playing", true);
-    const include = this.playedParts();
-    const url = api.streamUrl(this.id, { rate, steps_per_frame: stepsPerFrame, ...params, ...(include ? { include } : {}) });
+    const url = api.streamUrl(this.id, { rate, steps_per_frame: stepsPerFrame, ...params, ...this.streamParts() });
     const stream = (this.stream = new EventSource(url));
-    // Twice a second the numbers the views want drawn come before a frame, for that frame's
-    // step (app/stream.py): they are read with it, as a Step's answer's are.
+    // Twice a second the numbers the views want drawn, and the history rows since the last
+    // time, come before a frame, for that frame's step (app/stream.py): they are read with
+    // it, as a Step's answer's are.
     stream.addEventListener("extras", (event) => {
       if (stream === this.stream) this.extras = parseJson(event.data);
     });
     stream.addEventListener("state", (event) => {
       if (stream !== this.stream) return;
       const frame = parseJson(event.data); // NaN and ±∞ come as names
+      const extras = this.extras;
+      if (extras?.history && extras.step === frame.step && this.history) {
+        // Kept quietly: the plots follow the frames while playing and redraw whole on the pause,
+        // which then asks only for the rows since this frame (stepParts).
+        this.history = appendHistory(this.history, extras.history);
+        delete extras.history;
+      }
       this.setState(this.readState(frame, params), true);
     });
     const finish = () => { if (stream === this.stream) this.pause(); };

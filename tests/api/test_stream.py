@@ -154,10 +154,34 @@ def test_a_stream_carries_the_extras_twice_a_second_not_with_every_frame(client)
             assert got[i + 1] == ("state", {"step": data["step"]})
 
 
+def test_a_streams_extras_carry_the_history_since_the_one_before(client):
+    """With `history`, each extras event brings the rows the page lacks (the first: since the
+    page's own `since`): laid end to end they are the run's history up to the last of them,
+    and a pause then asks only for the rest."""
+    run_id = client.post("/api/v1/runs", json={"preset": "xor"}).json()["id"]
+    client.post(f"/api/v1/runs/{run_id}/step", json={"steps": 7})
+    got = events(
+        client.get(
+            f"/api/v1/runs/{run_id}/stream?rate=40&max_frames=40&fields=step&include=history,neurons&since=7"
+        ).text
+    )
+    extras = [data for kind, data in got if kind == "extras"]
+    assert len(extras) >= 2 and all("neurons" in e for e in extras)
+    steps = [s for e in extras for s in e["history"]["step"]]
+    last = extras[-1]["step"]
+    assert steps == list(range(7, last))  # each row once, in order, none before `since`
+    whole = client.get(f"/api/v1/runs/{run_id}/history").json()
+    assert [x for e in extras for x in e["history"]["loss"]] == whole["loss"][7:last]
+    evals = [s for e in extras for s in e["history"]["eval_step"]]
+    assert evals == [s for s in whole["eval_step"] if 7 < s <= last]
+    paused = client.post(f"/api/v1/runs/{run_id}/pause?include=history&since={last}").json()
+    assert paused["history"]["step"] == list(range(last, paused["state"]["step"]))
+
+
 def test_a_stream_refuses_extras_it_cannot_carry(client):
     xor = client.post("/api/v1/runs", json={"preset": "xor"}).json()["id"]
     digits = client.post("/api/v1/runs", json={"preset": "digits"}).json()["id"]
-    for run_id, include in [(xor, "history"), (xor, "nope"), (digits, "grid")]:
+    for run_id, include in [(xor, "nope"), (digits, "grid")]:
         response = client.get(f"/api/v1/runs/{run_id}/stream?max_frames=1&include={include}")
         assert response.status_code == 422 and response.json()["detail"][0]["loc"][-1] == "include"
 

@@ -51,6 +51,7 @@ WORKERS = (2, 1)
 STUDENTS_PER_GENERATOR = 50  # one aiohttp process keeps up with this many students' streams
 BROWSER_CONNECTIONS = 6  # per host, as Chromium (HTTP/1.1)
 NOT_API = ("asset", "page", "frame gap")  # what the API rows leave out: files, the page, the stream
+EXTRAS_STEP = re.compile(rb'data: \{"step":(\d+)')
 
 
 @dataclass
@@ -256,15 +257,23 @@ class Student:
                     self.errors.append(f"stream {r.status}")
                     return
                 next_tick = start + PLOT_FLUSH_SECONDS
+                extras_step = None  # the step of the last extras event, whose history rows the page keeps
+                event = b""
                 async for line in r.content:
                     self.bytes += len(line)
                     now = time.perf_counter()
+                    if line.startswith(b"event: "):
+                        event = line[7:].strip()
+                    elif event == b"extras" and line.startswith(b"data: "):
+                        extras_step = EXTRAS_STEP.match(line).group(1).decode()
                     if line.startswith(b"id: "):
                         self.frames += 1
                         self.frame_times.append(time.time())
                         self.times["frame gap"].append(now - last)
                         last = now
                         self.subs["{step}"] = line[4:].decode().strip()
+                        if self.subs["{step}"] == extras_step and "since=" in self.script.stream:
+                            self.subs["{since}"] = extras_step  # the page's history now ends there
                     if now >= next_tick and self.script.tick:
                         ticks.append(asyncio.ensure_future(self.group(self.script.tick)))
                         next_tick += PLOT_FLUSH_SECONDS
