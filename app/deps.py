@@ -65,9 +65,11 @@ LanesDep = Annotated[Lanes, Depends(get_lanes)]
 ForegroundDep = Annotated[Foreground, Depends(get_foreground)]
 
 
-def known_run(run_id: str, manager: Manager) -> str:
-    """The run's id, once the store knows it: 404 before any work starts (streams included)."""
-    manager.require(run_id)
+async def known_run(run_id: str, manager: Manager, lanes: LanesDep) -> str:
+    """The run's id, once the store knows it: 404 before any work starts (streams included).
+    The store is asked in the cheap lane: as a plain `def`, FastAPI sent this to anyio's 40
+    threads (a handler still so written behind it: 1.43 -> 1.30 ms of CPU a request, wrk)."""
+    await lanes.cheap(manager.require, run_id)
     return run_id
 
 

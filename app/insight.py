@@ -18,7 +18,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
 from app.api import json_response
-from app.deps import WIDEST, Digits, Layer, Manager, Row, RunId
+from app.deps import WIDEST, Digits, LanesDep, Layer, Manager, Row, RunId
 from app.responses import Real
 from app.runs import LiveRun, config_key
 from app.schemas import ERRORS
@@ -194,11 +194,11 @@ def get_surface(
     response_model=HealthOut,
     summary="Dead (ReLU) and saturated (sigmoid, tanh) hidden neurons over the training set",
 )
-def get_neurons(run_id: RunId, manager: Manager, digits: Digits = None) -> Response:
+async def get_neurons(run_id: str, manager: Manager, lanes: LanesDep, digits: Digits = None) -> Response:
     def answer(run: Run) -> Response:
         key = (config_key(run.config), run.step, digits)
         return Response(
             healths.get(key, lambda: dumps(neuron_health(run), digits)), media_type="application/json"
         )
 
-    return manager.read(run_id, answer)
+    return await lanes.cheap(manager.read, run_id, answer)
