@@ -27,7 +27,6 @@ from app.deps import (
     Layer,
     Manager,
     Row,
-    RunId,
     SettingsDep,
     StateRequest,
     StateRequestDep,
@@ -441,7 +440,9 @@ PAUSE_ROUTE = state_route(
 
 
 @runs.post("/{run_id}/predict", response_model=PredictOut, summary="The network's output for input rows")
-def predict(run_id: RunId, body: PredictIn, manager: Manager, settings: SettingsDep) -> Response:
+async def predict(
+    run_id: str, body: PredictIn, manager: Manager, lanes: LanesDep, settings: SettingsDep
+) -> Response:
     if len(body.x) > settings.max_predict_rows:
         raise ConfigError("x", f"{len(body.x)} rows is too many", f"at most {settings.max_predict_rows}")
 
@@ -453,7 +454,7 @@ def predict(run_id: RunId, body: PredictIn, manager: Manager, settings: Settings
         activations = run.activations(np.array(body.x, dtype=np.float64))  # finite: PredictIn says so
         return json_response({"y": activations[-1], **({"layers": activations} if body.layers else {})})
 
-    return manager.read(run_id, answer)
+    return await lanes.cheap(manager.read, run_id, answer)
 
 
 @runs.get(
@@ -472,9 +473,10 @@ async def get_confusion(
     response_model=PreviewOut,
     summary="Batch loss along the update about to be applied: L(θ + α·Δθ)",
 )
-def get_preview(
-    run_id: RunId,
+async def get_preview(
+    run_id: str,
     manager: Manager,
+    lanes: LanesDep,
     settings: SettingsDep,
     points: Annotated[int, Query(ge=2, le=201)] = 41,
     until: Annotated[float, Query(gt=0, le=10)] = 2.0,
@@ -485,7 +487,7 @@ def get_preview(
         check_rows(Shape.of_config(run.config), points * run.batch_size, settings, field="points")
         return json_response(preview_of(run, alphas))
 
-    return manager.read(run_id, answer)
+    return await lanes.cheap(manager.read, run_id, answer)
 
 
 @runs.get(
@@ -533,15 +535,16 @@ async def get_data(
     response_model=ChainOut,
     summary="Chain-rule factors of ∂L/∂W[layer][i][j], with a finite-difference check",
 )
-def get_chain(
-    run_id: RunId,
+async def get_chain(
+    run_id: str,
     manager: Manager,
+    lanes: LanesDep,
     layer: Layer,
     i: Row,
     j: Column,
     digits: Digits = None,
 ) -> Response:
-    return manager.read(run_id, lambda run: json_response(chain(run, layer, i, j), digits))
+    return await lanes.cheap(manager.read, run_id, lambda run: json_response(chain(run, layer, i, j), digits))
 
 
 @runs.get(

@@ -18,7 +18,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
 from app.api import json_response
-from app.deps import WIDEST, Digits, LanesDep, Layer, Manager, Row, RunId
+from app.deps import WIDEST, Digits, LanesDep, Layer, Manager, Row
 from app.responses import Real
 from app.runs import LiveRun, config_key
 from app.schemas import ERRORS
@@ -122,15 +122,18 @@ healths = Cache(CACHED)
     response_model=SharesOut,
     summary="Each sample's share δ_s·a_s/B of ∂L/∂W[layer][i][j] (or of ∂L/∂b[layer][i] without j)",
 )
-def get_shares(
-    run_id: RunId,
+async def get_shares(
+    run_id: str,
     manager: Manager,
+    lanes: LanesDep,
     layer: Layer,
     i: Row,
     j: Annotated[int | None, Query(ge=0, lt=WIDEST, description="j: the input; omit for the bias")] = None,
     digits: Digits = None,
 ) -> Response:
-    return manager.read(run_id, lambda run: json_response(weight_shares(run, layer, i, j), digits))
+    return await lanes.cheap(
+        manager.read, run_id, lambda run: json_response(weight_shares(run, layer, i, j), digits)
+    )
 
 
 def bias_of(c: Coordinate) -> Coordinate:
@@ -164,9 +167,10 @@ def recent_path(live: LiveRun, cs: tuple[Coordinate, Coordinate], steps: int) ->
     "big net × batch gets fewer (`points` says how many). radius: half the grid's width in parameter "
     "units (default: enough for the path and a few steps, at least 1). path: past steps to trace.",
 )
-def get_surface(
-    run_id: RunId,
+async def get_surface(
+    run_id: str,
     manager: Manager,
+    lanes: LanesDep,
     p: Annotated[str, Query(max_length=40, description="e.g. W1:0:2")],
     q: Annotated[str | None, Query(max_length=40, description="e.g. b1:0")] = None,
     points: Annotated[int, Query(ge=3, le=MAX_POINTS)] = 21,
@@ -186,7 +190,7 @@ def get_surface(
 
         return Response(surfaces.get(key, make), media_type="application/json")
 
-    return manager.read_live(run_id, answer)
+    return await lanes.cheap(manager.read_live, run_id, answer)
 
 
 @router.get(

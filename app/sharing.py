@@ -20,7 +20,7 @@ from fastapi.responses import PlainTextResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.api import json_response, run_out
-from app.deps import Manager, RunId, SettingsDep, Store
+from app.deps import LanesDep, Manager, SettingsDep, Store
 from app.errors import NotFound
 from app.page_params import check_page_params
 from app.responses import ExportOut
@@ -215,7 +215,7 @@ def delete_saved(saved_id: str, request: Request, store: Store) -> Response:
     response_model=ExportOut,
     summary="Config and current weights as one JSON file",
 )
-def export_run(run_id: RunId, manager: Manager) -> Response:
+async def export_run(run_id: str, manager: Manager, lanes: LanesDep) -> Response:
     def exported(run: Run) -> dict[str, Any]:
         return {
             "format": EXPORT_FORMAT,
@@ -224,7 +224,7 @@ def export_run(run_id: RunId, manager: Manager) -> Response:
             "weights": [{"W": layer.W, "b": layer.b} for layer in run.state().layers],
         }
 
-    return json_response(manager.read(run_id, exported))
+    return await lanes.cheap(lambda: json_response(manager.read(run_id, exported)))
 
 
 class ImportIn(BaseModel):
@@ -261,8 +261,8 @@ def import_run(body: ImportIn, manager: Manager) -> RunOut:
     response_class=PlainTextResponse,
     summary="A Python script (httpx) that rebuilds this run through the API and prints its numbers",
 )
-def snippet(run_id: RunId, manager: Manager, request: Request) -> PlainTextResponse:
-    config, step = manager.read(run_id, lambda run: (run.config, run.step))
+async def snippet(run_id: str, manager: Manager, lanes: LanesDep, request: Request) -> PlainTextResponse:
+    config, step = await lanes.cheap(manager.read, run_id, lambda run: (run.config, run.step))
     defaults = DEFAULTS.to_dict()
     fields = {k: v for k, v in config.to_dict().items() if v != defaults[k]}
     base = str(request.base_url).rstrip("/")
