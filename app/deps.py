@@ -67,8 +67,9 @@ ForegroundDep = Annotated[Foreground, Depends(get_foreground)]
 
 async def known_run(run_id: str, manager: Manager, lanes: LanesDep) -> str:
     """The run's id, once the store knows it: 404 before any work starts (streams included).
-    The store is asked in the cheap lane: as a plain `def`, FastAPI sent this to anyio's 40
-    threads (a handler still so written behind it: 1.43 -> 1.30 ms of CPU a request, wrk)."""
+    The store is asked in the cheap lane (as a plain `def`, FastAPI sent this to anyio's 40
+    threads, a hop dearer in CPU and contending for the GIL). A stream names it; handlers that
+    read a run need not: RunManager raises RunNotFound (404) in their own hop."""
     await lanes.cheap(manager.require, run_id)
     return run_id
 
