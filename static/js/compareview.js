@@ -44,7 +44,8 @@ export function mountCompare() {
   const draw = () => { if (model.state && compare.active) compare.draw(model.page); };
   on("state", ({ state, streamed }) => {
     draw();
-    if (!streamed && compare.active) compare.follow(state.step, model.page, model.data?.input_shape);
+    // through busy(), as the catch-up's: a failure is said, and "idle" waits for run B's step
+    if (!streamed && compare.active) busy(() => compare.follow(state.step, model.page, model.data?.input_shape));
   });
   on("page", draw);
   on("catchup", (states) => {
