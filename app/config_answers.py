@@ -13,18 +13,16 @@ large), only answers under MAX_BYTES, and only the MAX_ANSWERS used last.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
+from engine.recent import Recent
 from engine.trainer import Run
 
 MAX_ANSWERS = 64
 MAX_BYTES = 1_000_000
 
 Answer = tuple[bytes, dict[str, str] | None]  # the body as sent, and its headers (api.gzipped)
-_answers: OrderedDict[Hashable, Answer] = OrderedDict()
-_lock = threading.Lock()
+_answers: Recent[Hashable, Answer] = Recent(MAX_ANSWERS)
 
 
 def shared_answer(run: Run, asked: Hashable, make: Callable[[], Answer]) -> Answer:
@@ -32,16 +30,4 @@ def shared_answer(run: Run, asked: Hashable, make: Callable[[], Answer]) -> Answ
     config = run.config
     if config.data is not None or config.weights is not None:
         return make()
-    key = (config, run.step, asked)
-    with _lock:
-        answer = _answers.get(key)
-        if answer is not None:
-            _answers.move_to_end(key)
-            return answer
-    answer = make()
-    if len(answer[0]) <= MAX_BYTES:
-        with _lock:
-            _answers[key] = answer
-            while len(_answers) > MAX_ANSWERS:
-                _answers.popitem(last=False)
-    return answer
+    return _answers.get((config, run.step, asked), make, keep=lambda answer: len(answer[0]) <= MAX_BYTES)

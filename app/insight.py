@@ -8,9 +8,6 @@ neuron checks are cached per (config, step, query): a run is a pure function of 
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from collections.abc import Callable
 from typing import Annotated
 
 import numpy as np
@@ -24,6 +21,7 @@ from app.runs import LiveRun, config_key
 from app.schemas import ERRORS
 from app.serialize import dumps
 from engine.health import neuron_health
+from engine.recent import Recent
 from engine.shares import weight_shares
 from engine.surface import MAX_POINTS, Coordinate, flat_index, loss_surface, parse_coordinate
 from engine.trainer import Run
@@ -92,29 +90,8 @@ class HealthOut(BaseModel):
     hidden: int
 
 
-class Cache:
-    """The newest few answers, by key (bytes of JSON)."""
-
-    def __init__(self, size: int):
-        self.size = size
-        self._items: OrderedDict[tuple, bytes] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple, make: Callable[[], bytes]) -> bytes:
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-        value = make()
-        with self._lock:
-            self._items[key] = value
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return value
-
-
-surfaces = Cache(CACHED)
-healths = Cache(CACHED)
+surfaces: Recent[tuple, bytes] = Recent(CACHED)  # the newest few answers, as JSON
+healths: Recent[tuple, bytes] = Recent(CACHED)
 
 
 @router.get(

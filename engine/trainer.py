@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import math
 import struct
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,6 +22,7 @@ from engine.initializers import init_weights
 from engine.network import LayerPass, Network, Pass, build_specs
 from engine.optimizers import Optimizer
 from engine.quiet import quietly
+from engine.recent import Recent
 from engine.schedules import learning_rate
 from engine.state import State, build_state
 
@@ -55,12 +54,10 @@ def accuracy(prediction: np.ndarray, y: np.ndarray) -> float:
 DATA_FIELDS = ("dataset", "n_samples", "noise", "test_ratio", "seed")
 
 
-_DATASETS: OrderedDict[tuple, Dataset] = OrderedDict()
-_DATASETS_LOCK = threading.Lock()
 SHARED_DATASETS = 8
-_FIRST_EVALUATIONS: OrderedDict[RunConfig, dict[str, float | None]] = OrderedDict()
-_FIRST_EVALUATIONS_LOCK = threading.Lock()
+_datasets: Recent[tuple, Dataset] = Recent(SHARED_DATASETS)
 FIRST_EVALUATIONS = 256  # configs whose step-0 evaluation is kept (a few floats each)
+_first_evaluations: Recent[RunConfig, dict[str, float | None]] = Recent(FIRST_EVALUATIONS)
 
 
 def shared_dataset(config: RunConfig, one_hot_binary: bool) -> Dataset:
@@ -72,18 +69,14 @@ def shared_dataset(config: RunConfig, one_hot_binary: bool) -> Dataset:
         one_hot_binary,
         None if data is None else (data["x"], data["y"]),
     )
-    with _DATASETS_LOCK:
-        if key in _DATASETS:
-            _DATASETS.move_to_end(key)
-            return _DATASETS[key]
-    dataset = make_dataset(config, one_hot_binary=one_hot_binary)
-    for array in (dataset.x_train, dataset.y_train, dataset.x_test, dataset.y_test):
-        array.setflags(write=False)
-    with _DATASETS_LOCK:
-        _DATASETS[key] = dataset
-        while len(_DATASETS) > SHARED_DATASETS:
-            _DATASETS.popitem(last=False)
-    return dataset
+
+    def make() -> Dataset:
+        dataset = make_dataset(config, one_hot_binary=one_hot_binary)
+        for array in (dataset.x_train, dataset.y_train, dataset.x_test, dataset.y_test):
+            array.setflags(write=False)
+        return dataset
+
+    return _datasets.get(key, make)
 
 
 @dataclass(slots=True)
@@ -191,17 +184,7 @@ class Run:
         c = self.config
         if c.data is not None or c.weights is not None:  # not hashable, and seldom shared
             return self.evaluate()
-        with _FIRST_EVALUATIONS_LOCK:
-            known = _FIRST_EVALUATIONS.get(c)
-            if known is not None:
-                _FIRST_EVALUATIONS.move_to_end(c)
-                return dict(known)
-        metrics = self.evaluate()
-        with _FIRST_EVALUATIONS_LOCK:
-            _FIRST_EVALUATIONS[c] = dict(metrics)
-            while len(_FIRST_EVALUATIONS) > FIRST_EVALUATIONS:
-                _FIRST_EVALUATIONS.popitem(last=False)
-        return metrics
+        return dict(_first_evaluations.get(c, self.evaluate))  # a copy: the history's own
 
     @property
     def diverged(self) -> bool:

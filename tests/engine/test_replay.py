@@ -119,9 +119,9 @@ def test_runs_of_one_config_share_the_step_zero_evaluation_bit_for_bit():
     import engine.trainer as trainer
 
     config = resolve({"preset": "minibatch", "seed": 12345})
-    trainer._FIRST_EVALUATIONS.pop(config, None)
+    trainer._first_evaluations.discard(config)
     first, second = Run(config), Run(config)
-    assert config in trainer._FIRST_EVALUATIONS
+    assert config in trainer._first_evaluations
     assert second.history.evals[0] == second.evaluate() == first.history.evals[0]  # == on floats: bits
     second.history.evals[0]["train_loss"] = -1.0
     assert Run(config).history.evals[0] == first.evaluate()
