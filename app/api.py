@@ -416,10 +416,8 @@ async def pause_run(
     parts = parse_include(include)
 
     def pause() -> tuple[bytes, dict[str, str] | None]:
-        if parts:  # refused before the pause, like a Step's
+        if parts:  # refused before the pause, like a Step's (an unknown run: 404 from either)
             extras_work(manager.plan(run_id)[0], parts, grid, settings)
-        else:
-            manager.require(run_id)  # a 404 before anything else
 
         def read(run: Run) -> bytes:
             state = state_of(asked, run)

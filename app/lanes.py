@@ -206,7 +206,7 @@ class CheapPool:
         if self._waiting > len(self._threads) and len(self._threads) < self.base:
             self._start()
         self._jobs.put((loop, future, fn, args))
-        if self._waiting > len(self._threads) and self._watching is None:
+        if self.base < self.most and self._waiting > len(self._threads) and self._watching is None:
             self._watching = loop.call_later(STALL_SECONDS, self._check_stall, loop, self._taken)
         try:
             return await future
