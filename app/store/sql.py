@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from app.store.schema import HISTORY_CHUNK
+from engine.recent import Recent
 
 Params = tuple[Any, ...]
 T = TypeVar("T")
@@ -23,6 +24,11 @@ CheckpointRow = tuple[int, bytes | None, bytes]  # step, state (None: history on
 # object (a COUNT over the table each write would cost more than the write): the table may
 # pass it by what that many writes add.
 PRUNE_EVERY = 32
+# A run's rows are tidied (its older states dropped) every this many writes of them from one
+# store object, so a run holds at most `keep` + TIDY_EVERY - 1 states from each writer; the
+# counts are kept for this many runs (a run not among them is tidied at its next write).
+TIDY_EVERY = 8
+TIDY_RUNS = 4096
 
 
 class Cursor(Protocol):
@@ -113,53 +119,74 @@ class SQLStore:
         checkpoints: Checkpoints | None = None,
     ) -> tuple[int, float] | None:
         """Set the step only if the store still holds `expected` (get_position's); the new
-        position, or None if someone wrote meanwhile. With `checkpoints`: written in the same
-        transaction, if the step was."""
+        position, or None if someone wrote meanwhile. With `checkpoints`: written after it, if
+        the step was (a cache of what any worker could compute, so not in its transaction: a
+        writer holds the store's turn for one statement, not for the run's whole write)."""
         now = time.time()
         if now == expected[1]:  # the clock did not move: the new position must differ from the old
             now = math.nextafter(now, math.inf)
-        sql = "UPDATE runs SET step = ?, updated = ? WHERE id = ? AND step = ? AND updated = ?"
-        params = (step, now, run_id, expected[0], expected[1])
-        if checkpoints is None:
-            changed = self._write(sql, params)
-        else:
-
-            def work(execute: Execute) -> int:
-                changed = execute(sql, params).rowcount
-                if changed == 1:
-                    self._put_checkpoints(execute, run_id, checkpoints)
-                return changed
-
-            changed = self._transaction(work)
-            if changed == 1:
-                self._count_checkpoint_write(checkpoints.most)
-        return (step, now) if changed == 1 else None
+        changed = self._write(
+            "UPDATE runs SET step = ?, updated = ? WHERE id = ? AND step = ? AND updated = ?",
+            (step, now, run_id, expected[0], expected[1]),
+        )
+        if changed != 1:
+            return None
+        if checkpoints is not None:
+            self.put_checkpoints(run_id, checkpoints)
+        return (step, now)
 
     # -- checkpoints (app/runs.py): a cache any worker or replica fills and reads ----------------
 
     _checkpoint_writes = 0
+    _tidy_counts: Recent[str, list[Any]] | None = None
 
     def put_checkpoints(self, run_id: str, checkpoints: Checkpoints) -> None:
-        self._transaction(lambda execute: self._put_checkpoints(execute, run_id, checkpoints))
+        """Write the rows (a row already there keeps its state if the new one has none): one
+        statement, as most writes are, or, when the run is due a tidy, in a transaction that
+        then tidies it (_tidy_checkpoints)."""
+        rows = checkpoints.rows
+        values = ", ".join(["(?, ?, ?, ?, ?, ?)"] * len(rows))
+        now = time.time()
+        upsert = (
+            f"INSERT INTO checkpoints VALUES {values} ON CONFLICT (run_id, version, step)"
+            " DO UPDATE SET state = COALESCE(excluded.state, checkpoints.state), created = excluded.created",
+            tuple(
+                v for step, state, tail in rows for v in (run_id, checkpoints.version, step, state, tail, now)
+            ),
+        )
+        if len(rows) == 1 and not self._tidy_due(run_id, checkpoints.version):
+            self._write(*upsert)
+        else:
+
+            def write_and_tidy(execute: Execute) -> None:
+                self._checkpoint_turn(execute, run_id)
+                execute(*upsert)
+                self._tidy_checkpoints(execute, run_id, checkpoints)
+
+            self._transaction(write_and_tidy)
         self._count_checkpoint_write(checkpoints.most)
+
+    def _tidy_due(self, run_id: str, version: str) -> bool:
+        """Whether this write tidies the run's rows: its first from this store object, one of
+        another version than the last, and every TIDY_EVERY-th. A write is otherwise a single
+        statement: under load every statement of a transaction waits for the GIL again while
+        the store's turn is held (a stream's tell, seven statements, held it 6-8 ms)."""
+        if self._tidy_counts is None:
+            self._tidy_counts = Recent(TIDY_RUNS)
+        seen = self._tidy_counts.get(run_id, lambda: [None, 0])
+        due = seen[0] != version or seen[1] % TIDY_EVERY == TIDY_EVERY - 1
+        seen[0], seen[1] = version, 0 if due else seen[1] + 1
+        return due
 
     def _checkpoint_turn(self, execute: Execute, run_id: str) -> None:
         """Writers of one run's checkpoints take turns (SQLite's writers always do)."""
 
-    def _put_checkpoints(self, execute: Execute, run_id: str, checkpoints: Checkpoints) -> None:
-        """Write the rows (a row already there keeps its state if the new one has none), then
-        keep the run's `keep` newest states; a row without one is kept only at a chunk
+    @staticmethod
+    def _tidy_checkpoints(execute: Execute, run_id: str, checkpoints: Checkpoints) -> None:
+        """Keep the run's `keep` newest states; a row without one is kept only at a chunk
         boundary, where the history of its chunk is. Rows of another version (an older
         engine) go."""
-        self._checkpoint_turn(execute, run_id)
-        now = time.time()
         execute("DELETE FROM checkpoints WHERE run_id = ? AND version <> ?", (run_id, checkpoints.version))
-        for step, state, tail in checkpoints.rows:
-            execute(
-                "INSERT INTO checkpoints VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, version, step)"
-                " DO UPDATE SET state = COALESCE(excluded.state, checkpoints.state), created = excluded.created",
-                (run_id, checkpoints.version, step, state, tail, now),
-            )
         execute(
             "UPDATE checkpoints SET state = NULL WHERE run_id = ? AND state IS NOT NULL AND step NOT IN"
             " (SELECT step FROM checkpoints WHERE run_id = ? AND state IS NOT NULL"

@@ -19,21 +19,23 @@ from app.store.sql import Execute, Params, SQLStore
 T = TypeVar("T")
 
 
+class LockFile:
+    """A descriptor of the writers' lock file, closed with the object."""
+
+    def __init__(self, path: Path):
+        self.fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        weakref.finalize(self, os.close, self.fd)
+
+
 class SQLiteStore(SQLStore):
     def __init__(self, path: Path):
         self.path = Path(path)
-        self._local = threading.local()
-        # This process's writers take turns here, not at SQLite's write lock: a writer that
-        # finds that lock taken sleeps in SQLite's busy handler, a millisecond at least, and
-        # a thread holding it may be waiting for the GIL meanwhile (1 worker, 100 students
-        # stepping: one such sleep a step without this lock, none with it).
-        self._writing = threading.Lock()
-        self._turn = -1  # the writers' lock file, opened once the database is known to be ours
+        self._local = threading.local()  # each thread's connection and lock file (_db, _writer)
+        self._ours = False  # the lock file is made only once the database is known to be ours
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._inspect()
-            self._turn = os.open(self.lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-            weakref.finalize(self, os.close, self._turn)
+            self._ours = True
             self._prepare()
         except (sqlite3.DatabaseError, ForeignSchema, OSError) as error:
             raise StoreError(
@@ -50,16 +52,37 @@ class SQLiteStore(SQLStore):
 
     @contextmanager
     def _writer(self) -> Iterator[None]:
-        """This process's turn to write, then the worker processes' turn: a blocking lock on
-        the lock file (flock), handed over by the kernel the moment its holder lets go. Two
-        workers meeting at SQLite's write lock instead poll, a sleep of a millisecond and more
-        each time (2 workers, 100 students stepping: 477 such sleeps in a run, 0 with this)."""
-        with self._writing:
-            fcntl.flock(self._turn, fcntl.LOCK_EX)
+        """The turn to write, among this process's threads and the other worker processes
+        alike: a blocking lock (flock) on the lock file, opened by each thread for itself, so
+        the kernel hands the turn over the moment its holder lets go. Writers meeting at
+        SQLite's write lock instead poll, a sleep of a millisecond and more each time (2
+        workers, 100 students stepping: 477 such sleeps in a run, 0 with this).
+
+        No lock of Python's is held around it: every blocking call gives up the GIL, and under
+        load getting it back waits for a busy thread's switch interval (up to 5 ms). With a
+        threading.Lock around the flock, its holder waited for the GIL once after taking the
+        flock and once more after letting it go, with every other writer behind it; now the
+        turn is the kernel's alone and ends the moment it is let go."""
+        turn = self._turn()
+        fcntl.flock(turn, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(turn, fcntl.LOCK_UN)
+
+    def _turn(self) -> int:
+        """This thread's descriptor of the lock file: flock locks belong to an open file, so
+        two threads holding descriptors of their own exclude each other as two processes do.
+        It is closed when the thread ends (its thread-local dies)."""
+        turn = getattr(self._local, "turn", None)
+        if turn is None:
+            if not self._ours:
+                raise StoreUnavailable(f"the database {self.path} was not opened")
             try:
-                yield
-            finally:
-                fcntl.flock(self._turn, fcntl.LOCK_UN)
+                turn = self._local.turn = LockFile(self.lock_path)
+            except OSError as error:  # its directory gone: as _reached says of the database
+                raise StoreUnavailable(f"the database {self.path} cannot be used: {error}") from error
+        return turn.fd
 
     def _inspect(self) -> None:
         """Read what the file holds before anything is written to it. A plain connection
@@ -132,6 +155,7 @@ class SQLiteStore(SQLStore):
                 self.close()
             except sqlite3.Error:
                 self._local.db = None
+            self._local.turn = None  # the lock file too: its directory may be made anew
             raise StoreUnavailable(f"the database {self.path} cannot be used: {error}") from error
 
     def _rows(self, sql: str, params: Params = ()) -> list[tuple]:

@@ -124,6 +124,7 @@ def test_a_worker_that_replays_little_does_not_read_the_store(tmp_path, counted,
 
 def test_the_store_keeps_a_few_states_a_run_and_a_bounded_number_of_rows(tmp_path, monkeypatch):
     monkeypatch.setattr(store_sql, "PRUNE_EVERY", 1)
+    monkeypatch.setattr(store_sql, "TIDY_EVERY", 1)  # every write tidies (the next test: every few)
     a, b = workers(tmp_path, checkpoints_per_run=2, max_checkpoint_rows=12)
     store = a.store
     runs = [a.create(resolve({"preset": "xor"}), lambda run: None)[0] for _ in range(3)]
@@ -138,6 +139,50 @@ def test_the_store_keeps_a_few_states_a_run_and_a_bounded_number_of_rows(tmp_pat
     assert store.count_checkpoints(runs[0]) == (0, 0)
     for run_id in (runs[0], runs[-1]):
         assert b.read(run_id, everything) == replayed("xor", 2000)
+
+
+def statements(store) -> list[str]:
+    """The statements this thread's connection runs from now on (SQLite's own trace)."""
+    said: list[str] = []
+    store._db().set_trace_callback(said.append)
+    return said
+
+
+def test_a_write_is_one_statement_and_every_few_tidy_the_run(tmp_path, monkeypatch):
+    """Under load every statement gives up the GIL and waits to get it back while the store's
+    turn is held: a checkpoint write is one statement, and a run's older states are dropped
+    every TIDY_EVERY writes (its first write, and one of another version, tidy at once)."""
+    monkeypatch.setattr(store_sql, "TIDY_EVERY", 4)
+    store = open_store(tmp_path / "store.sqlite3")
+    store.create_run("r", "{}")
+    monkeypatch.setattr(store, "_count_checkpoint_write", lambda most: None)  # the table's cap: its own test
+    said = statements(store)
+    states = []
+    for step in range(1, 13):
+        said.clear()
+        store.put_checkpoints("r", Checkpoints("v1", [(step, b"state", b"tail")], 2, 1000))
+        assert len(said) == (6 if step in (1, 5, 9) else 1), (step, said)  # BEGIN, 4, COMMIT
+        states.append(store.count_checkpoints("r")[1])
+    assert states == [1, 2, 3, 4, 2, 3, 4, 5, 2, 3, 4, 5]  # at most keep + TIDY_EVERY - 1
+    said.clear()
+    store.put_checkpoints("r", Checkpoints("v2", [(13, b"state", b"tail")], 2, 1000))  # a new engine
+    assert len(said) == 6 and store.count_checkpoints("r") == (1, 1)  # v1's rows went at once
+
+
+def test_a_stream_tells_its_step_and_checkpoint_in_two_statements(tmp_path):
+    """A stream's tell: the conditional UPDATE of the run's position, then the checkpoint's
+    upsert, each alone (no transaction), and nothing written when someone wrote meanwhile."""
+    store = open_store(tmp_path / "store.sqlite3")
+    store.create_run("r", "{}")
+    store.put_checkpoints("r", Checkpoints("v1", [(1, b"state", b"tail")], 2, 1000))  # its tidy write
+    said = statements(store)
+    told = store.get_position("r")
+    said.clear()
+    position = store.set_position("r", 7, told, Checkpoints("v1", [(7, b"state", b"tail")], 2, 1000))
+    assert position is not None and [s.split()[0] for s in said] == ["UPDATE", "INSERT"]
+    said.clear()
+    assert store.set_position("r", 9, told, Checkpoints("v1", [(9, b"state", b"tail")], 2, 1000)) is None
+    assert [s.split()[0] for s in said] == ["UPDATE"] and store.count_checkpoints("r") == (2, 2)
 
 
 def test_a_checkpoint_of_another_version_or_unreadable_is_never_restored(tmp_path, counted):
