@@ -39,6 +39,7 @@ from app.lanes import ShouldStop, Stopped
 from app.settings import Settings
 from app.store import Checkpoints, Store
 from app.store.schema import HISTORY_CHUNK
+from app.timelines import Timeline, Timelines
 from engine.config import LIMITS, ConfigError, RunConfig, check_whole
 from engine.trainer import Checkpoint, Run
 
@@ -118,6 +119,18 @@ class LiveRun:
             next_mark = (run.step // self.every + 1) * self.every
             run.advance(min(target, next_mark, run.step + chunk) - run.step)
             if run.step % self.every == 0 and run.step not in self.checkpoints:
+                self._keep(run.checkpoint())
+
+    def catch_up(self, timeline: Timeline, upto: int) -> None:
+        """Forward to the newest frame end another run of this config published in
+        (step, upto], if there is one (app/timelines.py); never past a mark this run keeps a
+        checkpoint at, which it keeps when it lands on one."""
+        run = self.run
+        next_mark = (run.step // self.every + 1) * self.every
+        end = timeline.newest(run.step, min(upto, next_mark))
+        if end is not None:
+            run.catch_up(end)
+            if run.step == next_mark and run.step not in self.checkpoints:
                 self._keep(run.checkpoint())
 
     def distance(self, step: int) -> int:
@@ -203,6 +216,8 @@ class RunManager:
         self._lock = threading.Lock()
         self._building: dict[str, threading.Lock] = {}
         self._since_trim = 0
+        # frame ends the runs of one config share (app/timelines.py): a quarter of the budget
+        self._timelines = Timelines(settings.max_cache_mb * 2**20 // 4)
 
     # -- the cache -------------------------------------------------------------------------
 
@@ -227,9 +242,10 @@ class RunManager:
 
     def _evict(self) -> None:
         budget = self.settings.max_cache_mb * 2**20
+        shared = self._timelines.nbytes()  # what runs of one config share (app/timelines.py)
         while len(self._live) > 1 and (
             len(self._live) > self.settings.max_live_runs
-            or sum(v.nbytes() for v in self._live.values()) > budget
+            or sum(v.nbytes() for v in self._live.values()) + shared > budget
         ):
             self._live.popitem(last=False)
 
@@ -504,7 +520,10 @@ class RunManager:
                 start = live.run.step
                 n = max(0, min(target - start, most, limit - start))
                 deadline = time.monotonic() + seconds
-                for _ in range(n):
+                timeline = self._timelines.of(live.version) if live.version else None
+                if timeline is not None and n:
+                    live.catch_up(timeline, start + n)  # what another run of the config stepped
+                for _ in range(start + n - live.run.step):
                     live.advance(1, should_stop)
                     if time.monotonic() > deadline:
                         break
@@ -522,7 +541,10 @@ class RunManager:
                     ahead = Ahead(position, position[0])
                 live.ahead = Ahead(ahead.told, live.run.step)
                 result = read(live.run)
-                live.recent.append(live.run.checkpoint())
+                end = live.run.checkpoint()
+                live.recent.append(end)
+                if timeline is not None:
+                    timeline.publish(end)
                 break
         self._trim(live.run.step - start)
         return result

@@ -268,9 +268,13 @@ class Schedule:
         return self.start_time + self.lost + sent / self.rate
 
     def target(self, sent: int, now: float) -> int:
-        """The step frame `sent` shows: the stream's clock's, and at least one frame on."""
+        """The step frame `sent` shows: the stream's clock's, and at least one frame on;
+        rounded down to a multiple of steps_per_frame past the stream's first step, so that
+        the streams of a class land on the same steps and share them (app/timelines.py)."""
         elapsed_frames = (now - self.start_time - self.lost) * self.rate
-        return self.start_step + round(max(elapsed_frames, sent + 1) * self.steps_per_frame)
+        step = self.start_step + round(max(elapsed_frames, sent + 1) * self.steps_per_frame)
+        common = step - step % self.steps_per_frame
+        return common if common > self.start_step else step
 
     def built(self, sent: int, free: float, now: float) -> None:
         """Frame `sent` was ready at `now`; the stream was free to build it from `free` (the

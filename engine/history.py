@@ -55,6 +55,18 @@ class History:
             self.evals[:n_evals],
         )
 
+    def extend(self, other: History, n_steps: int, n_evals: int) -> None:
+        """Append `other`'s records after this history's own, up to n_steps updates and
+        n_evals evaluations: `other` is a later history of the same run (or of a run of the
+        same config), whose first records are this one's."""
+        have, evals = len(self.step), len(self.evals)
+        self.step += other.step[have:n_steps]
+        self.loss += other.loss[have:n_steps]
+        self.lr += other.lr[have:n_steps]
+        self.grad_norms += other.grad_norms[have:n_steps]
+        self.eval_step += other.eval_step[evals:n_evals]
+        self.evals += other.evals[evals:n_evals]
+
     def n_evals_at(self, step: int) -> int:
         """Evaluations made after at most `step` updates."""
         return bisect.bisect_right(self.eval_step, step)

@@ -49,6 +49,10 @@ class Recent(Generic[K, V]):
         with self._lock:
             self._items.clear()
 
+    def values(self) -> list[V]:
+        with self._lock:
+            return list(self._items.values())
+
     def __contains__(self, key: object) -> bool:
         return key in self._items
 

@@ -141,6 +141,70 @@ def test_the_store_keeps_a_few_states_a_run_and_a_bounded_number_of_rows(tmp_pat
         assert b.read(run_id, everything) == replayed("xor", 2000)
 
 
+def frames(manager: RunManager, run_id: str, targets: list[int]) -> list[bytes]:
+    """A stream's frames toward `targets`, each read as everything a State says."""
+    pauses = manager.pauses(run_id)
+    return [manager.stream_frame(run_id, t, 10_000, 60.0, pauses, everything, tell=False) for t in targets]
+
+
+@pytest.mark.parametrize("preset", ["xor", "batchnorm", "adam"])
+def test_a_stream_takes_the_steps_another_run_of_its_config_took(tmp_path, counted, preset):
+    """A class plays one lesson: a run whose config another run already played takes that
+    run's frame ends (app/timelines.py) and steps only past them, and every frame is the
+    replayed run's, bit for bit; a run of another config takes none of them."""
+    (manager,) = workers(tmp_path, n=1, checkpoint_every=50)
+    config = resolve({"preset": preset})
+    first, second = (manager.create(config, lambda run: None)[0] for _ in range(2))
+    targets = [5, 10, 15, 20, 45, 50, 55, 60]
+    played = frames(manager, first, targets)
+    assert sum(counted) == 60
+    counted.clear()
+    assert frames(manager, second, targets) == played
+    assert sum(counted) == 0  # every frame's steps came from the first run's ends
+    expected = [replayed_everything(preset, 62), replayed_everything(preset, 73)]
+    counted.clear()
+    assert frames(manager, second, [62, 73]) == expected
+    assert sum(counted) == 13  # nobody had been there
+    other = manager.create(resolve({"preset": preset, "seed": 7}), lambda run: None)[0]
+    counted.clear()
+    frames(manager, other, [5, 10])
+    assert sum(counted) == 10
+
+
+def test_a_run_catching_up_keeps_its_checkpoint_marks(tmp_path, counted):
+    """A frame takes another run's end only up to the next mark of its own (checkpoint_every),
+    and keeps the mark when it lands on it: a pause back goes there by a copy, not a replay."""
+    (manager,) = workers(tmp_path, n=1, checkpoint_every=50)
+    config = resolve({"preset": "xor"})
+    first, second = (manager.create(config, lambda run: None)[0] for _ in range(2))
+    frames(manager, first, [40, 45, 50, 55, 60])
+    expected = [replayed_everything("xor", 60)]
+    counted.clear()
+    assert frames(manager, second, [60]) == expected
+    assert sum(counted) == 10  # took 50 (its mark), stepped 10: not 60's end, past the mark
+    assert 50 in manager.live(second)[0].checkpoints
+
+
+@pytest.mark.parametrize(("cache_mb", "bounded"), [(1, True), (512, False)])
+def test_what_runs_share_is_counted_in_the_memory_budget(tmp_path, cache_mb, bounded):
+    """The frame ends a config's runs share (and their history) take at most a quarter of
+    BPX_MAX_CACHE_MB, at every frame."""
+    (manager,) = workers(tmp_path, n=1, max_cache_mb=cache_mb)
+    run_id = manager.create(resolve({"preset": "xor"}), lambda run: None)[0]
+    pauses = manager.pauses(run_id)
+    seen = []
+    for target in range(5, 3001, 5):
+        manager.stream_frame(run_id, target, 10_000, 60.0, pauses, lambda run: None, tell=False)
+        seen.append(manager._timelines.nbytes())
+    assert (max(seen) <= 2**20 // 4) == bounded
+
+
+def replayed_everything(preset: str, steps: int) -> bytes:
+    run = Run(resolve({"preset": preset}))
+    run.advance(steps)
+    return everything(run)
+
+
 def statements(store) -> list[str]:
     """The statements this thread's connection runs from now on (SQLite's own trace)."""
     said: list[str] = []

@@ -86,6 +86,21 @@ def test_time_a_client_takes_is_caught_up_time_the_server_takes_is_not():
     assert busy_server.target(1, 0.5) == 104  # one frame on, no bigger
 
 
+def test_frames_end_on_multiples_of_their_steps_so_a_class_shares_them():
+    """Streams of one config land on common steps (app/timelines.py): a frame's step is
+    rounded down to a multiple of steps_per_frame, unless that is not past where it began."""
+    from app.stream import Schedule
+
+    after_a_step = Schedule(rate=10, steps_per_frame=5, start_time=0.0, start_step=103)
+    assert [after_a_step.target(k, k / 10) for k in range(3)] == [105, 110, 115]
+    from_zero = Schedule(rate=10, steps_per_frame=5, start_time=0.0, start_step=0)
+    assert [from_zero.target(k, k / 10) for k in range(3)] == [5, 10, 15]
+    one_at_a_time = Schedule(rate=10, steps_per_frame=1, start_time=0.0, start_step=103)
+    assert [one_at_a_time.target(k, k / 10) for k in range(3)] == [104, 105, 106]
+    just_before = Schedule(rate=10, steps_per_frame=5, start_time=0.0, start_step=104)
+    assert just_before.target(0, 0.0) == 105  # one step: the next multiple is past 104
+
+
 def test_a_stream_asking_too_much_work_is_a_422_naming_the_field(tmp_path):
     """The work check runs before the response starts: a stream a frame of which would step
     more than a request may gets a 422 saying the most allowed, not headers and then a

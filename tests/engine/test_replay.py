@@ -65,6 +65,31 @@ def test_step_by_step_equals_all_at_once_equals_checkpoint():
     assert resumed.history.loss == many.history.loss
 
 
+@pytest.mark.parametrize("preset", ["xor", "batchnorm", "adam", "digits"])
+def test_catching_up_with_another_run_of_the_config_is_stepping_there(preset):
+    """A run taking another run's later checkpoint (of the same config) is, bit for bit, the
+    run stepped there: parameters, optimizer slots, batch-norm statistics, the history with its
+    evaluations, the next State; and it steps on as the stepped one does. The other run moving
+    on, and this one stepping after, leave the checkpoint and each other alone."""
+    config = resolve({"preset": preset})
+    stepped, ahead, behind = Run(config), Run(config), Run(config)
+    stepped.advance(57)
+    behind.advance(12)
+    ahead.advance(57)
+    checkpoint = ahead.checkpoint()
+    ahead.advance(31)  # its history grows past the checkpoint's records
+    behind.catch_up(checkpoint)
+    assert behind.checkpoint_bytes() == stepped.checkpoint_bytes()
+    assert behind.history.to_dict() == stepped.history.to_dict()
+    assert_same_state(behind.state(), stepped.state())
+    behind.advance(31)
+    stepped.advance(31)
+    assert behind.checkpoint_bytes() == stepped.checkpoint_bytes() == ahead.checkpoint_bytes()
+    assert behind.history.to_dict() == stepped.history.to_dict() == ahead.history.to_dict()
+    with pytest.raises(ValueError, match="behind"):
+        behind.catch_up(checkpoint)  # never backwards: that is resume()'s work
+
+
 def test_a_network_copy_is_its_own_both_ways():
     """A copy shares what never changes (the layout) and nothing that does: parameters, their
     named views, batch-norm running statistics."""

@@ -1,0 +1,95 @@
+"""What the runs of one config reached, shared between them while they play.
+
+A run is a function of its config (seed included): every run of a config holds the same
+bits at step t, whoever stepped it there. A class playing one lesson therefore steps one
+run a hundred times over: 100 students on XOR, five steps a frame at 40 frames a second,
+are 20,000 updates a second of the same few thousand steps. Each stream publishes the end
+of every frame it builds (a Checkpoint, which it makes anyway: RunManager.stream_frame), and
+a frame of another run of the config takes the newest end within its own frame's steps and
+steps only what is left (Run.catch_up, tested bit for bit against stepping). Streams land on
+common steps because their frames end on multiples of their steps per frame
+(app/stream.py Schedule.target).
+
+Bounded: a quarter of BPX_MAX_CACHE_MB in all, counted with the live runs in that budget
+(RunManager._evict), for the TIMELINE_CONFIGS configs played most recently; at most
+TIMELINE_ENDS ends of each, of nets whose parameters and optimizer slots take at most
+TIMELINE_CHECKPOINT_BYTES (every 2-D lesson; the digit net is above it), at steps up to
+TIMELINE_STEPS. The ends of a config share one history, its records up to the furthest end,
+rather than each holding on to the history of the run that published it; an end whose
+history would pass half of the config's share is not kept.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+from engine.history import History
+from engine.recent import Recent
+from engine.trainer import Checkpoint
+
+TIMELINE_CONFIGS = 8
+TIMELINE_ENDS = 256
+TIMELINE_CHECKPOINT_BYTES = 32 * 1024
+TIMELINE_STEPS = 20_000
+END_OBJECTS_BYTES = 2048  # an end's Python objects besides its arrays (a Network, an Optimizer, views)
+
+
+def arrays_nbytes(checkpoint: Checkpoint) -> int:
+    net = checkpoint.net
+    return net.flat.nbytes + sum(v.nbytes for v in net.running.values()) + checkpoint.optimizer.nbytes()
+
+
+class Timeline:
+    """The newest frame ends of one config, by step, and their history."""
+
+    def __init__(self, most_bytes: int, ends: int = TIMELINE_ENDS):
+        self.most_bytes, self.most = most_bytes, ends
+        self.history = History()  # append-only: every end's part of it is its first records
+        self._ends: OrderedDict[int, Checkpoint] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def publish(self, end: Checkpoint) -> None:
+        """Keep `end` (a run's checkpoint, not to be changed after) if it is shareable."""
+        size = arrays_nbytes(end) + END_OBJECTS_BYTES
+        if end.step > TIMELINE_STEPS or size > TIMELINE_CHECKPOINT_BYTES:
+            return
+        per_step = end.history.nbytes() / max(1, len(end.history.step))
+        if per_step * end.step > self.most_bytes // 2:  # its history would take too much
+            return
+        with self._lock:
+            if end.step in self._ends:
+                return
+            if len(self.history.step) < end.step:  # its records, the same as every run's of the config
+                self.history.extend(end.history, end.step, end.n_evals)
+            self._ends[end.step] = Checkpoint(
+                end.step, end.net, end.optimizer, self.history, end.n_evals, end.diverged_at
+            )
+            most = min(self.most, self.most_bytes // 2 // size)
+            while len(self._ends) > most:
+                self._ends.popitem(last=False)  # the oldest published
+
+    def newest(self, after: int, upto: int) -> Checkpoint | None:
+        """The end at the highest step in (after, upto], if any."""
+        with self._lock:
+            steps = [step for step in self._ends if after < step <= upto]
+            return self._ends[max(steps)] if steps else None
+
+    def nbytes(self) -> int:
+        with self._lock:
+            ends = list(self._ends.values())
+        return self.history.nbytes() + sum(arrays_nbytes(end) + END_OBJECTS_BYTES for end in ends)
+
+
+class Timelines:
+    def __init__(self, most_bytes: int, configs: int = TIMELINE_CONFIGS):
+        self.most_bytes = most_bytes
+        self._timelines: Recent[str, Timeline] = Recent(configs)
+
+    def of(self, version: str) -> Timeline:
+        """The timeline of the config (and engine) that `version` names (app/runs.py's
+        checkpoint_version: never a run of another config or engine)."""
+        return self._timelines.get(version, lambda: Timeline(self.most_bytes // self._timelines.size))
+
+    def nbytes(self) -> int:
+        return sum(timeline.nbytes() for timeline in self._timelines.values())
