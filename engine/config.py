@@ -137,6 +137,8 @@ class RunConfig:
                 "data",
                 "custom data goes with dataset=custom, and only with it",
                 "data {x: [[...]], y: [[...]]} with dataset=custom",
+                code="custom_data",
+                value=self.dataset,
             )
         if self.data is not None:
             _check_data(self.data)
@@ -145,6 +147,11 @@ class RunConfig:
 def _choice(name: str, value: Any, allowed: tuple[str, ...]) -> None:
     if value not in allowed:
         raise ConfigError(name, f"unknown value {value!r}", ", ".join(allowed), code="choice", value=value)
+
+
+def too_many(name: str, count: int, things: str, most: int) -> ConfigError:
+    """The ConfigError for more than `most` of something ("5001 rows is too many"), code too_many."""
+    return ConfigError(name, f"{count} {things} is too many", f"at most {most}", "too_many", count, most)
 
 
 def check_whole(name: str, value: Any, lo: int, hi: int) -> None:
@@ -176,25 +183,27 @@ def _int_tuple(name: str, value: Any) -> tuple[int, ...]:
         try:
             return tuple(int(p) for p in parts)
         except ValueError:
-            raise ConfigError(name, f"{value!r} is not a list of layer sizes", "e.g. 4,2") from None
+            raise ConfigError(
+                name, f"{value!r} is not a list of layer sizes", "e.g. 4,2", code="layer_sizes", value=value
+            ) from None
     if isinstance(value, list | tuple):
         return tuple(value)
-    raise ConfigError(name, f"must be a list of layer sizes, got {value!r}", "e.g. [4, 2]")
+    raise ConfigError(
+        name, f"must be a list of layer sizes, got {value!r}", "e.g. [4, 2]", code="layer_sizes", value=value
+    )
 
 
 def _matrix(name: str, rows: Any, max_rows: int) -> tuple[tuple[float, ...], ...]:
     """A finite, rectangular, non-empty matrix of numbers, as nested tuples."""
     if not isinstance(rows, list | tuple) or not rows:
-        raise ConfigError(name, "must be a non-empty list of rows", "[[number, ...], ...]")
+        raise ConfigError(name, "must be a non-empty list of rows", "[[number, ...], ...]", code="not_list")
     if len(rows) > max_rows:
-        raise ConfigError(
-            name, f"{len(rows)} rows is too many", f"at most {max_rows}", code="too_many", value=len(rows)
-        )
+        raise too_many(name, len(rows), "rows", max_rows)
     width = None
     out = []
     for r, row in enumerate(rows):
         if not isinstance(row, list | tuple) or not row:
-            raise ConfigError(f"{name}[{r}]", "must be a non-empty list of numbers")
+            raise ConfigError(f"{name}[{r}]", "must be a non-empty list of numbers", code="not_list")
         if width is None:
             width = len(row)
         elif len(row) != width:
@@ -216,7 +225,9 @@ def _matrix(name: str, rows: Any, max_rows: int) -> tuple[tuple[float, ...], ...
 
 def _freeze_data(data: Any) -> dict:
     if not isinstance(data, Mapping) or set(data) != {"x", "y"}:
-        raise ConfigError("data", "must be an object with exactly x and y", "{x: [[...]], y: [[...]]}")
+        raise ConfigError(
+            "data", "must be an object with exactly x and y", "{x: [[...]], y: [[...]]}", code="keys"
+        )
     limit = LIMITS["max_custom_rows"]
     return {"x": _matrix("data.x", data["x"], limit), "y": _matrix("data.y", data["y"], limit)}
 
@@ -224,29 +235,38 @@ def _freeze_data(data: Any) -> dict:
 def _check_data(data: dict) -> None:
     x, y = data["x"], data["y"]
     if len(x) != len(y):
-        raise ConfigError("data.y", f"has {len(y)} rows but data.x has {len(x)}", "one y row per x row")
-    if len(x[0]) > LIMITS["max_inputs"]:
-        raise ConfigError("data.x", f"{len(x[0])} columns is too many", f"at most {LIMITS['max_inputs']}")
-    if len(y[0]) > LIMITS["max_outputs"]:
-        raise ConfigError("data.y", f"{len(y[0])} columns is too many", f"at most {LIMITS['max_outputs']}")
+        raise ConfigError(
+            "data.y",
+            f"has {len(y)} rows but data.x has {len(x)}",
+            "one y row per x row",
+            code="rows_mismatch",
+            value=len(y),
+        )
+    for name, rows, limit in (("data.x", x, "max_inputs"), ("data.y", y, "max_outputs")):
+        if len(rows[0]) > LIMITS[limit]:
+            raise too_many(name, len(rows[0]), "columns", LIMITS[limit])
 
 
 def _freeze_weights(weights: Any) -> tuple:
     if not isinstance(weights, list | tuple) or not weights:
-        raise ConfigError("weights", "must be a list of {W, b}, one per weight layer")
+        raise ConfigError("weights", "must be a list of {W, b}, one per weight layer", code="not_list")
     frozen = []
     for i, layer in enumerate(weights):
         if not isinstance(layer, Mapping) or set(layer) != {"W", "b"}:
-            raise ConfigError(f"weights[{i}]", "must be an object with exactly W and b")
+            raise ConfigError(
+                f"weights[{i}]", "must be an object with exactly W and b", "{W, b}", code="keys"
+            )
         W = _matrix(f"weights[{i}].W", layer["W"], LIMITS["max_layer_width"] + LIMITS["max_outputs"])
         b = _matrix(f"weights[{i}].b", [layer["b"]], 1)[0] if isinstance(layer["b"], list | tuple) else None
         if b is None:
-            raise ConfigError(f"weights[{i}].b", "must be a list of numbers")
+            raise ConfigError(f"weights[{i}].b", "must be a list of numbers", code="not_list")
         if len(b) != len(W):
             raise ConfigError(
                 f"weights[{i}].b",
                 f"has {len(b)} entries, W has {len(W)} rows",
                 "b has one entry per row of W (n_out)",
+                code="weights_shape",
+                value=len(b),
             )
         frozen.append({"W": W, "b": b})
     return tuple(frozen)
@@ -292,12 +312,10 @@ class FieldSpec:
         elif self.kind == "float":
             _number(self.name, value, lo, hi)
         elif self.kind == "bool" and not isinstance(value, bool):
-            raise ConfigError(self.name, f"must be true or false, got {value!r}")
+            raise ConfigError(self.name, f"must be true or false, got {value!r}", code="boolean", value=value)
         elif self.kind == "list":  # layer sizes: how many, and each one's range
             if self.max_items is not None and len(value) > self.max_items:
-                raise ConfigError(
-                    self.name, f"{len(value)} hidden layers is too many", f"at most {self.max_items}"
-                )
+                raise too_many(self.name, len(value), "hidden layers", self.max_items)
             for item in value:
                 check_whole(self.name, item, int(lo), int(hi))
         # json fields (data, weights) are checked as they are read (_freeze_data, _freeze_weights)

@@ -194,7 +194,9 @@ def loss_surface(
     if radius is not None and not (math.isfinite(radius) and 0 < radius <= 1000):
         raise ConfigError("radius", f"{radius!r} is out of range", "0 < radius ≤ 1000", "range", radius)
     if first == second:
-        raise ConfigError("q", "the two parameters are the same", "two different parameters")
+        raise ConfigError(
+            "q", "the two parameters are the same", "two different parameters", "same_parameter"
+        )
     net, plan = run.net, run.plan()
     ks = [flat_index(net, c) for c in (first, second)]
     centre = net.flat[ks].copy()

@@ -15,7 +15,7 @@ import numpy as np
 import orjson
 
 from engine import training
-from engine.config import LIMITS, ConfigError, RunConfig
+from engine.config import LIMITS, ConfigError, RunConfig, too_many
 from engine.datasets import Dataset, make_dataset
 from engine.history import FLOAT, History
 from engine.initializers import init_weights
@@ -142,19 +142,17 @@ class Run:
                 "output_activation",
                 "softmax needs at least 2 outputs, this data has 1",
                 "sigmoid, tanh, relu, leaky_relu or linear for a single output",
+                code="softmax_outputs",
+                value=config.output_activation,
             )
         if n_in > LIMITS["max_inputs"]:
-            raise ConfigError("dataset", f"{n_in} inputs is too many", f"at most {LIMITS['max_inputs']}")
+            raise too_many("dataset", n_in, "inputs", LIMITS["max_inputs"])
         specs = build_specs(
             n_in, config.hidden, n_out, config.activation, config.output_activation, config.batch_norm
         )
         self._initial = Network(specs, config.loss, _initial_params(config, specs))
         if self._initial.n_params > LIMITS["max_parameters"]:
-            raise ConfigError(
-                "hidden",
-                f"{self._initial.n_params} parameters is too many",
-                f"at most {LIMITS['max_parameters']}",
-            )
+            raise too_many("hidden", self._initial.n_params, "parameters", LIMITS["max_parameters"])
         n = len(self.dataset.x_train)
         self.batch_size = n if config.batch_size == 0 else min(config.batch_size, n)
         self.batches_per_epoch = math.ceil(n / self.batch_size)
@@ -401,6 +399,8 @@ def _initial_params(config: RunConfig, specs) -> Arrays:
                 "weights",
                 f"has {len(config.weights)} layers, the network has {len(specs)}",
                 "one {W, b} per weight layer",
+                code="weights_shape",
+                value=len(config.weights),
             )
         for l, (given, s) in enumerate(zip(config.weights, specs, strict=True)):
             W = np.array(given["W"], dtype=np.float64)
@@ -409,6 +409,8 @@ def _initial_params(config: RunConfig, specs) -> Arrays:
                     f"weights[{l}].W",
                     f"has shape {W.shape[0]}×{W.shape[1]}",
                     f"layer {l} needs {s.n_out}×{s.n_in} (n_out × n_in)",
+                    code="weights_shape",
+                    value=f"{W.shape[0]}×{W.shape[1]}",
                 )
             params[f"W{l}"] = W
             params[f"b{l}"] = np.array(given["b"], dtype=np.float64)
