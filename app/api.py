@@ -61,6 +61,7 @@ from engine.config import (
     LIMITS,
     ConfigError,
     RunConfig,
+    too_many,
 )
 from engine.evaluation import confusion
 from engine.nudges import one_example
@@ -442,12 +443,18 @@ async def predict(
     run_id: str, body: PredictIn, manager: Manager, lanes: LanesDep, settings: SettingsDep
 ) -> Response:
     if len(body.x) > settings.max_predict_rows:
-        raise ConfigError("x", f"{len(body.x)} rows is too many", f"at most {settings.max_predict_rows}")
+        raise too_many("x", len(body.x), "rows", settings.max_predict_rows)
 
     def answer(run: Run) -> Response:
         n_in = run.dataset.n_inputs
         if not body.x or any(len(row) != n_in for row in body.x):
-            raise ConfigError("x", "rows must all have the network's input width", f"{n_in} numbers per row")
+            raise ConfigError(
+                "x",
+                "rows must all have the network's input width",
+                f"{n_in} numbers per row",
+                code="input_width",
+                most=n_in,
+            )
         check_rows(Shape.of_config(run.config), len(body.x), settings)
         activations = run.activations(np.array(body.x, dtype=np.float64))  # finite: PredictIn says so
         return json_response({"y": activations[-1], **({"layers": activations} if body.layers else {})})

@@ -21,9 +21,9 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.deps import SettingsDep, Store
-from app.errors import NotFound
+from app.errors import NotFound, store_full
 from app.schemas import ERRORS, REF_PATTERN, DataIn, WeightsIn
-from engine.config import LIMITS, ConfigError
+from engine.config import LIMITS, ConfigError, too_many
 
 router = APIRouter(tags=["sharing"], responses=ERRORS)
 REF = re.compile(REF_PATTERN)
@@ -53,7 +53,11 @@ def dereference(fields: dict[str, Any], store: Store | None) -> dict[str, Any]:
         match = REF.fullmatch(value)
         if match is None:
             raise ConfigError(
-                name, f"{value[:40]!r} is not a reference", "JSON, or @<code> from POST /api/v1/blobs"
+                name,
+                f"{value[:40]!r} is not a reference",
+                "JSON, or @<code> from POST /api/v1/blobs",
+                code="not_json",
+                value=value[:40],
             )
         payload = store.get_blob(match[1]) if store is not None else None
         if payload is None:
@@ -82,32 +86,36 @@ class BlobIn(BaseModel):
         value = (
             [w.model_dump() for w in self.value] if isinstance(self.value, list) else self.value.model_dump()
         )
-        if not all(math.isfinite(v) for v in _numbers(value)):
-            raise ConfigError("value", "holds a number that is not finite", "finite numbers only")
+        bad = next((v for v in _numbers(value) if not math.isfinite(v)), None)
+        if bad is not None:
+            raise ConfigError(
+                "value",
+                "holds a number that is not finite",
+                "finite numbers only",
+                code="not_finite",
+                value=bad,
+            )
         return value
 
     def check_size(self) -> None:
         if isinstance(self.value, list):
             layers = len(self.value)
             if layers > LIMITS["max_hidden_layers"] + 1:
-                raise ConfigError(
-                    "value", f"{layers} layers is too many", f"at most {LIMITS['max_hidden_layers'] + 1}"
-                )
+                raise too_many("value", layers, "layers", LIMITS["max_hidden_layers"] + 1)
             n = sum(len(w.b) + sum(len(row) for row in w.W) for w in self.value)
             if n > LIMITS["max_parameters"]:
-                raise ConfigError(
-                    "value", f"{n} parameters is too many", f"at most {LIMITS['max_parameters']}"
-                )
+                raise too_many("value", n, "parameters", LIMITS["max_parameters"])
             return
         rows = len(self.value.x)
         if rows > LIMITS["max_custom_rows"]:
-            raise ConfigError("value.x", f"{rows} rows is too many", f"at most {LIMITS['max_custom_rows']}")
-        widest = max((len(r) for r in self.value.x), default=0)
-        if widest > LIMITS["max_inputs"]:
-            raise ConfigError("value.x", f"{widest} inputs is too many", f"at most {LIMITS['max_inputs']}")
-        widest = max((len(r) for r in self.value.y), default=0)
-        if widest > LIMITS["max_outputs"]:
-            raise ConfigError("value.y", f"{widest} outputs is too many", f"at most {LIMITS['max_outputs']}")
+            raise too_many("value.x", rows, "rows", LIMITS["max_custom_rows"])
+        for name, matrix, things, limit in (
+            ("value.x", self.value.x, "inputs", "max_inputs"),
+            ("value.y", self.value.y, "outputs", "max_outputs"),
+        ):
+            widest = max((len(r) for r in matrix), default=0)
+            if widest > LIMITS[limit]:
+                raise too_many(name, widest, things, LIMITS[limit])
 
 
 def _numbers(value: Any):
@@ -137,7 +145,7 @@ def create_blob(body: BlobIn, store: Store, settings: SettingsDep) -> BlobOut:
     value = body.canonical()
     code = code_of(value)
     if not store.put_blob(code, orjson.dumps(value).decode(), limit):  # counted atomically
-        raise ConfigError("value", "the store holds as many values as it may", f"at most {limit}")
+        raise store_full("value", "values", limit)
     return BlobOut(code=code, ref=f"@{code}")
 
 

@@ -159,6 +159,8 @@ def check_state_size(
             f"this State would be about {size / 2**20:.0f} MB of JSON",
             f"at most {settings.max_response_mb} MB: ask for fewer fields (fields=step,loss,layers.W, ...) "
             f"or fewer digits (digits=6)",
-            code="budget",
+            code="response_size",
+            value=round(size / 2**20),
+            most=settings.max_response_mb,
         )
     return size

@@ -104,7 +104,9 @@ def parse_fields(fields: str | None, name: str = "fields") -> set[str] | None:
     allowed = set(STATE_FIELDS) | {f"layers.{k}" for k in LAYER_FIELDS}
     unknown = sorted(names - allowed)
     if unknown:
-        raise ConfigError(name, f"unknown field {unknown[0]!r}", ", ".join(sorted(allowed)))
+        raise ConfigError(
+            name, f"unknown field {unknown[0]!r}", ", ".join(sorted(allowed)), code="choice", value=unknown[0]
+        )
     return names
 
 
@@ -127,7 +129,13 @@ def parse_edges_only(edges_only: str | None) -> set[str] | None:
     names = {f.strip() for f in edges_only.split(",") if f.strip()}
     unknown = sorted(names - set(IMAGE_MATRICES))
     if unknown:
-        raise ConfigError("edges_only", f"not a matrix of a layer {unknown[0]!r}", ", ".join(IMAGE_MATRICES))
+        raise ConfigError(
+            "edges_only",
+            f"not a matrix of a layer {unknown[0]!r}",
+            ", ".join(IMAGE_MATRICES),
+            code="choice",
+            value=unknown[0],
+        )
     return {name.split(".", 1)[1] for name in names}
 
 

@@ -36,6 +36,9 @@ PYDANTIC_CODES = {
     "int_type": "integer",
     "float_parsing": "number",
     "too_long": "too_many",
+    "string_too_long": "too_long",
+    "bool_parsing": "boolean",
+    "bool_type": "boolean",
     "finite_number": "not_finite",
     "extra_forbidden": "unknown_field",
 }
@@ -49,6 +52,13 @@ class NotFound(LookupError):
     def __init__(self, loc: list[str], message: str):
         super().__init__(message)
         self.loc = loc
+
+
+def store_full(field: str, things: str, most: int, more: str = "") -> ConfigError:
+    """The store holds as many links, saved runs or values as it may (code store_full)."""
+    return ConfigError(
+        field, f"the store holds as many {things} as it may", f"at most {most}{more}", "store_full", most=most
+    )
 
 
 def json_scalar(value: object) -> object:
@@ -83,7 +93,7 @@ def config_error_response(error: ConfigError, where: str = "body") -> JSONRespon
         "code": error.code,  # the kind of error, so the page can say it in its own language
         "value": json_scalar(error.value),
     }
-    if error.most is not None:  # a number a client can use (the page steps in chunks of it)
+    if error.most is not None:  # a number a client can use (the page steps in chunks of a budget's)
         item["most"] = error.most
     return JSONResponse({"detail": [item]}, status_code=422)
 
@@ -125,8 +135,13 @@ def install(app: FastAPI) -> None:
                 item["loc"] = ["body"]
                 item["msg"] = f"not valid JSON: {ctx['error']} at character {e['loc'][-1]}"
             item["code"] = PYDANTIC_CODES.get(item["type"], item["type"])
-            value = e.get("input")
-            item["value"] = json_scalar(value)
+            item["value"] = json_scalar(e.get("input"))
+            if item["type"] == "too_long":  # a list: say how long it is, and the most (error.too_many)
+                item["value"], item["most"] = ctx.get("actual_length"), ctx.get("max_length")
+            elif item["type"] == "string_too_long":
+                item["most"] = ctx.get("max_length")
+            elif item["type"] == "string_too_short" and ctx.get("min_length") == 1:
+                item["code"] = "empty"  # a name of no characters
             items.append(item)
         return JSONResponse({"detail": items}, status_code=422)
 

@@ -63,7 +63,9 @@ def parse_include(include: str | None) -> tuple[str, ...]:
     names = tuple(dict.fromkeys(n.strip() for n in include.split(",") if n.strip()))
     unknown = [n for n in names if n not in EXTRAS]
     if unknown:
-        raise ConfigError("include", f"unknown part {unknown[0]!r}", ", ".join(EXTRAS))
+        raise ConfigError(
+            "include", f"unknown part {unknown[0]!r}", ", ".join(EXTRAS), code="choice", value=unknown[0]
+        )
     return names
 
 
@@ -75,7 +77,11 @@ def extras_work(shape: Shape, include: tuple[str, ...], grid: int, settings: Set
     if "grid" in include:
         if shape.sizes[0] != 2:
             raise ConfigError(
-                "include", "a grid of the input plane needs a net with 2 inputs", "history, preview, neurons"
+                "include",
+                "a grid of the input plane needs a net with 2 inputs",
+                "history, preview, neurons",
+                code="needs_2d",
+                value=shape.sizes[0],
             )
         work += check_rows(shape, grid * grid, settings, field="grid")
     if "neurons" in include:
@@ -145,7 +151,11 @@ async def get_grid(
     def answer(run: Run) -> Response:
         if run.dataset.n_inputs != 2:
             raise ConfigError(
-                "run_id", "a grid of the input plane needs a net with 2 inputs", "a run on 2-D data"
+                "run_id",
+                "a grid of the input plane needs a net with 2 inputs",
+                "a run on 2-D data",
+                code="needs_2d",
+                value=run.dataset.n_inputs,
             )
         check_rows(Shape.of_config(run.config), points * points, settings, field="points")
         return Response(dumps(grid_of(run, points)), media_type="application/json")

@@ -41,7 +41,9 @@ def check_page_params(query: Mapping[str, str], config: RunConfig) -> None:
                 "sample",
                 f"{sample[:40]!r} is not a sample",
                 f"mean, or a row of the batch from 0 to {LIMITS['max_batch_size'] - 1}",
+                code="sample",
                 value=sample,
+                most=LIMITS["max_batch_size"] - 1,
             )
     sel = query.get("sel")
     if sel:
@@ -60,5 +62,6 @@ def check_page_params(query: Mapping[str, str], config: RunConfig) -> None:
                 f"{sel[:40]!r} is not a part of this net",
                 "e:<layer>:<to>:<from> or n:<column>:<neuron> within the net's sizes "
                 + "→".join(str(s) for s in sizes),
+                code="selection",
                 value=sel,
             )

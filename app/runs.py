@@ -471,6 +471,9 @@ class RunManager:
                         "steps",
                         f"step {start} + {n} would pass the replay limit",
                         f"at most {limit - start} more steps for this run (limit {limit})",
+                        code="replay_limit",
+                        value=n,
+                        most=limit - start,
                     )
                 live.advance(n, should_stop, chunk_steps(live.shape))
                 # Optimistic: the update happens only if the store still says `stored`. If a

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.api import json_response, run_out
 from app.deps import LanesDep, Manager, SettingsDep, Store
-from app.errors import NotFound
+from app.errors import NotFound, store_full
 from app.page_params import check_page_params
 from app.responses import ExportOut
 from app.schemas import ERRORS, RunOut
@@ -87,7 +87,7 @@ def create_link(body: QueryIn, store: Store, settings: SettingsDep) -> LinkOut:
     code = secrets.token_urlsafe(9)  # 12 characters, 72 random bits
     most = settings.max_links
     if not store.put_link(code, orjson.dumps({"query": query}).decode(), most):  # counted atomically
-        raise ConfigError("query", "the store holds as many links as it may", f"at most {most} links")
+        raise store_full("query", "links", most, " links")
     return LinkOut(code=code, url=f"/s/{code}")
 
 
@@ -156,17 +156,13 @@ def save_run(
 ) -> SavedOut:
     name = body.name.strip()
     if not name:
-        raise ConfigError("name", "is empty", "1 to 200 characters")
+        raise ConfigError("name", "is empty", "1 to 200 characters", code="empty")
     query = checked_query(body.query, store)
     saved_id = secrets.token_urlsafe(9)
     payload = orjson.dumps({"query": query}).decode()
     # The store counts and inserts as one step: concurrent saves cannot pass the cap.
     if not store.save(saved_id, remember_owner(request, response), name, payload, settings.max_saved_runs):
-        raise ConfigError(
-            "name",
-            "the store holds as many saved runs as it may",
-            f"at most {settings.max_saved_runs}; delete some first",
-        )
+        raise store_full("name", "saved runs", settings.max_saved_runs, "; delete some first")
     return SavedOut(id=saved_id, name=name, query=query, created=time.time())
 
 
@@ -248,6 +244,9 @@ def import_run(body: ImportIn, manager: Manager) -> RunOut:
             error.field if error.field.startswith("weights") else f"config.{error.field}",
             error.message,
             error.allowed,
+            error.code,
+            error.value,
+            error.most,
         ) from None
     run_id, out = manager.create(config, lambda run: run_out("", run))
     return out.model_copy(update={"id": run_id})

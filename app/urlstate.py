@@ -54,7 +54,7 @@ def _parse(field: str, text: str) -> Any:
         try:
             return orjson.loads(text)
         except orjson.JSONDecodeError as error:
-            raise ConfigError(field, f"is not valid JSON ({error})") from None
+            raise ConfigError(field, f"is not valid JSON ({error})", code="not_json") from None
     if spec.kind == "list":
         return text  # RunConfig parses "4,2" itself (and "" as no hidden layer)
     if not text.isascii():
@@ -64,7 +64,9 @@ def _parse(field: str, text: str) -> Any:
             return True
         if text.lower() in ("0", "false", "no", "off"):
             return False
-        raise ConfigError(field, f"{text!r} is not a boolean", "1, 0, true or false")
+        raise ConfigError(
+            field, f"{text!r} is not a boolean", "1, 0, true or false", code="boolean", value=text
+        )
     if spec.nullable and text in ("", "none", "off"):
         return None
     # Text that is not a number stays text: RunConfig's check then names the field, its
