@@ -12,11 +12,12 @@ function describe(first) {
   const allowed = first.allowed ?? "";
   const vars = { field: label, value: first.value ?? "", allowed, msg: first.msg, most: first.most,
                  suffix: allowed ? t("error.allowed", { allowed }) : "" };
-  // a budget says its most in words of the page's language where the server gave the number
-  const code = first.code === "budget" && first.most === undefined ? "invalid" : first.code;
-  const key = `error.${code ?? first.type}`;
-  const text = t(key, vars);
-  return text === key ? t("error.invalid", vars) : text; // kinds without words of their own
+  const key = `error.${first.code ?? first.type}`;
+  const words = t(key);
+  // kinds without words of their own, and words that say a most the server did not give
+  // (a budget's is in its English `allowed`): the server's own sentence
+  const unsaid = words === key || (first.most === undefined && words.includes("{most}"));
+  return t(unsaid ? "error.invalid" : key, vars);
 }
 
 export class ApiError extends Error {
