@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 
 from app.i18n import CATALOGUE_DIR, LANGUAGES
@@ -149,3 +150,75 @@ def test_chinese_catalogues_have_no_untranslated_english():
 def test_the_english_check_finds_english():
     assert latin_words("uniform(±r) 的 r、normal 的 σ") == ["uniform", "normal"]
     assert latin_words("{n} 个 a_prev 与 W2 之和") == []
+
+
+# ConfigError(field, message, allowed, code, value, most): what each argument is called
+CONFIG_ERROR_ARGS = ("field", "message", "allowed", "code", "value", "most")
+# ConfigErrors left with the default code "invalid" (the page then shows the server's English
+# `msg`), as "path: message": none a student can cause from the page or the API.
+STILL_INVALID: set[str] = set()
+
+
+def config_errors() -> list[tuple[str, str, set[str]]]:
+    """Every ConfigError(...) built in engine/ and app/: where, its code ("invalid" where it
+    gives none) and which of allowed, value and most it passes. A code passed on from another
+    ConfigError (`error.code`) is that one's, counted where it was made."""
+    found = []
+    for path in sorted([*(ROOT / "engine").rglob("*.py"), *(ROOT / "app").rglob("*.py")]):
+        source = path.read_text()
+        for node in ast.walk(ast.parse(source)):
+            if not isinstance(node, ast.Call):
+                continue
+            name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", None)
+            if name != "ConfigError":
+                continue
+            assert not any(isinstance(a, ast.Starred) for a in node.args), (path, node.lineno)
+            assert all(k.arg for k in node.keywords), (path, node.lineno)  # no **kwargs
+            given = dict(zip(CONFIG_ERROR_ARGS[: len(node.args)], node.args, strict=True))
+            given |= {k.arg: k.value for k in node.keywords}
+            code = given.get("code")
+            message = ast.get_source_segment(source, given["message"]) if "message" in given else ""
+            where = f"{path.relative_to(ROOT)}: {message}"
+            if isinstance(code, ast.Attribute) and code.attr == "code":
+                continue  # passed on: app/sharing.py's import names the field anew
+            if code is not None:
+                assert isinstance(code, ast.Constant) and isinstance(code.value, str), where
+            passed = {arg for arg in ("allowed", "value", "most") if arg in given}
+            found.append((where, "invalid" if code is None else code.value, passed))
+    return found
+
+
+def test_config_errors_are_found():
+    errors = config_errors()
+    codes = {code for _, code, _ in errors}
+    assert len(errors) > 50 and {"too_many", "choice", "budget", "range"} <= codes, codes
+    assert ('app/urlstate.py: f"{text!r} is not a boolean"', "boolean") in {(w, c) for w, c, _ in errors}
+
+
+def test_every_config_error_has_a_code_of_its_own():
+    """An error raised without a code is "invalid", which a Chinese page words around the
+    server's English `msg`: every error a student can cause has a code, and words for it."""
+    invalid = {where for where, code, _ in config_errors() if code == "invalid"}
+    assert invalid <= STILL_INVALID, sorted(invalid - STILL_INVALID)
+
+
+def test_every_code_the_server_says_has_words_in_every_language():
+    from app.errors import PYDANTIC_CODES
+
+    # app/errors.py also says pydantic's kinds by these codes, and an empty string as "empty"
+    codes = {code for _, code, _ in config_errors()} | set(PYDANTIC_CODES.values()) | {"empty"}
+    for code in sorted(codes):
+        key = f"error.{code}"
+        wanted = set(re.findall(r"\{(\w+)\}", CATALOGUES["en"].get(key, "")))
+        for lang, catalogue in CATALOGUES.items():
+            assert key in catalogue, (lang, key)
+            assert set(re.findall(r"\{(\w+)\}", catalogue[key])) == wanted, (lang, key)
+
+
+def test_every_config_error_passes_what_its_words_say():
+    """The page fills {value}, {allowed} and {most} from the error: one raised without them
+    would read "… is too many (at most undefined)"."""
+    for where, code, passed in config_errors():
+        words = CATALOGUES["en"].get(f"error.{code}", "")
+        wanted = set(re.findall(r"\{(\w+)\}", words)) & {"allowed", "value", "most"}
+        assert wanted <= passed, (where, code, wanted - passed)

@@ -119,6 +119,7 @@ def test_the_store_holds_at_most_max_blobs_values(client):
     assert store_value(client, WEIGHTS)  # the same value again needs no room
     full = client.post("/api/v1/blobs", json={"value": WEIGHTS[:1]})
     assert full.status_code == 422 and "at most 1" in str(full.json())
+    assert (full.json()["detail"][0]["code"], full.json()["detail"][0]["most"]) == ("store_full", 1)
 
 
 def test_concurrent_values_stop_at_the_cap_on_a_real_server(store_target):

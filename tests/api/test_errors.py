@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from fastapi.testclient import TestClient
 
+from app.main import create_app
+from tests.api.conftest import settings_for
 from tests.support import ROOT
 
 
@@ -97,6 +100,57 @@ def test_replay_limit(client, run_id):
         assert client.post(f"/api/v1/runs/{run_id}/step", json={"steps": 10_000}).status_code == 200
     response = client.post(f"/api/v1/runs/{run_id}/step", json={"steps": 1})
     assert response.status_code == 422 and "at most 0 more" in response.json()["detail"][0]["allowed"]
+    item = response.json()["detail"][0]
+    assert (item["code"], item["value"], item["most"]) == ("replay_limit", 1, 0)
+
+
+def test_a_state_too_large_to_send_says_its_size(tmp_path):
+    settings = settings_for(tmp_path, max_response_mb=1)
+    with TestClient(create_app(settings)) as client:
+        response = client.get("/api/v1/snapshot?preset=digits")
+    item = response.json()["detail"][0]
+    assert response.status_code == 422 and item["loc"] == ["query", "fields"], response.text
+    assert (item["code"], item["most"]) == ("response_size", 1) and item["value"] > 1
+
+
+def test_too_many_predict_rows_says_the_most(client, run_id):
+    most = client.app.state.services.settings.max_predict_rows
+    response = client.post(f"/api/v1/runs/{run_id}/predict", json={"x": [[0, 0]] * (most + 1)})
+    item = response.json()["detail"][0]
+    assert response.status_code == 422 and (item["code"], item["value"], item["most"]) == (
+        "too_many",
+        most + 1,
+        most,
+    )
+
+
+def test_too_long_a_list_says_how_long_and_the_most(client):
+    """pydantic's too_long is a too_many: the page words it with the same numbers."""
+    item = client.post("/api/v1/runs", json={"hidden": [2] * 9}).json()["detail"][0]
+    assert (item["code"], item["value"], item["most"]) == ("too_many", 9, 8)
+
+
+@pytest.mark.parametrize("name", ["", "   "], ids=["no characters", "white space"])
+def test_an_empty_saved_run_name_is_empty(client, name):
+    response = client.post("/api/v1/saved", json={"name": name, "query": "preset=xor"})
+    assert response.status_code == 422 and response.json()["detail"][0]["code"] == "empty", response.text
+
+
+def test_a_bad_boolean_in_a_page_url_and_in_a_body_is_said_alike(client):
+    by_url = client.get("/api/v1/snapshot?preset=xor&batch_norm=maybe").json()["detail"][0]
+    by_body = client.post("/api/v1/runs", json={"batch_norm": "maybe"}).json()["detail"][0]
+    assert by_url["code"] == by_body["code"] == "boolean" and by_url["value"] == by_body["value"] == "maybe"
+
+
+def test_an_imported_file_keeps_the_code_of_its_error(client):
+    """POST /import names the field config.<name>: the code, value and most go with it."""
+    exported = client.get(f"/api/v1/runs/{client.post('/api/v1/runs', json={}).json()['id']}/export").json()
+    exported["config"]["activation"] = "swish"
+    item = client.post("/api/v1/import", json=exported).json()["detail"][0]
+    assert item["loc"] == ["body", "config", "activation"] and (item["code"], item["value"]) == (
+        "choice",
+        "swish",
+    )
 
 
 @pytest.mark.parametrize(
@@ -138,12 +192,14 @@ def test_predict_refuses_non_finite(client, run_id):
         ("preset=xor&step=10000000", "step", "range"),
         ("preset=xor&step=x", "step", "integer"),
         ("seed=1.5", "seed", "integer"),
-        ("hidden=4,x", "hidden", "invalid"),
+        ("hidden=4,x", "hidden", "layer_sizes"),
         ("lr=fast", "learning_rate", "number"),
-        ("batch_norm=maybe", "batch_norm", "invalid"),
+        ("batch_norm=maybe", "batch_norm", "boolean"),
         ("flavour=1", "flavour", "unknown_field"),
         ("²=1", "²", "unknown_field"),  # a digit to str.isdigit that int() refuses: was a 500
-        ("preset=xor&data={oops", "data", "invalid"),
+        ("preset=xor&data={oops", "data", "not_json"),
+        ("preset=xor&weights=oops", "weights", "not_json"),
+        ('dataset=custom&data={"x":[[1]]}', "data", "keys"),
     ],
 )
 def test_bad_snapshot_query(client, query, field, code):
@@ -167,13 +223,32 @@ def test_errors_carry_a_code_for_translation(client):
     assert item["code"] == "choice" and item["value"] == "nope"
 
 
+# A run on 1-D data (one input): "{run}" in a path below is its id.
+ONE_INPUT = {"dataset": "custom", "data": {"x": [[0], [1]], "y": [[0], [1]]}}
+
 # One request for each kind of error the page has words of its own for (static/i18n/*.json,
 # "error.<code>"): the server must say each kind, and the page must word each kind it says.
 KINDS = {
     "budget": ("get", "/api/v1/snapshot?dataset=spiral&hidden=64,64&n_samples=5000&step=100000", None),
     "choice": ("post", "/api/v1/runs", {"activation": "swish"}),
     "integer": ("post", "/api/v1/runs", {"seed": 1.5}),
-    "invalid": ("get", "/api/v1/snapshot?hidden=4,x", None),
+    "boolean": ("get", "/api/v1/snapshot?batch_norm=maybe", None),
+    "custom_data": ("post", "/api/v1/runs", {"data": {"x": [[1]], "y": [[1]]}}),
+    "empty": ("post", "/api/v1/saved", {"name": " ", "query": "preset=xor"}),
+    "input_width": ("post", "/api/v1/runs/{run}/predict", {"x": [[1, 2]]}),
+    "keys": ("get", '/api/v1/snapshot?dataset=custom&data={"x":[[1]]}', None),
+    "layer_sizes": ("get", "/api/v1/snapshot?hidden=4,x", None),
+    "needs_2d": ("get", "/api/v1/runs/{run}/state?include=grid", None),
+    "not_json": ("get", "/api/v1/snapshot?preset=xor&data={oops", None),
+    "not_list": ("post", "/api/v1/runs", {"dataset": "custom", "data": {"x": [], "y": [[1]]}}),
+    "odd": ("get", "/api/v1/runs/{run}/surface?p=W0:0:0&q=b0:0&points=4", None),
+    "rows_mismatch": ("post", "/api/v1/runs", {"dataset": "custom", "data": {"x": [[1]], "y": [[0], [1]]}}),
+    "same_parameter": ("get", "/api/v1/runs/{run}/surface?p=W0:0:0&q=W0:0:0", None),
+    "sample": ("post", "/api/v1/links", {"query": "preset=xor&sample=x"}),
+    "selection": ("post", "/api/v1/links", {"query": "preset=xor&sel=e:9:9:9"}),
+    "softmax_outputs": ("post", "/api/v1/runs", {"dataset": "plane", "output_activation": "softmax"}),
+    "too_long": ("post", "/api/v1/saved", {"name": "x" * 201, "query": "preset=xor"}),
+    "weights_shape": ("post", "/api/v1/runs", {"hidden": [3], "weights": [{"W": [[1, 2]], "b": [0]}]}),
     "json_invalid": ("post", "/api/v1/runs", b'{"hidden": [2,'),
     "log_loss": ("post", "/api/v1/runs", {"loss": "bce", "output_activation": "linear"}),
     "not_finite": ("post", "/api/v1/runs", b'{"noise": Infinity}'),
@@ -192,6 +267,11 @@ KINDS = {
 SAID_ELSEWHERE = {
     "store_unavailable": "tests/api/test_store_down.py (a database stopped mid-test)",
     "parameter": "tests/api/test_insight.py (a run's loss surface over a parameter it lacks)",
+    "replay_limit": "test_replay_limit (100,000 steps of one run first)",
+    "store_full": "tests/api/test_saved.py, test_sharing.py, test_blobs.py (a store at its cap)",
+    "response_size": "test_a_state_too_large_to_send_says_its_size (a server with BPX_MAX_RESPONSE_MB=1)",
+    # not said by the server: the page's words for a kind it has none of its own for
+    "invalid": "tests/js/api_errors.test.mjs",
 }
 
 
@@ -204,6 +284,8 @@ def test_the_page_has_words_for_exactly_the_kinds_the_server_says():
 @pytest.mark.parametrize("kind", sorted(KINDS))
 def test_each_kind_of_error_is_said_with_its_code(client, kind):
     method, path, body = KINDS[kind]
+    if "{run}" in path:
+        path = path.format(run=client.post("/api/v1/runs", json=ONE_INPUT).json()["id"])
     if isinstance(body, bytes):
         response = client.request(method, path, content=body, headers={"content-type": "application/json"})
     else:

@@ -90,6 +90,7 @@ def test_saved_runs_limit(app, client):
         assert save(client, f"r{k}").status_code == 201
     refused = save(client, "one too many")
     assert refused.status_code == 422 and "delete some" in refused.json()["detail"][0]["allowed"]
+    assert (refused.json()["detail"][0]["code"], refused.json()["detail"][0]["most"]) == ("store_full", 2)
 
 
 def test_concurrent_saves_stop_at_the_cap(app, client):

@@ -130,6 +130,8 @@ def test_links_are_capped_so_uploads_cannot_fill_the_disk(client):
     client.app.state.services.settings.max_links = 3
     for _ in range(3):
         assert client.post("/api/v1/links", json={"query": "preset=xor"}).status_code == 201
-    assert client.post("/api/v1/links", json={"query": "preset=xor"}).status_code == 422
+    full = client.post("/api/v1/links", json={"query": "preset=xor"})
+    item = full.json()["detail"][0]
+    assert full.status_code == 422 and (item["code"], item["most"]) == ("store_full", 3)
     huge = client.post("/api/v1/links", json={"query": "preset=xor&" + "x" * 200_000})
     assert huge.status_code == 422 and "query" in str(huge.json()["detail"][0]["loc"])

@@ -42,3 +42,33 @@ test("a name that is no parameter is said in the page's language, what is allowe
     assert.ok(!/[a-z]{3,}/.test(message.replace("foo", "")), `${lang}: English in ${message}`);
   }
 });
+
+test("a sentence that says a most the server did not give keeps the server's words", async () => {
+  const detail = [{ loc: ["body", "x"], type: "value_error", code: "too_many", value: 9,
+    msg: "9 rows is too many", allowed: "at most 8" }];
+  for (const lang of ["en", "zh-Hans"]) {
+    await loadLanguage(lang);
+    const message = new ApiError(422, detail).message;
+    assert.ok(!message.includes("undefined") && message.includes("9 rows is too many"), `${lang}: ${message}`);
+  }
+  await loadLanguage("zh-Hans");
+  const said = new ApiError(422, [{ ...detail[0], most: 8 }]).message;
+  assert.ok(said.includes("9") && said.includes("最多 8") && !said.includes("rows"), said);
+});
+
+test("every kind of error reads without English on a Chinese page", async () => {
+  const english = JSON.parse(readFileSync(new URL("../../static/i18n/en.json", import.meta.url), "utf8"));
+  const codes = Object.keys(english).filter((k) => k.startsWith("error.") && !["error.allowed", "error.invalid"].includes(k))
+    .map((k) => k.slice("error.".length));
+  assert.ok(codes.includes("boolean") && codes.includes("store_full"), codes.join());
+  for (const lang of ["zh-Hans", "zh-Hant"]) {
+    await loadLanguage(lang);
+    for (const code of codes) {
+      const detail = [{ loc: ["body", "hidden"], type: "value_error", code, value: 7, most: 9, allowed: "0 … 9",
+        msg: "an English sentence from the server" }];
+      const message = new ApiError(422, detail).message;
+      const rest = message.replace(/JSON|MB|softmax|sigmoid|data\.x/g, "");
+      assert.ok(!/[A-Za-z]{3,}/.test(rest), `${lang} ${code}: English in ${message}`);
+    }
+  }
+});
