@@ -205,8 +205,10 @@ def test_every_config_error_has_a_code_of_its_own():
 def test_every_code_the_server_says_has_words_in_every_language():
     from app.errors import PYDANTIC_CODES
 
-    # app/errors.py also says pydantic's kinds by these codes, and an empty string as "empty"
-    codes = {code for _, code, _ in config_errors()} | set(PYDANTIC_CODES.values()) | {"empty"}
+    # app/errors.py also says pydantic's kinds by these codes, an empty string as "empty", a
+    # full server as "busy", and pydantic's own names for a missing value or a non-list
+    codes = {code for _, code, _ in config_errors()} | set(PYDANTIC_CODES.values())
+    codes |= {"empty", "busy", "missing", "list_type"}
     for code in sorted(codes):
         key = f"error.{code}"
         wanted = set(re.findall(r"\{(\w+)\}", CATALOGUES["en"].get(key, "")))
