@@ -127,9 +127,9 @@ class LiveRun:
         checkpoint at, which it keeps when it lands on one."""
         run = self.run
         next_mark = (run.step // self.every + 1) * self.every
-        end = timeline.newest(run.step, min(upto, next_mark))
-        if end is not None:
-            run.catch_up(end)
+        shared = timeline.newest(run.step, min(upto, next_mark))
+        if shared is not None:
+            run.catch_up(*shared)
             if run.step == next_mark and run.step not in self.checkpoints:
                 self._keep(run.checkpoint())
 
@@ -547,7 +547,7 @@ class RunManager:
                 end = live.run.checkpoint()
                 live.recent.append(end)
                 if timeline is not None:
-                    timeline.publish(end)
+                    timeline.publish(end, live.run.planned())
                 break
         self._trim(live.run.step - start)
         return result

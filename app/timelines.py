@@ -6,8 +6,9 @@ run a hundred times over: 100 students on XOR, five steps a frame at 40 frames a
 are 20,000 updates a second of the same few thousand steps. Each stream publishes the end
 of every frame it builds (a Checkpoint, which it makes anyway: RunManager.stream_frame), and
 a frame of another run of the config takes the newest end within its own frame's steps and
-steps only what is left (Run.catch_up, tested bit for bit against stepping). Streams land on
-common steps because their frames end on multiples of their steps per frame
+steps only what is left (Run.catch_up, tested bit for bit against stepping), with the plan
+of the end's step that the publisher's State made, so its own State makes none. Streams
+land on common steps because their frames end on multiples of their steps per frame
 (app/stream.py Schedule.target).
 
 Bounded: a quarter of BPX_MAX_CACHE_MB in all, counted with the live runs in that budget
@@ -16,7 +17,8 @@ TIMELINE_ENDS ends of each, of nets whose parameters and optimizer slots take at
 TIMELINE_CHECKPOINT_BYTES (every 2-D lesson; the digit net is above it), at steps up to
 TIMELINE_STEPS. The ends of a config share one history, its records up to the furthest end,
 rather than each holding on to the history of the run that published it; an end whose
-history would pass half of the config's share is not kept.
+history would pass half of the config's share is not kept, nor a plan if fewer than
+MIN_ENDS ends with it would fit in the other half.
 """
 
 from __future__ import annotations
@@ -26,12 +28,13 @@ from collections import OrderedDict
 
 from engine.history import History
 from engine.recent import Recent
-from engine.trainer import Checkpoint
+from engine.trainer import Checkpoint, StepPlan
 
 TIMELINE_CONFIGS = 8
 TIMELINE_ENDS = 256
 TIMELINE_CHECKPOINT_BYTES = 32 * 1024
 TIMELINE_STEPS = 20_000
+MIN_ENDS = 32  # ends with their plans a config's share holds at least, else plans are not kept
 END_OBJECTS_BYTES = 2048  # an end's Python objects besides its arrays (a Network, an Optimizer, views)
 
 
@@ -40,20 +43,41 @@ def arrays_nbytes(checkpoint: Checkpoint) -> int:
     return net.flat.nbytes + sum(v.nbytes for v in net.running.values()) + checkpoint.optimizer.nbytes()
 
 
+def plan_nbytes(plan: StepPlan) -> int:
+    """A plan's own arrays: the gradients, the update, the slots and each layer's pass (its
+    inputs, the batch's rows, are the data set's)."""
+    arrays = [plan.grad, plan.update, plan.penalty_grad, *plan.slots.values()]
+    for layer in plan.passed.layers:
+        arrays += [
+            layer.z,
+            layer.a,
+            layer.lse,
+            layer.delta,
+            layer.dL_da,
+            layer.delta_u,
+            *(layer.bn or {}).values(),
+        ]
+    return sum(v.nbytes for v in arrays if v is not None) + END_OBJECTS_BYTES
+
+
 class Timeline:
     """The newest frame ends of one config, by step, and their history."""
 
     def __init__(self, most_bytes: int, ends: int = TIMELINE_ENDS):
         self.most_bytes, self.most = most_bytes, ends
         self.history = History()  # append-only: every end's part of it is its first records
-        self._ends: OrderedDict[int, Checkpoint] = OrderedDict()
+        self._ends: OrderedDict[int, tuple[Checkpoint, StepPlan | None]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def publish(self, end: Checkpoint) -> None:
-        """Keep `end` (a run's checkpoint, not to be changed after) if it is shareable."""
+    def publish(self, end: Checkpoint, plan: StepPlan | None) -> None:
+        """Keep `end` (a run's checkpoint, not to be changed after) and the run's plan at its
+        step, if it made one (its State did), if it is shareable."""
         size = arrays_nbytes(end) + END_OBJECTS_BYTES
         if end.step > TIMELINE_STEPS or size > TIMELINE_CHECKPOINT_BYTES:
             return
+        if plan is not None:  # its passes grow with the batch: kept if MIN_ENDS such ends fit
+            with_plan = size + plan_nbytes(plan)
+            plan, size = (plan, with_plan) if self.most_bytes // 2 // with_plan >= MIN_ENDS else (None, size)
         per_step = end.history.nbytes() / max(1, len(end.history.step))
         if per_step * end.step > self.most_bytes // 2:  # its history would take too much
             return
@@ -62,15 +86,14 @@ class Timeline:
                 return
             if len(self.history.step) < end.step:  # its records, the same as every run's of the config
                 self.history.extend(end.history, end.step, end.n_evals)
-            self._ends[end.step] = Checkpoint(
-                end.step, end.net, end.optimizer, self.history, end.n_evals, end.diverged_at
-            )
+            shared = Checkpoint(end.step, end.net, end.optimizer, self.history, end.n_evals, end.diverged_at)
+            self._ends[end.step] = shared, plan
             most = min(self.most, self.most_bytes // 2 // size)
             while len(self._ends) > most:
                 self._ends.popitem(last=False)  # the oldest published
 
-    def newest(self, after: int, upto: int) -> Checkpoint | None:
-        """The end at the highest step in (after, upto], if any."""
+    def newest(self, after: int, upto: int) -> tuple[Checkpoint, StepPlan | None] | None:
+        """The end at the highest step in (after, upto], if any, and its plan."""
         with self._lock:
             steps = [step for step in self._ends if after < step <= upto]
             return self._ends[max(steps)] if steps else None
@@ -78,7 +101,9 @@ class Timeline:
     def nbytes(self) -> int:
         with self._lock:
             ends = list(self._ends.values())
-        return self.history.nbytes() + sum(arrays_nbytes(end) + END_OBJECTS_BYTES for end in ends)
+        return self.history.nbytes() + sum(
+            arrays_nbytes(end) + END_OBJECTS_BYTES + (plan_nbytes(plan) if plan else 0) for end, plan in ends
+        )
 
 
 class Timelines:

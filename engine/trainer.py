@@ -331,17 +331,23 @@ class Run:
         self.history = checkpoint.history.prefix(checkpoint.step, checkpoint.n_evals)
         self.step, self.diverged_at, self._plan = checkpoint.step, checkpoint.diverged_at, None
 
-    def catch_up(self, checkpoint: Checkpoint) -> None:
+    def catch_up(self, checkpoint: Checkpoint, plan: StepPlan | None = None) -> None:
         """Go forward to `checkpoint`, taken by another run of this very config at a later
         step: the bits stepping there would give, since a run is a function of its config
         (seed included). The history records in between come from the checkpoint's history,
-        which holds them as this run would have recorded them."""
+        which holds them as this run would have recorded them. `plan`: that run's plan at
+        the checkpoint's step, if it made one (read-only once made: shared as it is)."""
         if not self.step <= checkpoint.step:
             raise ValueError(f"a checkpoint at step {checkpoint.step} is behind step {self.step}")
         self.history.extend(checkpoint.history, checkpoint.step, checkpoint.n_evals)
         self.net = checkpoint.net.copy()
         self.optimizer = checkpoint.optimizer.copy()
-        self.step, self.diverged_at, self._plan = checkpoint.step, checkpoint.diverged_at, None
+        self.step, self.diverged_at = checkpoint.step, checkpoint.diverged_at
+        self._plan = plan if plan is not None and plan.step == checkpoint.step else None
+
+    def planned(self) -> StepPlan | None:
+        """The plan of the current step if it was made (plan() makes it)."""
+        return self._plan
 
     def checkpoint_bytes(self) -> bytes:
         """checkpoint().to_bytes(), without copying the parameters first."""

@@ -148,7 +148,7 @@ def frames(manager: RunManager, run_id: str, targets: list[int]) -> list[bytes]:
 
 
 @pytest.mark.parametrize("preset", ["xor", "batchnorm", "adam"])
-def test_a_stream_takes_the_steps_another_run_of_its_config_took(tmp_path, counted, preset):
+def test_a_stream_takes_the_steps_another_run_of_its_config_took(tmp_path, counted, preset, monkeypatch):
     """A class plays one lesson: a run whose config another run already played takes that
     run's frame ends (app/timelines.py) and steps only past them, and every frame is the
     replayed run's, bit for bit; a run of another config takes none of them."""
@@ -159,8 +159,12 @@ def test_a_stream_takes_the_steps_another_run_of_its_config_took(tmp_path, count
     played = frames(manager, first, targets)
     assert sum(counted) == 60
     counted.clear()
+    plans = []
+    make_plan = Run._make_plan
+    monkeypatch.setattr(Run, "_make_plan", lambda self: plans.append(self.step) or make_plan(self))
     assert frames(manager, second, targets) == played
-    assert sum(counted) == 0  # every frame's steps came from the first run's ends
+    assert sum(counted) == 0  # every frame's steps came from the first run's ends...
+    assert plans == []  # ... and the plan its State shows, with them
     expected = [replayed_everything(preset, 62), replayed_everything(preset, 73)]
     counted.clear()
     assert frames(manager, second, [62, 73]) == expected
