@@ -40,6 +40,30 @@ def settle_garbage_collector() -> None:
     gc.set_threshold(10_000, 10, 10)
 
 
+async def build_routes(app: FastAPI) -> None:
+    """FastAPI works out each included router's routes (their fields, their dependencies)
+    when the first request walks them: 50 ms of one worker's first request, with the class
+    that arrived with it waiting. A request for a path no route has walks them all, here,
+    before the first visitor."""
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/-/",
+        "root_path": "",
+        "query_string": b"",
+        "headers": [],
+    }
+    scope |= {"http_version": "1.1", "scheme": "http", "server": None, "client": None}  # no app: a plain 404
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict) -> None:
+        pass
+
+    await app.router(scope, receive, send)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     foreground = Foreground()
@@ -50,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lanes = Lanes(settings.heavy_threads, settings.heavy_queue, settings.cheap_work)
         app.state.services = Services(settings, store, RunManager(store, settings), lanes, foreground)
         await run_in_threadpool(api.preset_list)  # the lessons' parameter counts, before the first visitor
+        await build_routes(app)
         settle_garbage_collector()
         try:
             yield

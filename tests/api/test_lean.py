@@ -251,3 +251,22 @@ def test_a_step_answer_is_gzipped_as_the_middleware_would(client: TestClient):
     assert zipped.content == plain.content  # decoded by the client
     small = client.post(f"/api/v1/runs/{ids[0]}/step?fields=step", json={"steps": 1})
     assert "content-encoding" not in small.headers and small.json() == {"step": 3}
+
+
+def test_the_routes_are_worked_out_before_the_first_visitor(tmp_path, monkeypatch):
+    """FastAPI works out its included routers' routes when a request first walks them (50 ms
+    of a worker's first request on a slow machine, the class that came with it waiting):
+    app/main.py's start-up walks them all, so no visitor's request does."""
+    built: list[str] = []
+    build = fastapi.routing._IncludedRouter._build_effective_context
+    monkeypatch.setattr(
+        fastapi.routing._IncludedRouter,
+        "_build_effective_context",
+        lambda self, route: built.append(getattr(route, "path", "?")) or build(self, route),
+    )
+    with TestClient(create_app(settings_for(tmp_path))) as client:
+        at_start = len(built)
+        assert at_start > 20  # every API route, once
+        assert client.get("/api/v1/runs/nope").status_code == 404  # walks every router
+        assert client.get("/api/v1/saved").status_code == 200
+    assert len(built) == at_start
