@@ -27,7 +27,7 @@ import secrets
 import threading
 import time
 from collections import OrderedDict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -574,6 +574,15 @@ class RunManager:
             if live is not None:
                 self._live.move_to_end(run_id)
             return live
+
+    def version_of(self, run_id: str) -> str:
+        """What names the run's config and engine (checkpoint_version): its shared answers'."""
+        return self.live(run_id)[0].version
+
+    def shared_answer(self, version: str, step: int, question: Hashable, make: Callable[[], bytes]) -> bytes:
+        """`make()`, made once for every run of the config `version` names at `step`, asked
+        the same `question` (app/timelines.py)."""
+        return self._timelines.of(version).answer(step, question, make) if version else make()
 
     def pauses(self, run_id: str) -> int:
         """How many times the run was paused: a stream counts from here (stream_frame)."""

@@ -35,7 +35,7 @@ import functools
 import os
 import time
 import weakref
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Hashable
 from dataclasses import dataclass
 from typing import Annotated, TypeVar
 
@@ -149,6 +149,7 @@ async def stream(
 
     start_step = await (lanes.heavy(start, None) if heavy_start else work(start))
     pauses = await work(lambda stop: manager.pauses(run_id))  # a pause from now on ends this stream
+    version = await work(lambda stop: manager.version_of(run_id))  # its config's shared answers
     work_seconds = frame_work_seconds(rate)
     one = parse_sample(sample)  # the per-sample arrays of the sample the page draws (app/sampled.py)
     # compact frames send each training row's inputs once, or with `sample` that row's (or the mean)
@@ -160,6 +161,14 @@ async def stream(
 
     def tell_store(stop: ShouldStop | None = None) -> None:
         manager.tell(run_id)
+
+    def shared(run, question: Hashable, make: Callable[[], bytes]) -> bytes:
+        """A frame's State: the same bytes for every stream of the config at this step that
+        asks the same way (app/timelines.py), once this stream has sent every training row's
+        inputs (compact frames send a row's inputs once per stream: till then a frame is its own)."""
+        if frame_format == "compact" and rows_sent is not None and len(rows_sent) < len(run.dataset.x_train):
+            return make()
+        return manager.shared_answer(version, run.step, (frame_format, digits, one, question), make)
 
     def frame(target: int, stop: ShouldStop, tell: bool) -> tuple[bytes, int, bool] | None:
         foreground.wait_quiet()  # a click, a pause, a page loading go first (app/foreground.py)
@@ -181,9 +190,14 @@ async def stream(
                 whole = now - whole_sent[0] >= WHOLE_SECONDS
                 if whole:
                     whole_sent[0] = now
-                state = state_json(run, digits, every if whole else wanted, PLAYING, rows_sent, whole, one)
+                fields = every if whole else wanted
+                state = shared(
+                    run,
+                    (whole, frozenset(fields) if fields is not None else None),
+                    lambda: state_json(run, digits, fields, PLAYING, rows_sent, whole, one),
+                )
             else:
-                state = state_json(run, digits, every, one=one)
+                state = shared(run, None, lambda: state_json(run, digits, every, one=one))
             event += b"event: state\ndata: " + state + b"\nid: " + str(run.step).encode() + b"\n\n"
             return event, run.step, run.diverged
 

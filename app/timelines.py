@@ -11,20 +11,25 @@ of the end's step that the publisher's State made, so its own State makes none. 
 land on common steps because their frames end on multiples of their steps per frame
 (app/stream.py Schedule.target).
 
+Frames are shared too: a frame's State is the same bytes for every run of the config at its
+step asked the same way (Timeline.answer; app/stream.py asks only once the stream has sent
+every training row's inputs, which compact frames send once per stream).
+
 Bounded: a quarter of BPX_MAX_CACHE_MB in all, counted with the live runs in that budget
-(RunManager._evict), for the TIMELINE_CONFIGS configs played most recently; at most
-TIMELINE_ENDS ends of each, of nets whose parameters and optimizer slots take at most
-TIMELINE_CHECKPOINT_BYTES (every 2-D lesson; the digit net is above it), at steps up to
-TIMELINE_STEPS. The ends of a config share one history, its records up to the furthest end,
-rather than each holding on to the history of the run that published it; an end whose
-history would pass half of the config's share is not kept, nor a plan if fewer than
-MIN_ENDS ends with it would fit in the other half.
+(RunManager._evict), for the TIMELINE_CONFIGS configs played most recently. Of a config's
+share, half for its history: the ends share one, its records up to the furthest end, rather
+than each holding on to the history of the run that published it, and an end whose history
+would pass that half is not kept. A quarter for the ends (at most TIMELINE_ENDS; of nets
+whose parameters and optimizer slots take at most TIMELINE_CHECKPOINT_BYTES, every 2-D
+lesson, the digit net is above it; at steps up to TIMELINE_STEPS; a plan only if MIN_ENDS
+ends with it fit), and a quarter for the answers (at most TIMELINE_ANSWERS).
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable, Hashable
 
 from engine.history import History
 from engine.recent import Recent
@@ -32,6 +37,7 @@ from engine.trainer import Checkpoint, StepPlan
 
 TIMELINE_CONFIGS = 8
 TIMELINE_ENDS = 256
+TIMELINE_ANSWERS = 256
 TIMELINE_CHECKPOINT_BYTES = 32 * 1024
 TIMELINE_STEPS = 20_000
 MIN_ENDS = 32  # ends with their plans a config's share holds at least, else plans are not kept
@@ -67,6 +73,8 @@ class Timeline:
         self.most_bytes, self.most = most_bytes, ends
         self.history = History()  # append-only: every end's part of it is its first records
         self._ends: OrderedDict[int, tuple[Checkpoint, StepPlan | None]] = OrderedDict()
+        self._answers: OrderedDict[tuple[int, Hashable], bytes] = OrderedDict()  # by step and question
+        self._answers_bytes = 0
         self._lock = threading.Lock()
 
     def publish(self, end: Checkpoint, plan: StepPlan | None) -> None:
@@ -77,7 +85,7 @@ class Timeline:
             return
         if plan is not None:  # its passes grow with the batch: kept if MIN_ENDS such ends fit
             with_plan = size + plan_nbytes(plan)
-            plan, size = (plan, with_plan) if self.most_bytes // 2 // with_plan >= MIN_ENDS else (None, size)
+            plan, size = (plan, with_plan) if self.most_bytes // 4 // with_plan >= MIN_ENDS else (None, size)
         per_step = end.history.nbytes() / max(1, len(end.history.step))
         if per_step * end.step > self.most_bytes // 2:  # its history would take too much
             return
@@ -88,7 +96,7 @@ class Timeline:
                 self.history.extend(end.history, end.step, end.n_evals)
             shared = Checkpoint(end.step, end.net, end.optimizer, self.history, end.n_evals, end.diverged_at)
             self._ends[end.step] = shared, plan
-            most = min(self.most, self.most_bytes // 2 // size)
+            most = min(self.most, self.most_bytes // 4 // size)
             while len(self._ends) > most:
                 self._ends.popitem(last=False)  # the oldest published
 
@@ -98,11 +106,34 @@ class Timeline:
             steps = [step for step in self._ends if after < step <= upto]
             return self._ends[max(steps)] if steps else None
 
+    def answer(self, step: int, question: Hashable, make: Callable[[], bytes]) -> bytes:
+        """The bytes `make()` gives for a run of this config at `step` (a frame's State, the
+        same for every run there), made once and kept for the next run to ask: the newest
+        TIMELINE_ANSWERS, in a quarter of the config's share."""
+        key = (step, question)
+        with self._lock:
+            found = self._answers.get(key)
+        if found is not None:
+            return found
+        made = make()  # outside the lock: two streams may both make it, neither waits
+        with self._lock:
+            if key not in self._answers and len(made) <= self.most_bytes // 4:
+                self._answers[key] = made
+                self._answers_bytes += len(made)
+                while len(self._answers) > TIMELINE_ANSWERS or self._answers_bytes > self.most_bytes // 4:
+                    self._answers_bytes -= len(self._answers.popitem(last=False)[1])
+        return made
+
     def nbytes(self) -> int:
         with self._lock:
             ends = list(self._ends.values())
-        return self.history.nbytes() + sum(
-            arrays_nbytes(end) + END_OBJECTS_BYTES + (plan_nbytes(plan) if plan else 0) for end, plan in ends
+        return (
+            self._answers_bytes
+            + self.history.nbytes()
+            + sum(
+                arrays_nbytes(end) + END_OBJECTS_BYTES + (plan_nbytes(plan) if plan else 0)
+                for end, plan in ends
+            )
         )
 
 

@@ -234,3 +234,42 @@ def test_a_worker_builds_at_most_as_many_frames_at_once_as_it_has_cores(client, 
         )
     assert all([kind for kind, _ in events(text)] == ["state"] * 4 + ["end"] for text in texts)
     assert most[0] == 2
+
+
+def raw_states(text: str) -> dict[int, bytes]:
+    """Each state event's data, as sent, by its step."""
+    out = {}
+    for block in text.strip().split("\n\n"):
+        lines = dict(line.split(": ", 1) for line in block.splitlines() if ": " in line)
+        if lines.get("event") == "state":
+            out[int(lines["id"])] = lines["data"].encode()
+    return out
+
+
+def test_streams_of_one_config_share_their_frames_bit_for_bit(client, monkeypatch):
+    """A class plays one lesson: a stream's frame is the bytes another stream of the config
+    sent at that step (app/timelines.py), made once; the first frame of each stream is its
+    own (it carries the training rows' inputs, once per stream), and every frame is the one
+    a stream alone would send. A stream of another config shares none."""
+    import app.stream
+
+    made: list[int] = []
+    state_json = app.stream.state_json
+    monkeypatch.setattr(
+        app.stream, "state_json", lambda run, *a, **k: made.append(run.step) or state_json(run, *a, **k)
+    )
+    query = "stream?rate=20&max_frames=8&steps_per_frame=5&format=compact&fields=step,loss,layers.W,layers.a,batch"
+
+    def play(config: dict) -> dict[int, bytes]:
+        run_id = client.post("/api/v1/runs", json=config).json()["id"]
+        made.clear()
+        return raw_states(client.get(f"/api/v1/runs/{run_id}/{query}").text)
+
+    first = play({"preset": "xor"})
+    assert len(made) == len(first) == 8 and all(step % 5 == 0 for step in first)
+    second = play({"preset": "xor"})
+    common = first.keys() & second.keys()
+    assert len(common) >= 6 and all(first[step] == second[step] for step in common if step != min(second))
+    assert len(made) <= 1 + len(second.keys() - first.keys())  # its first frame, and steps none had made
+    alone = play({"preset": "xor", "seed": 3})
+    assert len(made) == len(alone)
