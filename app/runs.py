@@ -26,7 +26,7 @@ import hashlib
 import secrets
 import threading
 import time
-from collections import OrderedDict, deque
+from collections import Counter, OrderedDict, deque
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -218,6 +218,7 @@ class RunManager:
         self._since_trim = 0
         # frame ends the runs of one config share (app/timelines.py): a quarter of the budget
         self._timelines = Timelines(settings.max_cache_mb * 2**20 // 4)
+        self._runs_of: Counter[str] = Counter()  # cached runs by version (their config's)
 
     # -- the cache -------------------------------------------------------------------------
 
@@ -234,7 +235,10 @@ class RunManager:
             if live is None:
                 live = make()
             with self._lock:
-                live = self._live.setdefault(key, live)
+                if key not in self._live:
+                    self._live[key] = live
+                    self._runs_of[live.version] += 1
+                live = self._live[key]
                 self._live.move_to_end(key)
                 self._building.pop(key, None)
                 self._evict()
@@ -247,12 +251,25 @@ class RunManager:
             len(self._live) > self.settings.max_live_runs
             or sum(v.nbytes() for v in self._live.values()) + shared > budget
         ):
-            self._live.popitem(last=False)
+            self._gone(self._live.popitem(last=False)[1])
 
     def forget(self, key: str) -> None:
         """Drop a run from memory (tests use it to force a rebuild by replay)."""
         with self._lock:
-            self._live.pop(key, None)
+            live = self._live.pop(key, None)
+            if live is not None:
+                self._gone(live)
+
+    def _gone(self, live: LiveRun) -> None:
+        """A run left the cache (under the lock)."""
+        self._runs_of[live.version] -= 1
+        if self._runs_of[live.version] <= 0:
+            del self._runs_of[live.version]
+
+    def _timeline(self, version: str) -> Timeline | None:
+        """The timeline of a config two cached runs or more share (app/timelines.py): a run
+        alone shares nothing, and a class of runs of as many configs makes none."""
+        return self._timelines.of(version) if version and self._runs_of.get(version, 0) >= 2 else None
 
     @property
     def live_count(self) -> int:
@@ -523,7 +540,7 @@ class RunManager:
                 start = live.run.step
                 n = max(0, min(target - start, most, limit - start))
                 deadline = time.monotonic() + seconds
-                timeline = self._timelines.of(live.version) if live.version else None
+                timeline = self._timeline(live.version)
                 if timeline is not None and n:
                     live.catch_up(timeline, start + n)  # what another run of the config stepped
                 for _ in range(start + n - live.run.step):
@@ -582,7 +599,8 @@ class RunManager:
     def shared_answer(self, version: str, step: int, question: Hashable, make: Callable[[], bytes]) -> bytes:
         """`make()`, made once for every run of the config `version` names at `step`, asked
         the same `question` (app/timelines.py)."""
-        return self._timelines.of(version).answer(step, question, make) if version else make()
+        timeline = self._timeline(version)
+        return timeline.answer(step, question, make) if timeline is not None else make()
 
     def pauses(self, run_id: str) -> int:
         """How many times the run was paused: a stream counts from here (stream_frame)."""

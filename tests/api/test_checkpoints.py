@@ -194,13 +194,30 @@ def test_what_runs_share_is_counted_in_the_memory_budget(tmp_path, cache_mb, bou
     """The frame ends a config's runs share (and their history) take at most a quarter of
     BPX_MAX_CACHE_MB, at every frame."""
     (manager,) = workers(tmp_path, n=1, max_cache_mb=cache_mb)
-    run_id = manager.create(resolve({"preset": "xor"}), lambda run: None)[0]
+    run_id, _ = (manager.create(resolve({"preset": "xor"}), lambda run: None)[0] for _ in range(2))
     pauses = manager.pauses(run_id)
     seen = []
     for target in range(5, 3001, 5):
         manager.stream_frame(run_id, target, 10_000, 60.0, pauses, lambda run: None, tell=False)
         seen.append(manager._timelines.nbytes())
     assert (max(seen) <= 2**20 // 4) == bounded
+
+
+def test_a_run_alone_shares_nothing(tmp_path):
+    """A timeline is kept for a config two cached runs share: a class whose every student
+    changed a setting (a config each) keeps none, and copies nothing into one."""
+    (manager,) = workers(tmp_path, n=1)
+    runs = [
+        manager.create(resolve({"preset": "xor", "seed": seed}), lambda run: None)[0] for seed in range(3)
+    ]
+    for run_id in runs:
+        frames(manager, run_id, [5, 10, 15])
+    assert manager._timelines.nbytes() == 0
+    twin = manager.create(resolve({"preset": "xor", "seed": 0}), lambda run: None)[0]
+    frames(manager, twin, [5, 10])
+    assert manager._timelines.nbytes() > 0
+    manager.forget(twin)  # one run of the config again: its timeline is not asked any more
+    assert manager._timeline(manager.version_of(runs[0])) is None
 
 
 def replayed_everything(preset: str, steps: int) -> bytes:

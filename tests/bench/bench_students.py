@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import itertools
 import json
 import math
 import os
@@ -186,6 +187,12 @@ def record(base: str, lesson: str) -> Script:
 # -- one student -----------------------------------------------------------------------------------
 
 
+# BPX_BENCH_DISTINCT=1: each student's run has a seed of its own, so no two runs share a
+# config and nothing they compute is shared (app/timelines.py): the class at its costliest.
+DISTINCT = os.environ.get("BPX_BENCH_DISTINCT") == "1"
+DISTINCT_SEEDS = itertools.count(os.getpid() * 1000)  # each generator process its own
+
+
 class Student:
     def __init__(self, session, base: str, script: Script, times: dict[str, list[float]]):
         self.session, self.base, self.script, self.times = session, base, script, times
@@ -212,6 +219,8 @@ class Student:
         start = time.perf_counter()
         headers = {"content-type": "application/json"} if call.body is not None else None
         data = call.body.encode() if call.body is not None else None
+        if call.kind == "create" and DISTINCT:  # a class whose every student changed a setting
+            data = json.dumps({**json.loads(call.body), "seed": next(DISTINCT_SEEDS)}).encode()
         path = self.path(call)
         try:
             async with self.session.request(call.method, self.base + path, data=data, headers=headers) as r:
