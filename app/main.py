@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 from starlette.middleware.gzip import GZipMiddleware
+from starlette.types import Message, Scope
 
 from app import __version__, api, blobs, code, errors, extras, insight, lean, sharing, stream
 from app.deps import Services
@@ -45,20 +46,23 @@ async def build_routes(app: FastAPI) -> None:
     when the first request walks them: 50 ms of one worker's first request, with the class
     that arrived with it waiting. A request for a path no route has walks them all, here,
     before the first visitor."""
-    scope = {
+    scope: Scope = {  # no "app": the router answers a plain 404
         "type": "http",
         "method": "GET",
         "path": "/-/",
         "root_path": "",
         "query_string": b"",
         "headers": [],
+        "http_version": "1.1",
+        "scheme": "http",
+        "server": None,
+        "client": None,
     }
-    scope |= {"http_version": "1.1", "scheme": "http", "server": None, "client": None}  # no app: a plain 404
 
-    async def receive() -> dict:
+    async def receive() -> Message:
         return {"type": "http.request", "body": b"", "more_body": False}
 
-    async def send(message: dict) -> None:
+    async def send(message: Message) -> None:
         pass
 
     await app.router(scope, receive, send)

@@ -206,9 +206,9 @@ def test_every_code_the_server_says_has_words_in_every_language():
     from app.errors import PYDANTIC_CODES
 
     # app/errors.py also says pydantic's kinds by these codes, an empty string as "empty", a
-    # full server as "busy", and pydantic's own names for a missing value or a non-list
+    # full server as "busy", and pydantic's own name for a value missing from a body
     codes = {code for _, code, _ in config_errors()} | set(PYDANTIC_CODES.values())
-    codes |= {"empty", "busy", "missing", "list_type"}
+    codes |= {"empty", "busy", "missing"}
     for code in sorted(codes):
         key = f"error.{code}"
         wanted = set(re.findall(r"\{(\w+)\}", CATALOGUES["en"].get(key, "")))

@@ -259,6 +259,7 @@ KINDS = {
     "too_large": ("post", "/api/v1/runs", b"[" + b"1," * 3_000_000 + b"1]"),
     "too_many": ("post", "/api/v1/runs", {"hidden": [2] * 9}),
     "unknown_field": ("post", "/api/v1/runs", {"flavour": 1}),
+    "missing": ("post", "/api/v1/links", {}),
     "unknown_ref": ("get", "/api/v1/snapshot?weights=@" + "A" * 22, None),
 }
 
@@ -270,6 +271,7 @@ SAID_ELSEWHERE = {
     "replay_limit": "test_replay_limit (100,000 steps of one run first)",
     "store_full": "tests/api/test_saved.py, test_sharing.py, test_blobs.py (a store at its cap)",
     "response_size": "test_a_state_too_large_to_send_says_its_size (a server with BPX_MAX_RESPONSE_MB=1)",
+    "busy": "tests/api/test_under_load.py (a full heavy lane answers 503 with Retry-After)",
     # not said by the server: the page's words for a kind it has none of its own for
     "invalid": "tests/js/api_errors.test.mjs",
 }
