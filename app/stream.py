@@ -197,7 +197,11 @@ async def stream(
                     lambda: state_json(run, digits, fields, PLAYING, rows_sent, whole, one),
                 )
             else:
-                state = shared(run, None, lambda: state_json(run, digits, every, one=one))
+                state = shared(
+                    run,
+                    frozenset(every) if every is not None else None,
+                    lambda: state_json(run, digits, every, one=one),
+                )
             event += b"event: state\ndata: " + state + b"\nid: " + str(run.step).encode() + b"\n\n"
             return event, run.step, run.diverged
 

@@ -273,3 +273,19 @@ def test_streams_of_one_config_share_their_frames_bit_for_bit(client, monkeypatc
     assert len(made) <= 1 + len(second.keys() - first.keys())  # its first frame, and steps none had made
     alone = play(client.post("/api/v1/runs", json={"preset": "xor", "seed": 3}).json()["id"])
     assert len(made) == len(alone)
+
+
+def test_streams_asking_other_fields_or_digits_are_not_given_each_others_frames(client):
+    """A shared frame is shared only with a stream asking the same way: each stream's frames
+    carry its own fields and digits, as a stream alone would send them."""
+    one, two, three = (client.post("/api/v1/runs", json={"preset": "xor"}).json()["id"] for _ in range(3))
+    base = "stream?rate=20&max_frames=4&steps_per_frame=5"
+    asked = {one: "&fields=step,loss", two: "&fields=step,lr", three: "&fields=step,loss&digits=2"}
+    got = {
+        run_id: events(client.get(f"/api/v1/runs/{run_id}/{base}{query}").text)
+        for run_id, query in asked.items()
+    }
+    for run_id, want in ((one, {"step", "loss"}), (two, {"step", "lr"}), (three, {"step", "loss"})):
+        assert all(set(data) == want for kind, data in got[run_id] if kind == "state"), got[run_id]
+    losses = [data["loss"] for kind, data in got[three] if kind == "state"]
+    assert all(loss == round(loss, 2) for loss in losses)  # two digits, not the first stream's
