@@ -72,9 +72,9 @@ class Timeline:
     def __init__(self, most_bytes: int, ends: int = TIMELINE_ENDS):
         self.most_bytes, self.most = most_bytes, ends
         self.history = History()  # append-only: every end's part of it is its first records
-        self._ends: OrderedDict[int, tuple[Checkpoint, StepPlan | None]] = OrderedDict()
+        self._ends: OrderedDict[int, tuple[Checkpoint, StepPlan | None, int]] = OrderedDict()  # and size
         self._answers: OrderedDict[tuple[int, Hashable], bytes] = OrderedDict()  # by step and question
-        self._answers_bytes = 0
+        self._ends_bytes = self._answers_bytes = 0  # kept as they change: the budget asks often
         self._lock = threading.Lock()
 
     def publish(self, end: Checkpoint, plan: StepPlan | None) -> None:
@@ -95,16 +95,19 @@ class Timeline:
             if len(self.history.step) < end.step:  # its records, the same as every run's of the config
                 self.history.extend(end.history, end.step, end.n_evals)
             shared = Checkpoint(end.step, end.net, end.optimizer, self.history, end.n_evals, end.diverged_at)
-            self._ends[end.step] = shared, plan
-            most = min(self.most, self.most_bytes // 4 // size)
-            while len(self._ends) > most:
-                self._ends.popitem(last=False)  # the oldest published
+            self._ends[end.step] = shared, plan, size
+            self._ends_bytes += size
+            while len(self._ends) > self.most or self._ends_bytes > self.most_bytes // 4:
+                self._ends_bytes -= self._ends.popitem(last=False)[1][2]  # the oldest published
 
     def newest(self, after: int, upto: int) -> tuple[Checkpoint, StepPlan | None] | None:
         """The end at the highest step in (after, upto], if any, and its plan."""
         with self._lock:
             steps = [step for step in self._ends if after < step <= upto]
-            return self._ends[max(steps)] if steps else None
+            if not steps:
+                return None
+            end, plan, _ = self._ends[max(steps)]
+            return end, plan
 
     def answer(self, step: int, question: Hashable, make: Callable[[], bytes]) -> bytes:
         """The bytes `make()` gives for a run of this config at `step` (a frame's State, the
@@ -125,16 +128,7 @@ class Timeline:
         return made
 
     def nbytes(self) -> int:
-        with self._lock:
-            ends = list(self._ends.values())
-        return (
-            self._answers_bytes
-            + self.history.nbytes()
-            + sum(
-                arrays_nbytes(end) + END_OBJECTS_BYTES + (plan_nbytes(plan) if plan else 0)
-                for end, plan in ends
-            )
-        )
+        return self._answers_bytes + self._ends_bytes + self.history.nbytes()
 
 
 class Timelines:
