@@ -103,11 +103,13 @@ class Timeline:
     def newest(self, after: int, upto: int) -> tuple[Checkpoint, StepPlan | None] | None:
         """The end at the highest step in (after, upto], if any, and its plan."""
         with self._lock:
-            steps = [step for step in self._ends if after < step <= upto]
-            if not steps:
-                return None
-            end, plan, _ = self._ends[max(steps)]
-            return end, plan
+            found = self._ends.get(upto)  # most often: streams end their frames on common steps
+            if found is None:
+                steps = [step for step in self._ends if after < step <= upto]
+                if not steps:
+                    return None
+                found = self._ends[max(steps)]
+            return found[0], found[1]
 
     def answer(self, step: int, question: Hashable, make: Callable[[], bytes]) -> bytes:
         """The bytes `make()` gives for a run of this config at `step` (a frame's State, the
