@@ -592,9 +592,11 @@ class RunManager:
                 self._live.move_to_end(run_id)
             return live
 
-    def version_of(self, run_id: str) -> str:
-        """What names the run's config and engine (checkpoint_version): its shared answers'."""
-        return self.live(run_id)[0].version
+    def stream_start(self, run_id: str) -> tuple[int, str]:
+        """What a stream starting now counts from (pauses(): a pause from now on ends it) and
+        the version its config's shared answers go under (checkpoint_version), in one read."""
+        live, _ = self.live(run_id)
+        return live.pauses, live.version
 
     def shared_answer(self, version: str, step: int, question: Hashable, make: Callable[[], bytes]) -> bytes:
         """`make()`, made once for every run of the config `version` names at `step`, asked

@@ -148,8 +148,8 @@ async def stream(
         return manager.read(run_id, lambda run: run.step, stop)
 
     start_step = await (lanes.heavy(start, None) if heavy_start else work(start))
-    pauses = await work(lambda stop: manager.pauses(run_id))  # a pause from now on ends this stream
-    version = await work(lambda stop: manager.version_of(run_id))  # its config's shared answers
+    # a pause from now on ends this stream; its config's shared answers go under `version`
+    pauses, version = await work(lambda stop: manager.stream_start(run_id))
     work_seconds = frame_work_seconds(rate)
     one = parse_sample(sample)  # the per-sample arrays of the sample the page draws (app/sampled.py)
     # compact frames send each training row's inputs once, or with `sample` that row's (or the mean)

@@ -217,7 +217,7 @@ def test_a_run_alone_shares_nothing(tmp_path):
     frames(manager, twin, [5, 10])
     assert manager._timelines.nbytes() > 0
     manager.forget(twin)  # one run of the config again: its timeline is not asked any more
-    assert manager._timeline(manager.version_of(runs[0])) is None
+    assert manager._timeline(manager.stream_start(runs[0])[1]) is None
 
 
 def replayed_everything(preset: str, steps: int) -> bytes:
