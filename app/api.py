@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Annotated, Any, Literal, cast
 
 import numpy as np
@@ -18,7 +18,6 @@ from fastapi import APIRouter, Query, Request, Response
 from app import __version__
 from app.blobs import dereference
 from app.budget import Shape, check_rows, check_state_size, check_steps
-from app.config_answers import shared_answer
 from app.deps import (
     Column,
     Digits,
@@ -107,6 +106,37 @@ def state_of(asked: StateRequest, run: Run) -> bytes:
     return state_json(
         run, asked.digits, asked.wanted, packing_of(asked.frame), one=asked.sample, edges=asked.edges
     )
+
+
+Answer = tuple[bytes, dict[str, str] | None]  # a body as sent, and its headers (gzipped())
+
+
+def answer_of(
+    asked: StateRequest, parts: tuple[str, ...], since: int, grid: int
+) -> tuple[Callable[[Run], Answer], Hashable]:
+    """How a State request (GET /state, a Step, a pause) is answered at the run's step: the
+    State, or with `parts` a Step's answer carrying them, gzipped if the client takes it; and
+    the question naming all the answer depends on besides the run's config and step, under
+    which runs of one config share it (RunManager.answer): a class opening a lesson asks for
+    the same first State, students stepping on from one step for the same next one."""
+    gzip = accepts_gzip(asked.request)
+
+    def read(run: Run) -> Answer:
+        state = state_of(asked, run)
+        return gzipped(step_answer(run, state, parts, since, grid, asked.digits) if parts else state, gzip)
+
+    question = (
+        asked.digits,
+        frozenset(asked.wanted) if asked.wanted is not None else None,
+        asked.frame,
+        asked.sample,
+        frozenset(asked.edges) if asked.edges is not None else None,
+        parts,
+        since if "history" in parts else None,
+        grid if "grid" in parts else None,
+        gzip,
+    )
+    return read, question
 
 
 def plan_state(asked: StateRequest) -> tuple[Shape, int, int]:
@@ -295,33 +325,12 @@ async def get_state(
         work = build + check_steps(shape, replay, settings, field="step")
         return work + extras_work(shape, parts, grid, settings) if parts else work
 
-    def answer(run: Run) -> bytes:
-        state = state_of(asked, run)
-        return step_answer(run, state, parts, since, grid, asked.digits) if parts else state
-
-    query = asked.request.query_params
-    asked_for = (
-        asked.digits,
-        query.get("fields"),
-        asked.frame,
-        asked.sample,
-        query.get("edges_only"),
-        parts,
-        since if "history" in parts else None,
-        grid if "grid" in parts else None,
-    )
-
-    gzip = accepts_gzip(asked.request)
-
-    def read(run: Run) -> tuple[bytes, dict[str, str] | None]:
-        # a class opening a lesson asks for the same answer (app/config_answers.py)
-        return shared_answer(run, (*asked_for, gzip), lambda: gzipped(answer(run), gzip))
-
+    read, question = answer_of(asked, parts, since, grid)
     body, headers = await asked.services.lanes.run(
         plan,
-        lambda stop: manager.read(run_id, read, stop, asked.row),
+        lambda stop: manager.read(run_id, read, stop, asked.row, question),
         asked.request,
-        key=("state", run_id, *asked_for, gzip),
+        key=("state", run_id, question),
     )
     return state_response(body, headers)
 
@@ -341,14 +350,10 @@ async def step_run(
         work = build + check_steps(shape, body.steps, settings, replay=replay)
         return work + extras_work(shape, parts, grid, settings) if parts else work
 
-    def read(run: Run) -> bytes:
-        state = state_of(asked, run)
-        return step_answer(run, state, parts, since, grid, asked.digits) if parts else state
-
-    gzip = accepts_gzip(asked.request)
+    read, question = answer_of(asked, parts, since, grid)
     answer, headers = await asked.services.lanes.run(
         plan,
-        lambda stop: gzipped(manager.step(run_id, body.steps, read, stop, asked.row), gzip),
+        lambda stop: manager.step(run_id, body.steps, read, stop, asked.row, question),
         asked.request,
     )
     return state_response(answer, headers)
@@ -416,17 +421,13 @@ async def pause_run(
     run_id, manager, settings = asked.run_id, asked.services.runs, asked.services.settings
     parts = parse_include(include)
 
-    def pause() -> tuple[bytes, dict[str, str] | None]:
+    read, question = answer_of(asked, parts, since, grid)
+
+    def pause() -> Answer:
         if parts:  # refused before the pause, like a Step's (an unknown run: 404 from either)
             extras_work(manager.plan(run_id)[0], parts, grid, settings)
+        return manager.pause(run_id, step, read, question)
 
-        def read(run: Run) -> bytes:
-            state = state_of(asked, run)
-            return step_answer(run, state, parts, since, grid, asked.digits) if parts else state
-
-        return gzipped(manager.pause(run_id, step, read), gzip)
-
-    gzip = accepts_gzip(asked.request)
     return state_response(*await asked.services.lanes.cheap(pause))
 
 

@@ -446,14 +446,15 @@ class RunManager:
         read: Callable[[Run], T],
         should_stop: ShouldStop = never,
         row: StoredRow | None = None,
+        question: Hashable | None = None,
     ) -> T:
         """`read(run)` at the run's stored step (read again under the lock: `row` only finds
-        the run)."""
+        the run); with a `question`, shared by the runs of its config (answer())."""
         live, step = self.live(run_id, row)
         with live.lock:
             step = self.stored_step(live, step)
             self._move(live, step, should_stop, chunk_steps(live.shape))
-            result = read(live.run)
+            result = self.answer(live, question, read)
             self._share(live)
         self._trim(0)
         return result
@@ -473,9 +474,12 @@ class RunManager:
         read: Callable[[Run], T],
         should_stop: ShouldStop = never,
         row: StoredRow | None = None,
+        question: Hashable | None = None,
     ) -> T:
         """n updates, then `read(run)` of the new step, under one lock. `row`: the store's
-        row as plan() read it, the first guess of the stored step (a stale one costs a redo)."""
+        row as plan() read it, the first guess of the stored step (a stale one costs a redo).
+        Runs of one config share the updates and, with a `question`, the answer (answer()):
+        the first to step there publishes its end, as a stream's frame does."""
         limit = LIMITS["max_replay_steps"]
         live, stored = self.live(run_id, row)
         while True:
@@ -492,15 +496,20 @@ class RunManager:
                         value=n,
                         most=limit - start,
                     )
-                live.advance(n, should_stop, chunk_steps(live.shape))
+                timeline = self._timeline(live.version)
+                if timeline is not None:
+                    live.catch_up(timeline, start + n)  # what another run of the config stepped
+                live.advance(start + n - live.run.step, should_stop, chunk_steps(live.shape))
                 # Optimistic: the update happens only if the store still says `stored`. If a
                 # pause, a reset or another worker moved the run since it was read (before
                 # the lock), redo from the step the store says now: one read per step when
                 # nobody else moved it, and never an answer built on a stale step.
                 if self.store.set_step(run_id, live.run.step, expected=stored):
                     live.ahead = None
-                    result = read(live.run)
+                    result = self.answer(live, question, read)
                     self._share(live)
+                    if timeline is not None and not timeline.has(live.run.step):
+                        timeline.publish(live.run.checkpoint(), live.run.planned())
                     break
             live, stored = self.live(run_id)
         self._trim(n)
@@ -598,7 +607,15 @@ class RunManager:
         live, _ = self.live(run_id)
         return live.pauses, live.version
 
-    def shared_answer(self, version: str, step: int, question: Hashable, make: Callable[[], bytes]) -> bytes:
+    def answer(self, live: LiveRun, question: Hashable | None, read: Callable[[Run], T]) -> T:
+        """`read(run)` at the run's step, under its lock: made once for every run of its config
+        there asked the same `question`, which must name everything the answer depends on
+        besides the config and the step (app/timelines.py); None, the run's own."""
+        if question is None:
+            return read(live.run)
+        return self.shared_answer(live.version, live.run.step, question, lambda: read(live.run))
+
+    def shared_answer(self, version: str, step: int, question: Hashable, make: Callable[[], T]) -> T:
         """`make()`, made once for every run of the config `version` names at `step`, asked
         the same `question` (app/timelines.py)."""
         timeline = self._timeline(version)
@@ -609,7 +626,9 @@ class RunManager:
         live, _ = self.live(run_id)
         return live.pauses
 
-    def pause(self, run_id: str, step: int | None, read: Callable[[Run], T]) -> T:
+    def pause(
+        self, run_id: str, step: int | None, read: Callable[[Run], T], question: Hashable | None = None
+    ) -> T:
         """Stop the run's streams; with `step`, go to it — the frame the client shows — so that
         client and server agree on the step; `read(run)`. Back by a copy of a recent frame, or
         forward: a stream in another worker tells the store its step only now and then, so
@@ -626,7 +645,7 @@ class RunManager:
             # tell the store a later one finds that someone wrote since (set_position).
             self.store.set_step(run_id, target)
             live.ahead = None
-            result = read(live.run)
+            result = self.answer(live, question, read)
             self._share(live)
             return result
 

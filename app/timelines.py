@@ -11,9 +11,13 @@ of the end's step that the publisher's State made, so its own State makes none. 
 land on common steps because their frames end on multiples of their steps per frame
 (app/stream.py Schedule.target).
 
-Frames are shared too: a frame's State is the same bytes for every run of the config at its
-step asked the same way (Timeline.answer; app/stream.py asks only once the stream has sent
-every training row's inputs, which compact frames send once per stream).
+Answers are shared too: a frame's State, a Step's, a pause's or a GET /state's answer is the
+same bytes for every run of the config at its step asked the same way (Timeline.answer,
+through RunManager: app/stream.py asks only once the stream has sent every training row's
+inputs, which compact frames send once per stream). A class opening a lesson asks for the
+same first State thirty times within a second, and students stepping on from a pause at one
+step ask for the same next one; and a Step publishes its end as a frame does, so the next run
+of the config to step there catches up instead of stepping.
 
 Bounded: a quarter of BPX_MAX_CACHE_MB in all, counted with the live runs in that budget
 (RunManager._evict), for the TIMELINE_CONFIGS configs played most recently. Of a config's
@@ -30,6 +34,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
 
 from engine.history import History
 from engine.recent import Recent
@@ -42,6 +47,11 @@ TIMELINE_CHECKPOINT_BYTES = 32 * 1024
 TIMELINE_STEPS = 20_000
 MIN_ENDS = 32  # ends with their plans a config's share holds at least, else plans are not kept
 END_OBJECTS_BYTES = 2048  # an end's Python objects besides its arrays (a Network, an Optimizer, views)
+Answer = TypeVar("Answer", bytes, tuple[bytes, dict[str, str] | None])  # a body, or one with its headers
+
+
+def answer_nbytes(answer: bytes | tuple[bytes, dict[str, str] | None]) -> int:
+    return len(answer) if isinstance(answer, bytes) else len(answer[0])
 
 
 def arrays_nbytes(checkpoint: Checkpoint) -> int:
@@ -73,7 +83,7 @@ class Timeline:
         self.most_bytes, self.most = most_bytes, ends
         self.history = History()  # append-only: every end's part of it is its first records
         self._ends: OrderedDict[int, tuple[Checkpoint, StepPlan | None, int]] = OrderedDict()  # and size
-        self._answers: OrderedDict[tuple[int, Hashable], bytes] = OrderedDict()  # by step and question
+        self._answers: OrderedDict[tuple[int, Hashable], Any] = OrderedDict()  # by step and question
         self._ends_bytes = self._answers_bytes = 0  # kept as they change: the budget asks often
         self._lock = threading.Lock()
 
@@ -100,6 +110,10 @@ class Timeline:
             while len(self._ends) > self.most or self._ends_bytes > self.most_bytes // 4:
                 self._ends_bytes -= self._ends.popitem(last=False)[1][2]  # the oldest published
 
+    def has(self, step: int) -> bool:
+        """An end at `step` is kept (a Step need not copy its run's state to publish it)."""
+        return step in self._ends
+
     def newest(self, after: int, upto: int) -> tuple[Checkpoint, StepPlan | None] | None:
         """The end at the highest step in (after, upto], if any, and its plan."""
         with self._lock:
@@ -111,22 +125,24 @@ class Timeline:
                 found = self._ends[max(steps)]
             return found[0], found[1]
 
-    def answer(self, step: int, question: Hashable, make: Callable[[], bytes]) -> bytes:
-        """The bytes `make()` gives for a run of this config at `step` (a frame's State, the
-        same for every run there), made once and kept for the next run to ask: the newest
-        TIMELINE_ANSWERS, in a quarter of the config's share."""
+    def answer(self, step: int, question: Hashable, make: Callable[[], Answer]) -> Answer:
+        """What `make()` gives for a run of this config at `step` (the same for every run
+        there, if `question` names all it depends on besides), made once and kept for the next
+        run to ask: the newest TIMELINE_ANSWERS used, in a quarter of the config's share."""
         key = (step, question)
         with self._lock:
             found = self._answers.get(key)
-        if found is not None:
-            return found
-        made = make()  # outside the lock: two streams may both make it, neither waits
+            if found is not None:
+                self._answers.move_to_end(key)
+                return found
+        made = make()  # outside the lock: two runs may both make it, neither waits
+        size = answer_nbytes(made)
         with self._lock:
-            if key not in self._answers and len(made) <= self.most_bytes // 4:
+            if key not in self._answers and size <= self.most_bytes // 4:
                 self._answers[key] = made
-                self._answers_bytes += len(made)
+                self._answers_bytes += size
                 while len(self._answers) > TIMELINE_ANSWERS or self._answers_bytes > self.most_bytes // 4:
-                    self._answers_bytes -= len(self._answers.popitem(last=False)[1])
+                    self._answers_bytes -= answer_nbytes(self._answers.popitem(last=False)[1])
         return made
 
     def nbytes(self) -> int:

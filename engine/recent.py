@@ -1,8 +1,7 @@
 """The newest few values by key, each made once: a least-recently-used cache that threads share.
 
 Runs of one config share what is a function of the config alone (its data set, its step-0
-evaluation), and the server keeps its newest few answers the same way (app/insight.py,
-app/config_answers.py).
+evaluation), and the server keeps its newest few answers the same way (app/insight.py).
 """
 
 from __future__ import annotations

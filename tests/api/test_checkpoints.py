@@ -175,6 +175,45 @@ def test_a_stream_takes_the_steps_another_run_of_its_config_took(tmp_path, count
     assert sum(counted) == 10
 
 
+@pytest.mark.parametrize("preset", ["xor", "batchnorm", "adam"])
+def test_a_step_takes_the_steps_and_the_answers_another_run_of_its_config_made(
+    tmp_path, counted, preset, monkeypatch
+):
+    """Students stepping on from where their classmates stepped: a Step takes the ends other
+    runs of its config published (app/timelines.py) and the answer made there for the same
+    question, and is bit for bit the replayed run; another question is answered anew, a
+    run of another config shares nothing."""
+    (manager,) = workers(tmp_path, n=1, checkpoint_every=50)
+    config = resolve({"preset": preset})
+    first, second = (manager.create(config, lambda run: None)[0] for _ in range(2))
+    made: list[int] = []
+
+    def read(run: Run) -> bytes:
+        made.append(run.step)
+        return everything(run)
+
+    def steps(run_id: str, sizes: list[int], question: str = "everything") -> list[bytes]:
+        return [manager.step(run_id, n, read, question=question) for n in sizes]
+
+    answered = steps(first, [1, 1, 3, 60])
+    assert sum(counted) == 65 and made == [1, 2, 5, 65]
+    assert answered == [replayed(preset, step) for step in (1, 2, 5, 65)]
+    counted.clear(), made.clear()
+    plans: list[int] = []
+    make_plan = Run._make_plan
+    monkeypatch.setattr(Run, "_make_plan", lambda self: plans.append(self.step) or make_plan(self))
+    assert steps(second, [1, 1, 3]) == answered[:3]
+    assert sum(counted) == 0 and made == [] and plans == []  # nothing stepped, nothing built
+    assert steps(second, [60]) == answered[3:] and made == []
+    assert sum(counted) == 45 + 15  # to its own mark at 50 (the end at 65 lies past it), then on
+    assert manager.read(second, everything) == replayed(preset, 65)  # its own state, not only the answer
+    assert manager.read(second, read, question="asked otherwise") == answered[3] and made == [65]
+    other = manager.create(resolve({"preset": preset, "seed": 7}), lambda run: None)[0]
+    counted.clear(), made.clear()
+    steps(other, [1, 1])
+    assert sum(counted) == 2 and made == [1, 2]
+
+
 def test_a_run_catching_up_keeps_its_checkpoint_marks(tmp_path, counted):
     """A frame takes another run's end only up to the next mark of its own (checkpoint_every),
     and keeps the mark when it lands on it: a pause back goes there by a copy, not a replay."""
