@@ -8,10 +8,10 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
-from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import Message, Scope
 
 from app import __version__, api, blobs, code, errors, extras, insight, lean, sharing, stream
+from app.compressed import GZipTheRest
 from app.deps import Services
 from app.foreground import CountForeground, Foreground
 from app.lanes import Lanes
@@ -105,8 +105,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(errors.BodyLimit, max_bytes=settings.max_body_bytes)
     # every request but a stream, while it runs: frames wait for them (app/foreground.py)
     app.add_middleware(CountForeground, foreground=foreground)
-    # not text/event-stream; a Step's answer comes gzipped from its thread (api.gzipped), as this would
-    app.add_middleware(GZipMiddleware, minimum_size=api.GZIP_AT_LEAST, compresslevel=api.GZIP_LEVEL)
+    # not a run's State answers, which come gzipped from their thread (api.gzipped), nor streams
+    app.add_middleware(GZipTheRest, minimum_size=api.GZIP_AT_LEAST, compresslevel=api.GZIP_LEVEL)
     if pages is not None:  # a file's answer as the app made it, remembered, before all the rest
         app.add_middleware(StaticAnswers, file_of=pages.static_file)
     app.add_middleware(BrowserDefences, allowed_hosts=settings.allowed_hosts)

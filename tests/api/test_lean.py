@@ -253,6 +253,30 @@ def test_a_step_answer_is_gzipped_as_the_middleware_would(client: TestClient):
     assert "content-encoding" not in small.headers and small.json() == {"step": 3}
 
 
+def test_every_answer_is_compressed_once_where_it_is_made_or_by_the_middleware(client: TestClient):
+    """A run's State answers (Step, pause, GET /state) are gzipped in their thread and go past
+    the middleware (app/compressed.py): compressed once, decoded to the plain answer; the
+    app's other JSON answers are compressed by the middleware; a stream never is."""
+    run_id, twin = (client.post("/api/v1/runs", json={"preset": "xor", "seed": 4}).json()["id"] for _ in "ab")
+    for each in (run_id, twin):
+        client.post(f"/api/v1/runs/{each}/step?fields=step", json={"steps": 300})
+    page = "include=history,neurons,preview,grid"
+    asked = [  # (method, path, body, and the path of the same answer asked plainly)
+        ("POST", f"/api/v1/runs/{run_id}/step?{page}", {"steps": 1}, f"/api/v1/runs/{twin}/step?{page}"),
+        ("POST", f"/api/v1/runs/{run_id}/pause?{page}", None, None),
+        ("GET", f"/api/v1/runs/{run_id}/state?{page}", None, None),
+        ("GET", f"/api/v1/runs/{run_id}/history", None, None),  # the middleware's
+    ]
+    for method, path, body, plainly in asked:
+        zipped = client.request(method, path, json=body, headers={"accept-encoding": "gzip"})
+        plain = client.request(method, plainly or path, json=body, headers={"accept-encoding": "identity"})
+        assert zipped.headers["content-encoding"] == "gzip" and zipped.headers["vary"] == "Accept-Encoding"
+        assert int(zipped.headers["content-length"]) < len(plain.content) // 2, path
+        assert zipped.json() == plain.json() and "content-encoding" not in plain.headers
+    streamed = client.get(f"/api/v1/runs/{run_id}/stream?max_frames=2", headers={"accept-encoding": "gzip"})
+    assert "content-encoding" not in streamed.headers and streamed.text.startswith("event: state")
+
+
 def test_the_routes_are_worked_out_before_the_first_visitor(tmp_path, monkeypatch):
     """FastAPI works out its included routers' routes when a request first walks them (50 ms
     of a worker's first request on a slow machine, the class that came with it waiting):
