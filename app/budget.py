@@ -37,7 +37,7 @@ class Shape:
     rows: int  # train + test rows: one evaluation
     eval_every: int
 
-    @property
+    @functools.cached_property  # asked several times a step (its work, a checkpoint's worth)
     def n_params(self) -> int:
         per_neuron = 3 if self.batch_norm else 1  # bias (+ γ, β)
         hidden_norms = 0 if not self.batch_norm else 2 * self.sizes[-1]  # no batch norm on the output

@@ -119,10 +119,13 @@ class Timeline:
         with self._lock:
             found = self._ends.get(upto)  # most often: streams end their frames on common steps
             if found is None:
-                steps = [step for step in self._ends if after < step <= upto]
-                if not steps:
+                if upto - after <= len(self._ends):  # a Step's or a frame's few steps: each looked up
+                    step = next((s for s in range(upto - 1, after, -1) if s in self._ends), None)
+                else:
+                    step = max((s for s in self._ends if after < s <= upto), default=None)
+                if step is None:
                     return None
-                found = self._ends[max(steps)]
+                found = self._ends[step]
             return found[0], found[1]
 
     def answer(self, step: int, question: Hashable, make: Callable[[], Answer]) -> Answer:

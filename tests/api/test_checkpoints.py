@@ -15,6 +15,7 @@ from app.runs import RunManager, checkpoint_version
 from app.settings import Settings
 from app.store import Checkpoints, open_store
 from app.store import sql as store_sql
+from app.timelines import Timeline
 from engine.presets import resolve
 from engine.trainer import Run
 
@@ -198,7 +199,8 @@ def test_a_step_takes_the_steps_and_the_answers_another_run_of_its_config_made(
     answered = steps(first, [1, 1, 3, 60])
     assert sum(counted) == 65 and made == [1, 2, 5, 65]
     assert answered == [replayed(preset, step) for step in (1, 2, 5, 65)]
-    counted.clear(), made.clear()
+    counted.clear()
+    made.clear()
     plans: list[int] = []
     make_plan = Run._make_plan
     monkeypatch.setattr(Run, "_make_plan", lambda self: plans.append(self.step) or make_plan(self))
@@ -209,9 +211,28 @@ def test_a_step_takes_the_steps_and_the_answers_another_run_of_its_config_made(
     assert manager.read(second, everything) == replayed(preset, 65)  # its own state, not only the answer
     assert manager.read(second, read, question="asked otherwise") == answered[3] and made == [65]
     other = manager.create(resolve({"preset": preset, "seed": 7}), lambda run: None)[0]
-    counted.clear(), made.clear()
+    counted.clear()
+    made.clear()
     steps(other, [1, 1])
     assert sum(counted) == 2 and made == [1, 2]
+
+
+def test_the_newest_end_within_a_runs_steps_is_found_however_far_it_looks():
+    """Timeline.newest looks each step up when the steps are fewer than the ends kept, and
+    goes over the ends when they are fewer: the same answer either way."""
+    run = Run(resolve({"preset": "xor"}))
+    timeline = Timeline(2**26)
+    for step in (3, 7, 8, 20):
+        run.advance(step - run.step)
+        timeline.publish(run.checkpoint(), None)
+
+    def found(after: int, upto: int) -> int | None:
+        end = timeline.newest(after, upto)
+        return None if end is None else end[0].step
+
+    # (after, upto] against the four ends: fewer steps than ends (looked up), more (gone over)
+    assert [found(3, 6), found(7, 10), found(5, 7), found(0, 2)] == [None, 8, 7, None]
+    assert [found(3, 9), found(8, 19), found(0, 100), found(8, 20)] == [8, None, 20, 20]
 
 
 def test_a_run_catching_up_keeps_its_checkpoint_marks(tmp_path, counted):
