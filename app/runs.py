@@ -630,9 +630,10 @@ class RunManager:
         self, run_id: str, step: int | None, read: Callable[[Run], T], question: Hashable | None = None
     ) -> T:
         """Stop the run's streams; with `step`, go to it — the frame the client shows — so that
-        client and server agree on the step; `read(run)`. Back by a copy of a recent frame, or
-        forward: a stream in another worker tells the store its step only now and then, so
-        the step shown may be ahead of the store's (a 422 if more work than a Step may do)."""
+        client and server agree on the step; `read(run)`, shared by `question` (answer()). Back
+        by a copy of a recent frame, or forward: a stream in another worker tells the store its
+        step only now and then, so the step shown may be ahead of the store's (a 422 if more
+        work than a Step may do)."""
         live, stored = self.live(run_id)
         with live.lock:
             stored = self.stored_step(live, stored)
