@@ -47,10 +47,10 @@ TIMELINE_CHECKPOINT_BYTES = 32 * 1024
 TIMELINE_STEPS = 20_000
 MIN_ENDS = 32  # ends with their plans a config's share holds at least, else plans are not kept
 END_OBJECTS_BYTES = 2048  # an end's Python objects besides its arrays (a Network, an Optimizer, views)
-Answer = TypeVar("Answer", bytes, tuple[bytes, dict[str, str] | None])  # a body, or one with its headers
+Answer = TypeVar("Answer")  # a body (bytes), or a body and its headers (app/api.py Answer)
 
 
-def answer_nbytes(answer: bytes | tuple[bytes, dict[str, str] | None]) -> int:
+def answer_nbytes(answer: Any) -> int:
     return len(answer) if isinstance(answer, bytes) else len(answer[0])
 
 
