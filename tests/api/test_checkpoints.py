@@ -148,7 +148,7 @@ def frames(manager: RunManager, run_id: str, targets: list[int]) -> list[bytes]:
     return [manager.stream_frame(run_id, t, 10_000, 60.0, pauses, everything, tell=False) for t in targets]
 
 
-@pytest.mark.parametrize("preset", ["xor", "batchnorm", "adam"])
+@pytest.mark.parametrize("preset", ["xor", "batchnorm", "adam", "digits"])
 def test_a_stream_takes_the_steps_another_run_of_its_config_took(tmp_path, counted, preset, monkeypatch):
     """A class plays one lesson: a run whose config another run already played takes that
     run's frame ends (app/timelines.py) and steps only past them, and every frame is the
@@ -165,7 +165,9 @@ def test_a_stream_takes_the_steps_another_run_of_its_config_took(tmp_path, count
     monkeypatch.setattr(Run, "_make_plan", lambda self: plans.append(self.step) or make_plan(self))
     assert frames(manager, second, targets) == played
     assert sum(counted) == 0  # every frame's steps came from the first run's ends...
-    assert plans == []  # ... and the plan its State shows, with them
+    # ... and the plan its State shows, with them (but the digit net's: too big for MIN_ENDS of
+    # them to fit the config's share, its own State makes it)
+    assert plans == (targets if preset == "digits" else [])
     expected = [replayed_everything(preset, 62), replayed_everything(preset, 73)]
     counted.clear()
     assert frames(manager, second, [62, 73]) == expected
@@ -176,7 +178,7 @@ def test_a_stream_takes_the_steps_another_run_of_its_config_took(tmp_path, count
     assert sum(counted) == 10
 
 
-@pytest.mark.parametrize("preset", ["xor", "batchnorm", "adam"])
+@pytest.mark.parametrize("preset", ["xor", "batchnorm", "adam", "digits"])
 def test_a_step_takes_the_steps_and_the_answers_another_run_of_its_config_made(
     tmp_path, counted, preset, monkeypatch
 ):
@@ -184,7 +186,7 @@ def test_a_step_takes_the_steps_and_the_answers_another_run_of_its_config_made(
     runs of its config published (app/timelines.py) and the answer made there for the same
     question, and is bit for bit the replayed run; another question is answered anew, a
     run of another config shares nothing."""
-    (manager,) = workers(tmp_path, n=1, checkpoint_every=50)
+    (manager,) = workers(tmp_path, n=1, checkpoint_every=50, max_cache_mb=2048)  # room for 4 digit answers
     config = resolve({"preset": preset})
     first, second = (manager.create(config, lambda run: None)[0] for _ in range(2))
     made: list[int] = []
