@@ -126,6 +126,7 @@ def answer_of(
         return gzipped(step_answer(run, state, parts, since, grid, asked.digits) if parts else state, gzip)
 
     question = (
+        "answer",  # not a stream's frame (app/stream.py asks for those: bytes, not an Answer)
         asked.digits,
         frozenset(asked.wanted) if asked.wanted is not None else None,
         asked.frame,
