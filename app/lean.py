@@ -17,6 +17,18 @@ is not `application/json`, ...) goes on through the router to FastAPI's own rout
 unchanged: every error is FastAPI's, word for word, and only requests that FastAPI would
 accept take the lean way. What the lean way supports is checked when the app is built (a
 dependency it cannot solve is a TypeError at start-up, not a different answer later).
+
+The entrances come before FastAPI's middleware stack, not first in its router (`LeanApp`):
+under a class stepping at once the worker's event loop is the bottleneck, and of the Step's
+CPU on it, FastAPI's layers around the app's own took ~28 % (its telemetry check, which
+reads the environment on every request, its telemetry and body-limit middlewares, the exit
+stack, the router trying each route, request_response; py-spy --gil, bench_classroom). A
+lean request passes the app's own middlewares (the browser defences, the foreground count,
+the body limit, ...), fresh instances of the same ones, with the same exception handlers
+(ExceptionMiddleware) and the same last resort for an unexpected error
+(ServerErrorMiddleware); one it passes on goes from there to FastAPI's router, as any
+other. FastAPI's telemetry (OpenTelemetry, which this app does not configure) does not see
+lean requests.
 """
 
 from __future__ import annotations
@@ -30,12 +42,15 @@ from fastapi import FastAPI, Request, Response
 from fastapi.datastructures import DefaultPlaceholder
 from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import ResponseValidationError
+from fastapi.middleware.asyncexitstack import AsyncExitStackMiddleware
 from fastapi.routing import APIRoute
+from starlette.middleware.errors import ServerErrorMiddleware
+from starlette.middleware.exceptions import ExceptionMiddleware
 from starlette.routing import Match, Route
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 NO_ANSWER = object()  # not plainly valid: FastAPI's route answers
-DECLINED = "bpx.lean_declined"  # in the scope: the entrance passed this request on
+ENTRANCE = "bpx.lean_entrance"  # in the scope: the entrance that took the request
 
 
 class Solver:
@@ -117,12 +132,67 @@ def missing(field: Any) -> tuple[Any, bool]:
 
 
 class LeanRoute(APIRoute):
-    """An APIRoute whose plainly valid requests its entrance answers (serve_first)."""
+    """An APIRoute whose plainly valid requests its entrance answers (LeanApp.serve_first)."""
 
 
-def serve_first(app: FastAPI, route: LeanRoute) -> None:
-    """The route's entrance first in the app's routes, after everything is included."""
-    app.router.routes.insert(0, Entrance(route))
+class LeanApp(FastAPI):
+    """FastAPI, with its lean entrances (serve_first) tried before its middleware stack."""
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.entrances: list[Entrance] = []
+        self.lean_stack: ASGIApp | None = None
+
+    def serve_first(self, route: LeanRoute) -> None:
+        """Call once every route is included: the entrance answers its route's plainly
+        valid requests before FastAPI sees them."""
+        self.entrances.append(Entrance(route))
+        self.lean_stack = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST":
+            for entrance in self.entrances:
+                match, child_scope = entrance.matches(scope)
+                if match is Match.FULL:
+                    scope.update(child_scope)
+                    scope["app"], scope[ENTRANCE] = self, entrance
+                    if self.lean_stack is None:
+                        self.lean_stack = self._build_lean_stack()
+                    await self.lean_stack(scope, receive, send)
+                    return
+        await super().__call__(scope, receive, send)
+
+    def _build_lean_stack(self) -> ASGIApp:
+        """As FastAPI's build_middleware_stack, with the entrance where the router was."""
+        error_handler = None
+        handlers = {}
+        for key, value in self.exception_handlers.items():
+            if key in (500, Exception):
+                error_handler = value
+            else:
+                handlers[key] = value
+        app: ASGIApp = ExceptionMiddleware(
+            LeanEnd(AsyncExitStackMiddleware(self.router)), handlers=handlers, debug=self.debug
+        )
+        for cls, args, kwargs in reversed(self.user_middleware):
+            app = cls(app, *args, **kwargs)
+        return ServerErrorMiddleware(app, handler=error_handler, debug=self.debug)
+
+
+class LeanEnd:
+    """The innermost of the lean stack: the entrance that took the request answers it; what
+    it passes on goes to `rest` (FastAPI's router), past the entrance."""
+
+    def __init__(self, rest: ASGIApp):
+        self.rest = rest
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        entrance: Entrance = scope[ENTRANCE]
+        response = await entrance.answer(Request(scope, receive))
+        if isinstance(response, PassedOn):
+            await self.rest(scope, response.replay(receive), send)
+        else:
+            await response(scope, receive, send)
 
 
 class Entrance(Route):
@@ -138,16 +208,17 @@ class Entrance(Route):
         )
         methods = sorted(route.methods or ())
         self.lean_methods = frozenset(methods)
+        # a Route for its path matching only: LeanEnd calls `answer`
         super().__init__(route.path, self.answer, methods=methods, include_in_schema=False)
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
         # Only the full match: another method on this path is FastAPI's to refuse (its 405).
-        if scope["type"] != "http" or scope["method"] not in self.lean_methods or DECLINED in scope:
+        if scope["method"] not in self.lean_methods:
             return Match.NONE, {}
         match, child_scope = super().matches(scope)
         return (match, child_scope) if match is Match.FULL else (Match.NONE, {})
 
-    async def answer(self, request: Request) -> Response:
+    async def answer(self, request: Request) -> Response | PassedOn:
         body: Any = None
         raw = b""
         if self.solver.body_name is not None:
@@ -188,16 +259,14 @@ class Entrance(Route):
         return Response(content, media_type="application/json", status_code=route.status_code or 200)
 
 
-class PassedOn(Response):
-    """Not plainly valid: the request goes on through the router (past the entrance, which
-    declines it now) to FastAPI's own route, with its body as it came."""
+class PassedOn:
+    """Not plainly valid: the request goes on to FastAPI's own route, with its body as it
+    came (`read`: the entrance has read it from the client)."""
 
     def __init__(self, body: bytes, read: bool = True):
-        super().__init__()
         self.raw, self.read = body, read
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        scope[DECLINED] = True
+    def replay(self, receive: Receive) -> Receive:
         replayed = not self.read
 
         async def replay() -> Message:
@@ -207,4 +276,4 @@ class PassedOn(Response):
                 return {"type": "http.request", "body": self.raw, "more_body": False}
             return await receive()  # after the body: the disconnect, when it comes
 
-        await scope["router"](scope, replay, send)
+        return replay

@@ -10,11 +10,12 @@ from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 from starlette.types import Message, Scope
 
-from app import __version__, api, blobs, code, errors, extras, insight, lean, sharing, stream
+from app import __version__, api, blobs, code, errors, extras, insight, sharing, stream
 from app.compressed import GZipTheRest
 from app.deps import Services
 from app.foreground import CountForeground, Foreground
 from app.lanes import Lanes
+from app.lean import LeanApp
 from app.runs import RunManager
 from app.security import BrowserDefences
 from app.settings import Settings
@@ -68,7 +69,7 @@ async def build_routes(app: FastAPI) -> None:
     await app.router(scope, receive, send)
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None) -> LeanApp:
     settings = settings or Settings()
     foreground = Foreground()
 
@@ -86,7 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             lanes.stop_all()  # work still running stops at its next chunk
             store.close()
 
-    app = FastAPI(
+    app = LeanApp(
         title="Backprop Explorer",
         version=__version__,
         description=DESCRIPTION,
@@ -120,7 +121,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(code.router)
     app.include_router(insight.router)
     for route in (api.STEP_ROUTE, api.PAUSE_ROUTE, api.CREATE_ROUTE):  # a class starting, pausing, stepping
-        lean.serve_first(app, route)
+        app.serve_first(route)
     if pages is None:
         return app
     pages.mount_static(app)
