@@ -259,3 +259,22 @@ def test_a_history_goes_to_bytes_and_back_exactly(preset):
     ]
     if preset == "exploding":
         assert not np.isfinite(whole.loss).all()  # the numbers that JSON could not carry
+
+
+def test_history_since_is_the_tail_of_the_whole():
+    """history.to_dict(since) is what a reader at step `since` lacks: the rows after it and
+    the evaluations made after it, every evaluation key named even when none is new."""
+    run = Run(resolve({"preset": "xor"}))
+    run.advance(45)
+    whole = run.history.to_dict()
+    keys = set(whole) - {"step", "loss", "lr", "grad_norms", "eval_step"}
+    assert keys and all(len(whole[k]) == len(whole["eval_step"]) > 1 for k in keys)
+    for since in (0, 1, whole["eval_step"][1], 44, 45):
+        tail = run.history.to_dict(since)
+        assert set(tail) == set(whole)
+        for name in ("step", "loss", "lr", "grad_norms"):
+            assert tail[name] == whole[name][since:], (since, name)
+        new = [i for i, at in enumerate(whole["eval_step"]) if at > since or since == 0]
+        assert tail["eval_step"] == [whole["eval_step"][i] for i in new]
+        for k in keys:
+            assert tail[k] == [whole[k][i] for i in new], (since, k)
