@@ -52,6 +52,7 @@ from app.runs import config_key
 from app.sampled import one_sample
 from app.schemas import ERRORS, STATE_DOC, PredictIn, PredictOut, RunConfigIn, RunOut, StepIn
 from app.serialize import LAYER_FIELDS, MAX_DIGITS, STATE_FIELDS, dumps, select
+from app.settings import Settings
 from app.urlstate import COMPARE_PREFIX, PAGE_PARAMS, URL_NAMES, config_from_query, step_from_query
 from engine.chain import chain
 from engine.config import (
@@ -263,9 +264,14 @@ def meta_answer(settings: tuple[tuple[str, Any], ...]) -> tuple[bytes, bytes]:
     return body, zlib.compress(body, GZIP_KEPT_LEVEL, wbits=31)
 
 
+def meta_for(settings: Settings) -> tuple[bytes, bytes]:
+    """meta_answer for the server's settings."""
+    return meta_answer(tuple((name, getattr(settings, name)) for name in META_SETTINGS))
+
+
 @meta.get("/meta", response_model=MetaOut, summary="Options, defaults, limits, presets, version")
 async def get_meta(request: Request, settings: SettingsDep) -> Response:
-    plain, compressed = meta_answer(tuple((name, getattr(settings, name)) for name in META_SETTINGS))
+    plain, compressed = meta_for(settings)
     if accepts_gzip(request):
         return Response(compressed, media_type="application/json", headers=GZIPPED)
     return Response(plain, media_type="application/json")

@@ -120,18 +120,28 @@ def page_context() -> dict[str, Any]:
     return {"version": __version__, "static": STATIC_PREFIX, "languages": LANGUAGES, "modules": MODULES}
 
 
+def json_in_html(data: bytes) -> str:
+    """JSON as the text of a <script type="application/json"> data block: every "<" as its
+    JSON escape, so no "</script>" or "<!--" in a string can end the block early."""
+    return data.decode().replace("<", "\\u003c")
+
+
 @functools.lru_cache(maxsize=8)
-def rendered(name: str, version: tuple[int, int]) -> tuple[bytes, tuple[bytes, dict[str, str] | None]]:
-    """A page as HTML, plain and gzipped, for one version of its template (size, mtime): the
-    same for every visitor, so rendered and compressed once, not for each student of a class
-    (~1.2 ms of server CPU a page), and anew when the template is edited, as Jinja2 would."""
-    html = templates.get_template(name).render(page_context()).encode()
+def rendered(
+    name: str, version: tuple[int, int], meta: bytes
+) -> tuple[bytes, tuple[bytes, dict[str, str] | None]]:
+    """A page as HTML, plain and gzipped, for one version of its template (size, mtime) and
+    the server's /meta: the same for every visitor, so rendered and compressed once, not for
+    each student of a class (~1.2 ms of server CPU a page), and anew when the template is
+    edited, as Jinja2 would."""
+    html = templates.get_template(name).render({**page_context(), "meta": json_in_html(meta)}).encode()
     return html, api.gzipped(html, True, api.GZIP_KEPT_LEVEL)  # as GZipMiddleware would: not under 1000 bytes
 
 
 def page(name: str, request: Request) -> Response:
     stat = os.stat(TEMPLATES / name)  # each page is one template file (no extends, no include)
-    plain, (packed, headers) = rendered(name, (stat.st_size, stat.st_mtime_ns))
+    meta, _ = api.meta_for(request.app.state.services.settings)  # the same bytes object each time
+    plain, (packed, headers) = rendered(name, (stat.st_size, stat.st_mtime_ns), meta)
     return HTMLResponse(packed, headers=headers) if api.accepts_gzip(request) else HTMLResponse(plain)
 
 

@@ -1,7 +1,8 @@
-// The page's start: read /meta (the settings' table, limits, phases, lessons), the URL and the
-// language, build the page model (store.js) with its run (run.js), mount the views (views.js)
-// and open the run. Nothing passes through here afterwards: views subscribe to the model and
-// draw it, changes go through setPage (store.js) and the verbs (actions.js, pagerun.js).
+// The page's start: read /meta (the settings' table, limits, phases, lessons; the page carries
+// its answer, so no request waits for it), the URL and the language, build the page model
+// (store.js) with its run (run.js), mount the views (views.js) and open the run. Nothing
+// passes through here afterwards: views subscribe to the model and draw it, changes go
+// through setPage (store.js) and the verbs (actions.js, pagerun.js).
 import { api } from "./api.js";
 import { loadLanguage, pickLanguage } from "./i18n.js";
 import { lessonOf, newRun } from "./pagerun.js";
@@ -11,8 +12,14 @@ import { toast } from "./toast.js";
 import { readUrl, useLessonView, useMeta } from "./urlstate.js";
 import { mountViews } from "./views.js";
 
+/** GET /api/v1/meta's answer as the page carries it (app/pages.py), or null without it. */
+function pageMeta() {
+  const block = document.getElementById("meta");
+  return block?.textContent ? JSON.parse(block.textContent) : null;
+}
+
 async function start() {
-  model.meta = await api.meta(); // the URL's table, limits and phases are the server's
+  model.meta = pageMeta() ?? (await api.meta()); // the URL's table, limits and phases are the server's
   useMeta(model.meta);
   const { config, page } = readUrl();
   model.config = config;

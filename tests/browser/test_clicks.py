@@ -31,7 +31,8 @@ def test_a_step_click_is_one_round_trip(page, preset):
 def test_opening_a_run_asks_once_for_its_state_history_and_side_plots(page):
     """A page opening a run asks GET /state with the parts a Step's answer carries: not the
     history, the preview, the grid and the neuron check each on its own (5 requests, 100
-    students loading at once: 500 more in the burst); and the plots draw from that answer."""
+    students loading at once: 500 more in the burst); and the plots draw from that answer.
+    /meta's answer comes with the page: no request waits for it."""
     recorder = Recorder(page.page, page.base)
     p = page.open("?preset=xor")
     p.wait_for_function("window.Plotly", timeout=60_000)
@@ -39,7 +40,6 @@ def test_opening_a_run_asks_once_for_its_state_history_and_side_plots(page):
     api = [r for r in recorder.done if r.path.startswith("/api/")]
     paths = [f"{r.method} {r.path}" for r in api]
     assert sorted(paths) == [
-        "GET /api/v1/meta",
         "GET /api/v1/runs/{id}/data",
         "GET /api/v1/runs/{id}/state",
         "POST /api/v1/runs",
