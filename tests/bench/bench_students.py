@@ -12,7 +12,8 @@ the plots' requests repeated every half second while the stream plays (as the pa
 flush does). So when the page changes what it asks for, this benchmark follows.
 
 Per scenario and number of server workers: bytes per student (as sent, headers included),
-frames a second per student while playing (min / p50), p50 / p99 of each kind of request and
+how long a student waits from the page's first request to the stream's opening (ready to
+play), frames a second per student while playing (min / p50), p50 / p99 of each kind of request and
 of the API's requests in each phase (the page's load, playing, the pause and Step clicks),
 CPU seconds of the server and of the load generators (several processes, so one event loop
 is not the bottleneck it measures), errors, and the machine's load average; and the server's
@@ -516,6 +517,16 @@ def rows_of(lesson: str, students: int, workers: int, out: dict) -> list[tuple[s
         if n > 0 and seconds > 0
     ]
     rows.append(("  server CPU", "; ".join(costs)))
+    # What a student waits for: from the page's first request to the stream's opening (the
+    # page, its files, the run, its first State), every request of the load in it.
+    ready = sorted(s["played"][0] - min(c[0] for c in s["calls"]) for s in crowd)
+    rows.append(
+        (
+            "  ready to play",
+            f"p50 {1000 * percentile(ready, 0.5):.0f} ms, p90 {1000 * percentile(ready, 0.9):.0f} ms, "
+            f"max {1000 * ready[-1]:.0f} ms",
+        )
+    )
     for kind, values in sorted(times.items()):
         rows.append(
             (
