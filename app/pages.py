@@ -27,7 +27,9 @@ from starlette.datastructures import Headers
 from starlette.types import Scope
 
 from app import __version__, api
+from app.deps import SettingsDep
 from app.i18n import LANGUAGES
+from app.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 STATIC = ROOT / "static"
@@ -138,23 +140,23 @@ def rendered(
     return html, api.gzipped(html, True, api.GZIP_KEPT_LEVEL)  # as GZipMiddleware would: not under 1000 bytes
 
 
-def page(name: str, request: Request) -> Response:
+def page(name: str, request: Request, settings: Settings) -> Response:
     stat = os.stat(TEMPLATES / name)  # each page is one template file (no extends, no include)
-    meta, _ = api.meta_for(request.app.state.services.settings)  # the same bytes object each time
+    meta, _ = api.meta_for(settings)  # the same bytes object each time
     plain, (packed, headers) = rendered(name, (stat.st_size, stat.st_mtime_ns), meta)
     return HTMLResponse(packed, headers=headers) if api.accepts_gzip(request) else HTMLResponse(plain)
 
 
 @router.get("/", response_class=HTMLResponse)
-async def explorer(request: Request) -> Response:
+async def explorer(request: Request, settings: SettingsDep) -> Response:
     # The page reads its state from the URL itself (static/js/urlstate.js): one source of truth.
-    return page("index.html", request)
+    return page("index.html", request, settings)
 
 
 @router.get("/docs", response_class=HTMLResponse)
-async def docs(request: Request) -> Response:
+async def docs(request: Request, settings: SettingsDep) -> Response:
     """Swagger UI from the repo (static/vendor), not from a CDN, started by a script file."""
-    return page("docs.html", request)
+    return page("docs.html", request, settings)
 
 
 PLOTLY_PATHS = (f"{STATIC_PREFIX}/vendor/plotly.min.js", "/static/vendor/plotly.min.js")
