@@ -150,6 +150,8 @@ class LeanApp(FastAPI):
         self.lean_stack = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.root_path:  # as FastAPI.__call__ does, before the entrances match the path
+            scope["root_path"] = self.root_path
         if scope["type"] == "http" and scope["method"] == "POST":
             for entrance in self.entrances:
                 match, child_scope = entrance.matches(scope)
