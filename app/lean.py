@@ -6,8 +6,8 @@ request walks every included router's routes and two exit stacks before it gets 
 POST /runs/{id}/step, with its six query parameters, its body and its StateRequest, that
 cost more server CPU than the XOR step itself (bench_classroom). A `LeanRoute` is an
 APIRoute as any other (the same signature, so /docs and openapi.json are unchanged, and
-FastAPI serves it as before); `serve_first` puts an entrance for it at the head of the app's
-routes, which uses what FastAPI built from the signature directly: each query parameter
+FastAPI serves it as before); `LeanApp.serve_first` gives it an entrance, ahead of the app's
+middleware stack (below), which uses what FastAPI built from the signature directly: each query parameter
 given is validated by its own field (the same validators, bounds, aliases and defaults),
 the body by the body's field, the endpoint's dependencies are called with what they name,
 then the endpoint, inside the same exception handling.

@@ -29,7 +29,6 @@ from starlette.types import Scope
 from app import __version__, api
 from app.deps import SettingsDep
 from app.i18n import LANGUAGES
-from app.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 STATIC = ROOT / "static"
@@ -140,9 +139,9 @@ def rendered(
     return html, api.gzipped(html, True, api.GZIP_KEPT_LEVEL)  # as GZipMiddleware would: not under 1000 bytes
 
 
-def page(name: str, request: Request, settings: Settings) -> Response:
+def page(name: str, request: Request, meta: bytes = b"") -> Response:
+    """`meta`: /meta's answer, for a page that carries it (the same bytes object each time)."""
     stat = os.stat(TEMPLATES / name)  # each page is one template file (no extends, no include)
-    meta, _ = api.meta_for(settings)  # the same bytes object each time
     plain, (packed, headers) = rendered(name, (stat.st_size, stat.st_mtime_ns), meta)
     return HTMLResponse(packed, headers=headers) if api.accepts_gzip(request) else HTMLResponse(plain)
 
@@ -150,13 +149,13 @@ def page(name: str, request: Request, settings: Settings) -> Response:
 @router.get("/", response_class=HTMLResponse)
 async def explorer(request: Request, settings: SettingsDep) -> Response:
     # The page reads its state from the URL itself (static/js/urlstate.js): one source of truth.
-    return page("index.html", request, settings)
+    return page("index.html", request, api.meta_for(settings)[0])
 
 
 @router.get("/docs", response_class=HTMLResponse)
-async def docs(request: Request, settings: SettingsDep) -> Response:
+async def docs(request: Request) -> Response:
     """Swagger UI from the repo (static/vendor), not from a CDN, started by a script file."""
-    return page("docs.html", request, settings)
+    return page("docs.html", request)
 
 
 PLOTLY_PATHS = (f"{STATIC_PREFIX}/vendor/plotly.min.js", "/static/vendor/plotly.min.js")
