@@ -124,7 +124,10 @@ def answer_of(
 
     def read(run: Run) -> Answer:
         state = state_of(asked, run)
-        return gzipped(step_answer(run, state, parts, since, grid, asked.digits) if parts else state, gzip)
+        if not parts:
+            return gzipped(state, gzip)
+        share = asked.services.runs.sharer(asked.run_id, run.step)
+        return gzipped(step_answer(run, state, parts, since, grid, asked.digits, share), gzip)
 
     question = (
         "answer",  # not a stream's frame (app/stream.py asks for those: bytes, not an Answer)

@@ -22,6 +22,7 @@ config and this engine: another's are never read.
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 import secrets
 import threading
@@ -620,6 +621,13 @@ class RunManager:
         the same `question` (app/timelines.py)."""
         timeline = self._timeline(version)
         return timeline.answer(step, question, make) if timeline is not None else make()
+
+    def sharer(self, run_id: str, step: int) -> Callable[[Hashable, Callable[[], T]], T]:
+        """shared_answer for the cached run `run_id` at `step`: for the parts of an answer
+        that does not share as a whole (app/extras.py extra_parts), read under the run's lock."""
+        live = self._cached_only(run_id)
+        version = live.version if live is not None else ""
+        return functools.partial(self.shared_answer, version, step)
 
     def pauses(self, run_id: str) -> int:
         """How many times the run was paused: a stream counts from here (stream_frame)."""

@@ -18,7 +18,8 @@ class of 100 XOR streams wrote it 2,000 times a second): RunManager.stream_frame
 Events: `state` (data: a State, id: its step), then one `end` event (data:
 {"reason": "max_frames" | "limit" | "diverged", "step": n}) when the stream stops by
 itself. With `include=preview,neurons,grid` (app/extras.py), the first frame and then one
-every EXTRAS_SECONDS is preceded by an `extras` event (data: {"step": n, and each part as
+every EXTRAS_SECONDS of the stream's clock (on the same steps for a class's streams, which
+share the parts) is preceded by an `extras` event (data: {"step": n, and each part as
 a Step's answer carries it}) for the step of the `state` event that follows it: the side
 plots a page redraws while playing come with the frames instead of as requests of their own.
 With `history` among them, an extras event carries the history rows since the one before
@@ -73,6 +74,7 @@ FRAME_WORK_SECONDS = 0.06  # and steps for at most this long: a slow net still s
 FRAME_WORK_SHARE = 0.5
 MIN_RATE = 0.1  # frames per second: a stream sends at least one frame every 10 s
 EXTRAS_SECONDS = 0.5  # as often as the page redraws its side plots while playing (static/js/catchup.js)
+EXTRAS_LATE = 2 * EXTRAS_SECONDS  # a stream behind its clock has them this often, whatever its step
 # A stream tells the store its step this often, and when it stops (RunManager.stream_frame).
 TELL_SECONDS = 0.5
 
@@ -141,8 +143,10 @@ async def stream(
     # streams queued one frame at a time for the heavy lane's one thread.
     heavy_start = await anyio.to_thread.run_sync(plan) > settings.cheap_work
 
+    builders = frame_builders()
+
     async def work(fn: Callable[[ShouldStop], T]) -> T:
-        return await frame_builders().run(fn, lanes.shutting_down.is_set)
+        return await builders.run(fn, lanes.shutting_down.is_set)
 
     def start(stop: ShouldStop) -> int:
         return manager.read(run_id, lambda run: run.step, stop)
@@ -155,7 +159,13 @@ async def stream(
     # compact frames send each training row's inputs once, or with `sample` that row's (or the mean)
     rows_sent: set[int] | None = set() if one is None else None
     whole_sent = [-WHOLE_SECONDS]  # when a compact frame last carried its wide matrices whole
-    extras_sent = [-EXTRAS_SECONDS]  # when a frame last came with the extras
+    # The extras come with the first frame at or past each multiple of `extras_every` steps:
+    # every EXTRAS_SECONDS of the stream's clock, and on the same steps for a class's streams,
+    # which then share the parts (extra_parts); or, for a stream falling behind its clock,
+    # after EXTRAS_LATE whatever the step.
+    extras_every = steps_per_frame * max(1, round(EXTRAS_SECONDS * rate))
+    extras_due = [0]  # the step from which a frame comes with the extras
+    extras_sent = [-EXTRAS_SECONDS]  # when a frame last came with them
     history_sent = [since]  # the history rows the client has: those since come with the next extras
     told = [-TELL_SECONDS]  # when a frame last told the store its step
 
@@ -176,12 +186,14 @@ async def stream(
         def read(run) -> tuple[bytes, int, bool]:
             now = time.monotonic()
             event = b""
-            if parts and now - extras_sent[0] >= EXTRAS_SECONDS:
+            if parts and (run.step >= extras_due[0] or now - extras_sent[0] >= EXTRAS_LATE):
                 extras_sent[0] = now
+                extras_due[0] = (run.step // extras_every + 1) * extras_every
+                share = functools.partial(manager.shared_answer, version, run.step)
                 extras = (
                     b'{"step":'
                     + str(run.step).encode()
-                    + extra_parts(run, parts, history_sent[0], grid, digits)
+                    + extra_parts(run, parts, history_sent[0], grid, digits, share)
                     + b"}"
                 )
                 history_sent[0] = len(run.history.step)
@@ -217,7 +229,9 @@ async def stream(
         told_at_end = False
         try:
             for sent in range(frames_allowed):
-                await anyio.sleep(max(0.0, schedule.due(sent) - time.monotonic()))
+                # asyncio's own sleep: anyio's looks up its backend on every call, a twentieth
+                # of a played XOR frame's CPU (py-spy, 100 streams)
+                await asyncio.sleep(max(0.0, schedule.due(sent) - time.monotonic()))
                 now = time.monotonic()
                 tell = now - told[0] >= TELL_SECONDS
                 if tell:

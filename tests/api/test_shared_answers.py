@@ -84,3 +84,44 @@ def test_students_stepping_and_pausing_at_one_step_share_the_answer(
             alone.post(f"/api/v1/runs/{solo}/step?{page}", json={"steps": 1}).content for _ in range(2)
         ] == first
         assert made == [4, 5]
+
+
+def test_pages_that_last_heard_at_different_steps_share_the_parts_not_the_history(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+):
+    """Answers asked with another `since` differ (the history rows after it) and are made
+    for each page, but their other parts are made once per step: each as its own endpoint
+    answers, and as a server alone makes it."""
+    from app import extras
+
+    made: list[tuple[str, int]] = []
+    part_json = extras._part_json
+
+    def counting(run, name, grid, digits):
+        made.append((name, run.step))
+        return part_json(run, name, grid, digits)
+
+    monkeypatch.setattr(extras, "_part_json", counting)
+    ids = [client.post("/api/v1/runs", json={"preset": "xor"}).json()["id"] for _ in range(3)]
+    for run_id in ids:
+        client.post(f"/api/v1/runs/{run_id}/step?fields=step", json={"steps": 4})
+    made.clear()
+    page = "include=history,neurons,preview,grid&grid=12"
+    answers = [
+        client.get(f"/api/v1/runs/{ids[0]}/state?{page}&since=1").json(),
+        client.post(f"/api/v1/runs/{ids[1]}/pause?{page}&since=3").json(),
+        client.get(f"/api/v1/runs/{ids[2]}/state?{page}&since=0").json(),
+    ]
+    assert sorted(made) == [("grid", 4), ("neurons", 4), ("preview", 4)]
+    for run_id, since, answer in zip(ids, (1, 3, 0), answers, strict=True):
+        runs = f"/api/v1/runs/{run_id}"
+        assert answer["state"]["step"] == 4
+        assert answer["history"] == client.get(f"{runs}/history?since={since}").json()
+        assert answer["grid"] == client.get(f"{runs}/grid?points=12").json()
+    assert answers[0]["preview"] == answers[1]["preview"] == answers[2]["preview"]
+    assert answers[0]["neurons"] == answers[1]["neurons"] == answers[2]["neurons"]
+    (tmp_path / "alone").mkdir()
+    with TestClient(create_app(settings_for(tmp_path / "alone"))) as alone:
+        solo = alone.post("/api/v1/runs", json={"preset": "xor"}).json()["id"]
+        alone.post(f"/api/v1/runs/{solo}/step?fields=step", json={"steps": 4})
+        assert alone.get(f"/api/v1/runs/{solo}/state?{page}&since=1").json() == answers[0]
