@@ -134,6 +134,17 @@ class LiveRun:
             if run.step == next_mark and run.step not in self.checkpoints:
                 self._keep(run.checkpoint())
 
+    def leap(self, timeline: Timeline, step: int) -> None:
+        """Forward to the newest end another run of this config published in (step now,
+        `step`], past any marks: a run brought from far, such as a pause in another worker
+        than its stream's (that worker's own streams of the config published the ends), which
+        restored a checkpoint from the store and replayed ~75 XOR steps (~4 ms of CPU a pause,
+        100 students, 2 workers). The marks it leaps over keep no checkpoint of its own: going
+        back there starts from an earlier one, or from the store's."""
+        found = timeline.newest(self.run.step, step)
+        if found is not None:
+            self.run.catch_up(*found)
+
     def distance(self, step: int) -> int:
         """Steps of work to bring the run to `step` (move_to's path)."""
         best = self._resume_from(step)
@@ -326,8 +337,12 @@ class RunManager:
     def _move(
         self, live: LiveRun, step: int, should_stop: ShouldStop = never, chunk: int = 1_000_000
     ) -> None:
-        """live.move_to(step), from the newest checkpoint in the store if that saves more
-        replay than reading it costs."""
+        """live.move_to(step): forward from the newest end its config's runs published on the
+        way, if any (LiveRun.leap); else from the newest checkpoint in the store if that saves
+        more replay than reading it costs."""
+        timeline = self._timeline(live.version) if live.run.step < step else None
+        if timeline is not None and live.distance(step) > 0:
+            live.leap(timeline, step)
         if live.version:
             self._restore(live, step)
         live.move_to(step, should_stop, chunk)

@@ -92,6 +92,30 @@ def test_a_pause_on_the_other_worker_after_a_stream_restores_what_the_stream_tol
     assert sum(counted) == 90  # from 1200, which A told with its checkpoint
 
 
+@pytest.mark.parametrize("preset", ["xor", "adam"])
+def test_a_pause_on_the_other_worker_takes_the_frame_its_own_streams_published(tmp_path, counted, preset):
+    """A class plays on two workers, and a page's pause lands on the worker that did not
+    stream its run: that worker's streams of the lesson (other students') published the
+    frame the page shows, and the run leaps there (LiveRun.leap), past its checkpoint marks,
+    instead of restoring the store's checkpoint and replaying the frames after it: bit for
+    bit the replayed run, history and optimizer state included."""
+    a, b = workers(tmp_path, checkpoint_every=50)
+    config = resolve({"preset": preset})
+    mine = a.create(config, lambda run: None)[0]
+    other = b.create(config, lambda run: None)[0]
+    b.read(mine, lambda run: None)  # the page opened on b: the run is cached there at step 0
+    frames(b, other, [300, 600, 900, 1200, 1290])  # another student's stream, on b
+    pauses = a.pauses(mine)
+    for target in (300, 600, 900, 1200):  # this page's stream, on a, which told the store
+        a.stream_frame(mine, target, 300, 10.0, pauses, lambda run: None)
+    a.stream_frame(mine, 1290, 300, 10.0, pauses, lambda run: None, tell=False)
+    expected = [replayed(preset, 1290), replayed(preset, 1297)]
+    counted.clear()
+    assert b.pause(mine, 1290, everything) == expected[0]
+    assert sum(counted) == 0  # without the leap: 1200's checkpoint read, 90 steps replayed
+    assert b.step(mine, 7, everything) == expected[1] and sum(counted) == 7
+
+
 def test_a_pause_back_and_a_reset_take_the_newest_checkpoint_at_or_before_the_step(tmp_path, counted):
     a, b, c = workers(tmp_path, 3)
     run_id, _ = a.create(resolve({"preset": "adam"}), lambda run: None)
