@@ -93,7 +93,9 @@ def test_a_pause_on_the_other_worker_after_a_stream_restores_what_the_stream_tol
 
 
 @pytest.mark.parametrize("preset", ["xor", "adam"])
-def test_a_pause_on_the_other_worker_takes_the_frame_its_own_streams_published(tmp_path, counted, preset):
+def test_a_pause_on_the_other_worker_takes_the_frame_its_own_streams_published(
+    tmp_path, counted, preset, monkeypatch
+):
     """A class plays on two workers, and a page's pause lands on the worker that did not
     stream its run: that worker's streams of the lesson (other students') published the
     frame the page shows, and the run leaps there (LiveRun.leap), past its checkpoint marks,
@@ -110,9 +112,15 @@ def test_a_pause_on_the_other_worker_takes_the_frame_its_own_streams_published(t
         a.stream_frame(mine, target, 300, 10.0, pauses, lambda run: None)
     a.stream_frame(mine, 1290, 300, 10.0, pauses, lambda run: None, tell=False)
     expected = [replayed(preset, 1290), replayed(preset, 1297)]
+    written = []
+    put = store_sql.SQLStore.put_checkpoints
+    monkeypatch.setattr(
+        store_sql.SQLStore, "put_checkpoints", lambda *args: written.append(args) or put(*args)
+    )
     counted.clear()
     assert b.pause(mine, 1290, everything) == expected[0]
     assert sum(counted) == 0  # without the leap: 1200's checkpoint read, 90 steps replayed
+    assert written == []  # and what it took, b did not compute: not b's to write
     assert b.step(mine, 7, everything) == expected[1] and sum(counted) == 7
 
 
