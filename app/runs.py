@@ -125,17 +125,19 @@ class LiveRun:
             if run.step % self.every == 0 and run.step not in self.checkpoints:
                 self._keep(run.checkpoint())
 
-    def catch_up(self, timeline: Timeline, upto: int) -> None:
+    def catch_up(self, timeline: Timeline, upto: int) -> Checkpoint | None:
         """Forward to the newest frame end another run of this config published in
         (step, upto], if there is one (app/timelines.py); never past a mark this run keeps a
-        checkpoint at, which it keeps when it lands on one."""
+        checkpoint at, which it keeps when it lands on one. The end taken, if any."""
         run = self.run
         next_mark = (run.step // self.every + 1) * self.every
         shared = timeline.newest(run.step, min(upto, next_mark))
-        if shared is not None:
-            run.catch_up(*shared)
-            if run.step == next_mark and run.step not in self.checkpoints:
-                self._keep(run.checkpoint())
+        if shared is None:
+            return None
+        run.catch_up(*shared)
+        if run.step == next_mark and run.step not in self.checkpoints:
+            self._keep(run.checkpoint())
+        return shared[0]
 
     def leap(self, timeline: Timeline, step: int) -> None:
         """Forward to the newest end another run of this config published in (step now,
@@ -572,8 +574,9 @@ class RunManager:
                 n = max(0, min(target - start, most, limit - start))
                 deadline = time.monotonic() + seconds
                 timeline = self._timeline(live.version)
+                taken = None
                 if timeline is not None and n:
-                    live.catch_up(timeline, start + n)  # what another run of the config stepped
+                    taken = live.catch_up(timeline, start + n)  # what another run of the config stepped
                 for _ in range(start + n - live.run.step):
                     live.advance(1, should_stop)
                     if time.monotonic() > deadline:
@@ -592,10 +595,15 @@ class RunManager:
                     ahead = Ahead(position, position[0])
                 live.ahead = Ahead(ahead.told, live.run.step)
                 result = read(live.run)
-                end = live.run.checkpoint()
-                live.recent.append(end)
-                if timeline is not None:
-                    timeline.publish(end, live.run.planned())
+                # The frame's end: the end it took if it stepped no further (ends are never
+                # changed: kept as they are), else a copy of its state, published
+                if taken is not None and taken.step == live.run.step:
+                    live.recent.append(taken)
+                else:
+                    end = live.run.checkpoint()
+                    live.recent.append(end)
+                    if timeline is not None:
+                        timeline.publish(end, live.run.planned())
                 break
         self._trim(live.run.step - start)
         return result

@@ -269,6 +269,21 @@ def test_the_newest_end_within_a_runs_steps_is_found_however_far_it_looks():
     assert [found(3, 9), found(8, 19), found(0, 100), found(8, 20)] == [8, None, 20, 20]
 
 
+def test_a_pause_back_to_a_frame_taken_from_another_run_is_that_frame(tmp_path, counted):
+    """A frame that took another run's end and stepped no further keeps that end as its
+    recent frame (no copy of its own): a pause back there is the replayed run, its history
+    the records up to that step, not the longer history the ends share."""
+    (manager,) = workers(tmp_path, n=1, checkpoint_every=50)
+    config = resolve({"preset": "adam"})
+    first, second = (manager.create(config, lambda run: None)[0] for _ in range(2))
+    frames(manager, first, [5, 10, 15, 20, 25])
+    expected = replayed_everything("adam", 10)
+    counted.clear()
+    frames(manager, second, [5, 10, 15])
+    assert manager.pause(second, 10, everything) == expected
+    assert sum(counted) == 0
+
+
 def test_a_run_catching_up_keeps_its_checkpoint_marks(tmp_path, counted):
     """A frame takes another run's end only up to the next mark of its own (checkpoint_every),
     and keeps the mark when it lands on it: a pause back goes there by a copy, not a replay."""
