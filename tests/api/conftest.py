@@ -36,3 +36,20 @@ def server_factory(tmp_path: Path) -> Iterator[callable]:
     yield make
     for server in started:
         server.stop()
+
+
+@pytest.fixture
+def parts_made(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
+    """Each part of a Step's answer or a stream's extras actually made (app/extras.py), as
+    (name, step): not those sent as another run's answer made them."""
+    from app import extras
+
+    made: list[tuple[str, int]] = []
+    part_json = extras._part_json
+
+    def counting(run, name, grid, digits):
+        made.append((name, run.step))
+        return part_json(run, name, grid, digits)
+
+    monkeypatch.setattr(extras, "_part_json", counting)
+    return made

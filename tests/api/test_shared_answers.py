@@ -87,32 +87,22 @@ def test_students_stepping_and_pausing_at_one_step_share_the_answer(
 
 
 def test_pages_that_last_heard_at_different_steps_share_the_parts_not_the_history(
-    client: TestClient, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    client: TestClient, parts_made: list[tuple[str, int]], tmp_path: Path
 ):
     """Answers asked with another `since` differ (the history rows after it) and are made
     for each page, but their other parts are made once per step: each as its own endpoint
     answers, and as a server alone makes it."""
-    from app import extras
-
-    made: list[tuple[str, int]] = []
-    part_json = extras._part_json
-
-    def counting(run, name, grid, digits):
-        made.append((name, run.step))
-        return part_json(run, name, grid, digits)
-
-    monkeypatch.setattr(extras, "_part_json", counting)
     ids = [client.post("/api/v1/runs", json={"preset": "xor"}).json()["id"] for _ in range(3)]
     for run_id in ids:
         client.post(f"/api/v1/runs/{run_id}/step?fields=step", json={"steps": 4})
-    made.clear()
+    parts_made.clear()
     page = "include=history,neurons,preview,grid&grid=12"
     answers = [
         client.get(f"/api/v1/runs/{ids[0]}/state?{page}&since=1").json(),
         client.post(f"/api/v1/runs/{ids[1]}/pause?{page}&since=3").json(),
         client.get(f"/api/v1/runs/{ids[2]}/state?{page}&since=0").json(),
     ]
-    assert sorted(made) == [("grid", 4), ("neurons", 4), ("preview", 4)]
+    assert sorted(parts_made) == [("grid", 4), ("neurons", 4), ("preview", 4)]
     for run_id, since, answer in zip(ids, (1, 3, 0), answers, strict=True):
         runs = f"/api/v1/runs/{run_id}"
         assert answer["state"]["step"] == 4

@@ -169,21 +169,15 @@ def test_a_stream_carries_the_extras_twice_a_second_not_with_every_frame(client)
             assert got[i + 1] == ("state", {"step": data["step"]})
 
 
-def test_a_classs_streams_carry_the_extras_on_the_same_steps_and_make_them_once(client, monkeypatch):
+def test_a_classs_streams_carry_the_extras_on_the_same_steps_and_make_them_once(
+    client, monkeypatch, parts_made
+):
     """Extras come with the first frame and then the first at or past each multiple of the
     steps half a second of the stream's clock covers (20 at 40 frames a second): the same
     steps for every stream of a class, whose parts are then made once for all of them."""
-    from app import extras, stream
+    from app import stream
 
     monkeypatch.setattr(stream, "EXTRAS_LATE", 1e9)  # no stream here is late: steps alone decide
-    made: list[tuple[str, int]] = []
-    part_json = extras._part_json
-
-    def counting(run, name, grid, digits):
-        made.append((name, run.step))
-        return part_json(run, name, grid, digits)
-
-    monkeypatch.setattr(extras, "_part_json", counting)
     ids = [client.post("/api/v1/runs", json={"preset": "xor"}).json()["id"] for _ in range(2)]
     carried = []
     for run_id in ids:
@@ -201,7 +195,9 @@ def test_a_classs_streams_carry_the_extras_on_the_same_steps_and_make_them_once(
     parts = [
         (name, step) for steps in carried for step in dict.fromkeys(steps) for name in ("preview", "neurons")
     ]
-    assert sorted(made) == sorted(set(parts))  # each part at each step once, whichever stream came first
+    assert sorted(parts_made) == sorted(
+        set(parts)
+    )  # each part at each step once, whichever stream came first
 
 
 def test_a_streams_extras_carry_the_history_since_the_one_before(client):
