@@ -58,15 +58,10 @@ GridPoints = Annotated[int, Query(ge=2, le=100, description="lattice points per 
 PREVIEW_ALPHAS = np.linspace(0.0, 2.0, 41)  # GET /preview's defaults: what the page draws
 GRID_PAD = 0.1  # of the data's range on each side, as the boundary plot shows it
 
-# How a part's JSON is made: by `make()`, or once for every run of the config at the step
-# that asks the same `question` (RunManager.shared_answer; the question names all the part
-# depends on besides the config and the step).
+# How a part's JSON is made: once for every run of the config at the step that asks the
+# same `question` (RunManager.sharer; the question names all the part depends on besides
+# the config and the step), or by `make()` for a run alone.
 Share = Callable[[Hashable, Callable[[], bytes]], bytes]
-
-
-def made(question: Hashable, make: Callable[[], bytes]) -> bytes:
-    """A Share that shares nothing: the part made for this answer alone."""
-    return make()
 
 
 def parse_include(include: str | None) -> tuple[str, ...]:
@@ -132,14 +127,14 @@ def step_answer(
     since: int,
     grid: int,
     digits: int | None,
-    share: Share = made,
+    share: Share,
 ) -> bytes:
     """The State's JSON (already built) with the extras asked for, at the run's new step."""
     return b'{"state":' + state + extra_parts(run, include, since, grid, digits, share) + b"}"
 
 
 def extra_parts(
-    run: Run, include: tuple[str, ...], since: int, grid: int, digits: int | None, share: Share = made
+    run: Run, include: tuple[str, ...], since: int, grid: int, digits: int | None, share: Share
 ) -> bytes:
     """The parts asked for at the run's step, as JSON object members (`,"name":value` each):
     a Step's answer carries them after its State, a stream's `extras` event after its step.

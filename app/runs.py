@@ -75,14 +75,11 @@ class LiveRun:
     # then the run is ahead of the store, and this worker's readers follow the run, not the store.
     ahead: Ahead | None = None
     # Checkpoints shared through the store (RunManager._restore, _share): their version ("": a
-    # config-keyed snapshot, not shared), the steps whose states this worker knows are there
-    # (it wrote or read them), and the chunk boundary up to which the history chunks all are.
+    # config-keyed snapshot, not shared), the steps up to which nothing is this worker's to
+    # write (know_shared), and the chunk boundary up to which the history chunks all are.
     version: str = ""
     shared: set[int] = field(default_factory=set)
     chunks: int = 0
-    # The step a leap took this run to (another run's work, not this worker's): nothing
-    # before it is this worker's to share (writing it cost a pause ~20% more CPU).
-    leapt_to: int = 0
 
     def __post_init__(self) -> None:
         self.checkpoints[0] = self.run.checkpoint()
@@ -149,7 +146,7 @@ class LiveRun:
         found = timeline.newest(self.run.step, step)
         if found is not None:
             self.run.catch_up(*found)
-            self.leapt_to = self.run.step
+            self.know_shared(self.run.step)  # another run's work: not this worker's to write
 
     def distance(self, step: int) -> int:
         """Steps of work to bring the run to `step` (move_to's path)."""
@@ -157,7 +154,9 @@ class LiveRun:
         return step - (self.run.step if best is None else best.step)
 
     def know_shared(self, step: int) -> None:
-        """The store holds the state at `step` (this worker wrote or read it)."""
+        """Nothing up to `step` is this worker's to write: the store holds the state there
+        (this worker wrote or read it), or the run leapt there on another run's work (a pause
+        that wrote it again spent ~20% more CPU)."""
         self.shared.add(step)
         if len(self.shared) > MAX_KNOWN_SHARED:
             self.shared.remove(min(self.shared))
@@ -347,7 +346,7 @@ class RunManager:
         way, if any (LiveRun.leap); else from the newest checkpoint in the store if that saves
         more replay than reading it costs."""
         timeline = self._timeline(live.version) if live.run.step < step else None
-        if timeline is not None and live.distance(step) > 0:
+        if timeline is not None:
             live.leap(timeline, step)
         if live.version:
             self._restore(live, step)
@@ -387,8 +386,6 @@ class RunManager:
         if not live.version or step == 0:
             return None
         known = max((s for s in live.shared if s <= step), default=0)
-        if live.leapt_to <= step:
-            known = max(known, live.leapt_to)
         if (step - known) * step_work(live.shape) < SHARE_FACTOR * checkpoint_work(live.shape):
             return None
         rows: list[tuple[int, bytes | None, bytes]] = []
