@@ -3,9 +3,9 @@ from static/vendor/plotly/ (no CDN, nothing leaves the machine).
 
 Assets are served under a content-hash prefix, /static/<hash>/..., with an immutable
 cache: a browser fetches each once per version of the tree, and a new version has new
-URLs. The page's ES modules import each other by relative URL, so they inherit the
-prefix from the one URL the template writes. The old unhashed /static/... paths keep
-working with a cache that revalidates.
+URLs. The page's ES modules come as one script made of them (app/bundle.py) under the
+prefix, and what they fetch by relative URL inherits it. The old unhashed /static/...
+paths keep working with a cache that revalidates.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import functools
 import gzip
 import hashlib
 import os
-import re
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +26,7 @@ from starlette.datastructures import Headers
 from starlette.types import Scope
 
 from app import __version__, api
+from app.bundle import bundle
 from app.deps import SettingsDep
 from app.i18n import LANGUAGES
 
@@ -40,14 +40,16 @@ router = APIRouter(include_in_schema=False)
 # draws (scatter, bar, heatmap, contour; static/vendor/plotly/README.md): 1.5 MB instead of
 # 4.8 MB, and evaluated in half the time of the whole cartesian bundle; evaluating plotly is the
 # page load's longest main-thread task (tests/bench/bench_browser.py).
+BUNDLER = Path(__file__).with_name("bundle.py")  # app/bundle.py, which makes the page's script
 PLOTLY = STATIC / "vendor" / "plotly" / "plotly-page.min.js"
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"  # the unhashed paths: use the copy only after asking if it changed
 
 
 def tree_hash(root: Path = STATIC) -> str:
-    """12 hex digits of SHA-256 over every static file's path and bytes (plotly's among them)."""
-    digest = hashlib.sha256()
+    """12 hex digits of SHA-256 over every static file's path and bytes (plotly's among them),
+    and over the code that makes the page's bundle of them (another bundler, another bundle)."""
+    digest = hashlib.sha256(BUNDLER.read_bytes())
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames.sort()
         for name in sorted(filenames):
@@ -96,29 +98,29 @@ def _gzip(path: str, mtime_ns: int, size: int) -> bytes:
     return gzip.compress(Path(path).read_bytes(), compresslevel=9, mtime=0)
 
 
-def module_graph(entry: str = "js/main.js") -> list[str]:
-    """Every module the page's entry imports, directly or not (paths under static/), in the
-    order found: the page names them all at once (<link rel="modulepreload">), so the browser
-    fetches them in one round instead of one round per level of imports."""
-    found: list[str] = []
-    todo = [entry]
-    while todo:
-        path = todo.pop(0)
-        if path in found:
-            continue
-        found.append(path)
-        folder = Path(path).parent
-        for name in IMPORT.findall((STATIC / path).read_text(encoding="utf-8")):
-            todo.append((folder / name).as_posix())
-    return found
+BUNDLE_NAME = "bundle.js"  # the page's modules as one script (app/bundle.py), beside them
+BUNDLE_PATHS = (f"{STATIC_PREFIX}/js/{BUNDLE_NAME}", f"/static/js/{BUNDLE_NAME}")
+assert not (STATIC / "js" / BUNDLE_NAME).exists(), "the bundle's name is taken by a module"
 
 
-IMPORT = re.compile(r'^\s*(?:import|export)\b[^"\']*?from\s*"\./([\w./-]+\.js)"', re.M)
-MODULES = module_graph()[1:]  # the entry itself is the page's <script type="module">
+def modules_version() -> tuple[tuple[str, int, int], ...]:
+    """Each module's (name, size, mtime): a module edited while the server runs is bundled anew."""
+    out = []
+    for path in sorted((STATIC / "js").glob("*.js")):
+        stat = path.stat()
+        out.append((path.name, stat.st_size, stat.st_mtime_ns))
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=2)
+def bundled(version: tuple[tuple[str, int, int], ...]) -> tuple[bytes, bytes]:
+    """The bundle of one version of the modules, plain and gzipped (made once, not per student)."""
+    script = bundle(STATIC / "js", "main.js").encode()
+    return script, gzip.compress(script, compresslevel=9, mtime=0)
 
 
 def page_context() -> dict[str, Any]:
-    return {"version": __version__, "static": STATIC_PREFIX, "languages": LANGUAGES, "modules": MODULES}
+    return {"version": __version__, "static": STATIC_PREFIX, "languages": LANGUAGES, "script": BUNDLE_NAME}
 
 
 def json_in_html(data: bytes) -> str:
@@ -166,6 +168,8 @@ def static_file(path: str) -> Path | None:
     parts, no empty ones), as app/static_answers.py remembers answers by path."""
     if path in PLOTLY_PATHS:
         return PLOTLY
+    if path in BUNDLE_PATHS:
+        return None  # made from the modules, not a file: its route answers it from memory
     for prefix in (STATIC_PREFIX + "/", "/static/"):
         if path.startswith(prefix):
             parts = path[len(prefix) :].split("/")
@@ -185,6 +189,19 @@ def mount_static(app: FastAPI) -> None:
 
         return plotly_js
 
+    def page_script(cache_control: str):
+        async def bundle_js(request: Request) -> Response:
+            plain, packed = bundled(modules_version())
+            headers = {"Cache-Control": cache_control, "Vary": "Accept-Encoding"}
+            if api.accepts_gzip(request):
+                headers["Content-Encoding"] = "gzip"
+            body = packed if "Content-Encoding" in headers else plain
+            return Response(body, media_type="text/javascript", headers=headers)
+
+        return bundle_js
+
+    app.add_api_route(BUNDLE_PATHS[0], page_script(IMMUTABLE), include_in_schema=False)
+    app.add_api_route(BUNDLE_PATHS[1], page_script(REVALIDATE), include_in_schema=False)
     app.add_api_route(PLOTLY_PATHS[0], plotly(IMMUTABLE), include_in_schema=False)
     app.add_api_route(PLOTLY_PATHS[1], plotly(REVALIDATE), include_in_schema=False)
     app.mount(STATIC_PREFIX, CachedStatic(directory=STATIC, cache_control=IMMUTABLE), name="static-hashed")

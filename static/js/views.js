@@ -42,7 +42,9 @@ function later(mount) {
 }
 
 /** Until `load` has mounted its module, a click on `button` fetches it; then each click made
- * meanwhile is pressed again, for the module's own listener (which is the button's from then on). */
+ * meanwhile is pressed again, for the module's own listener (which is the button's from then on),
+ * in a task of its own: a module at hand mounts before the first click has finished, and a
+ * click() inside a keyboard's click on the same button does nothing (HTML's "click in progress"). */
 function loadOnClick(button, load) {
   let clicks = 0;
   const first = () => {
@@ -51,7 +53,7 @@ function loadOnClick(button, load) {
     load().then(() => {
       button.removeEventListener("click", first);
       if (!load.done) { clicks = 0; return; } // the fetch failed: the next click tries again
-      for (; clicks > 0; clicks--) button.click();
+      setTimeout(() => { for (; clicks > 0; clicks--) button.click(); });
     });
   };
   button.addEventListener("click", first);

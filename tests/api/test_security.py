@@ -91,15 +91,20 @@ def test_json_and_static_files_are_gzipped_when_accepted(client):
 
 def test_static_files_have_hashed_immutable_urls(client):
     html = client.get("/").text
-    main = re.search(r'src="(/static/([0-9a-f]{12})/js/main\.js)"', html)
+    main = re.search(r'src="(/static/([0-9a-f]{12})/js/bundle\.js)"', html)
     assert main, html[:500]
     response = client.get(main[1])
     assert response.status_code == 200 and "immutable" in response.headers["cache-control"]
     prefix = f"/static/{main[2]}"
     assert "immutable" in client.get(f"{prefix}/i18n/en.json").headers["cache-control"]
     assert "immutable" in client.get(f"{prefix}/vendor/plotly.min.js").headers["cache-control"]
-    old = client.get("/static/js/main.js")  # the unhashed path still works, and revalidates
-    assert old.status_code == 200 and old.headers["cache-control"] == "no-cache"
+    assert "immutable" in client.get(f"{prefix}/js/main.js").headers["cache-control"]  # each module too
+    for old in (
+        "/static/js/main.js",
+        "/static/js/bundle.js",
+    ):  # the unhashed paths still work, and revalidate
+        response = client.get(old)
+        assert response.status_code == 200 and response.headers["cache-control"] == "no-cache"
 
 
 def test_the_hash_follows_the_content(tmp_path):
@@ -117,6 +122,7 @@ def test_static_files_are_gzipped_once_and_decompress_to_the_file(client):
     for path in (
         f"{STATIC_PREFIX}/vendor/plotly.min.js",
         f"{STATIC_PREFIX}/js/main.js",
+        f"{STATIC_PREFIX}/js/bundle.js",
         "/static/css/app.css",
     ):
         plain = client.get(path, headers={"accept-encoding": "identity"})
@@ -180,18 +186,16 @@ def test_the_plotly_bundle_is_the_published_one_but_for_its_register_list_and_st
     assert hashlib.sha256(bundle.encode()).hexdigest() == PUBLISHED_SHA256
 
 
-def test_the_page_names_every_module_it_imports_so_they_come_in_one_round(client):
-    """<link rel="modulepreload"> for each module main.js imports, directly or not: without them
-    the browser learns of a module only once the one importing it has arrived."""
+def test_the_page_loads_its_modules_as_one_script(client):
+    """One <script>: the bundle of main.js and every module it imports, directly or not, or
+    with import() (app/bundle.py); without it a cold page asked for each module."""
     from app.pages import STATIC_PREFIX
 
     html = client.get("/").text
-    named = re.findall(r'<link rel="modulepreload" href="([^"]+)">', html)
-    modules = {f"{STATIC_PREFIX}/js/{p.name}" for p in (ROOT / "static" / "js").glob("*.js")} - {
-        f"{STATIC_PREFIX}/js/main.js"
-    }
-    assert len(named) == len(set(named)) and set(named) <= modules
+    scripts = re.findall(r'<script type="module" src="([^"]+)"></script>', html)
+    assert scripts == [f"{STATIC_PREFIX}/js/bundle.js"] and "modulepreload" not in html
+    bundled = set(re.findall(r"^// ---- ([\w.-]+) ----$", client.get(scripts[0]).text, re.M))
     deep = {"encode.js", "layout.js", "hittest.js", "frames.js", "plots.js"}  # imported by imported ones
-    assert deep <= {url.rsplit("/", 1)[1] for url in named}
-    assert all(client.get(url).status_code == 200 for url in named[:3])
+    lazy = {"quiz.js", "tour.js", "compareview.js", "digits.js", "share.js"}  # import()ed when opened
+    assert {"main.js"} | deep | lazy <= bundled <= {p.name for p in (ROOT / "static" / "js").glob("*.js")}
     assert f'<link rel="preload" href="{STATIC_PREFIX}/vendor/plotly.min.js" as="script">' in html

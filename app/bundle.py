@@ -1,0 +1,163 @@
+"""The page's ES modules as one script: a cold page asks for one file, not one per module.
+
+A class opening the page together asked the server for 54 modules a student (5,400 requests
+for 100 students, each ~150 µs of server CPU through uvicorn and the kernel): the students'
+first API requests waited behind them, and a page was ready to play ~2.6 s after its first
+request (tests/bench/bench_students.py). On a school network each module is also a request
+on one of the browser's six connections.
+
+The modules stay as they are written (static/js/, one concept a file, run as they are by
+`node --test` and by anyone who imports one). The bundle wraps each module in a function run
+once, when the module is first needed, as an ES module runs: the modules it imports first, in
+the order imported, then its own body. Each `import { a, b as c } from "./x.js"` becomes a
+read of x's exports; each `import("./x.js")` a promise of them (those modules run only when
+asked for, as before). A module's exports are getters, so a `let` changed later is read as
+it is now, as an ES module's live binding is. The bundle sits in the modules' folder, so
+`import.meta.url` resolves relative URLs (../i18n/, ../vendor/) as each module did.
+
+Only the forms the page's modules use are understood: named imports, `export` before a
+declaration, `export { a, b as c }`. Any other import or export form, an import of a name
+the module does not export, an import cycle or a module destructuring a `let` that changes
+later would behave otherwise than in a browser, and is an error when the bundle is made (at
+start; tests/api/test_bundle.py bundles the page's modules and checks the rules on its own).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+LOADER = "bundledModule"  # the one name the bundle adds to a module's scope
+NAMED_IMPORT = re.compile(r'^import\s*\{([^}]*)\}\s*from\s*"\./([\w.-]+\.js)";?[ \t]*\n?', re.M)
+DYNAMIC_IMPORT = re.compile(r'\bimport\(\s*"\./([\w.-]+\.js)"\s*\)')
+EXPORTED_DECLARATION = re.compile(
+    r"^export\s+((?:async\s+)?function\*?|class|const|let|var)\s+([\w$]+)", re.M
+)
+EXPORT_LIST = re.compile(r"^export\s*\{([^}]*)\};?[ \t]*\n?", re.M)
+# Whatever import or export is left once the forms above are rewritten: not understood.
+MODULE_SYNTAX = re.compile(r"^[ \t]*(?:import|export)\b(?![(.])", re.M)
+
+
+class BundleError(ValueError):
+    """The modules use a form the bundle cannot run as a browser would."""
+
+
+@dataclass(frozen=True)
+class Module:
+    name: str  # its file name in the folder
+    body: str  # its source with its imports and `export` words taken out
+    imports: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]  # (module, ((exported, local), ...))
+    exports: tuple[tuple[str, str], ...]  # (exported name, local name)
+    changing: frozenset[str]  # exported `let`/`var` names: a later assignment changes them
+    lazy: tuple[str, ...]  # modules it imports with import()
+
+
+def pairs(names: str, separator: str) -> tuple[tuple[str, str], ...]:
+    """`a, b as c` as ((a, a), (b, c)): (the name on the left, the name on the right)."""
+    out = []
+    for part in names.split(","):
+        words = part.split()
+        if not words:
+            continue
+        if len(words) == 1:
+            out.append((words[0], words[0]))
+        elif len(words) == 3 and words[1] == separator:
+            out.append((words[0], words[2]))
+        else:
+            raise BundleError(f"cannot read {part.strip()!r}")
+    return tuple(out)
+
+
+def parse(name: str, source: str) -> Module:
+    if re.search(rf"\b{LOADER}\b", source):
+        raise BundleError(f"{name} uses the name {LOADER}, which the bundle gives to its loader")
+    imports = tuple((m[2], pairs(m[1], "as")) for m in NAMED_IMPORT.finditer(source))
+    body = NAMED_IMPORT.sub("", source)
+    exports = [(m[2], m[2]) for m in EXPORTED_DECLARATION.finditer(body)]
+    changing = frozenset(m[2] for m in EXPORTED_DECLARATION.finditer(body) if m[1] in ("let", "var"))
+    for m in EXPORT_LIST.finditer(body):
+        exports += [(exported, local) for local, exported in pairs(m[1], "as")]
+    body = EXPORT_LIST.sub("", EXPORTED_DECLARATION.sub(lambda m: f"{m[1]} {m[2]}", body))
+    left = MODULE_SYNTAX.search(body)
+    if left:
+        line = body[left.start() : body.find("\n", left.start())].strip()
+        raise BundleError(f"{name}: {line!r} is not a form the bundle understands")
+    return Module(name, body, imports, tuple(exports), changing, tuple(DYNAMIC_IMPORT.findall(body)))
+
+
+def modules_of(folder: Path, entry: str) -> dict[str, Module]:
+    """The entry and every module it imports, directly or not, statically or with import()."""
+    found: dict[str, Module] = {}
+    todo = [entry]
+    while todo:
+        name = todo.pop()
+        if name in found:
+            continue
+        path = folder / name
+        if not path.is_file():
+            raise BundleError(f"no module {name} in {folder}")
+        module = found[name] = parse(name, path.read_text(encoding="utf-8"))
+        todo += [m for m, _ in module.imports] + list(module.lazy)
+    return found
+
+
+def check(modules: dict[str, Module]) -> None:
+    """Every imported name exported, no `let` read once that changes later, no cycles."""
+    for module in modules.values():
+        for source, names in module.imports:
+            exported = {e for e, _ in modules[source].exports}
+            for name, _ in names:
+                if name not in exported:
+                    raise BundleError(f"{module.name} imports {name}, which {source} does not export")
+                if name in modules[source].changing:
+                    raise BundleError(
+                        f"{module.name} imports {name}, a `let` of {source}: it would not follow changes"
+                    )
+    state: dict[str, str] = {}
+
+    def visit(name: str, path: list[str]) -> None:
+        state[name] = "open"
+        for source, _ in modules[name].imports:
+            if state.get(source) == "open":
+                raise BundleError("import cycle: " + " -> ".join([*path, name, source]))
+            if source not in state:
+                visit(source, [*path, name])
+        state[name] = "done"
+
+    for name in modules:
+        if name not in state:
+            visit(name, [])
+
+
+def wrapped(module: Module) -> str:
+    """The module as a function that runs it and answers its exports."""
+    reads = "".join(
+        f"const {{ {', '.join(e if e == l else f'{e}: {l}' for e, l in names)} }} = {LOADER}({json.dumps(source)});\n"
+        for source, names in module.imports
+    )
+    body = DYNAMIC_IMPORT.sub(
+        lambda m: f"Promise.resolve().then(() => {LOADER}({json.dumps(m[1])}))", module.body
+    )
+    getters = ", ".join(f"get {e}() {{ return {l}; }}" for e, l in module.exports)
+    return (
+        f"// ---- {module.name} ----\n{json.dumps(module.name)}: () => {{\n{reads}{body.rstrip()}\n"
+        f"return Object.freeze({{ {getters} }});\n}},\n"
+    )
+
+
+def bundle(folder: Path, entry: str) -> str:
+    """The script that runs `entry` as the browser would run it as a module. The loader is
+    the only name it adds to the modules' scope (the registry is its closure's)."""
+    modules = modules_of(folder, entry)
+    check(modules)
+    factories = "".join(wrapped(modules[name]) for name in sorted(modules))
+    return (
+        f"// The page's modules ({len(modules)}, from {folder.name}/), made one script by the server (app/bundle.py).\n"
+        f"const {LOADER} = ((factories, made = new Map()) => (name) => {{\n"
+        "  if (!made.has(name)) made.set(name, factories[name]());\n"
+        "  return made.get(name);\n"
+        f"}})({{\n{factories}}});\n"
+        f"{LOADER}({json.dumps(entry)});\n"
+    )

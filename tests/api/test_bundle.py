@@ -1,0 +1,120 @@
+"""The page's modules as one script (app/bundle.py): it runs as the modules do, and refuses
+what it could not run so.
+
+The truth it is checked against is node's own ES modules: the same modules run natively and
+bundled print the same lines (what ran, in which order, what each import read)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from app.bundle import BundleError, bundle
+from tests.support import ROOT
+
+NODE = shutil.which("node")
+needs_node = pytest.mark.skipif(NODE is None, reason="node (Debian's nodejs) runs the modules")
+
+# Modules with every form the bundle rewrites: aliases both ways, an export list, a `let`
+# changed after it is exported (read live through import()), a module imported by two (run
+# once), one imported only by import() (run only then), and import.meta.url.
+MODULES = {
+    "main.js": """
+import { log } from "./log.js";
+import { twice, counter as count, bump } from "./math.js";
+import { shared } from "./shared.js";
+log("main runs", twice(21), count(), shared.id);
+bump();
+export async function later() {
+  const lazy = await import("./lazy.js");
+  const math = await import("./math.js");
+  log("lazy says", lazy.greet("you"), "level now", math.level, "same module", math.twice === twice);
+}
+later().then(() => log("url ends", new URL("../x.json", import.meta.url).pathname.endsWith("/x.json")));
+""",
+    "log.js": """
+export const lines = [];
+export function log(...parts) { lines.push(parts.join(" ")); console.log(parts.join(" ")); }
+""",
+    "math.js": """
+import { log } from "./log.js";
+import { shared } from "./shared.js";
+export let level = 1;
+function counter() { return level * 10; }
+export { counter };
+export const twice = (x) => 2 * x;
+export function bump() { level += 1; }
+log("math runs", shared.id);
+""",
+    "shared.js": """
+import { log } from "./log.js";
+export const shared = { id: "one" };
+log("shared runs");
+""",
+    "lazy.js": """
+import { log } from "./log.js";
+import { twice as double } from "./math.js";
+log("lazy runs", double(2));
+function greet(name) { return `hello ${name}`; }
+export { greet as greet };
+""",
+}
+
+
+def write(folder: Path, modules: dict[str, str]) -> None:
+    for name, text in modules.items():
+        (folder / name).write_text(text.lstrip())
+
+
+def node(script: Path) -> list[str]:
+    done = subprocess.run([NODE, str(script)], capture_output=True, text=True, timeout=60, check=True)
+    return done.stdout.splitlines()
+
+
+@needs_node
+def test_bundled_modules_run_as_node_runs_them_natively(tmp_path):
+    native, bundled = tmp_path / "native", tmp_path / "bundled"
+    native.mkdir()
+    bundled.mkdir()
+    write(native, MODULES)
+    (bundled / "bundle.mjs").write_text(bundle(native, "main.js"))
+    want = node(native / "main.js")
+    assert want[:4] == ["shared runs", "math runs one", "main runs 42 10 one", "lazy runs 4"]
+    assert want[4:] == ["lazy says hello you level now 2 same module true", "url ends true"]
+    assert node(bundled / "bundle.mjs") == want
+
+
+@pytest.mark.parametrize(
+    ("modules", "says"),
+    [
+        ({"main.js": 'import "./a.js";\n', "a.js": ""}, "not a form"),
+        ({"main.js": 'import * as a from "./a.js";\n', "a.js": ""}, "not a form"),
+        ({"main.js": 'import { x } from "./a.js";\n', "a.js": "export default 1;\n"}, "not a form"),
+        ({"main.js": 'import { x } from "./a.js";\n', "a.js": "export const y = 1;\n"}, "does not export"),
+        ({"main.js": 'import { n } from "./a.js";\n', "a.js": "export let n = 1;\n"}, "`let`"),
+        (
+            {
+                "main.js": 'import { a } from "./a.js";\n',
+                "a.js": 'import { b } from "./b.js";\nexport const a = 1;\n',
+                "b.js": 'import { a } from "./a.js";\nexport const b = 1;\n',
+            },
+            "import cycle",
+        ),
+        ({"main.js": "const bundledModule = 1;\n"}, "bundledModule"),
+        ({"main.js": 'import("./gone.js");\n'}, "no module gone.js"),
+    ],
+)
+def test_what_would_run_otherwise_is_refused_when_bundled(tmp_path, modules, says):
+    write(tmp_path, modules)
+    with pytest.raises(BundleError, match=says):
+        bundle(tmp_path, "main.js")
+
+
+@needs_node
+def test_the_pages_bundle_is_a_script_node_can_read(tmp_path):
+    script = tmp_path / "bundle.mjs"
+    script.write_text(bundle(ROOT / "static" / "js", "main.js"))
+    subprocess.run([NODE, "--check", str(script)], check=True, timeout=60)
