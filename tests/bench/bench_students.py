@@ -586,7 +586,7 @@ def run(scenarios=SCENARIOS, workers=WORKERS) -> Iterator[tuple[str, str]]:
 if __name__ == "__main__":
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
     if sys.argv[1:2] == ["--generator"]:
-        generator_main(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+        generator_main(sys.argv[2], sys.argv[3], sys.argv[4])
         sys.exit()
     # e.g. `python -m tests.bench.bench_students xor 100 2 5`: lesson, class size, workers,
     # the seconds over which the class arrives
