@@ -316,12 +316,6 @@ async def get_run(run_id: str, manager: Manager, lanes: LanesDep) -> RunOut:
     return await lanes.cheap(manager.read, run_id, lambda run: run_out(run_id, run))
 
 
-@runs.get(
-    "/{run_id}/state",
-    response_model=StateOut | StepWithOut,
-    responses=STATE_DOC,
-    summary="The State at the current step (with `include`: {state, and the parts asked for}, as a Step's)",
-)
 async def get_state(
     asked: StateRequestDep, include: Include = None, since: Since = 0, grid: GridPoints = 40
 ) -> Response:
@@ -343,6 +337,19 @@ async def get_state(
         key=("state", run_id, question),
     )
     return state_response(body, headers)
+
+
+# A page opening a run asks for its State and its rows: lean, as the Step (app/lean.py).
+runs.add_api_route(
+    "/{run_id}/state",
+    get_state,
+    methods=["GET"],
+    route_class_override=LeanRoute,
+    response_model=StateOut | StepWithOut,
+    responses=STATE_DOC,
+    summary="The State at the current step (with `include`: {state, and the parts asked for}, as a Step's)",
+)
+STATE_ROUTE = cast(LeanRoute, runs.routes[-1])
 
 
 async def step_run(
@@ -506,11 +513,6 @@ async def get_preview(
     return await lanes.cheap(manager.read, run_id, answer)
 
 
-@runs.get(
-    "/{run_id}/data",
-    response_model=DataPageOut,
-    summary="The run's data set rows (train or test), a page at a time",
-)
 async def get_data(
     run_id: str,
     request: Request,
@@ -544,6 +546,17 @@ async def get_data(
 
     gzip = accepts_gzip(request)
     return state_response(*await lanes.cheap(page))
+
+
+runs.add_api_route(
+    "/{run_id}/data",
+    get_data,
+    methods=["GET"],
+    route_class_override=LeanRoute,
+    response_model=DataPageOut,
+    summary="The run's data set rows (train or test), a page at a time",
+)
+DATA_ROUTE = cast(LeanRoute, runs.routes[-1])
 
 
 @runs.get(

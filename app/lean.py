@@ -141,18 +141,20 @@ class LeanApp(FastAPI):
     def __init__(self, **kwargs: Any):
         super().__init__(**kwargs)
         self.entrances: list[Entrance] = []
+        self.lean_methods: frozenset[str] = frozenset()  # the entrances' (any other request goes past them)
         self.lean_stack: ASGIApp | None = None
 
     def serve_first(self, route: LeanRoute) -> None:
         """Call once every route is included: the entrance answers its route's plainly
         valid requests before FastAPI sees them."""
         self.entrances.append(Entrance(route))
+        self.lean_methods |= self.entrances[-1].lean_methods
         self.lean_stack = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.root_path:  # as FastAPI.__call__ does, before the entrances match the path
             scope["root_path"] = self.root_path
-        if scope["type"] == "http" and scope["method"] == "POST":
+        if scope["type"] == "http" and scope["method"] in self.lean_methods:
             for entrance in self.entrances:
                 match, child_scope = entrance.matches(scope)
                 if match is Match.FULL:

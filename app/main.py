@@ -120,10 +120,12 @@ def create_app(settings: Settings | None = None) -> LeanApp:
     app.include_router(blobs.router)
     app.include_router(code.router)
     app.include_router(insight.router)
-    for route in (api.STEP_ROUTE, api.PAUSE_ROUTE, api.CREATE_ROUTE):  # a class starting, pausing, stepping
+    # a class starting its runs, opening them, pausing, stepping (and opening the page, below)
+    for route in (api.CREATE_ROUTE, api.DATA_ROUTE, api.STATE_ROUTE, api.STEP_ROUTE, api.PAUSE_ROUTE):
         app.serve_first(route)
     if pages is None:
         return app
+    app.serve_first(pages.EXPLORER_ROUTE)
     pages.mount_static(app)
     app.include_router(pages.router)
     return app

@@ -1,4 +1,5 @@
-"""POST /runs/{id}/step through its lean entrance (app/lean.py) answers exactly what FastAPI's
+"""POST /runs/{id}/step (and the other lean routes: creating a run, pausing, the page, a
+run's State and rows) through its lean entrance (app/lean.py) answers exactly what FastAPI's
 own route answers: the same State bits, the same 4xx errors word for word, the same headers
 (the browser defences' among them: the lean way passes the app's own middlewares too)."""
 
@@ -201,6 +202,51 @@ def test_pausing_answers_as_fastapi_does(tmp_path: Path, monkeypatch: pytest.Mon
     assert statuses.count(200) >= 10 and 422 in statuses and statuses[-1] == 404
 
 
+OPENING_GETS = [
+    "/",
+    "/?preset=xor&step=3&lang=zh-Hant",
+    "/api/v1/runs/{run}/state",
+    "/api/v1/runs/{run}/state?include=history,preview,neurons,grid&since=0&grid=5",
+    "/api/v1/runs/{run}/state?fields=step,loss&format=compact&digits=3",
+    "/api/v1/runs/{run}/state?include=nope",
+    "/api/v1/runs/{run}/state?digits=%EF%BC%95",
+    "/api/v1/runs/{run}/state?since=-1",
+    "/api/v1/runs/nope/state",
+    "/api/v1/runs/{run}/data",
+    "/api/v1/runs/{run}/data?split=train&start=1&count=2&with_x=false&digits=4",
+    "/api/v1/runs/{run}/data?split=test&start=1&count=2",
+    "/api/v1/runs/{run}/data?split=train&count=2000",
+    "/api/v1/runs/{run}/data?split=nope",
+    "/api/v1/runs/{run}/data?start=50357158763227954005671936",
+    "/api/v1/runs/{run}/data?count=0",
+    "/api/v1/runs/{run}/data?with_x=maybe",
+    "/api/v1/runs/nope/data",
+]
+
+
+def opened(tmp_path: Path, lean: bool, monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, list, bytes]]:
+    """What a page opening a run asks for with GET (the page, the State, the rows), gzipped
+    and not, after the same two steps."""
+    out = []
+    with served(tmp_path, lean, monkeypatch) as client:
+        run_id = client.post("/api/v1/runs", json={"preset": "xor", "seed": 7}).json()["id"]
+        client.post(f"/api/v1/runs/{run_id}/step", json={"steps": 2})
+        for path in OPENING_GETS:
+            for encoding in ("gzip", "identity"):
+                r = client.get(path.replace("{run}", run_id), headers={"accept-encoding": encoding})
+                out.append((r.status_code, sorted(r.headers.multi_items()), r.content))
+    return out
+
+
+def test_opening_a_run_answers_as_fastapi_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    lean = opened(tmp_path / "lean", True, monkeypatch)
+    full = opened(tmp_path / "full", False, monkeypatch)
+    for case, (one, other) in enumerate(zip(lean, full, strict=True)):
+        assert one == other, OPENING_GETS[case // 2]
+    statuses = [status for status, _, _ in lean]
+    assert statuses.count(200) >= 16 and 422 in statuses and 404 in statuses  # both kinds were tried
+
+
 def test_plain_steps_skip_dependency_solving(client: TestClient, monkeypatch: pytest.MonkeyPatch):
     solved = []
     solve = fastapi.routing.solve_dependencies
@@ -217,6 +263,10 @@ def test_plain_steps_skip_dependency_solving(client: TestClient, monkeypatch: py
     assert solved == []
     assert client.post(f"/api/v1/runs/{run_id}/step?digits=0", json={"steps": 1}).status_code == 422
     assert solved == ["step_run"]  # an error is FastAPI's to say
+    solved.clear()
+    for path in ("/", f"/api/v1/runs/{run_id}/state?include=history", f"/api/v1/runs/{run_id}/data?count=4"):
+        assert client.get(path).status_code == 200
+    assert solved == []  # a page opening a run: the lean way too
 
 
 def test_the_step_is_documented_as_before(client: TestClient):
