@@ -15,6 +15,10 @@ asked for, as before). A module's exports are getters, so a `let` changed later 
 it is now, as an ES module's live binding is. The bundle sits in the modules' folder, so
 `import.meta.url` resolves relative URLs (../i18n/, ../vendor/) as each module did.
 
+Each line of a module stays a line of the bundle (a statement taken out leaves blank lines),
+and the bundle's source map (`bundle.js.map`, beside it) names the module and line each came
+from: the browser's tools show the modules' own files, and an error's stack names them.
+
 Only the forms the page's modules use are understood: named imports, `export` before a
 declaration, `export { a, b as c }`. Any other import or export form, an import of a name
 the module does not export, an import cycle or a module destructuring a `let` that changes
@@ -70,16 +74,22 @@ def pairs(names: str, separator: str) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
+def same_lines(match: re.Match[str]) -> str:
+    """A statement taken out leaves its lines, blank: each line of the module stays where it
+    was, so the source map says which line of which module a line of the bundle is."""
+    return "\n" * match[0].count("\n")
+
+
 def parse(name: str, source: str) -> Module:
     if re.search(rf"\b{LOADER}\b", source):
         raise BundleError(f"{name} uses the name {LOADER}, which the bundle gives to its loader")
     imports = tuple((m[2], pairs(m[1], "as")) for m in NAMED_IMPORT.finditer(source))
-    body = NAMED_IMPORT.sub("", source)
+    body = NAMED_IMPORT.sub(same_lines, source)
     exports = [(m[2], m[2]) for m in EXPORTED_DECLARATION.finditer(body)]
     changing = frozenset(m[2] for m in EXPORTED_DECLARATION.finditer(body) if m[1] in ("let", "var"))
     for m in EXPORT_LIST.finditer(body):
         exports += [(exported, local) for local, exported in pairs(m[1], "as")]
-    body = EXPORT_LIST.sub("", EXPORTED_DECLARATION.sub(lambda m: f"{m[1]} {m[2]}", body))
+    body = EXPORT_LIST.sub(same_lines, EXPORTED_DECLARATION.sub(lambda m: f"{m[1]} {m[2]}", body))
     left = MODULE_SYNTAX.search(body)
     if left:
         line = body[left.start() : body.find("\n", left.start())].strip()
@@ -131,33 +141,76 @@ def check(modules: dict[str, Module]) -> None:
             visit(name, [])
 
 
-def wrapped(module: Module) -> str:
-    """The module as a function that runs it and answers its exports."""
+def wrapped(module: Module) -> tuple[str, str]:
+    """The module as a function that runs it and answers its exports: (its first two lines,
+    the lines of the module as they were, each on its own line again)."""
     reads = "".join(
-        f"const {{ {', '.join(e if e == l else f'{e}: {l}' for e, l in names)} }} = {LOADER}({json.dumps(source)});\n"
+        f" const {{ {', '.join(e if e == l else f'{e}: {l}' for e, l in names)} }} = {LOADER}({json.dumps(source)});"
         for source, names in module.imports
     )
     body = DYNAMIC_IMPORT.sub(
         lambda m: f"Promise.resolve().then(() => {LOADER}({json.dumps(m[1])}))", module.body
     )
     getters = ", ".join(f"get {e}() {{ return {l}; }}" for e, l in module.exports)
-    return (
-        f"// ---- {module.name} ----\n{json.dumps(module.name)}: () => {{\n{reads}{body.rstrip()}\n"
-        f"return Object.freeze({{ {getters} }});\n}},\n"
-    )
+    head = f"// ---- {module.name} ----\n{json.dumps(module.name)}: () => {{{reads}\n"
+    return head, f"{body.rstrip()}\nreturn Object.freeze({{ {getters} }});\n}},\n"
 
 
-def bundle(folder: Path, entry: str) -> str:
-    """The script that runs `entry` as the browser would run it as a module. The loader is
-    the only name it adds to the modules' scope (the registry is its closure's)."""
+@dataclass(frozen=True)
+class Bundle:
+    script: str
+    source_map: str  # JSON: each line of a module's function is that line of the module's file
+
+
+BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+
+def vlq(value: int) -> str:
+    """A source map's number: sign in the lowest bit, then 5 bits a digit, lowest first."""
+    rest = (-value << 1) | 1 if value < 0 else value << 1
+    out = ""
+    while True:
+        digit, rest = rest & 31, rest >> 5
+        out += BASE64[digit | (32 if rest else 0)]
+        if not rest:
+            return out
+
+
+def line_map(lines: list[tuple[int, int] | None]) -> str:
+    """A source map's `mappings` for whole lines: each line of the bundle that came from a
+    module, (source index, line) from its first column; None for the bundle's own lines."""
+    out, source, line = [], 0, 0
+    for mapped in lines:
+        if mapped is None:
+            out.append("")
+            continue
+        out.append("A" + vlq(mapped[0] - source) + vlq(mapped[1] - line) + "A")
+        source, line = mapped
+    return ";".join(out)
+
+
+def bundle(folder: Path, entry: str, name: str = "bundle.js") -> Bundle:
+    """The script that runs `entry` as the browser would run it as a module, to be served as
+    `name` beside the modules (its source map as `name`.map). The loader is the only name it
+    adds to the modules' scope (the registry is its closure's)."""
     modules = modules_of(folder, entry)
     check(modules)
-    factories = "".join(wrapped(modules[name]) for name in sorted(modules))
-    return (
+    names = sorted(modules)
+    start = (
         f"// The page's modules ({len(modules)}, from {folder.name}/), made one script by the server (app/bundle.py).\n"
         f"const {LOADER} = ((factories, made = new Map()) => (name) => {{\n"
         "  if (!made.has(name)) made.set(name, factories[name]());\n"
         "  return made.get(name);\n"
-        f"}})({{\n{factories}}});\n"
-        f"{LOADER}({json.dumps(entry)});\n"
+        "})({\n"
     )
+    script = [start]
+    lines: list[tuple[int, int] | None] = [None] * start.count("\n")
+    for index, module_name in enumerate(names):
+        head, body = wrapped(modules[module_name])
+        own = modules[module_name].body.rstrip().count("\n") + 1  # the module's lines, kept in place
+        lines += [None] * head.count("\n") + [(index, k) for k in range(own)]
+        lines += [None] * (body.count("\n") - own)
+        script += [head, body]
+    script.append(f"}});\n{LOADER}({json.dumps(entry)});\n//# sourceMappingURL={name}.map\n")
+    source_map = {"version": 3, "file": name, "sources": names, "names": [], "mappings": line_map(lines)}
+    return Bundle("".join(script), json.dumps(source_map, separators=(",", ":")))

@@ -100,16 +100,24 @@ def _gzip(path: str, mtime_ns: int, size: int) -> bytes:
 
 
 BUNDLE_NAME = "bundle.js"  # the page's modules as one script (app/bundle.py), beside them
-BUNDLE_PATHS = (f"{STATIC_PREFIX}/js/{BUNDLE_NAME}", f"/static/js/{BUNDLE_NAME}")
+MADE = (BUNDLE_NAME, f"{BUNDLE_NAME}.map")  # the files made of the modules: the script, its source map
+MADE_PATHS = {f"{prefix}/js/{name}": name for name in MADE for prefix in (STATIC_PREFIX, "/static")}
 assert not (STATIC / "js" / BUNDLE_NAME).exists(), "the bundle's name is taken by a module"
 
 
 @functools.cache
-def bundled() -> tuple[bytes, bytes]:
-    """The page's bundle, plain and gzipped: made once a server (as the hash of the tree is:
-    a module edited while the server runs is the page's after a restart, as its URL is)."""
-    script = bundle(STATIC / "js", "main.js").encode()
-    return script, gzip.compress(script, compresslevel=9, mtime=0)
+def made_files() -> dict[str, tuple[str, bytes, bytes]]:
+    """The bundle and its source map (each: its media type, plain, gzipped), made once a
+    server, as the hash of the tree is: a module edited while the server runs is the page's
+    after a restart, as its URL is."""
+    made = bundle(STATIC / "js", "main.js", BUNDLE_NAME)
+    out = {}
+    for name, media_type, text in zip(
+        MADE, ("text/javascript", "application/json"), (made.script, made.source_map), strict=True
+    ):
+        plain = text.encode()
+        out[name] = (media_type, plain, gzip.compress(plain, compresslevel=9, mtime=0))
+    return out
 
 
 def page_context() -> dict[str, Any]:
@@ -168,7 +176,7 @@ def static_file(path: str) -> Path | None:
     parts, no empty ones), as app/static_answers.py remembers answers by path."""
     if path in PLOTLY_PATHS:
         return PLOTLY
-    if path in BUNDLE_PATHS:
+    if path in MADE_PATHS:
         return BUNDLER  # made once a server by app/bundle.py: remembered as that file's answer
     for prefix in (STATIC_PREFIX + "/", "/static/"):
         if path.startswith(prefix):
@@ -189,19 +197,19 @@ def mount_static(app: FastAPI) -> None:
 
         return plotly_js
 
-    def page_script(cache_control: str):
-        async def bundle_js(request: Request) -> Response:
-            plain, packed = bundled()
+    def made_file(name: str, cache_control: str):
+        async def made(request: Request) -> Response:
+            media_type, plain, packed = made_files()[name]
             headers = {"Cache-Control": cache_control, "Vary": "Accept-Encoding"}
-            if api.accepts_gzip(request):
-                headers["Content-Encoding"] = "gzip"
-            body = packed if "Content-Encoding" in headers else plain
-            return Response(body, media_type="text/javascript", headers=headers)
+            if not api.accepts_gzip(request):
+                return Response(plain, media_type=media_type, headers=headers)
+            return Response(packed, media_type=media_type, headers={**headers, "Content-Encoding": "gzip"})
 
-        return bundle_js
+        return made
 
-    app.add_api_route(BUNDLE_PATHS[0], page_script(IMMUTABLE), include_in_schema=False)
-    app.add_api_route(BUNDLE_PATHS[1], page_script(REVALIDATE), include_in_schema=False)
+    for path, name in MADE_PATHS.items():
+        cache_control = IMMUTABLE if path.startswith(STATIC_PREFIX) else REVALIDATE
+        app.add_api_route(path, made_file(name, cache_control), include_in_schema=False)
     app.add_api_route(PLOTLY_PATHS[0], plotly(IMMUTABLE), include_in_schema=False)
     app.add_api_route(PLOTLY_PATHS[1], plotly(REVALIDATE), include_in_schema=False)
     app.mount(STATIC_PREFIX, CachedStatic(directory=STATIC, cache_control=IMMUTABLE), name="static-hashed")

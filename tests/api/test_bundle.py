@@ -69,9 +69,11 @@ def write(folder: Path, modules: dict[str, str]) -> None:
         (folder / name).write_text(text.lstrip())
 
 
-def node(script: Path) -> list[str]:
-    done = subprocess.run([NODE, str(script)], capture_output=True, text=True, timeout=60, check=True)
-    return done.stdout.splitlines()
+def node(script: Path, *options: str, check: bool = True) -> list[str]:
+    done = subprocess.run(
+        [NODE, *options, str(script)], capture_output=True, text=True, timeout=60, check=check
+    )
+    return done.stdout.splitlines() + done.stderr.splitlines()
 
 
 @needs_node
@@ -80,7 +82,7 @@ def test_bundled_modules_run_as_node_runs_them_natively(tmp_path):
     native.mkdir()
     bundled.mkdir()
     write(native, MODULES)
-    (bundled / "bundle.mjs").write_text(bundle(native, "main.js"))
+    (bundled / "bundle.mjs").write_text(bundle(native, "main.js").script)
     want = node(native / "main.js")
     assert want[:4] == ["shared runs", "math runs one", "main runs 42 10 one", "lazy runs 4"]
     assert want[4:] == ["lazy says hello you level now 2 same module true", "url ends true"]
@@ -116,5 +118,35 @@ def test_what_would_run_otherwise_is_refused_when_bundled(tmp_path, modules, say
 @needs_node
 def test_the_pages_bundle_is_a_script_node_can_read(tmp_path):
     script = tmp_path / "bundle.mjs"
-    script.write_text(bundle(ROOT / "static" / "js", "main.js"))
+    script.write_text(bundle(ROOT / "static" / "js", "main.js").script)
     subprocess.run([NODE, "--check", str(script)], check=True, timeout=60)
+
+
+@needs_node
+def test_an_error_in_the_bundle_names_its_module_and_line(tmp_path):
+    """The source map takes each line of the bundle back to its module's file: node, asked to
+    read it, reports an error where it was written (the browser's tools read the same map)."""
+    write(
+        tmp_path, {**MODULES, "fails.js": FAILS, "main.js": 'import { fail } from "./fails.js";\nfail();\n'}
+    )
+    made = bundle(tmp_path, "main.js", "bundle.mjs")
+    (tmp_path / "bundle.mjs").write_text(made.script)
+    (tmp_path / "bundle.mjs.map").write_text(made.source_map)
+    native = "\n".join(node(tmp_path / "main.js", check=False))
+    mapped = "\n".join(node(tmp_path / "bundle.mjs", "--enable-source-maps", check=False))
+    line = FAILS.lstrip().splitlines().index('  throw new Error("here");') + 1
+    where = f"{tmp_path / 'fails.js'}:{line}"
+    assert where in native and where in mapped and "Error: here" in mapped
+    assert f"{tmp_path / 'main.js'}:2" in mapped  # the caller, a module after it in the bundle
+
+
+# Its imports on several lines and an `export` list above the throw: lines taken out or changed
+FAILS = """
+import {
+  log,
+} from "./log.js";
+export { fail };
+function fail() {
+  throw new Error("here");
+}
+"""

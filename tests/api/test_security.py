@@ -198,4 +198,9 @@ def test_the_page_loads_its_modules_as_one_script(client):
     deep = {"encode.js", "layout.js", "hittest.js", "frames.js", "plots.js"}  # imported by imported ones
     lazy = {"quiz.js", "tour.js", "compareview.js", "digits.js", "share.js"}  # import()ed when opened
     assert {"main.js"} | deep | lazy <= bundled <= {p.name for p in (ROOT / "static" / "js").glob("*.js")}
+    # its source map, beside it, names each module's file there (the browser's tools show them)
+    assert client.get(scripts[0]).text.endswith("//# sourceMappingURL=bundle.js.map\n")
+    source_map = client.get(f"{scripts[0]}.map")
+    assert "immutable" in source_map.headers["cache-control"]
+    assert set(source_map.json()["sources"]) == bundled
     assert f'<link rel="preload" href="{STATIC_PREFIX}/vendor/plotly.min.js" as="script">' in html
