@@ -11,8 +11,9 @@ The modules stay as they are written (static/js/, one concept a file, run as the
 once, when the module is first needed, as an ES module runs: the modules it imports first, in
 the order imported, then its own body. Each `import { a, b as c } from "./x.js"` becomes a
 read of x's exports; each `import("./x.js")` a promise of them (those modules run only when
-asked for, as before). A module's exports are getters, so a `let` changed later is read as
-it is now, as an ES module's live binding is. The bundle sits in the modules' folder, so
+asked for, as before; a module that threw throws again). A module's exports are getters in
+a namespace object as an ES module's (null prototype, names in order), so `ns.x` of a name
+changed later is read as it is now, as an ES binding is. The bundle sits in the modules' folder, so
 `import.meta.url` resolves relative URLs (../i18n/, ../vendor/) as each module did.
 
 Each line of a module stays a line of the bundle (a statement taken out leaves blank lines),
@@ -20,10 +21,13 @@ and the bundle's source map (`bundle.js.map`, beside it) names the module and li
 from: the browser's tools show the modules' own files, and an error's stack names them.
 
 Only the forms the page's modules use are understood: named imports, `export` before a
-declaration, `export { a, b as c }`. Any other import or export form, an import of a name
-the module does not export, an import cycle or a module destructuring a `let` that changes
-later would behave otherwise than in a browser, and is an error when the bundle is made (at
-start; tests/api/test_bundle.py bundles the page's modules and checks the rules on its own).
+declaration, `export { a, b as c }`, `import("./x.js")`. Any other import or export form,
+`await` at a module's top level, an import of a name the module does not export, an import
+of a name its module assigns again (the importer holds a copy), an import cycle would behave
+otherwise than in a browser, and is an error when the bundle is made (at start;
+tests/api/test_bundle.py bundles the page's modules, and checks each rule against node's own
+ES modules). A line of a template string or a block comment that begins with `import {` or
+`export` would be read as a statement: the modules do not write such lines.
 """
 
 from __future__ import annotations
@@ -39,9 +43,12 @@ DYNAMIC_IMPORT = re.compile(r'\bimport\(\s*"\./([\w.-]+\.js)"\s*\)')
 EXPORTED_DECLARATION = re.compile(
     r"^export\s+((?:async\s+)?function\*?|class|const|let|var)\s+([\w$]+)", re.M
 )
-EXPORT_LIST = re.compile(r"^export\s*\{([^}]*)\};?[ \t]*\n?", re.M)
+EXPORT_LIST = re.compile(r"^export\s*\{([^}]*)\}[ \t]*;?[ \t]*$\n?", re.M)  # not `export { a } from`
 # Whatever import or export is left once the forms above are rewritten: not understood.
 MODULE_SYNTAX = re.compile(r"^[ \t]*(?:import|export)\b(?![(.])", re.M)
+OTHER_IMPORT_CALL = re.compile(r"\bimport\s*\((?!\s*\))")  # import('x'), import(name): another instance
+# `await` outside any function: a module's top level (the modules indent function bodies)
+TOP_LEVEL_AWAIT = re.compile(r"^(?:await\b|for\s+await\b|[^\s/*][^\n]*?[^=!<>]=\s*await\b)", re.M)
 
 
 class BundleError(ValueError):
@@ -54,7 +61,7 @@ class Module:
     body: str  # its source with its imports and `export` words taken out
     imports: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]  # (module, ((exported, local), ...))
     exports: tuple[tuple[str, str], ...]  # (exported name, local name)
-    changing: frozenset[str]  # exported `let`/`var` names: a later assignment changes them
+    changing: frozenset[str]  # exported names the module assigns again: an importer's copy would not follow
     lazy: tuple[str, ...]  # modules it imports with import()
 
 
@@ -80,20 +87,76 @@ def same_lines(match: re.Match[str]) -> str:
     return "\n" * match[0].count("\n")
 
 
+def assigned(body: str, name: str) -> bool:
+    """Whether the module assigns `name` after declaring it (=, +=, ++, …): an ES import would
+    see the new value, a copy taken when the module ran would not."""
+    n = re.escape(name)
+    body = re.sub(rf"\b(?:const|let|var)\s+{n}\s*=", "", body)  # its declaration's own `=`
+    free = rf"(?<![\w$.]){n}(?![\w$])"  # the name itself, not a property or a longer name
+    operator = r"(?:[-+*/%&|^]|\*\*|<<|>>>?|&&|\|\||\?\?)?=(?![=>])"
+    return re.search(rf"{free}\s*{operator}|{free}\s*(?:\+\+|--)|(?:\+\+|--)\s*{free}", body) is not None
+
+
+CONTINUING = tuple(",=>(+-*/%&|?:")  # a line ending or the next beginning so goes on the statement
+
+
+def continued(text: str, newline: int) -> bool:
+    """Whether the statement goes on past the line break at `newline` (no `;` to end it)."""
+    before, after = text[:newline].rstrip(), text[newline:].lstrip()
+    return before.endswith(CONTINUING) or after.startswith((*CONTINUING, "."))
+
+
+def declarators(text: str) -> int:
+    """How many names a `const`/`let`/`var` statement at the start of `text` declares: its
+    commas outside brackets and strings, up to its end (a `;`, or a line's end outside them)."""
+    depth, quote, count, i = 0, "", 1, 0
+    while i < len(text):
+        c = text[i]
+        if quote:
+            i += 2 if c == "\\" else 1
+            quote = "" if c == quote else quote
+            continue
+        if c in "\"'`":
+            quote = c
+        elif c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+        elif depth == 0 and (c == ";" or (c == "\n" and not continued(text, i))):
+            break
+        elif depth == 0 and c == ",":
+            count += 1
+        i += 1
+    return count
+
+
+def refuse(name: str, body: str, found: re.Match[str] | None, why: str) -> None:
+    if found:
+        line = body[found.start() : body.find("\n", found.start())].strip()
+        raise BundleError(f"{name}: {line!r} {why}")
+
+
 def parse(name: str, source: str) -> Module:
     if re.search(rf"\b{LOADER}\b", source):
         raise BundleError(f"{name} uses the name {LOADER}, which the bundle gives to its loader")
     imports = tuple((m[2], pairs(m[1], "as")) for m in NAMED_IMPORT.finditer(source))
     body = NAMED_IMPORT.sub(same_lines, source)
     exports = [(m[2], m[2]) for m in EXPORTED_DECLARATION.finditer(body)]
-    changing = frozenset(m[2] for m in EXPORTED_DECLARATION.finditer(body) if m[1] in ("let", "var"))
     for m in EXPORT_LIST.finditer(body):
         exports += [(exported, local) for local, exported in pairs(m[1], "as")]
     body = EXPORT_LIST.sub(same_lines, EXPORTED_DECLARATION.sub(lambda m: f"{m[1]} {m[2]}", body))
-    left = MODULE_SYNTAX.search(body)
-    if left:
-        line = body[left.start() : body.find("\n", left.start())].strip()
-        raise BundleError(f"{name}: {line!r} is not a form the bundle understands")
+    refuse(name, body, MODULE_SYNTAX.search(body), "is not a form the bundle understands")
+    refuse(
+        name,
+        body,
+        OTHER_IMPORT_CALL.search(DYNAMIC_IMPORT.sub("", body)),
+        'imports other than import("./x.js")',
+    )
+    refuse(name, body, TOP_LEVEL_AWAIT.search(body), "awaits at the top level, which a function cannot")
+    for m in EXPORTED_DECLARATION.finditer(source):
+        if m[1] in ("const", "let", "var") and declarators(source[m.end() :]) > 1:
+            refuse(name, source, m, "exports more than one name in a statement: one each")
+    changing = frozenset(exported for exported, local in exports if assigned(body, local))
     return Module(name, body, imports, tuple(exports), changing, tuple(DYNAMIC_IMPORT.findall(body)))
 
 
@@ -123,7 +186,7 @@ def check(modules: dict[str, Module]) -> None:
                     raise BundleError(f"{module.name} imports {name}, which {source} does not export")
                 if name in modules[source].changing:
                     raise BundleError(
-                        f"{module.name} imports {name}, a `let` of {source}: it would not follow changes"
+                        f"{module.name} imports {name}, which {source} assigns again: it would not follow changes"
                     )
     state: dict[str, str] = {}
 
@@ -148,12 +211,11 @@ def wrapped(module: Module) -> tuple[str, str]:
         f" const {{ {', '.join(e if e == l else f'{e}: {l}' for e, l in names)} }} = {LOADER}({json.dumps(source)});"
         for source, names in module.imports
     )
-    body = DYNAMIC_IMPORT.sub(
-        lambda m: f"Promise.resolve().then(() => {LOADER}({json.dumps(m[1])}))", module.body
-    )
-    getters = ", ".join(f"get {e}() {{ return {l}; }}" for e, l in module.exports)
+    body = DYNAMIC_IMPORT.sub(lambda m: f"{LOADER}.later({json.dumps(m[1])})", module.body)
+    # in the names' order, as an ES module namespace lists them
+    getters = ", ".join(f"get {e}() {{ return {l}; }}" for e, l in sorted(module.exports))
     head = f"// ---- {module.name} ----\n{json.dumps(module.name)}: () => {{{reads}\n"
-    return head, f"{body.rstrip()}\nreturn Object.freeze({{ {getters} }});\n}},\n"
+    return head, f"{body.rstrip()}\nreturn {LOADER}.namespace({{ {getters} }});\n}},\n"
 
 
 @dataclass(frozen=True)
@@ -198,9 +260,24 @@ def bundle(folder: Path, entry: str, name: str = "bundle.js") -> Bundle:
     names = sorted(modules)
     start = (
         f"// The page's modules ({len(modules)}, from {folder.name}/), made one script by the server (app/bundle.py).\n"
-        f"const {LOADER} = ((factories, made = new Map()) => (name) => {{\n"
-        "  if (!made.has(name)) made.set(name, factories[name]());\n"
-        "  return made.get(name);\n"
+        f"const {LOADER} = ((factories) => {{\n"
+        "  const made = new Map(); // name -> {exports} or {error}: a module that threw throws again\n"
+        "  const load = (name) => {\n"
+        "    if (!made.has(name)) {\n"
+        "      try { made.set(name, { exports: factories[name]() }); } catch (error) { made.set(name, { error }); }\n"
+        "    }\n"
+        "    const module = made.get(name);\n"
+        '    if ("error" in module) throw module.error;\n'
+        "    return module.exports;\n"
+        "  };\n"
+        "  // import(): a promise of the exports. Named here, where Promise and Object are the\n"
+        "  // page's own, not whatever a module calls its own variables.\n"
+        "  // A module not run yet runs a task later, as one fetched would; one run, in a microtask.\n"
+        "  load.later = (name) => (made.has(name) ? Promise.resolve() : new Promise((done) => setTimeout(done)))\n"
+        "    .then(() => load(name));\n"
+        "  load.namespace = (getters) => Object.freeze(Object.setPrototypeOf(\n"
+        '    Object.defineProperty(getters, Symbol.toStringTag, { value: "Module" }), null));\n'
+        "  return load;\n"
         "})({\n"
     )
     script = [start]

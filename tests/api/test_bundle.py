@@ -96,7 +96,35 @@ def test_bundled_modules_run_as_node_runs_them_natively(tmp_path):
         ({"main.js": 'import * as a from "./a.js";\n', "a.js": ""}, "not a form"),
         ({"main.js": 'import { x } from "./a.js";\n', "a.js": "export default 1;\n"}, "not a form"),
         ({"main.js": 'import { x } from "./a.js";\n', "a.js": "export const y = 1;\n"}, "does not export"),
-        ({"main.js": 'import { n } from "./a.js";\n', "a.js": "export let n = 1;\n"}, "`let`"),
+        (
+            {
+                "main.js": 'import { n } from "./a.js";\n',
+                "a.js": "export let n = 1;\nexport const up = () => n++;\n",
+            },
+            "assigns again",
+        ),
+        (
+            {"main.js": 'import { n } from "./a.js";\n', "a.js": "let n = 1;\nexport { n };\nn += 1;\n"},
+            "assigns again",
+        ),
+        (
+            {"main.js": 'import { f } from "./a.js";\n', "a.js": "export function f() {}\nf = null;\n"},
+            "assigns again",
+        ),
+        (
+            {"main.js": 'import { b } from "./a.js";\n', "a.js": "export const a = 1, b = 2;\n"},
+            "more than one",
+        ),
+        (
+            {"main.js": 'import { a } from "./a.js";\n', "a.js": 'export { a } from "./b.js";\n', "b.js": ""},
+            "not a form",
+        ),
+        ({"main.js": "import('./a.js');\n", "a.js": ""}, "other than"),
+        ({"main.js": "const name = './a.js';\nimport(name);\n", "a.js": ""}, "other than"),
+        (
+            {"main.js": 'const { v } = await import("./a.js");\n', "a.js": "export const v = 1;\n"},
+            "top level",
+        ),
         (
             {
                 "main.js": 'import { a } from "./a.js";\n',
@@ -113,6 +141,49 @@ def test_what_would_run_otherwise_is_refused_when_bundled(tmp_path, modules, say
     write(tmp_path, modules)
     with pytest.raises(BundleError, match=says):
         bundle(tmp_path, "main.js")
+
+
+# A module that throws, asked for twice; a namespace's shape; module variables named as the
+# globals the bundle's own code uses.
+EDGES = {
+    "main.js": """
+import { describe } from "./shapes.js";
+const load = () => import("./bad.js").catch((error) => console.log("rejected:", error.message));
+load().then(load).then(async () => {
+  const ns = await import("./shapes.js");
+  const proto = Object.getPrototypeOf(ns);
+  console.log(Object.keys(ns).join(","), ns[Symbol.toStringTag], proto, "toString" in ns);
+  console.log(describe(), await later("a parameter called Promise"));
+});
+function later(Promise) { return import("./shapes.js").then((ns) => ns.describe()); }
+""",
+    "bad.js": """
+globalThis.runs = (globalThis.runs ?? 0) + 1;
+console.log("bad.js runs, time", globalThis.runs);
+throw new Error(`bad ${globalThis.runs}`);
+""",
+    "shapes.js": """
+const Object = { kind: "a shape called Object" };
+export function zeta() {}
+export function describe() { return Object.kind; }
+export const alpha = 1;
+""",
+}
+
+
+@needs_node
+def test_edges_run_as_node_runs_them_natively(tmp_path):
+    write(tmp_path, EDGES)
+    (tmp_path / "bundle.mjs").write_text(bundle(tmp_path, "main.js").script)
+    want = node(tmp_path / "main.js")
+    assert want == [
+        "bad.js runs, time 1",
+        "rejected: bad 1",
+        "rejected: bad 1",  # run once: asked again, the same error
+        "alpha,describe,zeta Module null false",
+        "a shape called Object a shape called Object",
+    ]
+    assert node(tmp_path / "bundle.mjs") == want
 
 
 @needs_node
