@@ -50,10 +50,12 @@ function loadOnClick(button, load) {
   const first = () => {
     if (load.done) { button.removeEventListener("click", first); return; } // mounted otherwise: its own listener has it
     if (clicks++) return;
-    load().then(() => {
+    busy(async () => { // the page is busy until the clicks are pressed again, not only loaded
+      await load();
       button.removeEventListener("click", first);
       if (!load.done) { clicks = 0; return; } // the fetch failed: the next click tries again
-      setTimeout(() => { for (; clicks > 0; clicks--) button.click(); });
+      await new Promise((done) => setTimeout(done));
+      for (; clicks > 0; clicks--) button.click();
     });
   };
   button.addEventListener("click", first);
