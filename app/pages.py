@@ -188,6 +188,8 @@ def static_file(path: str) -> Path | None:
 
 
 def mount_static(app: FastAPI) -> None:
+    made_files()  # now: a module the bundle cannot run as a browser would stops the start (BundleError)
+
     def plotly(cache_control: str):
         async def plotly_js(request: Request) -> Response:
             response = FileResponse(

@@ -221,3 +221,20 @@ function fail() {
   throw new Error("here");
 }
 """
+
+
+def test_a_module_the_bundle_refuses_stops_the_server_at_start(tmp_path, monkeypatch):
+    """Not at the first visitor's request: the start says which module and why."""
+    from app import pages
+    from app.main import create_app
+    from tests.api.conftest import settings_for
+
+    (tmp_path / "js").mkdir()
+    write(tmp_path / "js", {"main.js": "export default 1;\n"})
+    monkeypatch.setattr(pages, "STATIC", tmp_path)
+    pages.made_files.cache_clear()
+    try:
+        with pytest.raises(BundleError, match="main.js: 'export default 1;'"):
+            create_app(settings_for(tmp_path))
+    finally:
+        pages.made_files.cache_clear()  # the real modules' bundle for the tests that follow
