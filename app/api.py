@@ -10,7 +10,7 @@ import functools
 import hashlib
 import zlib
 from collections.abc import Callable, Hashable
-from typing import Annotated, Any, Literal, cast
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from fastapi import APIRouter, Query, Request, Response
@@ -35,7 +35,7 @@ from app.deps import (
 from app.extras import GridPoints, Include, Since, extras_work, parse_include, preview_of, step_answer
 from app.frames import AT_REST, batch_as_rows, compact, image_edges_only
 from app.i18n import translations
-from app.lean import LeanRoute
+from app.lean import LeanRoute, lean_route
 from app.page_params import PAGE_PATTERNS
 from app.responses import (
     ChainOut,
@@ -296,16 +296,15 @@ async def create_run(body: RunConfigIn, manager: Manager, store: Store, lanes: L
 
 # A class starting at once: plainly valid requests skip FastAPI's per-request routing and
 # dependency solving (app/lean.py, main.py serves it first); errors and docs are FastAPI's.
-runs.add_api_route(
+CREATE_ROUTE = lean_route(
+    runs,
     "",
     create_run,
-    methods=["POST"],
-    route_class_override=LeanRoute,
+    "POST",
     status_code=201,
     response_model=RunOut,
     summary="Create a run from a RunConfig",
 )
-CREATE_ROUTE = cast(LeanRoute, runs.routes[-1])
 
 
 @runs.get("/{run_id}", response_model=RunOut, summary="A run's config and current step")
@@ -340,16 +339,15 @@ async def get_state(
 
 
 # A page opening a run asks for its State and its rows: lean, as the Step (app/lean.py).
-runs.add_api_route(
+STATE_ROUTE = lean_route(
+    runs,
     "/{run_id}/state",
     get_state,
-    methods=["GET"],
-    route_class_override=LeanRoute,
+    "GET",
     response_model=StateOut | StepWithOut,
     responses=STATE_DOC,
     summary="The State at the current step (with `include`: {state, and the parts asked for}, as a Step's)",
 )
-STATE_ROUTE = cast(LeanRoute, runs.routes[-1])
 
 
 async def step_run(
@@ -381,16 +379,15 @@ async def step_run(
 # errors and documentation are FastAPI's.
 def state_route(path: str, endpoint: Callable[..., Any], summary: str) -> LeanRoute:
     """A POST that answers a State (or a Step's answer), served by its lean entrance."""
-    runs.add_api_route(
+    return lean_route(
+        runs,
         path,
         endpoint,
-        methods=["POST"],
-        route_class_override=LeanRoute,
+        "POST",
         response_model=StateOut | StepWithOut,
         responses=STATE_DOC,
         summary=summary,
     )
-    return cast(LeanRoute, runs.routes[-1])
 
 
 STEP_ROUTE = state_route(
@@ -548,15 +545,14 @@ async def get_data(
     return state_response(*await lanes.cheap(page))
 
 
-runs.add_api_route(
+DATA_ROUTE = lean_route(
+    runs,
     "/{run_id}/data",
     get_data,
-    methods=["GET"],
-    route_class_override=LeanRoute,
+    "GET",
     response_model=DataPageOut,
     summary="The run's data set rows (train or test), a page at a time",
 )
-DATA_ROUTE = cast(LeanRoute, runs.routes[-1])
 
 
 @runs.get(

@@ -15,7 +15,7 @@ import gzip
 import hashlib
 import os
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -29,7 +29,7 @@ from app import __version__, api
 from app.bundle import bundle
 from app.deps import SettingsDep
 from app.i18n import LANGUAGES
-from app.lean import LeanRoute
+from app.lean import lean_route
 
 ROOT = Path(__file__).resolve().parents[1]
 STATIC = ROOT / "static"
@@ -156,10 +156,7 @@ async def explorer(request: Request, settings: SettingsDep) -> Response:
 
 # Every student's first request: lean, as a Step (app/lean.py; ~0.5 ms of FastAPI's routing
 # and dependency solving of its ~0.75 ms of server CPU).
-router.add_api_route(
-    "/", explorer, methods=["GET"], response_class=HTMLResponse, route_class_override=LeanRoute
-)
-EXPLORER_ROUTE = cast(LeanRoute, router.routes[-1])
+EXPLORER_ROUTE = lean_route(router, "/", explorer, "GET", response_class=HTMLResponse)
 
 
 @router.get("/docs", response_class=HTMLResponse)
