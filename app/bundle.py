@@ -177,7 +177,7 @@ def modules_of(folder: Path, entry: str) -> dict[str, Module]:
 
 
 def check(modules: dict[str, Module]) -> None:
-    """Every imported name exported, no `let` read once that changes later, no cycles."""
+    """Every imported name exported and not assigned again by its module, no cycles."""
     for module in modules.values():
         for source, names in module.imports:
             exported = {e for e, _ in modules[source].exports}

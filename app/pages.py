@@ -106,17 +106,17 @@ assert not (STATIC / "js" / BUNDLE_NAME).exists(), "the bundle's name is taken b
 
 
 @functools.cache
-def made_files() -> dict[str, tuple[str, bytes, bytes]]:
-    """The bundle and its source map (each: its media type, plain, gzipped), made once a
-    server, as the hash of the tree is: a module edited while the server runs is the page's
-    after a restart, as its URL is."""
+def made_files() -> dict[str, tuple[str, bytes, tuple[bytes, dict[str, str] | None]]]:
+    """The bundle and its source map (each: its media type, plain, gzipped as the pages are),
+    made once a server, as the hash of the tree is: a module edited while the server runs is
+    the page's after a restart, as its URL is."""
     made = bundle(STATIC / "js", "main.js", BUNDLE_NAME)
     out = {}
     for name, media_type, text in zip(
         MADE, ("text/javascript", "application/json"), (made.script, made.source_map), strict=True
     ):
         plain = text.encode()
-        out[name] = (media_type, plain, gzip.compress(plain, compresslevel=9, mtime=0))
+        out[name] = (media_type, plain, api.gzipped(plain, True, api.GZIP_KEPT_LEVEL))
     return out
 
 
@@ -198,11 +198,11 @@ def mount_static(app: FastAPI) -> None:
 
     def made_file(name: str, cache_control: str):
         async def made(request: Request) -> Response:
-            media_type, plain, packed = made_files()[name]
-            headers = {"Cache-Control": cache_control, "Vary": "Accept-Encoding"}
-            if not api.accepts_gzip(request):
+            media_type, plain, (packed, gzipped) = made_files()[name]
+            headers = {"cache-control": cache_control}
+            if not api.accepts_gzip(request):  # GZipTheRest says Vary, as for the pages
                 return Response(plain, media_type=media_type, headers=headers)
-            return Response(packed, media_type=media_type, headers={**headers, "Content-Encoding": "gzip"})
+            return Response(packed, media_type=media_type, headers={**headers, **(gzipped or {})})
 
         return made
 

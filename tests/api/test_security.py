@@ -128,6 +128,7 @@ def test_static_files_are_gzipped_once_and_decompress_to_the_file(client):
         plain = client.get(path, headers={"accept-encoding": "identity"})
         packed = client.get(path, headers={"accept-encoding": "gzip"})
         assert packed.headers["content-encoding"] == "gzip" and packed.headers["vary"] == "Accept-Encoding"
+        assert plain.headers["vary"] == "Accept-Encoding"  # once, not once from the answer and once more
         assert packed.content == plain.content  # httpx decompresses: gzipped once, not twice
         assert packed.headers["cache-control"] == plain.headers["cache-control"]
         assert int(packed.headers["content-length"]) < len(plain.content) / 2
