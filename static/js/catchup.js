@@ -3,16 +3,27 @@
 // frames shown twice a second instead, on the model's "catchup" event (detail: the States
 // streamed since the last one, oldest first): on the frames the stream sends with the side
 // plots' numbers, else on a timer. Not playing, those views follow "history".
+//
+// On a slow machine the plots' redraws cost more, and every one of them holds back the
+// network's next frame: a turn then waits until the plots have spent at most PLOT_SHARE of the
+// time since the last one (the plots catch up less often; the network keeps its frame rate).
 import { emit, model, on } from "./store.js";
 
 export const CATCHUP_MS = 500;
+export const PLOT_SHARE = 0.2;
 
-export function mountCatchUp() {
+/** `drawnMs()`: the milliseconds the plots have spent drawing so far (plots.js plotMs);
+ * `now()`: a clock in milliseconds. */
+export function mountCatchUp({ drawnMs = () => 0, now = () => performance.now() } = {}) {
   let states = [];
   let timer = null;
   let carried = false; // the stream brings the side plots' numbers with a frame twice a second
+  let last = { at: -Infinity, drawn: 0 }; // the last turn, and the plots' time then
   const flush = () => {
     if (!states.length) return;
+    // what the plots drew since the last turn (its redraws, done by now) sets the wait
+    if (now() - last.at < (drawnMs() - last.drawn) / PLOT_SHARE) return;
+    last = { at: now(), drawn: drawnMs() };
     const shown = states;
     states = [];
     emit("catchup", shown);
@@ -30,6 +41,7 @@ export function mountCatchUp() {
   on("playing", (playing) => {
     clearInterval(timer);
     carried = false;
+    last = { at: -Infinity, drawn: drawnMs() };
     if (playing) {
       timer = setInterval(() => { if (!carried) flush(); }, CATCHUP_MS);
     } else {

@@ -44,7 +44,27 @@ function nextTurn() {
   else setTimeout(turn, 0);
 }
 
-loaded.then((P) => { Plotly = P; nextTurn(); });
+let drawnMs = 0;
+
+/** Milliseconds the plots have spent in plotly's calls so far (their synchronous part, where
+ * plotly does nearly all its work): what the catch-up paces itself by (catchup.js). */
+export const plotMs = () => drawnMs;
+
+/** Plotly as the callers get it: each of its functions timed into `drawnMs`. */
+function timed(P) {
+  return new Proxy(P, {
+    get(target, name) {
+      const value = target[name];
+      if (typeof value !== "function") return value;
+      return (...args) => {
+        const start = performance.now();
+        try { return value.apply(target, args); } finally { drawnMs += performance.now() - start; }
+      };
+    },
+  });
+}
+
+loaded.then((P) => { Plotly = timed(P); nextTurn(); });
 
 const turn = (queue) => ({
   then(onFulfilled, onRejected) {

@@ -18,6 +18,7 @@ import { mountLook } from "./look.js";
 import { mountNetwork } from "./networkpanel.js";
 import { mountNodeMarks } from "./nodemarks.js";
 import { changeFields, lessonOf } from "./pagerun.js";
+import { plotMs } from "./plots.js";
 import { mountPlots } from "./plotsview.js";
 import { mountSettings } from "./settingsview.js";
 import { mountShape } from "./shape.js";
@@ -101,7 +102,7 @@ export async function mountViews() {
   mountQuizButton(quiz);
   if (now[3]) await tour();
   mountTourButton(tour);
-  mountCatchUp();
+  mountCatchUp({ drawnMs: plotMs }); // paced by what the plots cost on this machine
   mountPlots();
   mountDataEditing();
   loadOnClick($("btn-share"), share); // the share dialog: off screen until its button

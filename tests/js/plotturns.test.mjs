@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 
 globalThis.window = {}; // plotly arrives later, as the page's script tag brings it
-const { paceToFrames, ready, readyAfter } = await import("../../static/js/plots.js");
+const { paceToFrames, plotMs, ready, readyAfter } = await import("../../static/js/plots.js");
 
 test("the page's plots draw before the panels', each in a task of its own", async () => {
   const order = [];
@@ -44,4 +44,23 @@ test("while playing a plot's turn comes after an animation frame, or after 100 m
   await (async () => { await ready; plain = true; })();
   assert.ok(plain);
   delete globalThis.requestAnimationFrame;
+});
+
+test("the time plotly's functions take is counted, for the catch-up to pace itself by", async () => {
+  const Plotly = await ready;
+  Plotly.version = "x";
+  Plotly.draw = function (ms) { // as a plot's redraw: work on the main thread, then a promise
+    const end = performance.now() + ms;
+    while (performance.now() < end);
+    return Promise.resolve(this.version);
+  };
+  const before = plotMs();
+  assert.equal(await Plotly.draw(30), "x", "its answer and its `this` are plotly's");
+  const counted = plotMs() - before;
+  assert.ok(counted >= 30 && counted < 200, `counted ${counted} ms`);
+  assert.equal(Plotly.version, "x");
+  Plotly.fail = () => { throw new Error("plotly failed"); };
+  const after = plotMs();
+  assert.throws(() => Plotly.fail(), /plotly failed/, "a call that throws: its error passes on");
+  assert.ok(plotMs() >= after);
 });
