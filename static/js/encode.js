@@ -22,6 +22,7 @@ export const IMAGE_EDGES_PER_NEURON = 6; // a 784-wide input shows each neuron's
 export const ARROW_MAX_EDGES = 40;       // arrows on small nets only: beyond this they are noise
 export const LABEL_MIN_GAP = 90;         // px between neurons needed to print a, δ without overlap
 export const LABEL_MIN_COL_GAP = 70;     // px between columns for the same (δ 0.0943 is about 60 px wide)
+export const LABEL_MIN_R = 16;           // px of radius for a value inside its circle (two digits at 11 px)
 
 /** The batch row shown (null: the batch mean). */
 export function sampleIndex(scene) {
@@ -194,7 +195,9 @@ export function encodeNodes(scene, columns, show, fade = 1) {
     const deltaKnown = col > 0 && show.backward(col - 1) && (!probe || Boolean(probe.deltas));
     const deltas = deltaKnown ? deltaValues(scene, col) : null;
     const maxDelta = deltas ? Math.max(1e-12, ...Array.from(deltas, (v) => Math.abs(v) || 0)) : 1;
-    const labels = column.gap >= LABEL_MIN_GAP && column.colGap >= LABEL_MIN_COL_GAP;
+    // A neuron's δ is printed below it, between its neighbours; an input has none: its value,
+    // inside its circle, needs only the circle (a deep net's two inputs kept their numbers).
+    const labels = col === 0 ? column.r >= LABEL_MIN_R : column.gap >= LABEL_MIN_GAP && column.colGap >= LABEL_MIN_COL_GAP;
     for (let i = 0; i < column.n; i++) {
       const level = values ? fillLevel(act, values[i], maxAbs) : 0;
       const fill = values ? 0.08 + 0.92 * level * (col > 0 && show.active === `forward:${col - 1}` ? fade : 1) : 0;
@@ -215,7 +218,8 @@ export function encodeNodes(scene, columns, show, fade = 1) {
         hot: hot.some(([hc, hi]) => hc === col && hi === i),
         value: labels && values ? values[i] : null,
         delta: labels && values && deltas ? deltas[i] : null,
-        target, index: col === last && !labels ? String(i) : null,
+        // which output is which, where they are too crowded for their targets (a lone output is no question)
+        target, index: col === last && !labels && column.n > 1 ? String(i) : null,
       });
     }
   }

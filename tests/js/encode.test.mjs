@@ -89,6 +89,31 @@ test("nodes: batch means, fill level by activation function, δ ring by sign", (
   assert.equal(encodeNodes(scene(), columns, revealed(2, "forward:0")).find((n) => n.col === 2).fill, 0);
 });
 
+test("an input's value needs only its circle; a neuron's δ, room below and beside it", () => {
+  const low = layoutColumns(columnSizes(state.layers), null, 800, 220); // two rows 84 px apart: no room for δ
+  assert.ok(low[1].gap < 90 && low[0].r >= 16);
+  const nodes = encodeNodes(scene(), low, revealed(2, ""));
+  const at = (col, i) => nodes.find((n) => n.col === col && n.i === i);
+  assert.deepEqual([at(0, 0).value, at(0, 1).value], [0.5, 1]); // the batch mean of x
+  assert.equal(at(1, 0).value, null);
+  assert.equal(at(1, 0).delta, null);
+  assert.equal(at(2, 0).value, 0.5); // the lone output, alone in its column
+  const tiny = layoutColumns(columnSizes(state.layers), null, 800, 60); // circles too small for a number
+  assert.equal(encodeNodes(scene(), tiny, revealed(2, "")).find((n) => n.col === 0).value, null);
+});
+
+test("crowded outputs say which is which, a lone one does not", () => {
+  const narrow = layoutColumns(columnSizes(state.layers), null, 200, 500); // columns 56 px apart
+  assert.ok(narrow[2].colGap < 70);
+  assert.equal(encodeNodes(scene(), narrow, revealed(2, "")).find((n) => n.col === 2).index, null);
+  const two = { ...state, batch: { ...state.batch, y: [[1, 0], [0, 1]] },
+                layers: [state.layers[0], { ...state.layers[1], W: [[3, -4], [1, 1]], a: [[0.9, 0.1], [0.1, 0.9]],
+                                            delta: [[-0.5, 0.5], [0.25, -0.25]] }] };
+  const sceneOfTwo = { ...scene(), state: two };
+  const nodes = encodeNodes(sceneOfTwo, layoutColumns(columnSizes(two.layers), null, 200, 500), revealed(2, ""));
+  assert.deepEqual(nodes.filter((n) => n.col === 2).map((n) => n.index), ["0", "1"]);
+});
+
 test("a frame played for one sample lacks the other rows' inputs: they draw as not known until theirs come", () => {
   const played = { ...state, batch: { ...state.batch, x: [undefined, [0, 2]] } }; // sample 1's inputs only (frames.js)
   const at = (opts) => ({ ...scene(opts), state: played });
