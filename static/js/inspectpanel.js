@@ -20,6 +20,20 @@ function renderIdle(el, preset) {
     <p class="muted">${esc(t("inspector.hint"))}</p>`;
 }
 
+/** Above a selected weight or neuron, the lesson's words folded under its title: open when the
+ * selection is the one the lesson opens with (the chain-rule lesson's weight, batch norm's
+ * neuron: else their words were nowhere on the page), as the student left them after. */
+let wordsOpen = null; // the student's own choice, for this run; null: as the lesson opens
+
+function renderLessonWords(el, preset) {
+  if (!preset) return;
+  const open = wordsOpen ?? (preset.view?.sel === model.page.sel);
+  el.insertAdjacentHTML("afterbegin", `<details class="lesson-words"${open ? " open" : ""}>
+    <summary>${esc(t(preset.texts.title))}</summary><p class="watch">${esc(t(preset.texts.watch))}</p></details>`);
+  const words = el.querySelector(".lesson-words"); // a click on its title (a key too) opens or folds it
+  words.querySelector("summary").addEventListener("click", () => { wordsOpen = !words.open; });
+}
+
 /** Dead and saturated neurons: the selected neuron's lines under its numbers. */
 function renderHealth(el) {
   const sel = parseSelection(model.page.sel);
@@ -56,6 +70,7 @@ export function mountInspector(el, busy) {
       if (exact.step !== st.step) { shown = ""; return; } // see below
       renderNode(el, { ...st, ...exact }, sel.col, sel.i, revealed(st.layers.length, model.page.phase),
                  model.page.sample === "mean" ? null : Number(model.page.sample));
+      renderLessonWords(el, preset);
       renderHealth(el);
       return;
     }
@@ -69,11 +84,12 @@ export function mountInspector(el, busy) {
     if (chain.step !== st.step) { shown = ""; return; }
     const s = model.page.sample === "mean" ? null : Number(model.page.sample);
     renderEdge(el, chain, model.state, s, revealed(model.state.layers.length, model.page.phase));
+    renderLessonWords(el, preset);
   };
   on("state", draw);
   on("page", draw);
   on("playing", draw);
-  on("run", () => { shown = ""; });
+  on("run", () => { shown = ""; wordsOpen = null; });
   on("health", () => renderHealth(el));
   // a window made narrower or wider: fold again (no tables drawn yet: nothing to fold)
   new ResizeObserver(() => tables?.then(({ foldWide }) => foldWide(el), () => {})).observe(el);

@@ -7,6 +7,8 @@ import json
 import httpx
 import pytest
 
+from tests.support import ROOT
+
 pytestmark = pytest.mark.browser
 
 
@@ -178,6 +180,26 @@ def test_lessons_open_with_their_views_from_the_menu_and_from_a_link(page, serve
     assert p.evaluate("window.__bpx.model.page.sel") == "e:1:0:0"  # "click the last weight": clicked
     assert "W1[0][0]" in p.locator("#inspector h2").inner_text()
     assert "1 samples" not in p.locator("#inspector").inner_text()  # a batch of one is said so
+
+
+def test_a_lesson_that_opens_on_a_selection_keeps_its_words_above_it(page, server):
+    words = json.loads((ROOT / "static/i18n/en.json").read_text(encoding="utf-8"))
+    for lesson in ("chain", "batchnorm"):
+        p = page.open(f"?preset={lesson}")
+        assert p.evaluate("window.__bpx.model.page.sel")  # it opens on a weight or a neuron...
+        above = p.locator("#inspector .lesson-words")
+        assert above.get_attribute("open") is not None, lesson  # ...with the lesson's words open above it
+        assert words[f"lesson.{lesson}.watch"] in above.inner_text()
+        assert p.locator("#inspector .lesson-words + h2").count() == 1  # then the selection's own numbers
+    above.locator("summary").click()  # folded by the student: folded at the next step too
+    p.keyboard.press("n")
+    page.wait_idle()
+    assert p.evaluate("window.__bpx.model.state.step") == 1
+    assert p.locator("#inspector .lesson-words").get_attribute("open") is None
+    p.keyboard.press("Escape")  # nothing selected: the words alone, as every lesson opens
+    page.wait_idle()
+    assert p.locator("#inspector .lesson-words").count() == 0
+    assert words["lesson.batchnorm.watch"] in p.locator("#inspector #watch").inner_text()
 
 
 def test_a_first_visit_opens_the_first_lesson(page):
