@@ -186,6 +186,8 @@ class HistoryPlot {
   }
 }
 
+const FEW_MEASURES = 30;
+
 export class LossPlot extends HistoryPlot {
   async reset(history, extra = []) {
     const c = theme();
@@ -196,8 +198,11 @@ export class LossPlot extends HistoryPlot {
                     line: { color: c.pos, width: 1.5 }, marker: { size: 3 } });
     }
     if (history.train_loss) {
-      traces.push({ x: history.eval_step, y: history.train_loss, name: t("plot.train_all"), mode: "lines",
-                    line: { color: c.fg, width: 1, dash: "dot" } });
+      // measured every 10 steps or more: while the measures are few, each is a dot (a line alone
+      // looked measured between them, a chord beside the batch's curve); many dots would hide it
+      const few = history.eval_step.length <= FEW_MEASURES;
+      traces.push({ x: history.eval_step, y: history.train_loss, name: t("plot.train_all"), mode: few ? "lines+markers" : "lines",
+                    line: { color: c.fg, width: 1, dash: "dot" }, marker: { size: 4 } });
     }
     traces.push(...extra.map((tr) => ({ ...tr, line: { color: c.neg, ...tr.line } }))); // after A's: extend() adds to trace 0
     await this.draw(traces, history);
