@@ -133,6 +133,19 @@ def test_lr_good__the_loss_keeps_falling():
 
 
 def test_lr_high__the_loss_jumps_and_ends_higher_than_it_started():
+    assert "about 10 a step, where they start below 1, and within three steps" in watch("lr_high")
+    assert PRESETS["lr_high"].view["scale"] == "global"  # the layers' steps on one scale, as the text compares them
+    run = Run(resolve({"preset": "lr_high"}))
+    assert np.abs(run.state().layers[1].W).max() < 1
+    moves, saturated = [], []
+    for _ in range(300):
+        st = run.state()
+        moves.append([np.abs(layer.dW_applied).max() for layer in st.layers])
+        saturated.append(np.mean(np.abs(st.layers[0].a) > 0.99))
+        run.advance(1)
+    hidden, output = np.array(moves[3:]).T
+    assert 9 < np.median(output) < 11 and np.median(hidden) < 0.01
+    assert saturated[2] < 0.9 < 0.99 < min(saturated[3:10])
     losses = history("lr_high", 300)[0]
     rises = sum(b > a for a, b in zip(losses, losses[1:], strict=False))
     assert 0.2 * len(losses) < rises < 0.8 * len(losses)  # up and down, not down
