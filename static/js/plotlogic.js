@@ -19,3 +19,45 @@ export function framePoints(states) {
     norms: states.map((st) => st.layers.map((l) => l.grad_norm)),
   };
 }
+
+const SUPERSCRIPT = { "-": "⁻", 0: "⁰", 1: "¹", 2: "²", 3: "³", 4: "⁴", 5: "⁵", 6: "⁶", 7: "⁷", 8: "⁸", 9: "⁹" };
+
+/** A tick's words: plain from 0.001 to 9999 (0.05, 0.2, 300), else m×10ᵏ; `powers`: powers of
+ * ten all written as such (1 and 10 plain), as plotly writes them. */
+function tickText(mantissa, power, powers) {
+  const value = mantissa * 10 ** power;
+  if (powers ? power === 0 || power === 1 : power >= -3 && power <= 3) return String(Number(value.toPrecision(1)));
+  const exponent = [...String(power)].map((ch) => SUPERSCRIPT[ch]).join("");
+  return `${mantissa === 1 ? "" : `${mantissa}×`}10${exponent}`;
+}
+
+/** A log axis's ticks over the positive finite values of `values`, each labelled with its whole
+ * value: plotly's own, over a decade or two, labelled its minor ticks with their first digit
+ * alone (… 7 8 9 10⁻¹ 2 3 …, where "2" meant 0.2). Where fewer than two of them would show,
+ * null: plotly's own labels read well in so narrow a range. 1, 2, 3, 5 × 10ᵏ over up to two decades, 1, 3 × 10ᵏ
+ * over three, then powers of ten (every other one beyond six decades, and so on). */
+export function logTicks(values) {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) {
+    if (v > 0 && v < Infinity) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+  }
+  if (!(hi > 0)) return null;
+  const first = Math.floor(Math.log10(lo));
+  const last = Math.ceil(Math.log10(hi));
+  const decades = Math.log10(hi) - Math.log10(lo);
+  const mantissas = decades <= 2 ? [1, 2, 3, 5] : decades <= 3 ? [1, 3] : [1];
+  const every = Math.ceil(decades / 6);
+  const tickvals = [];
+  const ticktext = [];
+  for (let power = first; power <= last; power++) {
+    if ((power - first) % every) continue;
+    for (const mantissa of mantissas) {
+      tickvals.push(Number(`${mantissa}e${power}`)); // exact decimal: 3e-1, not 3 × 0.1
+      ticktext.push(tickText(mantissa, power, mantissas.length === 1));
+    }
+  }
+  // a narrow range between them (0.125 … 0.148): plotly's own, which reads well there (0.125, 0.13, …)
+  if (tickvals.filter((v) => v >= lo && v <= hi).length < 2) return null;
+  return { tickmode: "array", tickvals, ticktext };
+}

@@ -4,6 +4,7 @@
 import { t } from "./i18n.js";
 import { lookColors } from "./lookcolors.js";
 import { escText } from "./html.js";
+import { logTicks } from "./plotlogic.js";
 
 const loaded = new Promise((resolve) => {
   const check = () => (window.Plotly ? resolve(window.Plotly) : setTimeout(check, 30));
@@ -144,17 +145,24 @@ function divergedMarks(step) {
   };
 }
 
-/** Log-scale curves over the steps; before the first step, a word on how to draw them. */
-function historyLayout(empty, divergedAt = null) {
+/** Log-scale curves over the steps; before the first step, a word on how to draw them. `ticks`:
+ * the y axis's (plotlogic.js logTicks), null for plotly's own. */
+function historyLayout(empty, divergedAt = null, ticks = null) {
   const base = layout();
-  // nticks: over a decade or two plotly would label every minor tick (2 … 9), a column of digits
-  if (!empty) return layout({ yaxis: { ...base.yaxis, type: "log", exponentformat: "power", nticks: 4 }, ...divergedMarks(divergedAt) });
+  if (!empty) {
+    return layout({ yaxis: { ...base.yaxis, type: "log", exponentformat: "power", nticks: 4, ...ticks }, ...divergedMarks(divergedAt) });
+  }
   const hidden = { visible: false, fixedrange: true };
   return layout({
     xaxis: hidden, yaxis: hidden, showlegend: false,
     annotations: [{ text: t("plot.empty"), xref: "paper", yref: "paper", x: 0.5, y: 0.5, showarrow: false,
                     font: { size: 12, color: base.font.color } }],
   });
+}
+
+/** Every y value of plotly traces, without copying them. */
+function* valuesOf(traces) {
+  for (const trace of traces) yield* trace.y;
 }
 
 /** A curve per step, log scale: drawn whole by reset(), then extended while playing. */
@@ -168,7 +176,8 @@ class HistoryPlot {
     // one point makes no line: show it as a dot until a second one arrives
     this.dotted = history.step.length === 1 ? traces.flatMap((tr, i) => (tr.mode === "lines" ? [i] : [])) : [];
     const shown = traces.map((tr, i) => (this.dotted.includes(i) ? { ...tr, mode: "lines+markers", marker: { size: 5 } } : tr));
-    await Plotly.react(this.el, shown, historyLayout(this.empty, this.divergedAt), CONFIG);
+    this.ticks = logTicks(valuesOf(traces));
+    await Plotly.react(this.el, shown, historyLayout(this.empty, this.divergedAt, this.ticks), CONFIG);
     this.ready = true;
   }
 
@@ -179,9 +188,15 @@ class HistoryPlot {
       Plotly.restyle(this.el, { mode: "lines" }, this.dotted);
       this.dotted = [];
     }
+    const ticks = logTicks(valuesOf(this.el.data));
     if (this.empty) { // the first streamed points replace the empty plot's hint
       this.empty = false;
-      Plotly.relayout(this.el, historyLayout(false, this.divergedAt));
+      this.ticks = ticks;
+      Plotly.relayout(this.el, historyLayout(false, this.divergedAt, ticks));
+    } else if (String(ticks?.tickvals) !== String(this.ticks?.tickvals)) { // the curves reached another decade
+      this.ticks = ticks;
+      Plotly.relayout(this.el, { "yaxis.tickmode": ticks ? "array" : "auto", "yaxis.tickvals": ticks?.tickvals ?? null,
+                                 "yaxis.ticktext": ticks?.ticktext ?? null });
     }
   }
 }

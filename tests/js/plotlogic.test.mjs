@@ -1,7 +1,7 @@
 // What the history plots do with new numbers (static/js/plotlogic.js).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { framePoints, historyPlan } from "../../static/js/plotlogic.js";
+import { framePoints, historyPlan, logTicks } from "../../static/js/plotlogic.js";
 
 const rows = (n, evals = 0) => ({ step: Array.from({ length: n }, (_, k) => k), eval_step: Array(evals).fill(0) });
 
@@ -28,4 +28,28 @@ test("frames become points: the loss with its penalty, null kept, one gradient n
     { step: 4, loss: null, penalty: 0, layers: [layer(3), layer(4)] },
   ]);
   assert.deepEqual(points, { steps: [3, 4], losses: [0.75, null], norms: [[1, 2], [3, 4]] });
+});
+
+test("a log axis over a decade or two is labelled with whole values, not the first digit alone", () => {
+  const ticks = logTicks([0.07, 0.9, 0.3]);
+  const shown = ticks.tickvals.map((v, k) => [v, ticks.ticktext[k]]).filter(([v]) => v >= 0.07 && v <= 0.9);
+  assert.deepEqual(shown, [[0.1, "0.1"], [0.2, "0.2"], [0.3, "0.3"], [0.5, "0.5"]]);
+  assert.equal(ticks.tickmode, "array");
+});
+
+test("a range narrower than two ticks keeps plotly's own labels; NaN, ∞, 0 and negatives are not on a log axis", () => {
+  assert.equal(logTicks([0.125, 0.148]), null);
+  assert.deepEqual(logTicks([0.06, 0.55]).tickvals.filter((v) => v >= 0.06 && v <= 0.55), [0.1, 0.2, 0.3, 0.5]); // not 6 5 4 3 2 10⁻¹ 9 8 7 6
+  assert.equal(logTicks([0.125, 0.148, NaN, Infinity, 0, -3, null]), null);
+  assert.equal(logTicks([]), null);
+  assert.deepEqual(logTicks([0.5, NaN, 50]).tickvals.filter((v) => v >= 0.5 && v <= 50), [0.5, 1, 2, 3, 5, 10, 20, 30, 50]);
+});
+
+test("far from 1, m×10ᵏ; over many decades, powers of ten, fewer as the decades grow", () => {
+  const three = logTicks([2e-5, 1e-2]);
+  assert.deepEqual(three.ticktext.slice(0, 4), ["10⁻⁵", "3×10⁻⁵", "10⁻⁴", "3×10⁻⁴"]);
+  assert.equal(three.tickvals[1], 3e-5);
+  const twelve = logTicks([1e-10, 50]); // 10⁻¹⁰ … 10²: every other power
+  assert.deepEqual(twelve.ticktext, ["10⁻¹⁰", "10⁻⁸", "10⁻⁶", "10⁻⁴", "10⁻²", "1", "10²"]);
+  assert.ok(logTicks([1e-300, 1e300]).tickvals.length <= 8);
 });
