@@ -101,7 +101,8 @@ export class Tour {
     this.el.hidden = false;
     const vars = { ...card.title.vars, ...(card.vars ?? {}) };
     const lines = card.lines.map((parts) => `<div class="tour-line">${parts.map((p) => (typeof p === "string" ? esc(p)
-      : `<span class="num" data-path="${esc(p.path)}" data-value="${esc(String(p.v))}">${esc(fmt.num(p.v))}</span>`)).join("")}</div>`);
+      : `<span class="num" ${p.path ? `data-path="${esc(p.path)}"` : `data-sum="${esc(p.sum.join(" "))}"`} `
+        + `data-value="${esc(String(p.v))}">${esc(fmt.num(p.v))}</span>`)).join("")}</div>`);
     const code = (card.code ?? []).map((q) => this.code?.[q]).filter(Boolean).join("\n\n");
     this.el.innerHTML = `
       <div class="tour-card">

@@ -147,8 +147,12 @@ const BUILDERS = {
   update(state, { layer: l }) {
     const line = [`Δw = −η · ∂L/∂w = −`, n(state, "lr"), " · ", n(state, `layers.${l}.dW.0.0`), " = ",
                   n(state, `layers.${l}.dW_applied.0.0`)];
-    const from = ["w = ", n(state, `layers.${l}.W.0.0`), "  →  w + Δw"];
-    return { lines: [from, line], phase: "update", sample: "mean", code: ["update"],
+    const w = n(state, `layers.${l}.W.0.0`);
+    const dw = n(state, `layers.${l}.dW_applied.0.0`);
+    // the new weight is the next State's: here, the sum of the two numbers it is made of
+    const sum = { v: w.v + dw.v, path: null, sum: [w.path, dw.path] };
+    const to = ["w + Δw = ", w, " + ", dw, " = ", sum];
+    return { lines: [line, to], phase: "update", sample: "mean", code: ["update"],
              highlight: { nodes: [], edges: [[l, 0, 0]] } };
   },
 

@@ -24,15 +24,22 @@ def api_state(server, run_id: str) -> dict:
 
 
 def check_numbers(p, state: dict) -> int:
-    """Every number on the card is the API's number at its path, and shows it to 4 digits."""
+    """Every number on the card is the API's number at its path (or the sum of those at its
+    paths: the weight an update leaves), and shows it to 4 digits."""
     numbers = p.eval_on_selector_all(
-        "#tour .tour-formula .num", "els => els.map((e) => [e.dataset.path, e.dataset.value, e.textContent])"
+        "#tour .tour-formula .num",
+        "els => els.map((e) => [e.dataset.path ?? e.dataset.sum, e.dataset.value, e.textContent])",
     )
     assert numbers, "a card without numbers"
-    for path, value, shown in numbers:
+
+    def at(path: str) -> float:
         want = state
         for key in path.split("."):
             want = want[int(key)] if isinstance(want, list) else want[key]
+        return want
+
+    for path, value, shown in numbers:
+        want = sum(at(one) for one in path.split(" "))
         assert float(value) == want, (path, value, want)
         assert math.isclose(float(shown), want, rel_tol=5e-4, abs_tol=1e-12), (path, shown, want)
     return len(numbers)

@@ -55,13 +55,15 @@ const XOR_TOUR = [
 const at = (state, path) => path.split(".").reduce((o, k) => o[k], state);
 const close = (a, b) => Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(b));
 
-test("every number on every card is the State's number at its path", () => {
+test("every number on every card is the State's number at its path, or the sum of those at its paths", () => {
   const state = xorStep();
   for (const card of XOR_TOUR) {
     const filled = fillCard(state, card);
     const numbers = numbersOf(filled);
     assert.ok(numbers.length >= 2, card.kind);
-    for (const { v, path } of numbers) assert.equal(v, at(state, path), `${card.kind} ${path}`);
+    for (const { v, path, sum } of numbers) {
+      assert.equal(v, path ? at(state, path) : sum.reduce((total, one) => total + at(state, one), 0), `${card.kind} ${path ?? sum}`);
+    }
   }
 });
 
@@ -110,8 +112,12 @@ test("dW = mean of δ·a over the batch; the update is −η·dW", () => {
   for (let k = 0; k < nums.length; k += 2) sum += nums[k] * nums[k + 1];
   assert.ok(close(sum / 4, dW));
   const up = fillCard(state, XOR_TOUR[6]);
-  const [lr, g, applied] = up.lines[1].filter((p) => typeof p === "object").map((p) => p.v);
+  const [lr, g, applied] = up.lines[0].filter((p) => typeof p === "object").map((p) => p.v);
   assert.ok(close(-lr * g, applied));
+  const [w, step, after] = up.lines[1].filter((p) => typeof p === "object"); // the weight the update leaves
+  assert.equal(step.v, applied);
+  assert.equal(after.v, w.v + applied);
+  assert.deepEqual(after.sum, [w.path, step.path]);
 });
 
 test("the digits' tour finds an image of its digit in the batch", () => {
