@@ -134,7 +134,9 @@ def test_lr_good__the_loss_keeps_falling():
 
 def test_lr_high__the_loss_jumps_and_ends_higher_than_it_started():
     assert "about 10 a step, where they start below 1, and within three steps" in watch("lr_high")
-    assert PRESETS["lr_high"].view["scale"] == "global"  # the layers' steps on one scale, as the text compares them
+    assert (
+        PRESETS["lr_high"].view["scale"] == "global"
+    )  # the layers' steps on one scale, as the text compares them
     run = Run(resolve({"preset": "lr_high"}))
     assert np.abs(run.state().layers[1].W).max() < 1
     moves, saturated = [], []
