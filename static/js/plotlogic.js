@@ -35,7 +35,7 @@ function tickText(mantissa, power, powers) {
  * value: plotly's own, over a decade or two, labelled its minor ticks with their first digit
  * alone (… 7 8 9 10⁻¹ 2 3 …, where "2" meant 0.2). Where fewer than two of them would show,
  * null: plotly's own labels read well in so narrow a range. 1, 2, 3, 5 × 10ᵏ over up to two decades, 1, 3 × 10ᵏ
- * over three, then powers of ten (every other one beyond six decades, and so on). */
+ * over three, then powers of ten (1, 2, 5, 10, … decades apart beyond six, on round powers: 10⁵⁰, 10¹⁰⁰). */
 export function logTicks(values) {
   let lo = Infinity;
   let hi = -Infinity;
@@ -47,11 +47,13 @@ export function logTicks(values) {
   const last = Math.ceil(Math.log10(hi));
   const decades = Math.log10(hi) - Math.log10(lo);
   const mantissas = decades <= 2 ? [1, 2, 3, 5] : decades <= 3 ? [1, 3] : [1];
-  const every = Math.ceil(decades / 6);
+  // powers of ten a label apart: 1, 2, 5, 10, 20, … decades, at most about six labels, on round powers
+  const every = [1, 2, 5].flatMap((m) => [1, 10, 100].map((k) => m * k)).sort((a, b) => a - b)
+    .find((e) => decades / e <= 6) ?? 1000;
   const tickvals = [];
   const ticktext = [];
   for (let power = first; power <= last; power++) {
-    if ((power - first) % every) continue;
+    if (power % every) continue;
     for (const mantissa of mantissas) {
       tickvals.push(Number(`${mantissa}e${power}`)); // exact decimal: 3e-1, not 3 × 0.1
       ticktext.push(tickText(mantissa, power, mantissas.length === 1));

@@ -141,7 +141,7 @@ function divergedMarks(step) {
     shapes: [{ type: "line", xref: "x", yref: "paper", x0: step, x1: step, y0: 0, y1: 1,
                line: { color: c.neg, width: 1.2, dash: "dash" } }],
     annotations: [{ text: t("diverged.from", { step }), xref: "x", yref: "paper", x: step, y: 0.98, xanchor: "right",
-                    yanchor: "top", showarrow: false, font: { size: 10, color: c.neg } }],
+                    xshift: -4, yanchor: "top", showarrow: false, font: { size: 10, color: c.neg } }], // clear of the line
   };
 }
 

@@ -52,4 +52,6 @@ test("far from 1, m×10ᵏ; over many decades, powers of ten, fewer as the decad
   const twelve = logTicks([1e-10, 50]); // 10⁻¹⁰ … 10²: every other power
   assert.deepEqual(twelve.ticktext, ["10⁻¹⁰", "10⁻⁸", "10⁻⁶", "10⁻⁴", "10⁻²", "1", "10²"]);
   assert.ok(logTicks([1e-300, 1e300]).tickvals.length <= 8);
+  assert.deepEqual(logTicks([1, 3e305]).ticktext, ["1", "10¹⁰⁰", "10²⁰⁰", "10³⁰⁰"]); // a diverging loss: round powers
+  assert.deepEqual(logTicks([3e-11, 1e29]).tickvals.filter((v) => v >= 3e-11 && v <= 1e29), [1e-10, 1, 1e10, 1e20]);
 });
