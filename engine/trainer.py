@@ -145,6 +145,15 @@ class Run:
                 code="softmax_outputs",
                 value=config.output_activation,
             )
+        if config.loss == "cross_entropy" and n_out < 2:
+            # −Σ_k y_k·log ŷ_k over one output is −y·log ŷ: the rows with y = 0 count for nothing
+            raise ConfigError(
+                "loss",
+                "cross_entropy sums −y·log ŷ over the classes: with one output the rows with y = 0 count for nothing",
+                "bce for one output (cross_entropy with softmax over 2 or more)",
+                code="cross_entropy_outputs",
+                value=config.loss,
+            )
         if n_in > LIMITS["max_inputs"]:
             raise too_many("dataset", n_in, "inputs", LIMITS["max_inputs"])
         specs = build_specs(

@@ -247,6 +247,7 @@ KINDS = {
     "sample": ("post", "/api/v1/links", {"query": "preset=xor&sample=x"}),
     "selection": ("post", "/api/v1/links", {"query": "preset=xor&sel=e:9:9:9"}),
     "softmax_outputs": ("post", "/api/v1/runs", {"dataset": "plane", "output_activation": "softmax"}),
+    "cross_entropy_outputs": ("post", "/api/v1/runs", {"preset": "xor", "loss": "cross_entropy"}),
     "too_long": ("post", "/api/v1/saved", {"name": "x" * 201, "query": "preset=xor"}),
     "weights_shape": ("post", "/api/v1/runs", {"hidden": [3], "weights": [{"W": [[1, 2]], "b": [0]}]}),
     "json_invalid": ("post", "/api/v1/runs", b'{"hidden": [2,'),
