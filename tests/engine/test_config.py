@@ -69,10 +69,18 @@ def test_cross_entropy_needs_two_outputs_as_bce_takes_one():
     # −y·log ŷ alone: a net that outputs 1 everywhere would have loss 0 on XOR
     with pytest.raises(ConfigError) as error:
         Run(xor(loss="cross_entropy"))
-    assert error.value.field == "loss" and error.value.code == "cross_entropy_outputs" and "bce" in error.value.allowed
+    assert (
+        error.value.field == "loss"
+        and error.value.code == "cross_entropy_outputs"
+        and "bce" in error.value.allowed
+    )
     Run(xor(loss="bce"))
     two = {"x": [[0.0], [1.0]], "y": [[1.0, 0.0], [0.0, 1.0]]}
-    Run(RunConfig.from_dict({"dataset": "custom", "data": two, "output_activation": "softmax", "loss": "cross_entropy"}))
+    Run(
+        RunConfig.from_dict(
+            {"dataset": "custom", "data": two, "output_activation": "softmax", "loss": "cross_entropy"}
+        )
+    )
 
 
 def test_round_trip_through_dict():
