@@ -4,6 +4,7 @@
 // and the history follow.
 import { api } from "./api.js";
 import { busy } from "./busy.js";
+import { t } from "./i18n.js";
 import { BIG_NET, emit, model } from "./store.js";
 import { toast } from "./toast.js";
 import { useLessonView } from "./urlstate.js";
@@ -99,7 +100,13 @@ export async function newRun(targetStep = 0, existing = null) {
     if (model.data.input_shape.length === 2 && !new URLSearchParams(location.search).has("sample")) {
       model.page.sample = "0"; // an image: show one real digit, not the blur of a batch mean
     }
-    await model.compare?.start(model.config, model.compare.overrides);
+    try {
+      await model.compare?.start(model.config, model.compare.overrides);
+    } catch (error) { // B's settings refused (a link's b_lr=-1): A alone, and why B is not there
+      toast(t("compare.refused", { why: error.message }), { label: t("compare.label"), run: () => document.getElementById("btn-compare").click() });
+      model.compare.overrides = {};
+      await model.compare.start(model.config, {});
+    }
     emit("run");
     if (targetStep > 0) await model.run.jump(targetStep);
     else await model.run.load();

@@ -434,6 +434,21 @@ def test_compare_legend_names_the_scale_of_each_pane(page, server):
         page.wait_idle()
 
 
+@pytest.mark.parametrize("b", ["b_lr=-1", "b_lr=abc", "b_activation=nope"])
+def test_a_link_whose_network_b_is_refused_opens_a_alone_and_says_why(page, b):
+    p = page.open(f"?preset=xor&{b}&step=3")
+    assert p.evaluate("window.__bpx.model.state.step") == 3  # A drawn, at its step: not a blank page
+    assert p.locator("#lesson").input_value() == "xor"
+    toast = p.locator("#toast").inner_text()
+    assert toast.startswith("Network B was not started:"), toast
+    assert ("Learning rate" if "lr" in b else "Activation") in toast, toast  # naming B's setting
+    assert p.evaluate("window.__bpx.compare.active") is False and "b_" not in p.url  # the link no longer carries it
+    assert p.locator("#network-b").is_hidden()
+    p.locator("#toast-action").click()  # the way to a comparison that runs
+    assert p.locator("#compare-menu").is_visible()
+    page.problems.clear()  # the refused request logs a console error by design
+
+
 def test_errors_speak_the_page_language(page):
     p = page.open("?hidden=0&lang=zh-Hant")
     text = p.locator("#toast").inner_text()
