@@ -5,7 +5,7 @@
 import { api } from "./api.js";
 import { busy } from "./busy.js";
 import { t } from "./i18n.js";
-import { BIG_NET, emit, model } from "./store.js";
+import { BIG_NET, emit, model, phases } from "./store.js";
 import { toast } from "./toast.js";
 import { useLessonView } from "./urlstate.js";
 
@@ -96,6 +96,9 @@ export async function newRun(targetStep = 0, existing = null) {
     model.runId = created.id;
     model.resolved = created.config;
     model.nParams = created.n_params;
+    // a phase this net has not (a link's phase=bogus, or forward:5 of a net of two layers): the
+    // whole step, as the page cannot show a part that is not there (it drew nothing)
+    if (model.page.phase && !phases(created.config.hidden.length + 1)?.includes(model.page.phase)) model.page.phase = "";
     model.data = await api.data(model.runId, "train", planar(created.config) ? 2000 : 1);
     if (model.data.input_shape.length === 2 && !new URLSearchParams(location.search).has("sample")) {
       model.page.sample = "0"; // an image: show one real digit, not the blur of a batch mean

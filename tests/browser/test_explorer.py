@@ -449,6 +449,14 @@ def test_a_link_whose_network_b_is_refused_opens_a_alone_and_says_why(page, b):
     page.problems.clear()  # the refused request logs a console error by design
 
 
+@pytest.mark.parametrize("phase", ["bogus", "forward:7"])
+def test_a_link_to_a_phase_the_net_has_not_shows_the_whole_step(page, phase):
+    p = page.open(f"?preset=xor&step=2&phase={phase}")
+    assert p.evaluate("window.__bpx.model.page.phase") == "" and "phase=" not in p.url
+    assert p.evaluate("window.__bpx.edges.filter((e) => e.arrow).length") > 0  # the gradients drawn, not a blank net
+    assert "phase." not in p.locator("#phase-chip").inner_text()  # no catalogue key for words
+
+
 def test_errors_speak_the_page_language(page):
     p = page.open("?hidden=0&lang=zh-Hant")
     text = p.locator("#toast").inner_text()
