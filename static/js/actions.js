@@ -2,6 +2,7 @@
 // pause. The toolbar's buttons, the keys and the views that offer one (the quiz jumps) all call
 // these; each goes through the run model (run.js) and is counted by busy().
 import { busy } from "./busy.js";
+import { reachable } from "./pagerun.js";
 import { BIG_NET, model, on, phases, setPage } from "./store.js";
 
 export const STREAM_RATE = 40; // states a second while playing; the canvas draws at the display's rate
@@ -70,7 +71,7 @@ export function reset() {
 export function jump(target) {
   if (!Number.isInteger(target) || target < 0) return undefined;
   model.page.phase = "";
-  return busy(() => model.run.jump(target));
+  return busy(() => model.run.jump(reachable(target)));
 }
 
 /** Play, or pause when playing. */

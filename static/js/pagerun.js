@@ -73,6 +73,16 @@ async function storeBigValues(config) {
   }
 }
 
+/** The step a jump or a link can reach: a run replays at most max_replay_steps (100,000) from
+ * its start. A step past it is said, and the last step there is shown (a jump stopped at the
+ * server's refusal, part-way, with the refusal's words for a message). */
+export function reachable(target) {
+  const most = model.meta.limits.max_replay_steps;
+  if (target <= most) return target;
+  toast(t("jump.past_limit", { step: target, most }));
+  return most;
+}
+
 /** A new run from model.config (or the `existing` one just created, an import), shown at `targetStep`. */
 export async function newRun(targetStep = 0, existing = null) {
   model.run.pauseNow();
@@ -111,7 +121,7 @@ export async function newRun(targetStep = 0, existing = null) {
       await model.compare.start(model.config, {});
     }
     emit("run");
-    if (targetStep > 0) await model.run.jump(targetStep);
+    if (targetStep > 0) await model.run.jump(reachable(targetStep));
     else await model.run.load();
   });
 }

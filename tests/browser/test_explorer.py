@@ -442,7 +442,9 @@ def test_a_link_whose_network_b_is_refused_opens_a_alone_and_says_why(page, b):
     toast = p.locator("#toast").inner_text()
     assert toast.startswith("Network B was not started:"), toast
     assert ("Learning rate" if "lr" in b else "Activation") in toast, toast  # naming B's setting
-    assert p.evaluate("window.__bpx.compare.active") is False and "b_" not in p.url  # the link no longer carries it
+    assert (
+        p.evaluate("window.__bpx.compare.active") is False and "b_" not in p.url
+    )  # the link no longer carries it
     assert p.locator("#network-b").is_hidden()
     p.locator("#toast-action").click()  # the way to a comparison that runs
     assert p.locator("#compare-menu").is_visible()
@@ -453,8 +455,25 @@ def test_a_link_whose_network_b_is_refused_opens_a_alone_and_says_why(page, b):
 def test_a_link_to_a_phase_the_net_has_not_shows_the_whole_step(page, phase):
     p = page.open(f"?preset=xor&step=2&phase={phase}")
     assert p.evaluate("window.__bpx.model.page.phase") == "" and "phase=" not in p.url
-    assert p.evaluate("window.__bpx.edges.filter((e) => e.arrow).length") > 0  # the gradients drawn, not a blank net
+    assert (
+        p.evaluate("window.__bpx.edges.filter((e) => e.arrow).length") > 0
+    )  # the gradients drawn, not a blank net
     assert "phase." not in p.locator("#phase-chip").inner_text()  # no catalogue key for words
+
+
+def test_a_step_past_the_replay_limit_shows_the_last_step_and_says_so(page, server):
+    most = httpx.get(f"{server.url}/api/v1/meta").json()["limits"]["max_replay_steps"]
+    p = page.open("?preset=xor&step=12")
+    p.keyboard.press("g")
+    p.keyboard.type(str(2 * most))
+    p.keyboard.press("Enter")
+    page.wait_idle(timeout=120_000)
+    assert p.evaluate("window.__bpx.model.state.step") == most  # not where a refused chunk left it (90,012)
+    assert (
+        p.locator("#toast").inner_text()
+        == f"Step {2 * most} is past the last step a run can reach ({most}): showing step {most}"
+    )
+    assert not [r for r in page.problems if "422" in r]  # reached without a refused request
 
 
 def test_errors_speak_the_page_language(page):
