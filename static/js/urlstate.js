@@ -121,7 +121,7 @@ export function readCompare(search = location.search) {
   for (const [name, text] of new URLSearchParams(search)) {
     if (!name.startsWith(COMPARE_PREFIX)) continue;
     const field = FIELD_OF[name.slice(COMPARE_PREFIX.length)];
-    if (!field) continue;
+    if (!field || field === "preset") continue; // B differs from A in settings; another lesson is another page
     const value = parse(FIELD_TYPE[field], text);
     // what the page cannot read goes to the server as written, which says why it is refused
     // (b_lr=abc was NaN, sent as null: B ran with A's η, compared with itself)

@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { META as SERVER_META } from "./meta.mjs";
-import { buildQuery, CONFIG_PARAMS, FIELD_OF, format, PAGE_PARAMS, parse, readUrl, URL_NAME, useLessonView, useMeta }
+import { buildQuery, CONFIG_PARAMS, FIELD_OF, format, PAGE_PARAMS, parse, readCompare, readUrl, URL_NAME, useLessonView, useMeta }
   from "../../static/js/urlstate.js";
 
 // The shape of /meta's `url` (app/api.py), cut down to a few fields of each type.
@@ -43,6 +43,16 @@ test("readUrl keeps known fields, drops unknown and unreadable ones, fills page 
   const { config, page } = readUrl("?preset=xor&lr=0.1&hidden=4,2&seed=abc&nonsense=1&step=12");
   assert.deepEqual(config, { preset: "xor", learning_rate: 0.1, hidden: [4, 2] });
   assert.deepEqual(page, { step: 12, view: "gradients" });
+});
+
+test("network B's settings: what the page cannot read goes as written, for the server to refuse by name", () => {
+  useMeta(META);
+  assert.deepEqual(readCompare("?preset=xor&b_lr=0.01&b_hidden=4,2&b_batch_norm=1"),
+                   { learning_rate: 0.01, hidden: [4, 2], batch_norm: true });
+  // NaN was sent as null: B took A's η and the page compared A with itself
+  assert.deepEqual(readCompare("?b_lr=abc&b_hidden=4,x&b_seed=1.5x&b_data={oops"),
+                   { learning_rate: "abc", hidden: "4,x", seed: 1, data: "{oops" });
+  assert.deepEqual(readCompare("?b_preset=digits&b_nonsense=1"), {}); // another lesson is no setting of A's
 });
 
 test("buildQuery writes only what differs from the page defaults, under the URL names", () => {
