@@ -2,7 +2,9 @@
 // geometry that runs without a browser (tests/js/layout.test.mjs).
 
 export const PAD_Y = 26;
-const RIGHT_ROOM = 40; // beside the outputs: their targets and labels
+// beside the outputs: their targets ("y 0.567" at 12 px, ~50 px, 8 px from a circle of up to
+// 20) within the side padding (at least 24 px): it was cut to "y 0.5" in compare's narrow panes
+const RIGHT_ROOM = 56;
 
 /** Neurons per column: the inputs, then each layer's outputs. */
 export function columnSizes(layers) {

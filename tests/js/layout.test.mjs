@@ -30,3 +30,11 @@ test("an image input is a square, and pixel i sits in its row and column", () =>
   assert.ok(Math.abs(x1 - x0 - px) < 1e-9 && Math.abs(y1 - y0 - px) < 1e-9);
   assert.ok(x0 > cols[0].x - cols[0].side / 2 && y0 > cols[0].top);
 });
+
+test("the output's target fits beside it, in a compare pane as in the page's own", () => {
+  const label = 8 + 7 * 7.3; // "y 0.567" at 12 px monospace, 8 px from the circle
+  for (const width of [300, 320, 420, 650, 900]) {
+    const out = layoutColumns([2, 8, 1], null, width, 300).at(-1);
+    assert.ok(out.x + out.r + label <= width, `${width} px: ends at ${out.x + out.r + label}`);
+  }
+});
