@@ -21,7 +21,19 @@ function openJump() {
   const input = $("step-input");
   input.placeholder = String(model.state?.step ?? "");
   input.value = "";
+  const from = document.activeElement;
+  jumpedFrom = from && from !== document.body && from !== input ? from : null;
   input.focus();
+}
+
+/** Where the keyboard was before `g` (else the network, which shows the step jumped to): focus
+ * goes back there after the jump or Escape, not to the page's body, where a screen reader loses
+ * its place. The keys' shortcuts work there as on the body. */
+let jumpedFrom = null;
+function leaveJump() {
+  const back = jumpedFrom?.isConnected && !jumpedFrom.closest("[hidden]") ? jumpedFrom : $("network");
+  jumpedFrom = null;
+  back.focus();
 }
 
 async function copyLink() {
@@ -61,10 +73,10 @@ export function mountToolbar() {
   $("speed").addEventListener("change", () => setPage({ speed: Number($("speed").value) })); // playing: a new stream (actions.js)
   $("step-input").addEventListener("change", () => {
     const target = Number.parseInt($("step-input").value, 10);
-    $("step-input").blur(); // back to the keyboard shortcuts
+    leaveJump(); // back to the keyboard shortcuts
     jump(target);
   });
-  $("step-input").addEventListener("keydown", (e) => { if (e.key === "Escape") $("step-input").blur(); });
+  $("step-input").addEventListener("keydown", (e) => { if (e.key === "Escape") leaveJump(); });
   $("step-input").addEventListener("blur", () => { if (model.state) $("step-input").value = model.state.step; });
   $("btn-copy").addEventListener("click", copyLink);
   $("btn-more").addEventListener("click", () => { // a phone's header: one row until asked for the rest

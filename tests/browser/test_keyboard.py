@@ -39,9 +39,14 @@ def test_g_opens_an_empty_jump_field(page):
     p.keyboard.press("Enter")
     page.wait_idle()
     assert p.evaluate("window.__bpx.step") == 500  # not 2500
+    assert p.evaluate(FOCUSED) == "network"  # the keyboard lands on what changed, not on the page's body
+    p.keyboard.press("n")  # ...where the shortcuts work
+    page.wait_idle()
+    assert p.evaluate("window.__bpx.step") == 501
+    p.locator("#btn-step").focus()
     p.keyboard.press("g")
     p.keyboard.press("Escape")  # changed its mind: the field shows the step again
-    assert p.evaluate(FOCUSED) != "step-input" and field.input_value() == "500"
+    assert p.evaluate(FOCUSED) == "btn-step" and field.input_value() == "501"  # back where it was
 
 
 @pytest.mark.parametrize(("opener", "dialog"), [("#btn-help", "#help"), ("#btn-share", "#share")])
