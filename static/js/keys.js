@@ -5,6 +5,7 @@ export const SHORTCUTS = [
   ["Space", "keys.play", "play"], ["→", "keys.phase", "phase"], ["n", "keys.step", "step"],
   ["e", "keys.epoch", "epoch"], ["r", "keys.reset", "reset"], ["g", "keys.jump", "jump"],
   ["1 2 3", "keys.views", null], ["c", "keys.copy", "copy"], ["Esc", "keys.escape", "escape"], ["?", "keys.help", "help"],
+  ["↑ ↓ ← → Enter", "keys.network", null], // the network canvas's own keys (netkeys.js)
 ];
 
 export function renderHelp(dl) {

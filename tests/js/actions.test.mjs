@@ -48,3 +48,14 @@ test("every shortcut the keys name has a verb", () => {
   }
   for (const action of names) assert.equal(typeof KEY_VERBS[action], "function", action);
 });
+
+test("the help names the keys the network answers to", async () => {
+  const { moveSelection } = await import("../../static/js/netkeys.js");
+  const arrows = { ArrowUp: "↑", ArrowDown: "↓", ArrowLeft: "←", ArrowRight: "→" };
+  const network = SHORTCUTS.find(([, label]) => label === "keys.network")[0].split(" ");
+  for (const [key, arrow] of Object.entries(arrows)) {
+    assert.notEqual(moveSelection("n:1:1", key, [2, 3, 1]), "n:1:1", key); // it moves the selection
+    assert.ok(network.includes(arrow), key);
+  }
+  assert.ok(network.includes("Enter"));
+});
