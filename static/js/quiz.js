@@ -151,10 +151,13 @@ export class Quiz {
       body = `<p class="quiz-done" role="status">${esc(t("quiz.done", { right: quiz.right, asked: quiz.asked }))}</p>
         <div class="coach-nav"><button data-act="leave">${esc(t("quiz.leave"))}</button></div>`;
     }
+    const hadFocus = this.el.contains(document.activeElement); // "Next" pressed from the keyboard
     this.el.innerHTML = `${head}${body}`;
     for (const b of this.el.querySelectorAll("[data-choice]")) b.addEventListener("click", () => this.answer(b.dataset.choice));
     this.el.querySelector("[data-act=next]")?.addEventListener("click", () => this.next());
     this.el.querySelector("[data-act=leave]")?.addEventListener("click", () => this.leave());
+    // the card's new buttons take the focus its old ones had (it fell to the page's body)
+    if (hadFocus) this.el.querySelector("[data-choice], [data-act]")?.focus();
   }
 
   /** Score the answer, then reveal: the phase asked about, on the row or batch it was about. */

@@ -77,6 +77,23 @@ def test_each_kind_right_and_wrong_with_score_and_streak(page):
         next_question(page)
 
 
+def test_the_quiz_by_keyboard_keeps_the_focus_on_its_card(page):
+    p = page.open("?preset=xor&lang=en")
+    p.click("#btn-quiz")
+    page.wait_idle()
+    in_card = "document.querySelector('#coach').contains(document.activeElement)"
+    for _ in range(6):  # past the update question, whose Next takes a step
+        p.locator("#coach [data-choice]").first.focus()
+        p.keyboard.press("Enter")  # an answer...
+        p.wait_for_selector("#coach .quiz-verdict")
+        page.wait_idle()
+        assert p.evaluate("document.activeElement.dataset.act") == "next"
+        p.keyboard.press("Enter")  # ...then Next: the next question's first answer has the focus
+        page.wait_idle()
+        p.wait_for_function("() => window.__bpx.quiz.question || document.querySelector('#coach .quiz-done')")
+        assert p.evaluate(in_card), p.evaluate("document.activeElement.tagName")
+
+
 def test_reasons_use_the_pages_words(page):
     p = page.open("?preset=xor&lang=en&quiz=0-1&phase=forward%3A1")
     q = question(p)
