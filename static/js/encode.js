@@ -107,8 +107,9 @@ export function short(v, digits = 3) {
   if (v === null || v === undefined) return "—";
   if (v === 0) return "0";
   const a = Math.abs(v);
-  // fewer digits are asked for where room is short: 1e+142 rather than 1.3e+142
-  if (a >= 1000 || a < 0.001) return v.toExponential(digits < 3 ? 0 : 1);
+  // fewer digits are asked for where room is short: 1e+142 rather than 1.3e+142; a tooltip's five
+  // keep five (9.6012e-4 beside 0.0013174, not 9.6e-4)
+  if (a >= 1000 || a < 0.001) return v.toExponential(digits < 3 ? 0 : digits > 3 ? digits - 1 : 1);
   return Number(v.toPrecision(digits)).toString();
 }
 

@@ -28,7 +28,7 @@ export function mountNetwork(setPage) {
   const say = () => {
     const sel = parseSelection(model.page.sel);
     if (!sel || !model.state) return;
-    $("net-said").textContent = `${nameSelection(sel)}. ${network.describe(sel).replace(/\n/g, "; ")}`;
+    $("net-said").textContent = `${nameSelection(sel)}. ${network.describe(sel).replace(/:\n/g, ": ").replace(/\n/g, "; ")}`;
   };
   bindNetworkKeys($("network"), {
     sel: () => parseSelection(model.page.sel),

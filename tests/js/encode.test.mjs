@@ -144,6 +144,8 @@ test("short numbers for small circles", () => {
   assert.equal(short(-Infinity), "−∞");
   assert.equal(short(null), "—");
   assert.equal(short(0), "0");
+  assert.equal(short(9.60123e-4, 5), "9.6012e-4"); // a tooltip's digits, as beside it 0.0013174
+  assert.equal(short(0.00131744, 5), "0.0013174");
 });
 
 test("two digits where room is short: a large number's exponent keeps one digit before it", () => {
@@ -152,7 +154,7 @@ test("two digits where room is short: a large number's exponent keeps one digit 
   assert.equal(short(1.3e142, 2), "1e+142");
   assert.equal(short(-2.6e-5, 2), "-3e-5");
   assert.equal(short(0.123456, 2), "0.12");
-  assert.equal(short(12345, 5), "1.2e+4"); // the tooltips' five digits as before
+  assert.equal(short(12345, 5), "1.2345e+4"); // a tooltip's five digits, in the exponent's form too
 });
 
 // app/sampled.py: the per-sample arrays of the sample shown (or their mean), as a big net's
