@@ -175,7 +175,9 @@ class HistoryPlot {
     this.empty = !history.step.length;
     // one point makes no line: show it as a dot until a second one arrives
     this.dotted = history.step.length === 1 ? traces.flatMap((tr, i) => (tr.mode === "lines" ? [i] : [])) : [];
-    const shown = traces.map((tr, i) => (this.dotted.includes(i) ? { ...tr, mode: "lines+markers", marker: { size: 5 } } : tr));
+    // before the first step its evaluations (the test loss at step 0) would be a dot over the hint
+    const shown = this.empty ? traces.map((tr) => ({ ...tr, x: [], y: [] }))
+      : traces.map((tr, i) => (this.dotted.includes(i) ? { ...tr, mode: "lines+markers", marker: { size: 5 } } : tr));
     this.ticks = logTicks(valuesOf(traces));
     await Plotly.react(this.el, shown, historyLayout(this.empty, this.divergedAt, this.ticks), CONFIG);
     this.ready = true;
