@@ -1,5 +1,6 @@
-"""The page's own URL parameters that name parts of the net (view, sample, sel), checked
-before a short link or saved run stores them: a shared link opens a page that draws.
+"""The page's own URL parameters (those that name parts of the net: view, sample, sel; and
+step, scale, speed, …), checked before a short link or saved run stores them: a shared link
+opens a page that draws.
 
 The page reads the same parameters in static/js/urlstate.js and ignores values it
 cannot draw; the server refuses them with a 422 naming the parameter.
@@ -20,6 +21,27 @@ PAGE_PATTERNS = {
     "view": "^(" + "|".join(VIEWS) + ")$",
     "sample": r"^(mean|\d{1,4})$",
     "sel": r"^(|e:\d{1,4}:\d{1,4}:\d{1,4}|n:\d{1,4}:\d{1,4})$",
+    "step": r"^\d{1,9}$",
+    "scale": "^(layer|global)$",
+    "palette": "^(default|cb)$",
+    "theme": "^(dark|light)$",
+    "speed": "^(1|5|20|100)$",  # the speed menu's steps a frame
+    "pics": "^(auto|1|0)$",
+    "quiz": r"^(|\d{1,7}-\d{1,7}(\.\d{1,5}\.\d{1,5}\.\d{1,5})?)$",  # from-to[.right.asked.streak]
+    "tour": r"^(|\d{1,3})$",
+    "row": r"^\d{1,7}$",
+}
+# What a page parameter the patterns check (and view, sample, sel: below) may be, in words.
+PAGE_ALLOWED = {
+    "step": "a whole number from 0",
+    "scale": "layer or global",
+    "palette": "default or cb",
+    "theme": "dark or light",
+    "speed": "1, 5, 20 or 100",
+    "pics": "auto, 1 or 0",
+    "quiz": "<from>-<to>, or <from>-<to>.<right>.<asked>.<streak>",
+    "tour": "a card's number",
+    "row": "a row's number from 0",
 }
 SELECTION = re.compile(r"^(?:e:(\d{1,4}):(\d{1,4}):(\d{1,4})|n:(\d{1,4}):(\d{1,4}))$")
 
@@ -31,6 +53,10 @@ def layer_sizes(config: RunConfig) -> list[int]:
 
 
 def check_page_params(query: Mapping[str, str], config: RunConfig) -> None:
+    for name, allowed in PAGE_ALLOWED.items():
+        value = query.get(name)
+        if value is not None and not re.fullmatch(PAGE_PATTERNS[name], value):
+            raise ConfigError(name, f"{value[:40]!r} is not a value of {name}", allowed, code="choice", value=value)
     view = query.get("view")
     if view is not None and view not in VIEWS:
         raise ConfigError("view", f"{view[:40]!r} is not a view", ", ".join(VIEWS), code="choice", value=view)

@@ -4,7 +4,7 @@
 // passes through here afterwards: views subscribe to the model and draw it, changes go
 // through setPage (store.js) and the verbs (actions.js, pagerun.js).
 import { api } from "./api.js";
-import { loadLanguage, pickLanguage } from "./i18n.js";
+import { loadLanguage, pickLanguage, t } from "./i18n.js";
 import { lessonOf, newRun } from "./pagerun.js";
 import { RunModel } from "./run.js";
 import { model, useRun } from "./store.js";
@@ -21,15 +21,18 @@ function pageMeta() {
 async function start() {
   model.meta = pageMeta() ?? (await api.meta()); // the URL's table, limits and phases are the server's
   useMeta(model.meta);
-  const { config, page } = readUrl();
+  const { config, page, unread } = readUrl();
   model.config = config;
   model.page = page;
   // A first visit (no settings in the URL) opens the first lesson, with its words in the
   // inspector, rather than unexplained settings; any parameter in the URL is kept as given.
   if (!Object.keys(model.config).length && model.meta.presets.length) model.config = { preset: model.meta.presets[0].name };
-  useLessonView(lessonOf(model.meta, model.config.preset)?.view, model.page); // the views that show the lesson's point
+  const named = new URLSearchParams(location.search); // what the link names, less what it named unreadably
+  for (const param of unread) named.delete(param.split("=")[0]);
+  useLessonView(lessonOf(model.meta, model.config.preset)?.view, model.page, `?${named}`); // the views that show the lesson's point
   model.page.lang = pickLanguage(page.lang, [...document.getElementById("lang").options].map((o) => o.value));
   await loadLanguage(model.page.lang);
+  if (unread.length) toast(t("link.unread", { params: unread.join(", ") })); // left out, not silently
   useRun(new RunModel());
   await mountViews(); // with the features the URL opens at load (views.js)
   await newRun(page.step);

@@ -52,7 +52,7 @@ export function useLessonView(view, page, search = location.search) {
 export function parse(type, text) {
   switch (type) {
     case "int": return Number.parseInt(text, 10);
-    case "float": return Number(text);
+    case "float": return text.trim() === "" ? NaN : Number(text); // Number("") is 0: lr= was η 0
     case "float?": return text === "" || text === "none" ? null : Number(text);
     case "bool": return ["1", "true", "yes", "on"].includes(text.toLowerCase());
     case "list": return text === "" ? [] : text.split(",").map((v) => Number.parseInt(v, 10));
@@ -73,23 +73,30 @@ export function format(type, value) {
   }
 }
 
-/** {config: sparse API fields given in the URL, page: every page parameter}. */
+/** {config: sparse API fields given in the URL, page: every page parameter, unread: the
+ * parameters given that the page could not read ("lr=abc", "step=-1"), left out (and said). */
 export function readUrl(search = location.search) {
   const query = new URLSearchParams(search);
   const config = {};
   const page = {};
+  const unread = [];
   for (const [name, [type, fallback]] of Object.entries(PAGE_PARAMS)) {
-    page[name] = query.has(name) ? parse(type, query.get(name)) : fallback;
-    if (type === "int" && !Number.isFinite(page[name])) page[name] = fallback;
-    if (PAGE_VALUES[name] && !PAGE_VALUES[name].test(page[name])) page[name] = fallback; // a link the page cannot draw
+    if (!query.has(name)) { page[name] = fallback; continue; }
+    page[name] = parse(type, query.get(name));
+    const drawable = !(type === "int" && !Number.isFinite(page[name])) && !(PAGE_VALUES[name] && !PAGE_VALUES[name].test(page[name]));
+    if (!drawable) { // a link the page cannot draw
+      page[name] = fallback;
+      unread.push(`${name}=${query.get(name)}`);
+    }
   }
   for (const [name, text] of query) {
     const field = FIELD_OF[name];
     if (field === undefined) continue;
     const value = parse(FIELD_TYPE[field], text);
     if (value !== undefined && !(typeof value === "number" && Number.isNaN(value))) config[field] = value;
+    else unread.push(`${name}=${text}`);
   }
-  return { config, page };
+  return { config, page, unread };
 }
 
 /** The URL of a config and page state: only what differs from the page defaults. */

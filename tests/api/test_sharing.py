@@ -28,11 +28,24 @@ def test_codes_are_unguessable(client):
         ("preset=nope", "preset"),
         ("preset=xor&step=-3", "step"),
         ("colour=red", "colour"),
+        # the page's own parameters the page could not draw (it left them out): not stored either
+        ("preset=xor&scale=huge", "scale"),
+        ("preset=xor&speed=0", "speed"),
+        ("preset=xor&theme=pink", "theme"),
+        ("preset=xor&pics=maybe", "pics"),
+        ("preset=xor&quiz=garbage", "quiz"),
+        ("preset=xor&step=abc", "step"),
     ],
 )
 def test_bad_link_query(client, query, field):
     response = client.post("/api/v1/links", json={"query": query})
     assert response.status_code == 422 and field in str(response.json()["detail"][0]["loc"])
+
+
+def test_a_link_with_the_page_s_own_values_is_kept(client):
+    query = "preset=xor&step=12&scale=global&speed=20&theme=light&palette=cb&pics=0&quiz=0-5.1.2.1&tour=3&row=2"
+    response = client.post("/api/v1/links", json={"query": query})
+    assert response.status_code in (200, 201), response.text
 
 
 def test_unknown_link(client):

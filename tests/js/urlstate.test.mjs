@@ -40,9 +40,11 @@ test("each type parses and formats back to the same text", () => {
 
 test("readUrl keeps known fields, drops unknown and unreadable ones, fills page defaults", () => {
   useMeta(META);
-  const { config, page } = readUrl("?preset=xor&lr=0.1&hidden=4,2&seed=abc&nonsense=1&step=12");
+  const { config, page, unread } = readUrl("?preset=xor&lr=0.1&hidden=4,2&seed=abc&nonsense=1&step=12");
   assert.deepEqual(config, { preset: "xor", learning_rate: 0.1, hidden: [4, 2] });
   assert.deepEqual(page, { step: 12, view: "gradients" });
+  assert.deepEqual(unread, ["seed=abc"]); // said, not silently dropped; an unknown name is no setting of ours
+  assert.deepEqual(readUrl("?step=abc&view=nope&lr=").unread, ["step=abc", "lr="]); // view: no pattern in this table
 });
 
 test("network B's settings: what the page cannot read goes as written, for the server to refuse by name", () => {
@@ -59,7 +61,7 @@ test("buildQuery writes only what differs from the page defaults, under the URL 
   useMeta(META);
   const query = buildQuery({ learning_rate: 3, clip: null }, { step: 0, view: "weights" });
   assert.equal(query, "lr=3&clip=none&view=weights");
-  assert.deepEqual(readUrl(`?${query}`), { config: { learning_rate: 3, clip: null }, page: { step: 0, view: "weights" } });
+  assert.deepEqual(readUrl(`?${query}`), { config: { learning_rate: 3, clip: null }, page: { step: 0, view: "weights" }, unread: [] });
 });
 
 test("with the server's table, every field's default survives the URL", () => {
