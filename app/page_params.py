@@ -56,7 +56,9 @@ def check_page_params(query: Mapping[str, str], config: RunConfig) -> None:
     for name, allowed in PAGE_ALLOWED.items():
         value = query.get(name)
         if value is not None and not re.fullmatch(PAGE_PATTERNS[name], value):
-            raise ConfigError(name, f"{value[:40]!r} is not a value of {name}", allowed, code="choice", value=value)
+            raise ConfigError(
+                name, f"{value[:40]!r} is not a value of {name}", allowed, code="choice", value=value
+            )
     view = query.get("view")
     if view is not None and view not in VIEWS:
         raise ConfigError("view", f"{view[:40]!r} is not a view", ", ".join(VIEWS), code="choice", value=view)

@@ -43,7 +43,9 @@ def test_bad_link_query(client, query, field):
 
 
 def test_a_link_with_the_page_s_own_values_is_kept(client):
-    query = "preset=xor&step=12&scale=global&speed=20&theme=light&palette=cb&pics=0&quiz=0-5.1.2.1&tour=3&row=2"
+    query = (
+        "preset=xor&step=12&scale=global&speed=20&theme=light&palette=cb&pics=0&quiz=0-5.1.2.1&tour=3&row=2"
+    )
     response = client.post("/api/v1/links", json={"query": query})
     assert response.status_code in (200, 201), response.text
 

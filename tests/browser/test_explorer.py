@@ -478,7 +478,10 @@ def test_a_step_past_the_replay_limit_shows_the_last_step_and_says_so(page, serv
 
 def test_a_link_s_values_the_page_cannot_read_are_said_and_left_out(page):
     p = page.open("?preset=xor&lr=abc&scale=huge&speed=0&step=2")
-    assert p.locator("#toast").inner_text() == "This link's scale=huge, speed=0, lr=abc could not be read: left out"
+    assert (
+        p.locator("#toast").inner_text()
+        == "This link's scale=huge, speed=0, lr=abc could not be read: left out"
+    )
     assert p.evaluate("window.__bpx.model.state.step") == 2  # the rest of the link is opened
     assert p.evaluate("window.__bpx.model.resolved.learning_rate") == 2  # the lesson's, as the page says
     for gone in ("lr=", "scale=", "speed="):
