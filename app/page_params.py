@@ -25,7 +25,7 @@ PAGE_PATTERNS = {
     "scale": "^(layer|global)$",
     "palette": "^(default|cb)$",
     "theme": "^(dark|light)$",
-    "speed": "^(1|5|20|100)$",  # the speed menu's steps a frame
+    "speed": r"^([1-9]\d{0,3}|10000)$",  # steps a frame: the menu's, or any a link names (stream.py's most)
     "pics": "^(auto|1|0)$",
     "quiz": r"^(|\d{1,7}-\d{1,7}(\.\d{1,5}\.\d{1,5}\.\d{1,5})?)$",  # from-to[.right.asked.streak]
     "tour": r"^(|\d{1,3})$",
@@ -37,7 +37,7 @@ PAGE_ALLOWED = {
     "scale": "layer or global",
     "palette": "default or cb",
     "theme": "dark or light",
-    "speed": "1, 5, 20 or 100",
+    "speed": "steps a frame, from 1 to 10000",
     "pics": "auto, 1 or 0",
     "quiz": "<from>-<to>, or <from>-<to>.<right>.<asked>.<streak>",
     "tour": "a card's number",

@@ -1,6 +1,7 @@
 // Every RunConfig option has a labelled control with a one-line title, grouped as
 // data / network / training. A change restarts the run cleanly (main.js).
 import { t } from "./i18n.js";
+import { toast } from "./toast.js";
 
 export const GROUPS = {
   data: ["dataset", "n_samples", "noise", "test_ratio", "seed"],
@@ -56,7 +57,11 @@ function control(field, meta, value, onChange) {
     else if (field === "hidden") v = input.value.trim() === "" ? [] : input.value.split(",").map((s) => Number.parseInt(s, 10));
     else if (input.type === "number") v = input.value === "" ? (field === "clip" ? null : undefined) : Number(input.value);
     else v = input.value;
-    if (v !== undefined) onChange(field, v);
+    if (v !== undefined) { onChange(field, v); return; }
+    // "abc" (or nothing) in a number's field: the browser gives "", the run keeps its value, and
+    // the field shows it again rather than a blank that reads as a setting
+    input.value = value ?? "";
+    toast(t("field.not_a_number", { field: t(`field.${field}`), value: value ?? "" }));
   });
   wrap.append(label, input);
   return wrap;

@@ -461,21 +461,6 @@ def test_a_link_to_a_phase_the_net_has_not_shows_the_whole_step(page, phase):
     assert "phase." not in p.locator("#phase-chip").inner_text()  # no catalogue key for words
 
 
-def test_a_step_past_the_replay_limit_shows_the_last_step_and_says_so(page, server):
-    most = httpx.get(f"{server.url}/api/v1/meta").json()["limits"]["max_replay_steps"]
-    p = page.open("?preset=xor&step=12")
-    p.keyboard.press("g")
-    p.keyboard.type(str(2 * most))
-    p.keyboard.press("Enter")
-    page.wait_idle(timeout=120_000)
-    assert p.evaluate("window.__bpx.model.state.step") == most  # not where a refused chunk left it (90,012)
-    assert (
-        p.locator("#toast").inner_text()
-        == f"Step {2 * most} is past the last step a run can reach ({most}): showing step {most}"
-    )
-    assert not [r for r in page.problems if "422" in r]  # reached without a refused request
-
-
 def test_a_link_s_values_the_page_cannot_read_are_said_and_left_out(page):
     p = page.open("?preset=xor&lr=abc&scale=huge&speed=0&step=2")
     assert (
@@ -486,6 +471,17 @@ def test_a_link_s_values_the_page_cannot_read_are_said_and_left_out(page):
     assert p.evaluate("window.__bpx.model.resolved.learning_rate") == 2  # the lesson's, as the page says
     for gone in ("lr=", "scale=", "speed="):
         assert gone not in p.url  # a copied link does not carry them on
+
+
+def test_a_number_field_given_no_number_says_so_and_shows_its_value_again(page):
+    p = page.open("?preset=xor")
+    field = p.locator("#f-learning_rate")
+    field.click()
+    p.keyboard.press("ControlOrMeta+a")
+    p.keyboard.type("e")  # a number's field takes it, as the start of 1e-3: no number yet
+    p.keyboard.press("Tab")
+    assert p.locator("#toast").inner_text() == "Learning rate η needs a number: it stays 2"
+    assert field.input_value() == "2" and p.evaluate("window.__bpx.model.resolved.learning_rate") == 2
 
 
 def test_errors_speak_the_page_language(page):
