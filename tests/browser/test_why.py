@@ -68,6 +68,7 @@ def test_the_second_parameter_can_be_typed_and_a_bad_one_is_explained(page):
     page.problems.clear()  # the refused request logs a console error by design
     note = p.locator("#surface-note").inner_text()
     assert "W9:0:0" in note and "b<l>:<i>; l = 0…1" in note, note
+    assert note.startswith("Second parameter: "), note  # in words, not the API's letter ("q: ")
     # the plot says it too, as written: plotly read "<i>" as italics and dropped it ("b<layer>:,")
     said = p.locator("#plot-surface .annotation-text").first.text_content()
     assert said.replace(" ", "") == note.replace(" ", ""), (said, note)
