@@ -39,8 +39,11 @@ export class SharesView {
       yaxis: { ...layout().yaxis, exponentformat: "e", fixedrange: true },
       shapes: at ? [{ type: "line", xref: "paper", x0: 0, x1: 1, y0: mean, y1: mean, line: { color: c.fg, dash: "dash", width: 1 } }] : [],
       annotations: [
-        { text: t("why.shares_mean", { v: fmt.num(mean, 3) }), xref: "paper", x: 1, y: at ? mean : 1,
-          yref: at ? "y" : "paper", xanchor: "right", yanchor: "bottom", showarrow: false, font: { size: 10, color: c.fg } },
+        // at the left, over the most negative bars, which hang below 0 (at the right it sat on the
+        // tallest ones); on the paper's colour where a bar runs under it
+        { text: t("why.shares_mean", { v: fmt.num(mean, 3) }), xref: "paper", x: 0, y: at ? mean : 1,
+          yref: at ? "y" : "paper", xanchor: "left", yanchor: "bottom", showarrow: false, font: { size: 10, color: c.fg },
+          bgcolor: c.paper },
         { text: `${name} · ∂L/∂w = ${fmt.num(data.gradient, 4)}`, xref: "paper", yref: "paper", x: 0, y: 1,
           xanchor: "left", yanchor: "bottom", showarrow: false, font: { size: 10, color: c.text } },
       ],
