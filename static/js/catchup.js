@@ -22,8 +22,9 @@ export function mountCatchUp({ drawnMs = () => 0, now = () => performance.now() 
   const flush = () => {
     if (!states.length) return;
     // what the plots drew since the last turn (its redraws, done by now) sets the wait
-    if (now() - last.at < (drawnMs() - last.drawn) / PLOT_SHARE) return;
-    last = { at: now(), drawn: drawnMs() };
+    const turn = { at: now(), drawn: drawnMs() };
+    if (turn.at - last.at < (turn.drawn - last.drawn) / PLOT_SHARE) return;
+    last = turn;
     const shown = states;
     states = [];
     emit("catchup", shown);

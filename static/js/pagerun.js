@@ -117,8 +117,7 @@ export async function newRun(targetStep = 0, existing = null) {
       await model.compare?.start(model.config, model.compare.overrides);
     } catch (error) { // B's settings refused (a link's b_lr=-1): A alone, and why B is not there
       toast(t("compare.refused", { why: error.message }), { label: t("compare.label"), run: () => document.getElementById("btn-compare").click() });
-      model.compare.overrides = {};
-      await model.compare.start(model.config, {});
+      await model.compare.start(model.config, {}); // no overrides: compare mode off
     }
     emit("run");
     if (targetStep > 0) await model.run.jump(reachable(targetStep));

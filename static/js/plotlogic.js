@@ -37,11 +37,19 @@ function tickText(mantissa, power, powers) {
  * null: plotly's own labels read well in so narrow a range. 1, 2, 3, 5 × 10ᵏ over up to two decades, 1, 3 × 10ᵏ
  * over three, then powers of ten (1, 2, 5, 10, … decades apart beyond six, on round powers: 10⁵⁰, 10¹⁰⁰). */
 export function logTicks(values) {
-  let lo = Infinity;
-  let hi = -Infinity;
+  return ticksOver(positiveRange(values));
+}
+
+/** [lo, hi] of the positive finite values, widened from `range` (the values seen before). */
+export function positiveRange(values, [lo, hi] = [Infinity, -Infinity]) {
   for (const v of values) {
     if (v > 0 && v < Infinity) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
   }
+  return [lo, hi];
+}
+
+/** logTicks over [lo, hi], the range of the values (positiveRange). */
+export function ticksOver([lo, hi]) {
   if (!(hi > 0)) return null;
   const first = Math.floor(Math.log10(lo));
   const last = Math.ceil(Math.log10(hi));

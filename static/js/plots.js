@@ -4,7 +4,7 @@
 import { t } from "./i18n.js";
 import { lookColors } from "./lookcolors.js";
 import { escText } from "./html.js";
-import { logTicks } from "./plotlogic.js";
+import { positiveRange, ticksOver } from "./plotlogic.js";
 
 const loaded = new Promise((resolve) => {
   const check = () => (window.Plotly ? resolve(window.Plotly) : setTimeout(check, 30));
@@ -178,7 +178,8 @@ class HistoryPlot {
     // before the first step its evaluations (the test loss at step 0) would be a dot over the hint
     const shown = this.empty ? traces.map((tr) => ({ ...tr, x: [], y: [] }))
       : traces.map((tr, i) => (this.dotted.includes(i) ? { ...tr, mode: "lines+markers", marker: { size: 5 } } : tr));
-    this.ticks = logTicks(valuesOf(traces));
+    this.range = positiveRange(valuesOf(shown)); // what is drawn, widened by each append's points alone
+    this.ticks = ticksOver(this.range);
     await Plotly.react(this.el, shown, historyLayout(this.empty, this.divergedAt, this.ticks), CONFIG);
     this.ready = true;
   }
@@ -190,7 +191,8 @@ class HistoryPlot {
       Plotly.restyle(this.el, { mode: "lines" }, this.dotted);
       this.dotted = [];
     }
-    const ticks = logTicks(valuesOf(this.el.data));
+    this.range = positiveRange(update.y.flat(), this.range);
+    const ticks = ticksOver(this.range);
     if (this.empty) { // the first streamed points replace the empty plot's hint
       this.empty = false;
       this.ticks = ticks;

@@ -82,12 +82,10 @@ export function readUrl(search = location.search) {
   const unread = [];
   for (const [name, [type, fallback]] of Object.entries(PAGE_PARAMS)) {
     if (!query.has(name)) { page[name] = fallback; continue; }
-    page[name] = parse(type, query.get(name));
-    const drawable = !(type === "int" && !Number.isFinite(page[name])) && !(PAGE_VALUES[name] && !PAGE_VALUES[name].test(page[name]));
-    if (!drawable) { // a link the page cannot draw
-      page[name] = fallback;
-      unread.push(`${name}=${query.get(name)}`);
-    }
+    const value = parse(type, query.get(name));
+    const drawable = (type !== "int" || Number.isFinite(value)) && (!PAGE_VALUES[name] || PAGE_VALUES[name].test(value));
+    page[name] = drawable ? value : fallback; // else a link the page cannot draw
+    if (!drawable) unread.push(`${name}=${query.get(name)}`);
   }
   for (const [name, text] of query) {
     const field = FIELD_OF[name];

@@ -1,7 +1,7 @@
 // What the history plots do with new numbers (static/js/plotlogic.js).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { framePoints, historyPlan, logTicks } from "../../static/js/plotlogic.js";
+import { framePoints, historyPlan, logTicks, positiveRange, ticksOver } from "../../static/js/plotlogic.js";
 
 const rows = (n, evals = 0) => ({ step: Array.from({ length: n }, (_, k) => k), eval_step: Array(evals).fill(0) });
 
@@ -54,4 +54,12 @@ test("far from 1, m×10ᵏ; over many decades, powers of ten, fewer as the decad
   assert.ok(logTicks([1e-300, 1e300]).tickvals.length <= 8);
   assert.deepEqual(logTicks([1, 3e305]).ticktext, ["1", "10¹⁰⁰", "10²⁰⁰", "10³⁰⁰"]); // a diverging loss: round powers
   assert.deepEqual(logTicks([3e-11, 1e29]).tickvals.filter((v) => v >= 3e-11 && v <= 1e29), [1e-10, 1, 1e10, 1e20]);
+});
+
+test("while playing the range widens by the new points alone: the ticks of all the points", () => {
+  const drawn = [0.7, 0.5, null, NaN];
+  const played = [[0.3, 0.09], [Infinity, 0.05]]; // one array a trace, as extendTraces takes them
+  const range = positiveRange(played.flat(), positiveRange(drawn));
+  assert.deepEqual(range, [0.05, 0.7]);
+  assert.deepEqual(ticksOver(range), logTicks([...drawn, ...played.flat()]));
 });
