@@ -73,6 +73,14 @@ export function format(type, value) {
   }
 }
 
+/** A URL value as its type; undefined when the page cannot read it ("abc" for a number, "4,x"
+ * for a list of numbers, JSON that does not parse). */
+export function readValue(type, text) {
+  const value = parse(type, text);
+  const isNaN = (v) => typeof v === "number" && Number.isNaN(v);
+  return value === undefined || isNaN(value) || (Array.isArray(value) && value.some(isNaN)) ? undefined : value;
+}
+
 /** {config: sparse API fields given in the URL, page: every page parameter, unread: the
  * parameters given that the page could not read ("lr=abc", "step=-1"), left out (and said). */
 export function readUrl(search = location.search) {
@@ -90,8 +98,8 @@ export function readUrl(search = location.search) {
   for (const [name, text] of query) {
     const field = FIELD_OF[name];
     if (field === undefined) continue;
-    const value = parse(FIELD_TYPE[field], text);
-    if (value !== undefined && !(typeof value === "number" && Number.isNaN(value))) config[field] = value;
+    const value = readValue(FIELD_TYPE[field], text);
+    if (value !== undefined) config[field] = value;
     else unread.push(`${name}=${text}`);
   }
   return { config, page, unread };
@@ -127,11 +135,10 @@ export function readCompare(search = location.search) {
     if (!name.startsWith(COMPARE_PREFIX)) continue;
     const field = FIELD_OF[name.slice(COMPARE_PREFIX.length)];
     if (!field || field === "preset") continue; // B differs from A in settings; another lesson is another page
-    const value = parse(FIELD_TYPE[field], text);
     // what the page cannot read goes to the server as written, which says why it is refused
     // (b_lr=abc was NaN, sent as null: B ran with A's η, compared with itself)
-    const unread = value === undefined || Number.isNaN(value) || (Array.isArray(value) && value.some(Number.isNaN));
-    out[field] = unread ? text : value;
+    const value = readValue(FIELD_TYPE[field], text);
+    out[field] = value === undefined ? text : value; // not ??: b_clip=none is null, read
   }
   return out;
 }

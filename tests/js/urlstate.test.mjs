@@ -45,6 +45,9 @@ test("readUrl keeps known fields, drops unknown and unreadable ones, fills page 
   assert.deepEqual(page, { step: 12, view: "gradients" });
   assert.deepEqual(unread, ["seed=abc"]); // said, not silently dropped; an unknown name is no setting of ours
   assert.deepEqual(readUrl("?step=abc&view=nope&lr=").unread, ["step=abc", "lr="]); // view: no pattern in this table
+  // a list with a word in it: said and left out, as B's is sent as written (it was [4, null])
+  const listed = readUrl("?hidden=4,x&lr=0.5");
+  assert.deepEqual([listed.config, listed.unread], [{ learning_rate: 0.5 }, ["hidden=4,x"]]);
 });
 
 test("network B's settings: what the page cannot read goes as written, for the server to refuse by name", () => {
@@ -55,6 +58,7 @@ test("network B's settings: what the page cannot read goes as written, for the s
   assert.deepEqual(readCompare("?b_lr=abc&b_hidden=4,x&b_seed=1.5x&b_data={oops"),
                    { learning_rate: "abc", hidden: "4,x", seed: 1, data: "{oops" });
   assert.deepEqual(readCompare("?b_preset=digits&b_nonsense=1"), {}); // another lesson is no setting of A's
+  assert.deepEqual(readCompare("?b_clip=none"), { clip: null }); // read: no clipping, not the text "none"
 });
 
 test("buildQuery writes only what differs from the page defaults, under the URL names", () => {
