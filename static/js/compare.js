@@ -33,6 +33,18 @@ export function describeSettings(fields, config) {
   return fields.map((field) => `${t(`field.${field}`)} = ${valueWords(config[field])}`).join(", ");
 }
 
+/** The same, short, for a pane too narrow for it: a choice by its value alone ("Adam",
+ * "ReLU"), a number by its symbol when the setting's name ends in one ("η = 0.001"). */
+export function describeShort(fields, config) {
+  return fields.map((field) => {
+    const value = config[field];
+    if (typeof value === "string") return valueWords(value);
+    const symbol = t(`field.${field}`).split(" ").at(-1);
+    const named = typeof value === "number" && !/[A-Za-z]/.test(symbol) ? symbol : t(`field.${field}`);
+    return `${named} = ${valueWords(value)}`;
+  }).join(", ");
+}
+
 /** Run B: a RunModel of its own (run.js) that follows run A's step, drawn in a second
  * NetworkView, its dead and saturated neurons marked as A's are (on `marks`, an overlay canvas).
  * Emits "history" when B's history changed (the plots overlay it). */
@@ -43,6 +55,9 @@ export class Compare extends EventTarget {
     this.marks = marks ? new NodeMarks(marks, this.view, () => this.view.colors(), "marksB") : null;
     this.label = label;
     this.labelA = labelA;
+    this.words = "";
+    this.labelled = ""; // the words last measured: a narrower pane may cut what a wider one had room for
+    addEventListener("resize", () => { this.labelled = ""; });
     this.overrides = {};
     this.run = null;
     this.page = null;
@@ -92,19 +107,28 @@ export class Compare extends EventTarget {
     return this.run.follow(step);
   }
 
-  /** Both panes say what differs, A with its own values, in the page's language. */
+  /** Both panes say what differs, A with its own values, in the page's language: both in
+   * short when a pane is too narrow for the words (they stay the labels' tooltips). */
   relabel() {
     if (!this.active || !this.resolved) return;
     const fields = Object.keys(this.overrides);
-    this.label.textContent = `B: ${describeSettings(fields, this.resolved)}`;
-    if (this.labelA && model.resolved) this.labelA.textContent = `A: ${describeSettings(fields, model.resolved)}`;
+    const panes = [[this.label, "B", this.resolved], [this.labelA, "A", model.resolved]].filter(([l, , c]) => l && c);
+    const words = panes.map(([, name, config]) => `${name}: ${describeSettings(fields, config)}`);
+    if (this.labelled === words.join("\n")) return; // drawn every frame: laid out only when the words change
+    panes.forEach(([label], i) => { label.title = label.textContent = words[i]; });
+    this.words = words[0];
+    if (panes.some(([label]) => label.clientWidth === 0)) return; // hidden: measured once shown
+    this.labelled = words.join("\n");
+    if (panes.some(([label]) => label.scrollWidth > label.clientWidth)) {
+      for (const [label, name, config] of panes) label.textContent = `${name}: ${describeShort(fields, config)}`;
+    }
   }
 
   draw(page) {
     this.relabel(); // the language may have changed
     if (!this.state || this.lacks(page)) return;
     this.view.setOptions({ view: page.view, scale: page.scale, sample: page.sample, phase: page.phase, sel: "" });
-    this.label.title = `loss ${fmt.num(this.state.loss, 6)}`;
+    this.label.title = `${this.words} · loss ${fmt.num(this.state.loss, 6)}`;
   }
 
   /** Whether B's State lacks what the page draws now (a big net's State at rest carries one

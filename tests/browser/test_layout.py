@@ -153,6 +153,18 @@ def test_compare_labels_follow_the_language(page):
     assert p.locator("#label-b").inner_text() == "B: Batch norm = on"
 
 
+def test_a_compare_label_too_long_for_its_pane_says_the_values_in_short(page):
+    """The digit net's panes are narrow: "Optimizer = Adam, Learning rate η = 0.0…" cut off
+    the value that differs. Short, it is whole; the words stay the label's tooltip."""
+    p = page.open("?preset=digits&b_optimizer=adam&b_lr=0.001")
+    label = p.locator("#label-b")
+    p.wait_for_function("document.getElementById('label-b').title.includes('loss')")
+    assert label.get_attribute("title").startswith("B: Optimizer = Adam, Learning rate η = 0.001 · loss 2.")
+    assert label.inner_text() == "B: Adam, η = 0.001"
+    assert p.locator("#label-a").inner_text() == "A: SGD, η = 0.5"
+    assert p.evaluate("(l => l.scrollWidth <= l.clientWidth)(document.getElementById('label-b'))")
+
+
 INSPECTOR_FIT = """() => {
   const el = document.getElementById("inspector");
   const table = el.querySelector("table");
