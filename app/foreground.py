@@ -18,7 +18,7 @@ same machine, load average ~3: 2 workers click p50 30-34 -> 13-15 ms, p99 97-168
 
 from __future__ import annotations
 
-import threading
+import asyncio
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -29,29 +29,48 @@ SCOPE_KEY = "bpx.foreground"  # the scope's mark that its request is counted
 
 
 class Foreground:
+    """The count of requests running in a worker, and the frames waiting for it to reach zero.
+    Kept on the worker's event loop, where every request begins and ends: a frame waits there
+    before it is handed to a thread, so a waiting frame holds none of the threads that build
+    frames and open streams (it held one: with a class loading at once, the two frame threads
+    sat out their 50 ms while streams waited behind them to start)."""
+
     def __init__(self) -> None:
         self._running = 0
-        self._quiet = threading.Condition(threading.Lock())
+        self._waiters: set[asyncio.Future[None]] = set()
 
     @property
     def running(self) -> int:
         return self._running
 
     def begin(self) -> None:
-        with self._quiet:
-            self._running += 1
+        self._running += 1
 
     def end(self) -> None:
-        with self._quiet:
-            self._running -= 1
-            if self._running == 0:
-                self._quiet.notify_all()
+        self._running -= 1
+        if self._running == 0:
+            for waiter in self._waiters:
+                _wake(waiter)
+            self._waiters.clear()
 
-    def wait_quiet(self, most: float = FRAME_WAITS_AT_MOST) -> None:
-        """In a frame's thread: return once no request runs, or after `most` seconds."""
-        with self._quiet:
-            if self._running:
-                self._quiet.wait_for(lambda: self._running == 0, most)
+    async def quiet(self, most: float = FRAME_WAITS_AT_MOST) -> None:
+        """Return once no request runs, or after `most` seconds."""
+        if not self._running:
+            return
+        loop = asyncio.get_running_loop()
+        waiter = loop.create_future()
+        self._waiters.add(waiter)
+        timer = loop.call_later(most, _wake, waiter)
+        try:
+            await waiter
+        finally:
+            timer.cancel()
+            self._waiters.discard(waiter)
+
+
+def _wake(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
 
 
 class Counted:

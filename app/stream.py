@@ -181,8 +181,6 @@ async def stream(
         return manager.shared_answer(version, run.step, (frame_format, digits, one, question), make)
 
     def frame(target: int, stop: ShouldStop, tell: bool) -> tuple[bytes, int, bool] | None:
-        foreground.wait_quiet()  # a click, a pause, a page loading go first (app/foreground.py)
-
         def read(run) -> tuple[bytes, int, bool]:
             now = time.monotonic()
             event = b""
@@ -236,6 +234,7 @@ async def stream(
                 tell = now - told[0] >= TELL_SECONDS
                 if tell:
                     told[0] = now
+                await foreground.quiet()  # a click, a pause, a page loading go first (app/foreground.py)
                 framed = await work(functools.partial(frame, schedule.target(sent, now), tell=tell))
                 schedule.built(sent, free, time.monotonic())
                 if framed is None:  # paused (POST /pause) while this stream was still open

@@ -4,7 +4,8 @@ work sent to the heavy lane no longer counts."""
 
 from __future__ import annotations
 
-import threading
+import asyncio
+import contextlib
 
 from fastapi.testclient import TestClient
 
@@ -14,26 +15,45 @@ from tests.api.conftest import settings_for
 
 
 def test_a_frame_waits_until_no_request_runs():
-    foreground = Foreground()
-    foreground.begin()
-    foreground.begin()
-    waited = threading.Thread(target=foreground.wait_quiet, args=(60.0,))
-    waited.start()
-    foreground.end()
-    waited.join(0.3)
-    assert waited.is_alive()  # one request still runs
-    foreground.end()
-    waited.join(10)
-    assert not waited.is_alive()
+    async def scenario() -> None:
+        foreground = Foreground()
+        foreground.begin()
+        foreground.begin()
+        waited = asyncio.ensure_future(foreground.quiet(60.0))
+        foreground.end()
+        await asyncio.sleep(0.3)
+        assert not waited.done()  # one request still runs
+        foreground.end()
+        await asyncio.wait_for(waited, 10)
+
+    asyncio.run(scenario())
 
 
 def test_a_frame_waits_a_bounded_time_under_steady_requests():
-    foreground = Foreground()
-    foreground.begin()  # never ends
-    waited = threading.Thread(target=foreground.wait_quiet, args=(0.05,))
-    waited.start()
-    waited.join(10)
-    assert not waited.is_alive() and foreground.running == 1
+    async def scenario() -> None:
+        foreground = Foreground()
+        foreground.begin()  # never ends
+        for _ in range(3):
+            await asyncio.wait_for(foreground.quiet(0.05), 10)
+        assert foreground.running == 1
+        assert not foreground._waiters  # a frame that gave up waiting is not kept
+
+    asyncio.run(scenario())
+
+
+def test_a_frame_that_goes_while_waiting_is_not_kept():
+    async def scenario() -> None:
+        foreground = Foreground()
+        foreground.begin()
+        waited = asyncio.ensure_future(foreground.quiet(60.0))
+        await asyncio.sleep(0)
+        waited.cancel()  # its client left
+        with contextlib.suppress(asyncio.CancelledError):
+            await waited
+        assert not foreground._waiters
+        foreground.end()
+
+    asyncio.run(scenario())
 
 
 def spy_counts(client: TestClient, monkeypatch) -> list[tuple[str, int]]:
