@@ -3,6 +3,7 @@
 // data set in the config, so they travel in the share link and the saved run.
 import { t } from "./i18n.js";
 import { changeFields, newRun } from "./pagerun.js";
+import { bindPlaneKeys } from "./planekeys.js";
 import { model, on } from "./store.js";
 import { toast } from "./toast.js";
 
@@ -24,7 +25,9 @@ export function parseCsv(text, maxRows) {
 }
 
 export function bindDataEditing(hooks) {
-  // hooks: {data() -> {x, y} of the training rows, setData({x, y}), maxRows, maxBytes, plot element, toast}
+  // hooks: {data() -> {x, y} of the points edited, shown() -> those the plot shows, setData({x, y}),
+  //         maxRows, maxBytes, plot element, toast, announce(text)}; gives back edit(x, y, remove),
+  //         which the plane's keys call
   const $ = (id) => document.getElementById(id);
   let brush = 1;
   for (const b of document.querySelectorAll("#data-tools [data-class]")) {
@@ -33,25 +36,30 @@ export function bindDataEditing(hooks) {
       for (const o of document.querySelectorAll("#data-tools [data-class]")) o.setAttribute("aria-pressed", String(o === b));
     });
   }
-  hooks.plot.addEventListener("plotly_click_point", (event) => {
-    const { x, y, shift } = event.detail;
+  /** A point of the chosen class added at (x, y), or the point nearest to it removed. */
+  const edit = (x, y, remove) => {
     const data = hooks.data();
     if (!data) return;
     const xs = data.x.map((p) => [...p]);
     const ys = data.y.map((p) => [...p]);
-    if (shift) {
-      if (!xs.length) return;
-      let best = 0;
-      xs.forEach((p, k) => { if (Math.hypot(p[0] - x, p[1] - y) < Math.hypot(xs[best][0] - x, xs[best][1] - y)) best = k; });
-      xs.splice(best, 1);
-      ys.splice(best, 1);
+    if (remove) { // the point nearest among those the plot shows (not your test share, unseen)
+      const shown = hooks.shown?.()?.x ?? xs;
+      if (!shown.length) return;
+      const [px, py] = shown[nearest(shown, x, y)];
+      const k = xs.findIndex((p) => p[0] === px && p[1] === py);
+      if (k < 0) return;
+      hooks.announce?.(t("plane.removed", { x: px, y: py }));
+      xs.splice(k, 1);
+      ys.splice(k, 1);
     } else {
       if (xs.length >= hooks.maxRows) return hooks.toast(t("csv.too_many", { n: xs.length + 1, max: hooks.maxRows }));
       xs.push([round(x), round(y)]);
       ys.push([brush]);
+      hooks.announce?.(t("plane.added", { x: round(x), y: round(y), label: brush }));
     }
     if (xs.length >= 2) hooks.setData({ x: xs, y: ys });
-  });
+  };
+  hooks.plot.addEventListener("plotly_click_point", (event) => edit(event.detail.x, event.detail.y, event.detail.shift));
   $("csv-upload").addEventListener("change", async (event) => {
     const file = event.target.files[0];
     event.target.value = "";
@@ -63,12 +71,26 @@ export function bindDataEditing(hooks) {
       hooks.toast(error.message);
     }
   });
+  return edit;
 }
 
 const round = (v) => Math.round(v * 1000) / 1000;
 
-/** The training rows when they are points in the plane (what the tools edit), else null. */
-const planeRows = () => (model.data?.x && model.data.x[0]?.length === 2 ? { x: model.data.x, y: model.data.y } : null);
+/** The index of the point of `points` nearest to (x, y). */
+function nearest(points, x, y) {
+  let best = 0;
+  points.forEach((p, k) => { if (Math.hypot(p[0] - x, p[1] - y) < Math.hypot(points[best][0] - x, points[best][1] - y)) best = k; });
+  return best;
+}
+
+/** The points the tools edit when the inputs are points in the plane, else null: your own data
+ * whole, its test share included (the plot shows the training rows: editing those alone lost a
+ * fifth of the points at every click), or the training rows of a generated data set. */
+function planeRows() {
+  if (!(model.data?.x && model.data.x[0]?.length === 2)) return null;
+  const own = model.resolved?.dataset === "custom" ? model.resolved.data : null;
+  return Array.isArray(own?.x) ? { x: own.x, y: own.y } : { x: model.data.x, y: model.data.y };
+}
 
 /** New data restarts the run: say so, and offer the way back to the old data at the old step. */
 function changeData(data) {
@@ -87,13 +109,34 @@ function changeData(data) {
 /** The data tools for the page's run, shown when its inputs are points in the plane. */
 export function mountDataEditing() {
   const $ = (id) => document.getElementById(id);
-  on("run", () => { $("data-tools").hidden = !planeRows(); });
-  bindDataEditing({
-    plot: $("plot-boundary"),
+  const plot = $("plot-boundary");
+  const announce = (text) => { $("plane-said").textContent = text; };
+  on("run", () => {
+    $("data-tools").hidden = !planeRows();
+    plot.tabIndex = planeRows() ? 0 : -1; // the plane's keys, where its points are yours to edit
+  });
+  const edit = bindDataEditing({
+    plot,
     maxRows: model.meta.limits.max_custom_rows,
     maxBytes: model.meta.limits.max_body_bytes, // the data travel as a request body
     toast,
+    announce,
     data: planeRows,
+    shown: () => model.data,
     setData: changeData,
+  });
+  bindPlaneKeys(plot, $("plane-cursor"), {
+    editable: () => Boolean(planeRows()),
+    range: () => {
+      const full = plot._fullLayout;
+      return full?.xaxis?.visible ? { x: [...full.xaxis.range], y: [...full.yaxis.range] } : null;
+    },
+    at: (x, y) => {
+      const full = plot._fullLayout;
+      return { left: plot.offsetLeft + full.xaxis._offset + full.xaxis.c2p(x),
+               top: plot.offsetTop + full.yaxis._offset + full.yaxis.c2p(y) };
+    },
+    edit,
+    announce,
   });
 }

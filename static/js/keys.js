@@ -6,6 +6,7 @@ export const SHORTCUTS = [
   ["e", "keys.epoch", "epoch"], ["r", "keys.reset", "reset"], ["g", "keys.jump", "jump"],
   ["1 2 3", "keys.views", null], ["c", "keys.copy", "copy"], ["Esc", "keys.escape", "escape"], ["?", "keys.help", "help"],
   ["↑ ↓ ← → Enter", "keys.network", null], // the network canvas's own keys (netkeys.js)
+  ["↑ ↓ ← → Enter Delete", "keys.plane", null], // the plane's, where its points are yours (planekeys.js)
 ];
 
 export function renderHelp(dl) {

@@ -307,6 +307,46 @@ def test_an_imported_digit_net_is_a_url_that_reloads(page, make_page, server, tm
     )  # the imported net starts from the exported weights
 
 
+def test_your_own_data_by_keyboard(page):
+    """The plane takes the focus: arrows move a cursor, Enter adds a point of the chosen class
+    where it is, Delete removes the nearest, and a live region says so; the page's own keys
+    (→ is the next phase) are not pressed meanwhile."""
+    p = page.open("?preset=fullbatch")
+    p.wait_for_selector("#plot-boundary .nsewdrag")
+    rows = "window.__bpx.model.resolved.data ? window.__bpx.model.resolved.data.x : null"
+    before = p.evaluate("window.__bpx.model.data.total")
+    p.locator("#data-tools [data-class='0']").click()
+    p.locator("#plot-boundary").focus()
+    assert p.locator("#plane-cursor").is_visible()
+    centre = p.locator("#plane-cursor").bounding_box()
+    for _ in range(3):
+        p.keyboard.press("ArrowRight")
+    p.keyboard.press("ArrowUp")
+    moved = p.locator("#plane-cursor").bounding_box()
+    assert moved["x"] > centre["x"] + 10 and moved["y"] < centre["y"] - 3  # right and up, as drawn
+    said = p.locator("#plane-said").inner_text()
+    assert said.startswith("Cursor at (")
+    x, y = (float(v) for v in said.split("(")[1].rstrip(")").split(", "))
+    p.keyboard.press("Enter")
+    p.wait_for_function("window.__bpx.model.resolved.dataset === 'custom'")
+    page.wait_idle()
+    added = p.evaluate(rows)
+    assert len(added) == before + 1
+    assert abs(added[-1][0] - x) < 0.01 and abs(added[-1][1] - y) < 0.01  # where the cursor said
+    assert p.evaluate("window.__bpx.model.resolved.data.y.at(-1)") == [0]  # the chosen class
+    assert p.evaluate("window.__bpx.step") == 0 and p.evaluate("window.__bpx.model.page.phase") == ""
+    p.locator("#plot-boundary").focus()
+    p.keyboard.press("Enter")  # a second point: the first stays, and so does every other
+    p.wait_for_function(f"({rows}).length === {before + 2}")  # each edit lost the test share (a fifth)
+    page.wait_idle()
+    p.locator("#plot-boundary").focus()
+    p.keyboard.press("Delete")  # the shown point nearest to the cursor
+    p.wait_for_function(f"({rows}).length === {before + 1}")
+    assert p.locator("#plane-said").inner_text().startswith("Point at (")
+    p.keyboard.press("Escape")
+    assert not p.locator("#plane-cursor").is_visible()
+
+
 def test_a_link_to_values_this_server_lacks_explains_in_chinese(page):
     p = page.open("?preset=xor&weights=@AAAAAAAAAAAAAAAAAAAAAA&lang=zh-Hans")
     assert "不在此服务器上" in p.locator("#toast").inner_text()
