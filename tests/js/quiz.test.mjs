@@ -2,6 +2,7 @@
 // numbers, the URL round-trips. A hand-made 2-2-1 sigmoid state with numbers chosen to be checked
 // by eye.
 import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
 import { test } from "node:test";
 
 import { ask, check, kindOf, pick, threshold } from "../../static/js/quizlogic.js";
@@ -61,6 +62,20 @@ test("forward: above or below 0.5, said with σ's reason, on the row the page sh
   assert.equal(check(q, a > 0.5 ? "below" : "above"), false);
   assert.equal(q.reason.key, `quiz.why.forward_sigmoid_${a > 0.5 ? "above" : "below"}`);
   assert.equal(q.sample, "1");
+});
+
+test("forward at the threshold itself: XOR's first row at step 0 (z = b = 0, a = σ(0) = 0.5 on every unit)", async () => {
+  const st = xorState();
+  st.layers[0].z[0] = [0, 0];
+  st.layers[0].a[0] = [0.5, 0.5];
+  const q = ask(st, "forward:0", { sample: 0 });
+  assert.deepEqual(q.answers, ["below"]); // "0.5 or below"
+  assert.equal(q.reason.key, "quiz.why.forward_sigmoid_below");
+  for (const lang of ["en", "zh-Hans", "zh-Hant"]) { // said as "not above, z ≤ 0": it said "below 0.5 because 0 < 0"
+    const catalogue = JSON.parse(await readFile(new URL(`../../static/i18n/${lang}.json`, import.meta.url)));
+    assert.match(catalogue[q.reason.key], /≤ 0/, lang);
+    assert.doesNotMatch(catalogue[q.reason.key], /< 0/, lang);
+  }
 });
 
 test("loss with one output: the sample furthest from its target", () => {
@@ -190,7 +205,6 @@ test("the next question's phase: from 'ready' to forward:0, none after the updat
 });
 
 test("every key a question can use is in all three catalogues", async () => {
-  const { readFile } = await import("node:fs/promises");
   const keys = ["quiz.q.forward", "quiz.q.loss_rows", "quiz.q.loss_outputs", "quiz.q.delta", "quiz.q.arrow", "quiz.q.update"];
   for (const family of ["sigmoid", "softmax", "other", "bn"]) for (const side of ["above", "below"]) keys.push(`quiz.why.forward_${family}_${side}`);
   for (const sign of ["positive", "negative"]) keys.push(`quiz.why.delta_out_${sign}`, `quiz.why.delta_back_${sign}`, `quiz.why.delta_output_${sign}`, `quiz.why.delta_bn_${sign}`, `quiz.a.${sign}`);
