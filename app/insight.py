@@ -21,6 +21,7 @@ from app.runs import LiveRun, config_key
 from app.schemas import ERRORS
 from app.serialize import dumps
 from engine.health import neuron_health
+from engine.network import Network
 from engine.recent import Recent
 from engine.shares import weight_shares
 from engine.surface import MAX_POINTS, Coordinate, flat_index, loss_surface, parse_coordinate
@@ -113,9 +114,17 @@ async def get_shares(
     )
 
 
-def bias_of(c: Coordinate) -> Coordinate:
-    """The default partner: a weight's own neuron's bias (a bias's partner: its first weight)."""
-    return Coordinate(c.layer, c.i, None) if c.j is not None else Coordinate(c.layer, c.i, 0)
+def partner_of(c: Coordinate, net: Network) -> Coordinate:
+    """The second parameter when none is asked: a weight's own neuron's bias (a bias's: its
+    first weight). Under batch norm the layer's bias is taken out again with the batch mean,
+    so the loss does not depend on it (∂L/∂b is 0 up to rounding) and the surface would be
+    flat along it: there, a weight's partner is the next weight into the same neuron."""
+    if c.j is None:
+        return Coordinate(c.layer, c.i, 0)
+    spec = net.specs[c.layer]
+    if spec.batch_norm and spec.n_in > 1:
+        return Coordinate(c.layer, c.i, (c.j + 1) % spec.n_in)
+    return Coordinate(c.layer, c.i, None)
 
 
 def recent_path(live: LiveRun, cs: tuple[Coordinate, Coordinate], steps: int) -> np.ndarray:
@@ -140,7 +149,7 @@ def recent_path(live: LiveRun, cs: tuple[Coordinate, Coordinate], steps: int) ->
     response_model=SurfaceOut,
     summary="The batch loss over a grid of two parameters around their current values",
     description="p and q name parameters as W<layer>:<i>:<j> or b<layer>:<i> (default q: p's neuron's "
-    f"bias). At most {MAX_POINTS}×{MAX_POINTS} points (odd, so the centre is the current point); a "
+    "bias; under batch norm, which cancels that bias, the next weight into p's neuron). At most {MAX_POINTS}×{MAX_POINTS} points (odd, so the centre is the current point); a "
     "big net × batch gets fewer (`points` says how many). radius: half the grid's width in parameter "
     "units (default: enough for the path and a few steps, at least 1). path: past steps to trace.",
 )
@@ -158,7 +167,7 @@ async def get_surface(
     def answer(live: LiveRun) -> Response:
         run = live.run
         first = parse_coordinate("p", p, run.net)
-        second = parse_coordinate("q", q, run.net) if q is not None else bias_of(first)
+        second = parse_coordinate("q", q, run.net) if q is not None else partner_of(first, run.net)
         key = (config_key(run.config), run.step, first, second, points, radius, path, digits)
 
         def make() -> bytes:

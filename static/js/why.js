@@ -31,6 +31,13 @@ async function batchInputs(id, st) {
   return batchKept.batch;
 }
 
+/** The default second parameter in words (app/insight.py partner_of): a weight's own bias, a
+ * bias's first weight, or, under batch norm, the next weight into the same neuron. */
+function partnerWords(p, q) {
+  if (q.startsWith("b")) return t("why.q_default");
+  return t(p.startsWith("b") ? "why.q_default_first" : "why.q_default_next", { q });
+}
+
 export class WhyPanel {
   /** hooks: runId(), state(), page(), inputShape(), pick(sampleIndex), busy(fn) */
   constructor(root, hooks) {
@@ -85,8 +92,14 @@ export class WhyPanel {
       await this.surface.message(surface.error.message);
       return;
     }
-    this.note.textContent = surface.points < surface.points_asked
-      ? t("why.fewer_points", { n: surface.points, asked: surface.points_asked }) : "";
+    const [, second] = surface.parameters;
+    if (!q) this.qInput.placeholder = partnerWords(p, second);
+    // batch norm takes a hidden layer's bias out again with the batch mean: say why it is flat
+    const flat = surface.parameters.find((c) => c.startsWith("b") && st.layers[Number(c.slice(1).split(":")[0])]?.bn);
+    this.note.textContent = [
+      surface.points < surface.points_asked ? t("why.fewer_points", { n: surface.points, asked: surface.points_asked }) : "",
+      flat ? t("why.bn_flat", { b: flat }) : "",
+    ].filter(Boolean).join(" ");
     await this.surface.render(surface);
     if (window.__bpx) window.__bpx.whyDrawn = (window.__bpx.whyDrawn || 0) + 1;
   }

@@ -66,6 +66,28 @@ def test_surface_centre_is_the_state_loss_and_is_cached(client):
     assert moved["step"] == 4 and moved["path"][-2] == body["centre"]
 
 
+def test_surface_under_batch_norm_pairs_a_weight_with_a_weight_not_the_cancelled_bias(client):
+    """Batch norm takes the layer's bias out again with the batch mean: along it the loss is
+    flat (the batch-norm lesson's surface taught nothing). The default partner is the next
+    weight into the same neuron there; a plain layer keeps the bias."""
+    run_id = create(client, preset="batchnorm")
+    stepped(client, run_id, 50)
+    state = client.get(f"/api/v1/runs/{run_id}/state").json()
+    hidden = state["layers"][0]
+    assert abs(hidden["db"][1]) < 1e-12 < abs(hidden["dW"][1][0])  # what the flat axis was
+    body = client.get(f"/api/v1/runs/{run_id}/surface", params={"p": "W0:1:0", "points": 11}).json()
+    assert body["parameters"] == ["W0:1:0", "W0:1:1"]
+    loss = np.array(body["loss"])
+    assert np.ptp(loss, axis=0).max() > 1e-6  # the loss moves along q
+    bias = client.get(f"/api/v1/runs/{run_id}/surface", params={"p": "W0:1:0", "q": "b0:1", "points": 11})
+    assert np.ptp(np.array(bias.json()["loss"]), axis=0).max() < 1e-9  # flat along the bias, as it was
+    last = len(state["layers"]) - 1  # the output layer is not batch-normed: its bias is its partner
+    assert (
+        client.get(f"/api/v1/runs/{run_id}/surface", params={"p": f"W{last}:0:0"}).json()["parameters"][1]
+        == f"b{last}:0"
+    )
+
+
 def test_surface_on_the_digit_net_is_bounded(client):
     run_id = create(client, preset="digits", batch_size=0)
     body = client.get(

@@ -56,6 +56,24 @@ def test_xor_shares_add_up_and_a_bar_selects_its_sample(page, server):
     page.shot("why-xor")
 
 
+def test_under_batch_norm_the_surface_is_not_flat_along_a_cancelled_bias(page):
+    """Batch norm takes a hidden layer's bias out with the batch mean: a weight's surface pairs
+    it with the next weight into its neuron (it was the bias: a flat axis, the lesson's surface
+    taught nothing), and a bias's surface says why it is flat."""
+    p = open_why(page, "?preset=batchnorm&step=50&sel=e:2:1:3")
+    assert p.evaluate("window.__bpx.why.surface.parameters") == ["W2:1:3", "W2:1:4"]
+    assert p.locator("#surface-q").get_attribute("placeholder") == "W2:1:4, its next weight"
+    assert p.locator("#surface-note").inner_text() == ""
+    p = open_why(page, "?preset=batchnorm&step=50")  # the lesson's own selection: a neuron, its bias
+    assert p.evaluate("window.__bpx.why.surface.parameters") == ["b0:0", "W0:0:0"]
+    assert p.locator("#surface-q").get_attribute("placeholder") == "W0:0:0, its first weight"
+    assert (
+        p.locator("#surface-note")
+        .inner_text()
+        .startswith("Batch norm subtracts the batch mean, and b0:0 with it")
+    )
+
+
 def test_the_second_parameter_can_be_typed_and_a_bad_one_is_explained(page):
     p = open_why(page, "?preset=xor&step=10&sel=e:0:1:0")
     p.fill("#surface-q", "W0:0:1")
