@@ -42,6 +42,7 @@ PYDANTIC_CODES = {
     "finite_number": "not_finite",
     "extra_forbidden": "unknown_field",
 }
+CHOICE = re.compile(r"'([^']*)'")  # one choice of pydantic's "'a', 'b' or 'c'"
 BOUND_WORDS = {"ge": "≥", "gt": ">", "le": "≤", "lt": "<", "max_length": "at most"}
 STORE_RETRY_AFTER = 5  # seconds: a restarting database is usually back by then
 
@@ -95,6 +96,8 @@ def config_error_response(error: ConfigError, where: str = "body") -> JSONRespon
     }
     if error.most is not None:  # a number a client can use (the page steps in chunks of a budget's)
         item["most"] = error.most
+    if error.least is not None:  # with most: the range, which the page says in its own words
+        item["least"] = error.least
     return JSONResponse({"detail": [item]}, status_code=422)
 
 
@@ -128,6 +131,8 @@ def install(app: FastAPI) -> None:
             ctx = e.get("ctx", {})
             if "expected" in ctx:
                 item["allowed"] = str(ctx["expected"])
+                if item["type"] == "literal_error":  # the choices as a list, for the page's own words
+                    item["choices"] = CHOICE.findall(item["allowed"])
             bounds = [f"{word} {ctx[key]}" for key, word in BOUND_WORDS.items() if key in ctx]
             if bounds:
                 item["allowed"] = ", ".join(bounds)

@@ -125,6 +125,9 @@ class ErrorItem(BaseModel):
         None, description="kind of error (choice, range, integer, number, too_many, ...)"
     )
     value: Any = Field(None, description="the offending value, where there is one")
+    most: float | None = Field(None, description="the most allowed, where that is a number")
+    least: float | None = Field(None, description="with most: the least allowed, where a range is")
+    choices: list[str] | None = Field(None, description="a choice error's choices")
 
 
 class ErrorOut(BaseModel):

@@ -49,7 +49,8 @@ class ConfigError(ValueError):
         allowed: str | None = None,
         code: str = "invalid",
         value: Any = None,
-        most: int | None = None,
+        most: float | None = None,
+        least: float | None = None,
     ):
         self.field = field
         self.message = message
@@ -57,6 +58,7 @@ class ConfigError(ValueError):
         self.code = code  # a stable name for the kind of error, so a page can say it in its own language
         self.value = value
         self.most = most  # the largest value allowed, where a number is (a budget's steps or rows)
+        self.least = least  # with `most`: the range allowed, which a page says in its own words
         super().__init__(f"{field}: {message}" + (f" (allowed: {allowed})" if allowed else ""))
 
     def to_dict(self) -> dict[str, Any]:
@@ -156,25 +158,27 @@ def too_many(name: str, count: int, things: str, most: int) -> ConfigError:
 
 def check_whole(name: str, value: Any, lo: int, hi: int) -> None:
     """A whole number from lo to hi, else the ConfigError that says so (codes integer, range)."""
+    allowed = f"{lo} to {hi}"  # and in parts (least, most), which a page says in its own words
     if isinstance(value, bool) or not isinstance(value, int):
         raise ConfigError(
-            name, f"must be a whole number, got {value!r}", f"{lo} to {hi}", code="integer", value=value
+            name, f"must be a whole number, got {value!r}", allowed, "integer", value, most=hi, least=lo
         )
     if not lo <= value <= hi:
-        raise ConfigError(name, f"{value} is out of range", f"{lo} to {hi}", code="range", value=value)
+        raise ConfigError(name, f"{value} is out of range", allowed, "range", value, most=hi, least=lo)
 
 
 def _number(name: str, value: Any, lo: float, hi: float) -> None:
+    allowed = f"{lo:g} to {hi:g}"  # and in parts (least, most), which a page says in its own words
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ConfigError(
-            name, f"must be a number, got {value!r}", f"{lo:g} to {hi:g}", code="number", value=value
+            name, f"must be a number, got {value!r}", allowed, "number", value, most=hi, least=lo
         )
     if not math.isfinite(value):
         raise ConfigError(
-            name, f"{value!r} is not a finite number", f"{lo:g} to {hi:g}", code="not_finite", value=value
+            name, f"{value!r} is not a finite number", allowed, "not_finite", value, most=hi, least=lo
         )
     if not lo <= value <= hi:
-        raise ConfigError(name, f"{value!r} is out of range", f"{lo:g} to {hi:g}", code="range", value=value)
+        raise ConfigError(name, f"{value!r} is out of range", allowed, "range", value, most=hi, least=lo)
 
 
 def _int_tuple(name: str, value: Any) -> tuple[int, ...]:

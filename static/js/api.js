@@ -1,15 +1,29 @@
 // The REST API v1 (docs/api.md), as small async functions. Errors carry the server's detail.
 
-import { t } from "./i18n.js";
+import { language, t } from "./i18n.js";
 import { parseJson } from "./numbers.js";
 
 /** The server's error in the page's language: known kinds have a message of their own. */
+/** What is allowed, in the page's language where the server says it in parts: its choices as
+ * a list ("a, b, or c"; "a、b或c"), a range as "lo to hi"; else in the server's own words
+ * (signs, or English for what has no parts). */
+function allowedWords(first, field) {
+  if (Array.isArray(first.choices)) {
+    if (field === "preset") return t("allowed.lessons"); // ids of no use to a student: the menu has them
+    return new Intl.ListFormat(language(), { type: "disjunction" }).format(first.choices);
+  }
+  if (typeof first.least === "number" && typeof first.most === "number") {
+    return t("allowed.between", { least: first.least, most: first.most });
+  }
+  return first.allowed ?? "";
+}
+
 function describe(first) {
   const path = first.loc.filter((p) => p !== "body" && p !== "query");
   const where = path.join(".");
   const name = typeof path[0] === "string" ? t(`field.${path[0]}`) : where;
   const label = name.startsWith("field.") ? where : path.length > 1 ? `${name} (${where})` : name;
-  const allowed = first.allowed ?? "";
+  const allowed = allowedWords(first, path[0]);
   const vars = { field: label, value: first.value ?? "", allowed, msg: first.msg, most: first.most,
                  suffix: allowed ? t("error.allowed", { allowed }) : "" };
   const key = `error.${first.code ?? first.type}`;

@@ -30,7 +30,7 @@ export function valueWords(value) {
 
 /** "Activation = ReLU, Initialiser = He": the settings in which a run differs, with its values. */
 export function describeSettings(fields, config) {
-  return fields.map((field) => `${t(`field.${field}`)} = ${valueWords(config[field])}`).join(", ");
+  return fields.map((field) => `${t(`field.${field}`)} = ${valueWords(config[field])}`).join(t("compare.sep"));
 }
 
 /** The same, short, for a pane too narrow for it: a choice by its value alone ("Adam",
@@ -42,7 +42,7 @@ export function describeShort(fields, config) {
     const symbol = t(`field.${field}`).split(" ").at(-1);
     const named = typeof value === "number" && !/[A-Za-z]/.test(symbol) ? symbol : t(`field.${field}`);
     return `${named} = ${valueWords(value)}`;
-  }).join(", ");
+  }).join(t("compare.sep"));
 }
 
 /** Run B: a RunModel of its own (run.js) that follows run A's step, drawn in a second
@@ -128,7 +128,7 @@ export class Compare extends EventTarget {
     this.relabel(); // the language may have changed
     if (!this.state || this.lacks(page)) return;
     this.view.setOptions({ view: page.view, scale: page.scale, sample: page.sample, phase: page.phase, sel: "" });
-    this.label.title = `${this.words} · loss ${fmt.num(this.state.loss, 6)}`;
+    this.label.title = `${this.words} · ${t("loss.label")} ${fmt.num(this.state.loss, 6)}`;
   }
 
   /** Whether B's State lacks what the page draws now (a big net's State at rest carries one

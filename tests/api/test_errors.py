@@ -207,8 +207,8 @@ def test_bad_snapshot_query(client, query, field, code):
     assert response.status_code == 422 and field in names(response), response.text
     item = response.json()["detail"][0]
     assert item["code"] == code
-    if code in ("range", "integer", "number"):  # said with the range a URL may ask for
-        assert " to " in item["allowed"]
+    if code in ("range", "integer", "number"):  # said with the range a URL may ask for, in parts too
+        assert " to " in item["allowed"] and item["least"] < item["most"]
 
 
 def test_bad_fields_and_digits(client, run_id):
@@ -219,8 +219,11 @@ def test_bad_fields_and_digits(client, run_id):
 def test_errors_carry_a_code_for_translation(client):
     item = client.post("/api/v1/runs", json={"hidden": [0]}).json()["detail"][0]
     assert (item["code"], item["value"], item["allowed"]) == ("range", 0, "1 to 512")
+    assert (item["least"], item["most"]) == (1, 512)  # the range in parts: the page says "1 到 512"
     item = client.post("/api/v1/runs", json={"preset": "nope"}).json()["detail"][0]
     assert item["code"] == "choice" and item["value"] == "nope"
+    item = client.post("/api/v1/runs", json={"activation": "nope"}).json()["detail"][0]
+    assert item["choices"] == ["sigmoid", "tanh", "relu", "leaky_relu", "linear"]  # not "... or 'linear'"
 
 
 # A run on 1-D data (one input): "{run}" in a path below is its id.

@@ -72,3 +72,25 @@ test("every kind of error reads without English on a Chinese page", async () => 
     }
   }
 });
+
+test("what is allowed is said in the page's language: a choice list, a range, the lessons", async () => {
+  const choice = [{ loc: ["body", "dataset"], type: "literal_error", code: "choice", value: "foo",
+    msg: "Input should be 'xor', 'circle' or 'custom'", allowed: "'xor', 'circle' or 'custom'",
+    choices: ["xor", "circle", "custom"] }];
+  const range = [{ loc: ["body", "hidden"], type: "value_error", code: "range", value: 600,
+    msg: "600 is out of range", allowed: "1 to 512", least: 1, most: 512 }];
+  const lesson = [{ ...choice[0], loc: ["body", "preset"], value: "nosuch", choices: ["xor", "chain"] }];
+  const said = {
+    en: ["xor, circle, or custom", "1 to 512", "a lesson of the menu"],
+    "zh-Hans": ["xor、circle或custom", "1 到 512", "菜单中的一课"],
+    "zh-Hant": ["xor、circle或custom", "1 到 512", "選單中的一課"],
+  };
+  for (const [lang, words] of Object.entries(said)) {
+    await loadLanguage(lang);
+    const messages = [choice, range, lesson].map((detail) => new ApiError(422, detail).message);
+    messages.forEach((message, k) => assert.ok(message.includes(words[k]), `${lang}: ${message}`));
+    if (lang !== "en") {
+      for (const message of messages) assert.ok(!/ or | to |'/.test(message), `${lang}: English in ${message}`);
+    }
+  }
+});
