@@ -63,6 +63,9 @@ export function renderEdge(el, c, state, sampleIndex, show = ALL) {
     ${elementwise ? `<td class="num">${num(c.fprime[k], known.z)}</td><td class="num">${num(c.dL_da[k], known.dl)}</td>` : ""}
     <td class="num">${num(c.delta[k], known.d)}</td><td class="num">${num(p, known.d)}</td></tr>`).join("");
   const agree = Math.abs(c.numeric - g) <= 1e-6 * Math.max(1e-8, Math.abs(g) + Math.abs(c.numeric)) + 1e-10;
+  // a diverged run: NaN or ∞ on either side compares as unequal, which is no verdict on backprop
+  const checkable = Number.isFinite(g) && Number.isFinite(c.numeric);
+  const verdict = !checkable ? ["muted", "inspector.fd_unchecked"] : agree ? ["good", "inspector.agree"] : ["nudge-neg", "inspector.disagree"];
   const next = c.next ? `<h3>${esc(t("inspector.dl_da", { i }))}</h3>${math(
     `<msub><mfrac><mrow><mo>∂</mo><mi>ℓ</mi></mrow><mrow><mo>∂</mo><msub><mi>a</mi><mi>i</mi></msub></mrow></mfrac></msub><mo>=</mo>${
       c.next.map((n) => term(`k${n.k}`, `<mrow>${mn(n.w)}<mo>·</mo>${mk(n.delta[s], known.dl)}</mrow>`,
@@ -89,7 +92,7 @@ export function renderEdge(el, c, state, sampleIndex, show = ALL) {
       ${c.penalty ? `<dt>${esc(t("inspector.penalty"))}</dt><dd>${signed(c.penalty, known.d, 8)}</dd>` : ""}
       <dt>∂L/∂w</dt><dd>${num(g, known.d, 8)}</dd>
       <dt>${esc(t("inspector.numeric"))}</dt><dd>${num(c.numeric, known.d, 8)}</dd>
-      ${known.d ? `<dt></dt><dd class="${agree ? "good" : "nudge-neg"}" id="fd-check">${esc(agree ? t("inspector.agree") : t("inspector.disagree"))}</dd>` : ""}
+      ${known.d ? `<dt></dt><dd class="${verdict[0]}" id="fd-check">${esc(t(verdict[1]))}</dd>` : ""}
     </dl>
     ${next}`;
   bindTerms(el);

@@ -32,6 +32,10 @@ def test_a_diverged_run_shows_nan_and_the_step_it_diverged_at(page, server):
     marks = p.evaluate("document.querySelector('#plot-loss')._fullLayout.shapes.map((s) => s.x0)")
     assert marks == [state["diverged_at"]]  # the loss plot marks where the curve ends
     page.shot("trust-diverged")
+    # a weight's check: NaN on both sides is no verdict on backprop (it said "✗ ... differ" in red)
+    p = page.open("?preset=exploding&step=300&sel=e:6:0:0")
+    p.wait_for_selector("#fd-check")
+    assert p.locator("#fd-check").inner_text() == "– not checked: NaN or ∞ (the run diverged)"
 
 
 def hover_edge(p, l, i, j) -> str:
