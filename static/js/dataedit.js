@@ -42,22 +42,25 @@ export function bindDataEditing(hooks) {
     if (!data) return;
     const xs = data.x.map((p) => [...p]);
     const ys = data.y.map((p) => [...p]);
+    let said;
     if (remove) { // the point nearest among those the plot shows (not your test share, unseen)
       const shown = hooks.shown?.()?.x ?? xs;
       if (!shown.length) return;
       const [px, py] = shown[nearest(shown, x, y)];
       const k = xs.findIndex((p) => p[0] === px && p[1] === py);
       if (k < 0) return;
-      hooks.announce?.(t("plane.removed", { x: px, y: py }));
+      said = t("plane.removed", { x: px, y: py });
       xs.splice(k, 1);
       ys.splice(k, 1);
     } else {
       if (xs.length >= hooks.maxRows) return hooks.toast(t("csv.too_many", { n: xs.length + 1, max: hooks.maxRows }));
       xs.push([round(x), round(y)]);
       ys.push([brush]);
-      hooks.announce?.(t("plane.added", { x: round(x), y: round(y), label: brush }));
+      said = t("plane.added", { x: round(x), y: round(y), label: brush });
     }
-    if (xs.length >= 2) hooks.setData({ x: xs, y: ys });
+    if (xs.length < 2) return; // a data set needs two points
+    hooks.setData({ x: xs, y: ys });
+    hooks.announce?.(said);
   };
   hooks.plot.addEventListener("plotly_click_point", (event) => edit(event.detail.x, event.detail.y, event.detail.shift));
   $("csv-upload").addEventListener("change", async (event) => {
