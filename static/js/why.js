@@ -87,9 +87,9 @@ export class WhyPanel {
       await this.surface.message(t("why.surface_diverged", { step }));
       return;
     }
-    if (surface.error) {
+    if (surface.error) { // said once, under the field it is about; the plot says there is nothing
       this.note.textContent = surface.error.message;
-      await this.surface.message(surface.error.message);
+      await this.surface.message(t("why.surface_none"));
       return;
     }
     const [, second] = surface.parameters;
