@@ -6,6 +6,7 @@
 import { api } from "./api.js";
 import { loadLanguage, pickLanguage, t } from "./i18n.js";
 import { lessonOf, newRun } from "./pagerun.js";
+import { parseQuiz } from "./quizstate.js";
 import { RunModel } from "./run.js";
 import { model, useRun } from "./store.js";
 import { toast } from "./toast.js";
@@ -22,6 +23,9 @@ async function start() {
   model.meta = pageMeta() ?? (await api.meta()); // the URL's table, limits and phases are the server's
   useMeta(model.meta);
   const { config, page, unread } = readUrl();
+  // a quiz the page cannot give (its end before its start, more steps than a quiz has): said
+  // and left out, as any value the page cannot read (the link opened no quiz and said nothing)
+  if (page.quiz && !parseQuiz(page.quiz)) { unread.push(`quiz=${page.quiz}`); page.quiz = ""; }
   model.config = config;
   model.page = page;
   // A first visit (no settings in the URL) opens the first lesson, with its words in the

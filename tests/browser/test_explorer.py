@@ -511,6 +511,10 @@ def test_a_link_s_values_the_page_cannot_read_are_said_and_left_out(page):
     assert p.evaluate("window.__bpx.model.resolved.learning_rate") == 2  # the lesson's, as the page says
     for gone in ("lr=", "scale=", "speed="):
         assert gone not in p.url  # a copied link does not carry them on
+    # a quiz of more steps than a quiz has, or ending before it starts: it opened no quiz, silently
+    p = page.open("?preset=xor&quiz=0-99999")
+    assert p.locator("#toast").inner_text() == "This link's quiz=0-99999 could not be read: left out"
+    assert "quiz=" not in p.url and p.locator("#btn-quiz").get_attribute("aria-pressed") == "false"
 
 
 def test_a_number_field_given_no_number_says_so_and_shows_its_value_again(page):
