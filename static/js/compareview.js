@@ -14,7 +14,7 @@ const $ = (id) => document.getElementById(id);
 
 /** Compare as suggested ({a, b}: A's and B's settings), or stop comparing (null); from step 0. */
 function startCompare(suggestion) {
-  $("compare-menu").hidden = true;
+  showMenu(false);
   if (suggestion?.a) model.config = { ...model.config, ...suggestion.a };
   model.compare.overrides = suggestion ? { ...suggestion.b } : {};
   Object.assign(model.page, { step: 0, phase: "", sel: "" });
@@ -51,7 +51,34 @@ export function mountCompare() {
   on("catchup", (states) => {
     if (compare.active) busy(() => compare.follow(states.at(-1).step, model.page, model.data?.input_shape));
   });
-  $("btn-compare").addEventListener("click", () => { $("compare-menu").hidden = !$("compare-menu").hidden; });
-  for (const suggestion of SUGGESTIONS) $("compare-menu").append(menuButton(suggestion.label, () => startCompare(suggestion)));
-  $("compare-menu").append(menuButton("compare.off", () => startCompare(null)));
+  const button = $("btn-compare");
+  const menu = $("compare-menu");
+  button.setAttribute("aria-haspopup", "true");
+  button.setAttribute("aria-expanded", "false");
+  button.addEventListener("click", () => showMenu(menu.hidden));
+  for (const suggestion of SUGGESTIONS) menu.append(menuButton(suggestion.label, () => startCompare(suggestion)));
+  menu.append(menuButton("compare.off", () => startCompare(null)));
+  // the keyboard's way out: Escape closes it (from its button or an item) and gives the focus
+  // back to the button; leaving it with Tab closes it too (it stayed open over the network)
+  for (const el of [button, menu]) {
+    el.addEventListener("keydown", (event) => {
+      if (event.key !== "Escape" || menu.hidden) return;
+      event.preventDefault(); // this Escape is the menu's, not the page's (which clears the selection)
+      showMenu(false);
+    });
+  }
+  button.parentElement.addEventListener("focusout", (event) => {
+    if (!menu.hidden && !button.parentElement.contains(event.relatedTarget)) showMenu(false, false);
+  });
+}
+
+/** Open or close the compare menu; closing gives the focus back to its button when the focus
+ * was in the menu (an item just chosen is hidden with it) and `refocus` allows. */
+function showMenu(open, refocus = true) {
+  const button = $("btn-compare");
+  const menu = $("compare-menu");
+  const inMenu = menu.contains(document.activeElement);
+  menu.hidden = !open;
+  button.setAttribute("aria-expanded", String(open));
+  if (!open && inMenu && refocus) button.focus();
 }

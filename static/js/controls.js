@@ -51,7 +51,7 @@ function control(field, meta, value, onChange) {
   input.id = id;
   input.name = field;
   input.title = t(`field.${field}.title`);
-  input.addEventListener("change", () => {
+  const commit = () => {
     let v;
     if (input.type === "checkbox") v = input.checked;
     else if (field === "hidden") v = input.value.trim() === "" ? [] : input.value.split(",").map((s) => Number.parseInt(s, 10));
@@ -62,9 +62,36 @@ function control(field, meta, value, onChange) {
     // the field shows it again rather than a blank that reads as a setting
     input.value = value ?? "";
     toast(t("field.not_a_number", { field: t(`field.${field}`), value: value ?? "" }));
-  });
+  };
+  if (input.tagName === "SELECT") onChosen(input, commit);
+  else input.addEventListener("change", commit);
   wrap.append(label, input);
   return wrap;
+}
+
+export const ARROWED_WAIT_MS = 700;
+
+/** `apply()` once a menu's choice is made: at once with the mouse, or Enter; after a pause
+ * while the arrow keys go through the choices of a closed menu, whose every press fires
+ * "change" (arrowing down the lesson menu to the fourth lesson loaded the three on the way,
+ * the digit net among them). Leaving the menu applies a choice still waiting. */
+export function onChosen(select, apply, waitMs = ARROWED_WAIT_MS) {
+  let keyed = false;
+  let timer = null;
+  const now = () => { clearTimeout(timer); timer = null; apply(); };
+  select.addEventListener("keydown", (event) => {
+    keyed = event.key !== "Enter" && event.key !== "Tab";
+    if (event.key === "Enter" && timer !== null) now();
+  });
+  select.addEventListener("change", () => {
+    clearTimeout(timer);
+    timer = null;
+    if (!keyed) { apply(); return; }
+    keyed = false;
+    timer = setTimeout(now, waitMs);
+  });
+  select.addEventListener("blur", () => { if (timer !== null) now(); });
+  select.addEventListener("pointerdown", () => { keyed = false; });
 }
 
 /** Whether a setting changes anything in this config: one that does not is not shown (the
@@ -93,6 +120,9 @@ export function renderControls(el, meta, resolved, onChange) {
     details.open = open.size ? open.has(group) : true;
     const summary = document.createElement("summary");
     summary.textContent = t(`group.${group}`);
+    // the network's size beside its settings (it shared the line under the network with the
+    // loss and the accuracy, where a phone's or the digit net's phases had no room left)
+    if (group === "network") summary.insertAdjacentHTML("beforeend", ' <span class="muted n-params" id="n-params"></span>');
     details.append(summary);
     for (const field of fields) if (applies(field, resolved)) details.append(control(field, meta, resolved[field], onChange));
     el.append(details);

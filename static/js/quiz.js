@@ -26,7 +26,10 @@ export class Quiz {
     this.question = null;
     this.shownKey = "";
     this.previews = new Map(); // "runId|step" -> {before, after}
-    button.addEventListener("click", () => (this.active ? this.leave() : this.start()));
+    button.addEventListener("click", () => {
+      this.focusCard = !this.active; // started: its first question takes the focus (14 Tabs away)
+      if (this.active) this.leave(); else this.start();
+    });
     this.button = button;
   }
 
@@ -151,12 +154,13 @@ export class Quiz {
       body = `<p class="quiz-done" role="status">${esc(t("quiz.done", { right: quiz.right, asked: quiz.asked }))}</p>
         <div class="coach-nav"><button data-act="leave">${esc(t("quiz.leave"))}</button></div>`;
     }
-    const hadFocus = this.el.contains(document.activeElement); // "Next" pressed from the keyboard
+    const hadFocus = this.el.contains(document.activeElement) || this.focusCard; // "Next" pressed from the keyboard, or Quiz
     this.el.innerHTML = `${head}${body}`;
     for (const b of this.el.querySelectorAll("[data-choice]")) b.addEventListener("click", () => this.answer(b.dataset.choice));
     this.el.querySelector("[data-act=next]")?.addEventListener("click", () => this.next());
     this.el.querySelector("[data-act=leave]")?.addEventListener("click", () => this.leave());
     // the card's new buttons take the focus its old ones had (it fell to the page's body)
+    if (this.question) this.focusCard = false; // once its question is there to take it
     if (hadFocus) this.el.querySelector("[data-choice], [data-act]")?.focus();
   }
 

@@ -3,6 +3,7 @@
 // page model: it subscribes to "state" and "page" and draws; changes go back through setPage.
 import { t } from "./i18n.js";
 import { fmt, model, on, phases } from "./store.js";
+import { keepingFocus } from "./focuskeep.js";
 import { phaseTitle, renderTimeline } from "./timeline.js";
 
 const $ = (id) => document.getElementById(id);
@@ -12,8 +13,6 @@ const $ = (id) => document.getElementById(id);
 function setText(el, text) { if (el.textContent !== text) el.textContent = text; }
 function setAttr(el, name, value) { if (el.getAttribute(name) !== value) el.setAttribute(name, value); }
 function setValue(el, value) { if (el.value !== value) el.value = value; }
-// toLocaleString builds a number format each call: a third of a millisecond, in every frame
-const grouped = new Intl.NumberFormat("en-US");
 
 export function mountStatus(setPage) {
   let timelineKey = "";
@@ -24,16 +23,25 @@ export function mountStatus(setPage) {
     const key = `${st.layers.length}|${page.phase}|${page.lang}`;
     if (key !== timelineKey) { // rebuilt only when it changes, not on every streamed frame
       timelineKey = key;
-      renderTimeline($("timeline"), st.layers.length, page.phase, (phase) => setPage({ phase }));
+      keepingFocus($("timeline"), () => renderTimeline($("timeline"), st.layers.length, page.phase, (phase) => setPage({ phase })));
     }
     if (document.activeElement !== $("step-input")) setValue($("step-input"), String(st.step)); // not under the typing
-    setText($("epoch-label"), t("epoch.label", { epoch: st.epoch, lr: fmt.num(st.lr, 3) }));
+    const epoch = t("epoch.label", { epoch: st.epoch, lr: fmt.num(st.lr, 3) });
+    setText($("epoch-label"), epoch);
+    // a screen reader hears the step it is at (the field's value is no text a live region reads),
+    // at rest: not forty times a second while playing
+    if (!model.playing) setText($("step-said"), `${t("step.said", { step: st.step })} · ${epoch}`);
     const title = phaseTitle(page.phase);
     setText($("phase-chip"), title);
     setAttr($("phase-chip"), "title", title);
     const lossShown = page.phase === "" || phases(st.layers.length).indexOf(page.phase) >= st.layers.length;
     setText($("loss-value"), lossShown ? fmt.num(st.loss + st.penalty, 6) : "…");
-    setText($("n-params"), t("params.count", { n: grouped.format(model.nParams) }));
+    // the share of all training rows classified right (the lessons quote it: dying ReLUs' 90%),
+    // when it was measured at this step: a big net's is measured every so many steps, and its
+    // digit lab says which (a number of another step would sit beside this step's loss)
+    const accuracy = st.metrics?.at_step === st.step ? st.metrics.train_accuracy : null;
+    if ($("accuracy-stat").hidden !== (accuracy == null)) $("accuracy-stat").hidden = accuracy == null;
+    if (accuracy != null) setText($("accuracy-value"), `${(100 * accuracy).toFixed(1)}%`);
     if ($("diverged").hidden !== !st.diverged) $("diverged").hidden = !st.diverged;
     if (st.diverged) setText($("diverged"), t("diverged.at", { step: st.diverged_at ?? st.step }));
     if ($("clipped").hidden !== !st.clipped) $("clipped").hidden = !st.clipped;

@@ -32,7 +32,10 @@ export function renderTimeline(el, nLayers, current, onPick) {
     const button = document.createElement("button");
     button.textContent = label(name);
     button.title = phaseTitle(name);
+    // "B2" alone names nothing to a screen reader; the name starts with what is seen (WCAG 2.5.3)
+    button.setAttribute("aria-label", `${label(name)}: ${phaseTitle(name)}`);
     button.dataset.phase = name;
+    button.dataset.focus = `phase:${name}`; // a redraw gives it the focus back (focuskeep.js)
     if (k === at) button.setAttribute("aria-current", "step");
     if (k < at) button.classList.add("done");
     button.addEventListener("click", () => onPick(name));
@@ -43,7 +46,9 @@ export function renderTimeline(el, nLayers, current, onPick) {
   const button = document.createElement("button");
   button.textContent = t("phase.all_short");
   button.title = t("phase.all");
+  button.setAttribute("aria-label", `${t("phase.all_short")}: ${t("phase.all")}`);
   button.dataset.phase = "";
+  button.dataset.focus = "phase:";
   if (current === "") button.setAttribute("aria-current", "step");
   button.addEventListener("click", () => onPick(""));
   all.append(button);

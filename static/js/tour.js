@@ -9,6 +9,7 @@ import { decodeExact } from "./frames.js";
 import { cardAsks, fillCard } from "./tourlogic.js";
 import { expose } from "./testhook.js";
 import { esc } from "./html.js";
+import { keepingFocus } from "./focuskeep.js";
 
 
 export class Tour {
@@ -19,7 +20,10 @@ export class Tour {
     this.host = host;
     this.code = null; // quantity -> source lines, fetched once
     this.shownKey = "";
-    button.addEventListener("click", () => (this.index === null ? this.open(1) : this.close()));
+    button.addEventListener("click", () => {
+      this.focusCard = this.index === null; // opened: its first card takes the focus, as a dialog's would
+      if (this.index === null) this.open(1); else this.close();
+    });
   }
 
   get cards() {
@@ -45,6 +49,7 @@ export class Tour {
   }
 
   close() {
+    if (this.el.contains(document.activeElement)) this.button.focus(); // not left on a hidden card
     emit("highlight", null);
     this.host.setPage({ tour: "", phase: "" });
   }
@@ -104,13 +109,13 @@ export class Tour {
       : `<span class="num" ${p.path ? `data-path="${esc(p.path)}"` : `data-sum="${esc(p.sum.join(" "))}"`} `
         + `data-value="${esc(String(p.v))}">${esc(fmt.num(p.v))}</span>`)).join("")}</div>`);
     const code = (card.code ?? []).map((q) => this.code?.[q]).filter(Boolean).join("\n\n");
-    this.el.innerHTML = `
+    keepingFocus(this.el, () => { this.el.innerHTML = `
       <div class="tour-card">
         <div class="coach-head"><b id="tour-title">${esc(t(card.title.key, vars))}</b>
           <span class="muted num" id="tour-count">${esc(t("tour.count", { k, n: total }))}</span>
           <div class="coach-nav"><!-- first, so a long card never scrolls its buttons away -->
-            <button data-act="back" ${k === 1 ? "disabled" : ""}>${esc(t("tour.back"))}</button>
-            ${k < total ? `<button class="primary" data-act="next">${esc(t("tour.next"))}</button>`
+            <button data-act="back" data-focus="back" ${k === 1 ? "disabled" : ""}>${esc(t("tour.back"))}</button>
+            ${k < total ? `<button class="primary" data-act="next" data-focus="next">${esc(t("tour.next"))}</button>`
                         : `<button class="primary" data-act="close">${esc(t("tour.finish"))}</button>`}
             <button data-act="close-x">${esc(t("tour.close"))}</button>
           </div></div>
@@ -118,7 +123,11 @@ export class Tour {
         <div class="tour-formula" aria-label="${esc(t("tour.formula"))}">${lines.join("")}</div>
       </div>
       <figure class="tour-code"><figcaption>${esc(t("tour.code"))}</figcaption>
-        <pre><code>${esc(code)}</code></pre></figure>`;
+        <pre><code>${esc(code)}</code></pre></figure>`; }, "[data-act=next], [data-act=close]"); // Next, then Finish
+    if (this.focusCard) {
+      this.focusCard = false;
+      this.el.querySelector("[data-act=next], [data-act=close]")?.focus();
+    }
     this.el.querySelector("[data-act=back]").addEventListener("click", () => this.open(k - 1));
     this.el.querySelector("[data-act=next]")?.addEventListener("click", () => this.open(k + 1));
     for (const b of this.el.querySelectorAll("[data-act=close], [data-act=close-x]")) b.addEventListener("click", () => this.close());

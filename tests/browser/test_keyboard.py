@@ -115,3 +115,101 @@ def test_the_network_by_keyboard_alone(page):
     assert p.evaluate(sel) == "" and p.evaluate(FOCUSED) == "network"
     p.keyboard.press("Escape")  # and the canvas is left
     assert p.evaluate(FOCUSED) != "network"
+
+
+def focused_key(p) -> str:
+    return p.evaluate(
+        "document.activeElement.id || document.activeElement.dataset.focus || document.activeElement.tagName"
+    )
+
+
+def test_redrawn_controls_keep_the_focus(page):
+    """A settings field, a phase chip, a + on the network, the tour's Next: each is drawn anew
+    by what it does, and the focus fell to the page's body each time (Tab began again at the top)."""
+    p = page.open("?preset=xor")
+    runs = []
+    p.on(
+        "request",
+        lambda r: runs.append(r.url) if r.method == "POST" and r.url.endswith("/api/v1/runs") else None,
+    )
+    p.locator("#f-activation").focus()
+    p.keyboard.press("ArrowDown")  # tanh: the run restarts once the choice settles
+    p.wait_for_function("window.__bpx.model.resolved.activation === 'tanh'")
+    page.wait_idle()
+    assert focused_key(p) == "f-activation"
+    p.locator("#timeline [data-phase='forward:1']").focus()
+    p.keyboard.press("Enter")
+    page.wait_idle()
+    assert focused_key(p) == "phase:forward:1" and p.evaluate("window.__bpx.model.page.phase") == "forward:1"
+    p.keyboard.press("Escape")  # back to the whole step
+    neurons = p.evaluate("window.__bpx.model.resolved.hidden[0]")
+    p.locator("[data-focus='shape:add-neuron:0']").focus()
+    p.keyboard.press("Enter")
+    p.wait_for_function(f"window.__bpx.model.resolved.hidden[0] === {neurons + 1}")
+    page.wait_idle()
+    assert focused_key(p) == "shape:add-neuron:0"
+    # arrowing through the lesson menu loads the lesson it stops at, not every one on the way
+    runs.clear()
+    p.locator("#lesson").focus()
+    for _ in range(3):
+        p.keyboard.press("ArrowDown")
+    p.wait_for_function("window.__bpx.model.config.preset === 'digits_sse'")
+    page.wait_idle()
+    assert len(runs) == 1, runs
+
+
+def test_the_tour_and_the_quiz_take_the_focus_when_opened(page):
+    p = page.open("?preset=xor")
+    p.locator("#btn-tour").focus()
+    p.keyboard.press("Enter")
+    page.wait_idle()
+    assert focused_key(p) == "next"  # the card's Next, not 15 Tabs away
+    p.keyboard.press("Enter")
+    page.wait_idle()
+    assert focused_key(p) == "next" and "2 /" in p.locator("#tour-count").inner_text()
+    p.keyboard.press("Escape")
+    p.locator("#btn-quiz").focus()
+    p.keyboard.press("Enter")
+    p.wait_for_selector("#coach [data-choice]")
+    assert p.evaluate("document.activeElement.dataset.choice") is not None  # its first answer
+
+
+def test_the_compare_menu_by_keyboard(page):
+    p = page.open("?preset=xor")
+    button = p.locator("#btn-compare")
+    button.focus()
+    p.keyboard.press("Enter")  # compare mode's module comes with this first press
+    p.wait_for_selector("#compare-menu:not([hidden])")
+    assert button.get_attribute("aria-expanded") == "true"
+    p.keyboard.press("Escape")  # from the button: closed, the focus stays
+    assert p.locator("#compare-menu").is_hidden() and focused_key(p) == "btn-compare"
+    p.keyboard.press("Enter")
+    p.keyboard.press("Tab")
+    p.keyboard.press("Escape")  # from an item: closed, the focus back on the button
+    assert p.locator("#compare-menu").is_hidden() and focused_key(p) == "btn-compare"
+    p.keyboard.press("Enter")
+    p.keyboard.press("Tab")
+    p.keyboard.press("Enter")  # a suggestion chosen: compare starts, the focus on the button
+    p.wait_for_function("window.__bpx.compare.active")
+    page.wait_idle()
+    assert focused_key(p) == "btn-compare" and button.get_attribute("aria-expanded") == "false"
+
+
+def test_a_pressed_button_shows_the_focus_ring_too(page):
+    p = page.open("?preset=xor")
+    p.locator("#data-tools [data-class='1']").focus()
+    p.keyboard.press("Shift+Tab")
+    p.keyboard.press("Tab")  # focused from the keyboard: :focus-visible
+    shadow = p.evaluate("getComputedStyle(document.activeElement).boxShadow")
+    assert p.evaluate("document.activeElement.getAttribute('aria-pressed')") == "true"
+    assert shadow != "none", shadow
+
+
+def test_a_screen_reader_hears_the_step(page):
+    p = page.open("?preset=xor")
+    p.keyboard.press("n")
+    page.wait_idle()
+    assert p.locator("#step-said").inner_text().startswith("Step 1 · epoch")
+    assert p.locator("#data-tools [data-class='0']").get_attribute("aria-label") == "Class 0"
+    chip = p.locator("#timeline [data-phase='loss']")
+    assert chip.get_attribute("aria-label") == f"{chip.inner_text()}: {chip.get_attribute('title')}"

@@ -159,7 +159,9 @@ def test_a_compare_label_too_long_for_its_pane_says_the_values_in_short(page):
     p = page.open("?preset=digits&b_optimizer=adam&b_lr=0.001")
     label = p.locator("#label-b")
     p.wait_for_function("document.getElementById('label-b').title.includes('loss')")
-    assert label.get_attribute("title").startswith("B: Optimizer = Adam, Learning rate η = 0.001 · loss 2.")
+    assert label.get_attribute("title").startswith(
+        "B: Optimizer = Adam, Learning rate η = 0.001 · batch loss 2."
+    )
     assert label.inner_text() == "B: Adam, η = 0.001"
     assert p.locator("#label-a").inner_text() == "A: SGD, η = 0.5"
     assert p.evaluate("(l => l.scrollWidth <= l.clientWidth)(document.getElementById('label-b'))")

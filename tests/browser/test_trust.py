@@ -305,3 +305,22 @@ def test_the_digit_nets_numbers_are_the_float64_states_at_each_step_and_sample(p
         assert want["grad"] in p.locator("#inspector").inner_text(), (sample, want["grad"])
         select(p, "n:2:5")
         page.wait_idle()
+
+
+def test_the_accuracy_the_lessons_quote_is_on_the_page(page, server):
+    """Dying ReLUs: 'over 90% accuracy around step 200 ... falls to 50%': the page showed no
+    accuracy at all. Under the network, the share of training rows classified right, measured at
+    the step shown; beside it the loss, said to be the batch's (clipping's '52' is the training
+    loss, the dotted curve; the number beside the network was 39.5, the batch's)."""
+    p = page.open("?preset=dying_relu&step=200")
+    state = state_of(server, p)
+    assert state["metrics"]["at_step"] == 200
+    assert (
+        p.locator("#accuracy-value").inner_text()
+        == f"{100 * state['metrics']['train_accuracy']:.1f}%"
+        == "93.5%"
+    )
+    assert p.locator("#loss-value").locator("xpath=..").inner_text().startswith("batch loss")
+    p = page.open("?preset=digits&step=330")  # measured every hundred steps: not beside step 330's loss
+    assert state_of(server, p)["metrics"]["at_step"] != 330
+    assert p.locator("#accuracy-stat").is_hidden()
