@@ -191,7 +191,12 @@ class HistoryPlot {
       Plotly.restyle(this.el, { mode: "lines" }, this.dotted);
       this.dotted = [];
     }
-    this.range = positiveRange(update.y.flat(), this.range);
+    this.widen(Plotly, update.y.flat());
+  }
+
+  /** The log axis's labels for what is drawn, widened by `values`. */
+  widen(Plotly, values) {
+    this.range = positiveRange(values, this.range);
     const ticks = ticksOver(this.range);
     if (this.empty) { // the first streamed points replace the empty plot's hint
       this.empty = false;
@@ -208,7 +213,7 @@ class HistoryPlot {
 const FEW_MEASURES = 30;
 
 export class LossPlot extends HistoryPlot {
-  async reset(history, extra = []) {
+  async reset(history, extra = [], now = null) {
     const c = theme();
     const traces = [{ x: history.step, y: history.loss, name: t("plot.train_batch"), mode: "lines",
                       line: { color: c.accent, width: 1.5 } }];
@@ -224,11 +229,25 @@ export class LossPlot extends HistoryPlot {
                     line: { color: c.fg, width: 1, dash: "dot" }, marker: { size: 4 } });
     }
     traces.push(...extra.map((tr) => ({ ...tr, line: { color: c.neg, ...tr.line } }))); // after A's: extend() adds to trace 0
+    this.nowAt = traces.length; // the dot of the loss beside the network (setNow)
+    traces.push({ x: now ? [now.step] : [], y: now ? [now.loss] : [], name: t("plot.now"), mode: "markers",
+                  showlegend: false, marker: { color: c.accent, size: 7, line: { color: c.paper, width: 1.5 } } });
     await this.draw(traces, history);
   }
 
   async extend(steps, losses) {
     if (this.ready) await this.append({ x: [steps], y: [losses] }, [0]);
+  }
+
+  /** The loss beside the network, this step's batch before its update, as a dot where the batch
+   * curve goes on: the curve ends a step before (a row comes with its step's update), so after a
+   * jump the number shown was on no curve (lr_high: 62.6 beside a curve ending at 8.8). `now` is
+   * {step, loss}, or null to hide it (playing, a phase before the loss). */
+  async setNow(now) {
+    if (!this.ready || this.nowAt === undefined || this.empty) return;
+    const Plotly = await ready;
+    Plotly.restyle(this.el, { x: [now ? [now.step] : []], y: [now ? [now.loss] : []] }, [this.nowAt]);
+    if (now) this.widen(Plotly, [now.loss]);
   }
 }
 

@@ -7,7 +7,7 @@ import { busy } from "./busy.js";
 import { BoundaryPlot, GradPlot, LossPlot, PreviewPlot, paceToFrames } from "./plots.js";
 import { framePoints, historyPlan } from "./plotlogic.js";
 import { drawSidePlots, wantSidePlots } from "./sideplots.js";
-import { emit, model, on } from "./store.js";
+import { emit, model, on, revealed } from "./store.js";
 import { expose } from "./testhook.js";
 
 const $ = (id) => document.getElementById(id);
@@ -17,6 +17,15 @@ function loadPlotly() {
   const script = document.createElement("script");
   script.src = new URL("../vendor/plotly.min.js", import.meta.url).href; // under the page's hashed prefix
   document.head.append(script);
+}
+
+/** The loss the network's stats show, as the loss plot's dot at its step: at rest, once the
+ * phase shown has reached the loss; positive (the axis is logarithmic). */
+function nowPoint() {
+  const st = model.state;
+  if (!st || model.playing || !revealed(st.layers.length, model.page.phase).loss) return null;
+  const loss = st.loss + st.penalty;
+  return Number.isFinite(loss) && loss > 0 ? { step: st.step, loss } : null;
 }
 
 export function mountPlots() {
@@ -42,10 +51,11 @@ export function mountPlots() {
     if (!model.history || !model.state) return;
     scheduleSidePlots(); // their requests go out now; they draw after these (plots.js ready)
     const b = model.compare?.traces();
-    await plots.loss.reset(model.history, b?.loss ?? []);
+    await plots.loss.reset(model.history, b?.loss ?? [], nowPoint());
     await plots.grad.reset(model.history, model.state.layers.length, b?.grad ?? []);
   };
 
+  on("state", ({ streamed }) => { if (!streamed) plots.loss.setNow(nowPoint()); });
   let plotlyAsked = false;
   on("state", () => {
     if (plotlyAsked) return;
@@ -61,7 +71,10 @@ export function mountPlots() {
     if (plan === "extend") scheduleSidePlots();
     if (plan === "redraw" || plan === "extend-redraw") busy(redraw);
   });
-  on("playing", (playing) => paceToFrames(playing));
+  on("playing", (playing) => {
+    paceToFrames(playing);
+    if (playing) plots.loss.setNow(null); // not redrawn at every frame: shown again at the pause
+  });
   on("catchup", (states) => {
     const { steps, losses, norms } = framePoints(states);
     plots.loss.extend(steps, losses);
@@ -70,6 +83,7 @@ export function mountPlots() {
   });
   on("compare-history", () => { if (!model.playing && model.history) busy(redraw); });
   on("page", (changes) => { // legends and captions are drawn inside the plots, colours from the look
+    if ("phase" in changes) plots.loss.setNow(nowPoint());
     if ("lang" in changes || (("theme" in changes || "palette" in changes) && model.history)) busy(redraw);
   });
 }

@@ -324,3 +324,21 @@ def test_the_accuracy_the_lessons_quote_is_on_the_page(page, server):
     p = page.open("?preset=digits&step=330")  # measured every hundred steps: not beside step 330's loss
     assert state_of(server, p)["metrics"]["at_step"] != 330
     assert p.locator("#accuracy-stat").is_hidden()
+
+
+def test_the_loss_beside_the_network_is_on_the_loss_plot(page, server):
+    """After a jump the batch loss beside the network is this step's, before its update, and the
+    batch curve ends a step before (a row comes with its update): lr_high showed 62.6 beside a
+    curve ending at 8.8. A dot at the curve's end says where that number is; hidden while playing
+    and in a phase before the loss."""
+    p = page.open("?preset=lr_high&step=3")
+    state = state_of(server, p)
+    p.wait_for_function("document.querySelector('#plot-loss').data?.at(-1)?.x?.length === 1")
+    traces = p.evaluate(
+        "document.querySelector('#plot-loss').data.map((tr) => ({x: [...tr.x], y: [...tr.y]}))"
+    )
+    assert traces[0]["x"][-1] == 2 and traces[-1]["x"] == [3]
+    assert traces[-1]["y"] == [state["loss"] + state["penalty"]]
+    assert p.locator("#loss-value").inner_text() == f"{state['loss'] + state['penalty']:.6g}"
+    p.locator("#timeline [data-phase='forward:0']").click()  # the loss not computed yet: no dot
+    p.wait_for_function("document.querySelector('#plot-loss').data.at(-1).x.length === 0")
