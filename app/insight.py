@@ -149,7 +149,8 @@ def recent_path(live: LiveRun, cs: tuple[Coordinate, Coordinate], steps: int) ->
     response_model=SurfaceOut,
     summary="The batch loss over a grid of two parameters around their current values",
     description="p and q name parameters as W<layer>:<i>:<j> or b<layer>:<i> (default q: p's neuron's "
-    "bias; under batch norm, which cancels that bias, the next weight into p's neuron). At most {MAX_POINTS}×{MAX_POINTS} points (odd, so the centre is the current point); a "
+    "bias; under batch norm, which cancels that bias, the next weight into p's neuron). "
+    f"At most {MAX_POINTS}×{MAX_POINTS} points (odd, so the centre is the current point); a "
     "big net × batch gets fewer (`points` says how many). radius: half the grid's width in parameter "
     "units (default: enough for the path and a few steps, at least 1). path: past steps to trace.",
 )

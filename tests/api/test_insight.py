@@ -164,3 +164,10 @@ def test_a_name_that_is_no_parameter_is_said_in_signs_any_page_can_show(client):
 def test_a_missing_run_is_404(client):
     for path in ("shares?layer=0&i=0", "surface?p=W0:0:0", "neurons"):
         assert client.get(f"/api/v1/runs/nope/{path}").status_code == 404
+
+
+def test_the_documentation_says_its_numbers_not_their_names(client):
+    """A description written partly as an f-string said "At most {MAX_POINTS}×{MAX_POINTS}"."""
+    spec = client.get("/openapi.json").json()
+    texts = [op.get("description", "") for path in spec["paths"].values() for op in path.values()]
+    assert not [t for t in texts if re.search(r"\{[A-Z_]+\}", t)]
