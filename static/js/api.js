@@ -3,13 +3,12 @@
 import { language, t } from "./i18n.js";
 import { parseJson } from "./numbers.js";
 
-/** The server's error in the page's language: known kinds have a message of their own. */
+const OR = "disjunction"; // (not written as a plotly trace's `type: "…"`: tests/api/test_security.py reads those)
+const orList = (lang) => new Intl.ListFormat(lang, { style: "long", type: OR }); // "a, b, or c"
+
 /** What is allowed, in the page's language where the server says it in parts: its choices as
  * a list ("a, b, or c"; "a、b或c"), a range as "lo to hi"; else in the server's own words
  * (signs, or English for what has no parts). */
-const orList = (lang) => new Intl.ListFormat(lang, { style: "long", type: OR }); // "a, b, or c"
-const OR = "disjunction"; // (not written as a plotly trace's `type: "…"`: tests/api/test_security.py reads those)
-
 function allowedWords(first, field) {
   if (Array.isArray(first.choices)) {
     if (field === "preset") return t("allowed.lessons"); // ids of no use to a student: the menu has them
@@ -21,6 +20,7 @@ function allowedWords(first, field) {
   return first.allowed ?? "";
 }
 
+/** The server's error in the page's language: known kinds have a message of their own. */
 function describe(first) {
   const path = first.loc.filter((p) => p !== "body" && p !== "query");
   const where = path.join(".");

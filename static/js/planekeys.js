@@ -71,5 +71,4 @@ export function bindPlaneKeys(plot, cursorEl, hooks) {
     }
     hooks.edit(cursor.x, cursor.y, Boolean(action.remove));
   });
-  return { redraw: () => { if (document.activeElement === plot) show(); } };
 }

@@ -31,54 +31,58 @@ export class ShapeControls {
   }
 
   update() {
-    const { hidden, view, limits } = this;
+    const { hidden, view } = this;
     if (!hidden || !view?.state) return;
     const [width, height] = this.size ?? [this.canvas.clientWidth, this.canvas.clientHeight];
     const key = `${hidden.join(",")}|${width}x${height}|${this.disabled}|${t("shape.label")}`;
     if (key === this.drawnKey) return;
     this.drawnKey = key;
     const columns = view.layout(width, height);
-    keepingFocus(this.el, () => { // a press of + or − keeps the focus on it
-      this.el.replaceChildren();
-      const pair = (action, layer, label, text) => {
-        const group = document.createElement("div");
-        group.className = "shape-pair";
-        const button = (sign, act, aria) => {
-          const b = document.createElement("button");
-          b.type = "button";
-          b.textContent = sign;
-          b.dataset.action = act;
-          b.dataset.focus = `shape:${act}:${layer}`;
-          if (layer !== null) b.dataset.layer = String(layer);
-          b.setAttribute("aria-label", aria);
-          b.title = aria;
-          b.disabled = this.disabled || reshape(hidden, act, layer, limits) === null;
-          b.addEventListener("click", () => {
-            const next = reshape(this.hidden, act, layer, this.limits);
-            if (next) this.onChange(next);
-          });
-          return b;
-        };
-        const count = document.createElement("span");
-        count.className = "shape-count";
-        count.textContent = text;
-        group.append(button("−", `remove-${action}`, label.remove), count, button("+", `add-${action}`, label.add));
-        return group;
+    keepingFocus(this.el, () => this.build(columns)); // a press of + or − keeps the focus on it
+  }
+
+  /** The buttons anew, placed over the network's `columns`. */
+  build(columns) {
+    const { hidden, limits } = this;
+    this.el.replaceChildren();
+    const pair = (action, layer, label, text) => {
+      const group = document.createElement("div");
+      group.className = "shape-pair";
+      const button = (sign, act, aria) => {
+        const b = document.createElement("button");
+        b.type = "button";
+        b.textContent = sign;
+        b.dataset.action = act;
+        b.dataset.focus = `shape:${act}:${layer}`;
+        if (layer !== null) b.dataset.layer = String(layer);
+        b.setAttribute("aria-label", aria);
+        b.title = aria;
+        b.disabled = this.disabled || reshape(hidden, act, layer, limits) === null;
+        b.addEventListener("click", () => {
+          const next = reshape(this.hidden, act, layer, this.limits);
+          if (next) this.onChange(next);
+        });
+        return b;
       };
-      const layers = pair("layer", null, { add: t("shape.add_layer"), remove: t("shape.remove_layer") },
-        t("shape.layers", { n: hidden.length }));
-      layers.classList.add("layers");
-      layers.classList.toggle("compact", hidden.length > 0 && columns[1].colGap < COMPACT_BELOW);
-      this.el.append(layers);
-      hidden.forEach((n, l) => {
-        const column = columns[l + 1];
-        const group = pair("neuron", l, { add: t("shape.add_neuron", { l: l + 1 }), remove: t("shape.remove_neuron", { l: l + 1 }) },
-          String(n));
-        group.style.left = `${column.x}px`;
-        group.classList.toggle("compact", column.colGap < COMPACT_BELOW);
-        group.hidden = column.colGap < HIDDEN_BELOW; // too crowded: the hidden-layers field remains
-        this.el.append(group);
-      });
+      const count = document.createElement("span");
+      count.className = "shape-count";
+      count.textContent = text;
+      group.append(button("−", `remove-${action}`, label.remove), count, button("+", `add-${action}`, label.add));
+      return group;
+    };
+    const layers = pair("layer", null, { add: t("shape.add_layer"), remove: t("shape.remove_layer") },
+      t("shape.layers", { n: hidden.length }));
+    layers.classList.add("layers");
+    layers.classList.toggle("compact", hidden.length > 0 && columns[1].colGap < COMPACT_BELOW);
+    this.el.append(layers);
+    hidden.forEach((n, l) => {
+      const column = columns[l + 1];
+      const group = pair("neuron", l, { add: t("shape.add_neuron", { l: l + 1 }), remove: t("shape.remove_neuron", { l: l + 1 }) },
+        String(n));
+      group.style.left = `${column.x}px`;
+      group.classList.toggle("compact", column.colGap < COMPACT_BELOW);
+      group.hidden = column.colGap < HIDDEN_BELOW; // too crowded: the hidden-layers field remains
+      this.el.append(group);
     });
   }
 }

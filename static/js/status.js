@@ -2,7 +2,7 @@
 // flags, the view, scale and speed switches, the sample menu and the phase timeline. A view of the
 // page model: it subscribes to "state" and "page" and draws; changes go back through setPage.
 import { t } from "./i18n.js";
-import { fmt, model, on, phases } from "./store.js";
+import { fmt, model, on, revealed } from "./store.js";
 import { keepingFocus } from "./focuskeep.js";
 import { phaseTitle, renderTimeline } from "./timeline.js";
 
@@ -34,8 +34,7 @@ export function mountStatus(setPage) {
     const title = phaseTitle(page.phase);
     setText($("phase-chip"), title);
     setAttr($("phase-chip"), "title", title);
-    const lossShown = page.phase === "" || phases(st.layers.length).indexOf(page.phase) >= st.layers.length;
-    setText($("loss-value"), lossShown ? fmt.num(st.loss + st.penalty, 6) : "…");
+    setText($("loss-value"), revealed(st.layers.length, page.phase).loss ? fmt.num(st.loss + st.penalty, 6) : "…");
     // the share of all training rows classified right (the lessons quote it: dying ReLUs' 90%),
     // when it was measured at this step: a big net's is measured every so many steps, and its
     // digit lab says which (a number of another step would sit beside this step's loss)

@@ -12,6 +12,8 @@ import { esc } from "./html.js";
 import { keepingFocus } from "./focuskeep.js";
 
 
+const FORWARD = "[data-act=next], [data-act=close]"; // the card's way on: Next, on the last card Finish
+
 export class Tour {
   /** `host` has {model, setPage}: the glue's verbs. */
   constructor(el, button, host) {
@@ -123,10 +125,10 @@ export class Tour {
         <div class="tour-formula" aria-label="${esc(t("tour.formula"))}">${lines.join("")}</div>
       </div>
       <figure class="tour-code"><figcaption>${esc(t("tour.code"))}</figcaption>
-        <pre><code>${esc(code)}</code></pre></figure>`; }, "[data-act=next], [data-act=close]"); // Next, then Finish
+        <pre><code>${esc(code)}</code></pre></figure>`; }, FORWARD);
     if (this.focusCard) {
       this.focusCard = false;
-      this.el.querySelector("[data-act=next], [data-act=close]")?.focus();
+      this.el.querySelector(FORWARD)?.focus();
     }
     this.el.querySelector("[data-act=back]").addEventListener("click", () => this.open(k - 1));
     this.el.querySelector("[data-act=next]")?.addEventListener("click", () => this.open(k + 1));

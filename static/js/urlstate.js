@@ -90,8 +90,8 @@ export function readUrl(search = location.search) {
   const unread = [];
   for (const [name, [type, fallback]] of Object.entries(PAGE_PARAMS)) {
     if (!query.has(name)) { page[name] = fallback; continue; }
-    const value = parse(type, query.get(name));
-    const drawable = (type !== "int" || Number.isFinite(value)) && (!PAGE_VALUES[name] || PAGE_VALUES[name].test(value));
+    const value = readValue(type, query.get(name));
+    const drawable = value !== undefined && (!PAGE_VALUES[name] || PAGE_VALUES[name].test(value));
     page[name] = drawable ? value : fallback; // else a link the page cannot draw
     if (!drawable) unread.push(`${name}=${query.get(name)}`);
   }
