@@ -98,18 +98,29 @@ def extras_work(shape: Shape, include: tuple[str, ...], grid: int, settings: Set
     return work
 
 
-def axis(values: np.ndarray, n: int) -> np.ndarray:
-    lo, hi = float(values.min()), float(values.max())
+def axis(lo: float, hi: float, n: int) -> np.ndarray:
     pad = GRID_PAD * ((hi - lo) or 1.0)
     return np.linspace(lo - pad, hi + pad, n)
+
+
+@functools.lru_cache(maxsize=64)
+def lattice(box: tuple[float, float, float, float], n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """xs, ys and the n·n points (row r of the lattice is ys[r]) spanning `box` (x lo, x hi,
+    y lo, y hi), made once per data set and size: a class pausing together asks for the grid
+    of one data set at a hundred steps (~15 of XOR's ~70 µs a grid). Read-only: shared."""
+    xs, ys = axis(box[0], box[1], n), axis(box[2], box[3], n)
+    points = np.column_stack([np.tile(xs, n), np.repeat(ys, n)])
+    for array in (xs, ys, points):
+        array.flags.writeable = False
+    return xs, ys, points
 
 
 def grid_of(run: Run, n: int) -> dict[str, Any]:
     """Each neuron's output over the lattice: row r of the lattice is ys[r], column c is xs[c];
     `layers[l]` holds one row of n·n values per neuron of layer l (as colour levels)."""
     x = run.dataset.x_train
-    xs, ys = axis(x[:, 0], n), axis(x[:, 1], n)
-    points = np.column_stack([np.tile(xs, n), np.repeat(ys, n)])
+    lo, hi = x.min(axis=0), x.max(axis=0)
+    xs, ys, points = lattice((float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1])), n)
     with np.errstate(all="ignore"):
         activations = run.activations(points)
     return {"xs": xs, "ys": ys, "layers": layer_levels(activations)}

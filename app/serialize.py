@@ -10,6 +10,7 @@ short form (0.1234, not 0.12340000000000001), which is what shrinks a stream.
 from __future__ import annotations
 
 import math
+from itertools import repeat
 from collections.abc import Collection
 from dataclasses import fields as dataclass_fields
 from typing import Any
@@ -95,23 +96,38 @@ CONTAINERS, SEQUENCES = (dict, list, tuple), (list, tuple)
 
 
 def count_none(value: Any) -> int:
-    """How many None values the containers hold (arrays hold none): each is one JSON null.
-    A loop over a stack of containers, not a recursion of generators (a small net's State:
-    11 -> 8.6 µs)."""
+    """How many None values the containers hold (arrays hold none): each is one JSON null;
+    at most that many, never more (dumps() then names what it must: slower, never wrong).
+
+    A list's Nones are counted in C (list.count), and its items looked into only when its
+    first is a container; a list of flat lists (a history's grad norms) in C too. A whole
+    XOR history of 2000 steps: 950 -> 210 µs. A list that mixes numbers and
+    containers is counted short: the slow path, never a wrong answer."""
     if value is None:
         return 1
     count, containers = 0, [value]
     while containers:
         container = containers.pop()
         if isinstance(container, dict):
-            container = container.values()
-        elif not isinstance(container, SEQUENCES):
+            for item in container.values():
+                if item is None:
+                    count += 1
+                elif isinstance(item, CONTAINERS):
+                    containers.append(item)
             continue
-        for item in container:
-            if item is None:
-                count += 1
-            elif isinstance(item, CONTAINERS):
-                containers.append(item)
+        if not isinstance(container, SEQUENCES) or not container:
+            continue
+        count += container.count(None)
+        first = container[0]
+        if not isinstance(first, CONTAINERS):
+            continue
+        if type(first) is list and not (first and isinstance(first[0], CONTAINERS)):
+            try:
+                count += sum(map(list.count, container, repeat(None)))
+                continue
+            except TypeError:  # not all lists: each looked into below
+                pass
+        containers.extend(item for item in container if isinstance(item, CONTAINERS))
     return count
 
 

@@ -9,8 +9,10 @@ import math
 
 import numpy as np
 import orjson
+from hypothesis import given
+from hypothesis import strategies as st
 
-from app.serialize import dumps
+from app.serialize import count_none, dumps, name_non_finite
 from engine.presets import resolve
 from engine.trainer import Run
 
@@ -52,6 +54,44 @@ def test_names_read_back_as_the_same_numbers():
     a = np.array([np.nan, np.inf, -np.inf, 2.0])
     back = [float(v) for v in orjson.loads(dumps(a))]
     assert math.isnan(back[0]) and back[1:] == [math.inf, -math.inf, 2.0]
+
+
+def nones(value: object) -> int:
+    """Independently: every None in the containers, by recursion."""
+    if value is None:
+        return 1
+    if isinstance(value, dict):
+        return sum(nones(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return sum(nones(v) for v in value)
+    return 0
+
+
+SCALARS = st.none() | st.floats() | st.integers(-(2**53), 2**53) | st.sampled_from(["null", "NaN", ""])
+JSONISH = st.recursive(
+    SCALARS,
+    lambda inner: st.lists(inner, max_size=6)
+    | st.lists(inner, max_size=6).map(tuple)
+    | st.dictionaries(st.text(max_size=4), inner, max_size=5),
+    max_leaves=40,
+)
+
+
+@given(JSONISH)
+def test_counting_nones_never_counts_too_many_and_dumps_names_every_non_finite(value):
+    """count_none may count short (lists that mix numbers and containers), which costs dumps
+    its slow path; counting too many would let a NaN out as null."""
+    assert count_none(value) <= nones(value)
+    assert dumps(value) == orjson.dumps(name_non_finite(value))
+
+
+def test_counting_nones_is_exact_for_what_a_history_holds():
+    history = Run(resolve({"preset": "xor"}))
+    history.advance(30)
+    value = history.history.to_dict(0)
+    value["test_loss"] = [None, 0.5, None]  # evaluations not made at a step are None
+    value["grad_norms"][3] = [None, 1.0]
+    assert count_none(value) == nones(value) >= 3
 
 
 def first_bad_step(run: Run) -> int:
