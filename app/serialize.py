@@ -10,9 +10,9 @@ short form (0.1234, not 0.12340000000000001), which is what shrinks a stream.
 from __future__ import annotations
 
 import math
-from itertools import repeat
 from collections.abc import Collection
 from dataclasses import fields as dataclass_fields
+from itertools import repeat
 from typing import Any
 
 import numpy as np

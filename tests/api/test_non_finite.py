@@ -70,9 +70,11 @@ def nones(value: object) -> int:
 SCALARS = st.none() | st.floats() | st.integers(-(2**53), 2**53) | st.sampled_from(["null", "NaN", ""])
 JSONISH = st.recursive(
     SCALARS,
-    lambda inner: st.lists(inner, max_size=6)
-    | st.lists(inner, max_size=6).map(tuple)
-    | st.dictionaries(st.text(max_size=4), inner, max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=6)
+        | st.lists(inner, max_size=6).map(tuple)
+        | st.dictionaries(st.text(max_size=4), inner, max_size=5)
+    ),
     max_leaves=40,
 )
 
