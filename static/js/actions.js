@@ -2,8 +2,10 @@
 // pause. The toolbar's buttons, the keys and the views that offer one (the quiz jumps) all call
 // these; each goes through the run model (run.js) and is counted by busy().
 import { busy } from "./busy.js";
+import { t } from "./i18n.js";
 import { reachable } from "./pagerun.js";
 import { BIG_NET, model, on, phases, setPage } from "./store.js";
+import { toast } from "./toast.js";
 
 export const STREAM_RATE = 40; // states a second while playing; the canvas draws at the display's rate
 // While a big net plays, frames carry what the view draws: the edges' matrix, activations and δ.
@@ -74,10 +76,17 @@ export function jump(target) {
   return busy(() => model.run.jump(reachable(target)));
 }
 
+/** A diverged run's numbers stay NaN or ∞ whatever it does next: playing on moves only the
+ * step. Said, with the way out, when Play is pressed or a stream ends there. */
+function sayDiverged(step) {
+  toast(t("play.diverged", { step }), { label: t("play.reset"), run: reset });
+}
+
 /** Play, or pause when playing. */
 export function play() {
   if (model.playing) { busy(() => model.run.pause()); return; }
   if (!model.state) return;
+  if (model.state.diverged) { sayDiverged(model.state.diverged_at ?? model.state.step); return; }
   model.page.phase = "";
   model.run.play(playOptions(model.nParams, model.page.speed, model.page.view, model.page.sample));
 }
@@ -93,6 +102,10 @@ function replay() {
  * carry only what its view draws. Mounted before the views, so they draw with the new stream
  * asked for. */
 export function mountActions() {
+  on("ended", ({ reason, step }) => {
+    if (reason === "diverged") sayDiverged(model.state?.diverged_at ?? step);
+    else if (reason === "limit") toast(t("play.limit", { step }));
+  });
   on("page", (changes) => {
     if ("speed" in changes || (("view" in changes || "sample" in changes) && model.nParams > BIG_NET)) replay();
   });

@@ -5,7 +5,8 @@
 // Actions queue, so an answer never lands on a model that a later action already moved.
 //
 // Events: "state" (detail: {state, streamed}), "history" (detail: the rows just appended, or
-// null when the history was replaced), "playing" (detail: true | false).
+// null when the history was replaced), "playing" (detail: true | false), "ended" (detail: the
+// stream's end event, {reason: "diverged" | "limit" | "max_frames", step}).
 
 import { api } from "./api.js";
 import { decodeFrame } from "./frames.js";
@@ -290,7 +291,12 @@ export class RunModel extends EventTarget {
       this.setState(this.readState(frame, params), true);
     });
     const finish = () => { if (stream === this.stream) this.pause(); };
-    stream.addEventListener("end", finish);
+    // The server ended the stream itself: the run diverged, or reached the replay limit. The
+    // page pauses, and says why ("ended"), or Play would look broken.
+    stream.addEventListener("end", (event) => {
+      if (stream === this.stream) this.emit("ended", parseJson(event.data));
+      finish();
+    });
     stream.onerror = finish;
   }
 

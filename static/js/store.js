@@ -60,6 +60,7 @@ export function useRun(run) {
     model.playing = e.detail;
     emit("playing", e.detail);
   });
+  run.addEventListener("ended", (e) => emit("ended", e.detail));
 }
 
 /** Change what the page shows (step, phase, sel, view, theme, …): every view subscribed to

@@ -4,6 +4,8 @@ panel, the server). That a slow net's frames keep coming is tested on the stream
 
 from __future__ import annotations
 
+import math
+
 import httpx
 import pytest
 
@@ -19,7 +21,9 @@ def agree(server, page, p) -> int:
     assert int(p.locator("#step-input").input_value()) == step
     url_step = p.evaluate("new URLSearchParams(location.search).get('step')")
     assert int(url_step or 0) == step
-    assert p.evaluate("window.__bpx.model.state.loss") == server_state["loss"]  # the numbers of that step
+    # the numbers of that step (a diverged one's named: "NaN" is NaN, "Infinity" ∞)
+    shown, loss = p.evaluate("window.__bpx.model.state.loss"), float(server_state["loss"])
+    assert shown == loss or (math.isnan(shown) and math.isnan(loss))
     history = p.evaluate("window.__bpx.model.history.step")
     assert history == list(range(step))  # the curves end where the counter is
     return step
@@ -208,3 +212,29 @@ def test_a_jump_past_the_replay_limit_shows_the_step_the_run_reached(page, serve
     agree(server, page, p)  # counter, URL, numbers and curves: the server's step, 100,000
     assert p.evaluate("window.__bpx.step") == 100_000
     assert not page.problems  # no chunk refused on the way
+
+
+def test_play_on_a_diverged_run_says_why_and_offers_a_reset(page, server):
+    """A stream ends by itself when its run diverges (app/stream.py): the page paused without a
+    word, and Play then moved the step one frame and stopped again, looking broken."""
+    p = page.open("?preset=exploding&speed=100")
+    p.click("#btn-play")
+    p.wait_for_function("!document.querySelector('#toast').hidden", timeout=30_000)
+    page.wait_idle()
+    diverged_at = p.evaluate("window.__bpx.model.state.diverged_at")
+    assert diverged_at is not None and not p.evaluate("window.__bpx.model.playing")
+    said = p.locator("#toast").inner_text()
+    assert f"The run diverged at step {diverged_at}: its numbers are NaN or ∞" in said
+    step = agree(server, page, p)
+
+    p.evaluate("document.querySelector('#toast').hidden = true")
+    p.click("#btn-play")  # pressed again: nothing plays, the same words
+    p.wait_for_function("!document.querySelector('#toast').hidden")
+    page.wait_idle()
+    assert p.locator("#toast").inner_text() == said
+    assert agree(server, page, p) == step
+
+    p.click("#toast-action")  # Reset
+    page.wait_idle()
+    assert agree(server, page, p) == 0
+    assert not page.problems
