@@ -12,6 +12,17 @@ export function toast(text, action = null) {
     el.append(" ", button);
   }
   el.hidden = false;
+  clearOf(el, document.activeElement);
   clearTimeout(timer);
   timer = setTimeout(() => { el.hidden = true; }, action ? 10000 : 3500); // ms: time to reach the undo
+}
+
+/** The notice at the bottom, or at the top where it would cover what has the focus (editing the
+ * plane's points by keyboard, its "data changed… Undo" hid the cursor and the points). */
+function clearOf(el, focus) {
+  el.classList.remove("toast-top");
+  if (!focus || focus === document.body) return;
+  const [a, b] = [el.getBoundingClientRect(), focus.getBoundingClientRect()];
+  const covers = a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  if (covers) el.classList.add("toast-top");
 }

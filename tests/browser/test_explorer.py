@@ -335,6 +335,9 @@ def test_your_own_data_by_keyboard(page):
     assert abs(added[-1][0] - x) < 0.01 and abs(added[-1][1] - y) < 0.01  # where the cursor said
     assert p.evaluate("window.__bpx.model.resolved.data.y.at(-1)") == [0]  # the chosen class
     assert p.evaluate("window.__bpx.step") == 0 and p.evaluate("window.__bpx.model.page.phase") == ""
+    # "data changed… Undo" is said clear of the plane being edited (it covered the cursor)
+    toast, plane = p.locator("#toast").bounding_box(), p.locator("#plot-boundary").bounding_box()
+    assert toast["y"] + toast["height"] <= plane["y"] or toast["y"] >= plane["y"] + plane["height"]
     p.locator("#plot-boundary").focus()
     p.keyboard.press("Enter")  # a second point: the first stays, and so does every other
     p.wait_for_function(f"({rows}).length === {before + 2}")  # each edit lost the test share (a fifth)
