@@ -87,6 +87,8 @@ export class WhyPanel {
       await this.surface.message(t("why.surface_diverged", { step }));
       return;
     }
+    // a typed second parameter the server refused is marked on the field, for a screen reader too
+    this.qInput.setAttribute("aria-invalid", String(Boolean(surface.error && surface.error.field === "q")));
     if (surface.error) { // said once, under the field it is about; the plot says there is nothing
       this.note.textContent = surface.error.message;
       await this.surface.message(t("why.surface_none"));

@@ -80,6 +80,7 @@ def test_the_second_parameter_can_be_typed_and_a_bad_one_is_explained(page):
     p.press("#surface-q", "Enter")
     page.wait_idle()
     assert p.evaluate("window.__bpx.why.surface.parameters") == ["W0:1:0", "W0:0:1"]
+    assert p.locator("#surface-q").get_attribute("aria-invalid") == "false"
     p.fill("#surface-q", "W9:0:0")
     p.press("#surface-q", "Enter")
     page.wait_idle()
@@ -87,6 +88,7 @@ def test_the_second_parameter_can_be_typed_and_a_bad_one_is_explained(page):
     note = p.locator("#surface-note").inner_text()
     assert "W9:0:0" in note and "b<l>:<i>; l = 0…1" in note, note
     assert note.startswith("Second parameter: "), note  # in words, not the API's letter ("q: ")
+    assert p.locator("#surface-q").get_attribute("aria-invalid") == "true"  # and marked, for a screen reader
     # said once: the plot points to it (it said the same sentence again, under the field's)
     said = p.locator("#plot-surface .annotation-text").first.text_content()
     assert said == "No surface: see the second parameter above", said
