@@ -4,6 +4,7 @@ import { api } from "./api.js";
 import { wholeMatrix } from "./frames.js";
 import { drawGray } from "./images.js";
 import { applyTranslations, t } from "./i18n.js";
+import { bindPadKeys } from "./padkeys.js";
 import { fmt, model, on } from "./store.js";
 import { CONFIG, layout, readyAfter, renderNeuronMaps, theme } from "./plots.js";
 import { whenVisible } from "./visible.js";
@@ -102,7 +103,9 @@ export class DigitLab {
         <div id="dl-wrong" class="wrong" role="group" tabindex="0" aria-label="misclassified digits" data-i18n-aria="digits.wrong_label"></div>
       </figure>
       <figure class="card"><figcaption data-i18n="digits.draw">Draw a digit</figcaption>
-        <canvas id="dl-pad" class="pad" width="196" height="196" aria-label="drawing pad" data-i18n-aria="digits.pad"></canvas>
+        <div class="pad-wrap"><canvas id="dl-pad" class="pad" width="196" height="196" tabindex="0" aria-label="drawing pad" data-i18n-aria="digits.pad"></canvas>
+          <div id="dl-pen" class="plane-cursor pen" hidden></div></div>
+        <div id="dl-pad-said" class="sr-only" aria-live="polite"></div>
         <div class="row-controls">
           <button id="dl-clear" data-i18n="digits.clear">Clear</button>
           <button id="dl-show" data-i18n="digits.show">Show in network</button>
@@ -308,22 +311,33 @@ export class DigitLab {
     // read back after every stroke (mnistify): a context kept in memory for it, which Chrome
     // otherwise asks for in a console warning from the second stroke on
     const ctx = pad.getContext("2d", { willReadFrequently: true });
-    let drawing = false;
+    Object.assign(ctx, { lineWidth: 16, lineCap: "round", lineJoin: "round", strokeStyle: "#fff" });
+    const stroke = (from, to) => {
+      ctx.beginPath();
+      ctx.moveTo(from.x, from.y);
+      ctx.lineTo(to.x, to.y);
+      ctx.stroke();
+    };
+    let last = null; // the pointer's point while a stroke is drawn
     const at = (e) => {
       const r = pad.getBoundingClientRect();
-      return [((e.clientX - r.left) * pad.width) / r.width, ((e.clientY - r.top) * pad.height) / r.height];
+      return { x: ((e.clientX - r.left) * pad.width) / r.width, y: ((e.clientY - r.top) * pad.height) / r.height };
     };
-    pad.addEventListener("pointerdown", (e) => { drawing = true; pad.setPointerCapture(e.pointerId); ctx.beginPath(); ctx.moveTo(...at(e)); });
+    pad.addEventListener("pointerdown", (e) => { last = at(e); pad.setPointerCapture(e.pointerId); });
     pad.addEventListener("pointermove", (e) => {
-      if (!drawing) return;
-      ctx.lineWidth = 16;
-      ctx.lineCap = "round";
-      ctx.lineJoin = "round";
-      ctx.strokeStyle = "#fff";
-      ctx.lineTo(...at(e));
-      ctx.stroke();
+      if (!last) return;
+      const next = at(e);
+      stroke(last, next);
+      last = next;
     });
-    pad.addEventListener("pointerup", () => { drawing = false; this.predictDrawing(false); });
+    pad.addEventListener("pointerup", () => { last = null; this.predictDrawing(false); });
+    const said = this.root.querySelector("#dl-pad-said");
+    bindPadKeys(pad, this.root.querySelector("#dl-pen"), {
+      stroke,
+      lift: () => this.predictDrawing(false),
+      clear: () => this.clearPad(),
+      announce: (text) => { said.textContent = text; },
+    });
   }
 
   clearPad() {

@@ -7,6 +7,7 @@ export const SHORTCUTS = [
   ["1 2 3", "keys.views", null], ["c", "keys.copy", "copy"], ["Esc", "keys.escape", "escape"], ["?", "keys.help", "help"],
   ["↑ ↓ ← → Enter", "keys.network", null], // the network canvas's own keys (netkeys.js)
   ["↑ ↓ ← → Enter Delete", "keys.plane", null], // the plane's, where its points are yours (planekeys.js)
+  ["↑ ↓ ← → Enter Delete", "keys.pad", null], // the digit lab's drawing pad (padkeys.js)
 ];
 
 export function renderHelp(dl) {

@@ -234,6 +234,37 @@ def test_drawing_digits_warns_of_nothing_in_the_console(page):
     assert not warnings, warnings
 
 
+def test_a_digit_drawn_by_keyboard(page):
+    """The pad took only a mouse or a finger: the keys draw too (arrows move the pen, Enter puts
+    it down and lifts it, each lift asks the network, Delete clears), and a live region says
+    where the pen is in the network's 28 × 28."""
+    p = page.open("?preset=digits")
+    p.locator("#dl-pad").scroll_into_view_if_needed()
+    ink = "(() => { const c = document.querySelector('#dl-pad'); const d = c.getContext('2d')" \
+          ".getImageData(0, 0, c.width, c.height).data; let n = 0; for (let k = 3; k < d.length; k += 4) n += d[k] > 0; return n; })()"
+    p.locator("#dl-pad").focus()
+    assert p.locator("#dl-pen").is_visible()
+    assert p.locator("#dl-pad-said").inner_text() == "Pen at column 15, row 15 of 28, lifted"
+    for _ in range(6):
+        p.keyboard.press("ArrowUp")  # to the top of a "1", the pen up: no ink
+    assert p.evaluate(ink) == 0
+    p.keyboard.press("Enter")
+    for _ in range(12):
+        p.keyboard.press("ArrowDown")
+    assert p.locator("#dl-pad-said").inner_text().startswith("Drawing at column 15, row ")
+    p.keyboard.press("Enter")  # lifted: the network is asked
+    p.wait_for_function("document.querySelector('#dl-probs .main-svg') !== null")
+    drawn = p.evaluate(ink)
+    assert drawn > 16 * 100  # a stroke 16 px wide down ~60% of the pad
+    p.keyboard.press("ArrowRight")  # the pen moves up: no ink on the way
+    assert p.evaluate(ink) == drawn
+    p.keyboard.press("Delete")
+    assert p.evaluate(ink) == 0 and p.locator("#dl-pad-said").inner_text() == "Pad cleared"
+    p.keyboard.press("Escape")
+    assert not p.locator("#dl-pen").is_visible()
+    assert not page.problems
+
+
 def test_play_streams_and_pause_stops(page):
     p = page.open("?preset=xor")
     hint = "Take a step to draw this curve"

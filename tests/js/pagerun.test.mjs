@@ -45,7 +45,7 @@ function fakeRun() {
 }
 
 test("a change runs anew from step 0; a refused one puts back the settings that run and says so", async (t) => {
-  globalThis.document = { getElementById: () => ({ append() {}, textContent: "", hidden: true }) }; // the notice line
+  globalThis.document = { getElementById: () => ({ append() {}, textContent: "", hidden: true, classList: { add() {}, remove() {} } }) }; // the notice line
   t.after(() => { delete globalThis.document; });
   mock.timers.enable({ apis: ["setTimeout"] });
   t.after(() => mock.timers.reset());
