@@ -9,11 +9,12 @@ const drawn = new WeakMap(); // element -> the HTML it shows
  * mode's run B, drawn beside A on scales of its own, which the legend then names too. */
 export function renderLegend(el, view, scales, scaleMode, known = scales.map(() => true), scalesB = null) {
   const whole = (text) => `<span class="nowrap">${text}</span>`; // 1.5e-4 never breaks at its minus
+  const unknown = `<span class="nowrap" title="${t("legend.unknown")}">?</span>`; // what "?" means, on hover
   const rangeOf = (list) => {
     const shown = list.filter((_, l) => known[l] ?? true);
     const top = shown.length ? Math.max(...shown) : null;
-    return scaleMode === "global" ? whole(top === null ? "?" : fmt.num(top, 3))
-      : list.map((s, l) => whole((known[l] ?? true) ? fmt.num(s, 2) : "?")).join(" · ");
+    return scaleMode === "global" ? (top === null ? unknown : whole(fmt.num(top, 3)))
+      : list.map((s, l) => ((known[l] ?? true) ? whole(fmt.num(s, 2)) : unknown)).join(" · ");
   };
   const range = scalesB ? `A: ${rangeOf(scales)}; B: ${rangeOf(scalesB)}` : rangeOf(scales);
   const rows = {

@@ -659,6 +659,15 @@ def test_a_layer_with_no_gradient_is_said_to_have_none(page):
     assert first == "0" and float(second) > 0  # not a made-up "1"
 
 
+def test_a_layer_not_computed_yet_is_a_question_mark_that_says_why(page):
+    p = page.open("?preset=xor&step=2&phase=backward:1&view=gradients&scale=layer")
+    scale = p.locator("#legend").inner_text().split("full width = ")[1].split("\n")[0]
+    first, second = scale.split(" · ")
+    assert first == "?" and float(second) > 0  # ∂L/∂W0 comes at B1's turn, the next phase
+    said = p.locator("#legend [title]").first.get_attribute("title")
+    assert said == "not computed yet: this layer's number comes at a later phase of the step"
+
+
 def test_a_new_look_redraws_the_network_and_the_plots_in_its_colours(page):
     """The canvas and the plots read the look's colours once per look (not in every frame while
     playing): switching the theme still gives both the new ones."""
