@@ -213,19 +213,23 @@ class HistoryPlot {
 const FEW_MEASURES = 30;
 
 export class LossPlot extends HistoryPlot {
-  async reset(history, extra = [], now = null) {
+  /** `penalized`: the run has an L1/L2 penalty, which the batch's loss (what the step
+   * minimises) includes and the measures over all the data and the test set do not: their
+   * names say so, or the gap between the curves reads as something it is not. */
+  async reset(history, extra = [], now = null, penalized = false) {
     const c = theme();
-    const traces = [{ x: history.step, y: history.loss, name: t("plot.train_batch"), mode: "lines",
-                      line: { color: c.accent, width: 1.5 } }];
+    const traces = [{ x: history.step, y: history.loss, name: t(penalized ? "plot.train_batch_penalty" : "plot.train_batch"),
+                      mode: "lines", line: { color: c.accent, width: 1.5 } }];
     if (history.test_loss && history.test_loss.some((v) => v !== null)) {
-      traces.push({ x: history.eval_step, y: history.test_loss, name: t("plot.test"), mode: "lines+markers",
+      traces.push({ x: history.eval_step, y: history.test_loss, name: t(penalized ? "plot.test_no_penalty" : "plot.test"), mode: "lines+markers",
                     line: { color: c.pos, width: 1.5 }, marker: { size: 3 } });
     }
     if (history.train_loss) {
       // measured every 10 steps or more: while the measures are few, each is a dot (a line alone
       // looked measured between them, a chord beside the batch's curve); many dots would hide it
       const few = history.eval_step.length <= FEW_MEASURES;
-      traces.push({ x: history.eval_step, y: history.train_loss, name: t("plot.train_all"), mode: few ? "lines+markers" : "lines",
+      traces.push({ x: history.eval_step, y: history.train_loss, name: t(penalized ? "plot.train_all_no_penalty" : "plot.train_all"),
+                    mode: few ? "lines+markers" : "lines",
                     line: { color: c.fg, width: 1, dash: "dot" }, marker: { size: 4 } });
     }
     traces.push(...extra.map((tr) => ({ ...tr, line: { color: c.neg, ...tr.line } }))); // after A's: extend() adds to trace 0
@@ -331,13 +335,15 @@ export class BoundaryPlot {
       yaxis: { ...layout().yaxis, range: grid ? [grid.ys[0], grid.ys.at(-1)] : undefined } }), CONFIG);
   }
 
-  async message(text) {
-    const Plotly = await ready;
-    const width = Math.max(12, Math.floor(this.el.clientWidth / 7)); // characters of ~7 px per line
-    await Plotly.react(this.el, [], layout({ showlegend: false, xaxis: { visible: false }, yaxis: { visible: false },
-      annotations: [{ text: wrap(text, width), showarrow: false, x: 0.5, y: 0.5, xref: "paper", yref: "paper" }] }),
-    CONFIG);
-  }
+  async message(text) { await sayInPlot(await ready, this.el, text); }
+}
+
+/** A plot that has nothing to draw says why, in its middle, wrapped to its width. */
+export async function sayInPlot(Plotly, el, text) {
+  const width = Math.max(12, Math.floor(el.clientWidth / 7)); // characters of ~7 px per line
+  await Plotly.react(el, [], layout({ showlegend: false, xaxis: { visible: false }, yaxis: { visible: false },
+    annotations: [{ text: wrap(text, width), showarrow: false, x: 0.5, y: 0.5, xref: "paper", yref: "paper" }] }),
+  CONFIG);
 }
 
 export class PreviewPlot {
@@ -354,6 +360,8 @@ export class PreviewPlot {
                        marker: { color: c.pos, size: 9, symbol: "diamond" } }] : []),
     ], layout({ xaxis: { ...layout().xaxis, title: { text: "α", standoff: 2 } } }), CONFIG);
   }
+
+  async message(text) { await sayInPlot(await ready, this.el, text); }
 }
 
 /** Small multiples: each hidden neuron's output over the input plane, or (images) its weights. */

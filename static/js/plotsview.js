@@ -6,7 +6,8 @@
 import { busy } from "./busy.js";
 import { BoundaryPlot, GradPlot, LossPlot, PreviewPlot, paceToFrames } from "./plots.js";
 import { framePoints, historyPlan } from "./plotlogic.js";
-import { drawSidePlots, wantSidePlots } from "./sideplots.js";
+import { drawPreview, drawSidePlots, wantSidePlots } from "./sideplots.js";
+import { withoutEvalAt } from "./run.js";
 import { emit, model, on, revealed } from "./store.js";
 import { expose } from "./testhook.js";
 
@@ -17,6 +18,13 @@ function loadPlotly() {
   const script = document.createElement("script");
   script.src = new URL("../vendor/plotly.min.js", import.meta.url).href; // under the page's hashed prefix
   document.head.append(script);
+}
+
+/** The history as the loss plot shows it at the phase shown: the measure over all the data at
+ * the step shown only once its loss is (run.js withoutEvalAt). */
+function shownHistory() {
+  const st = model.state;
+  return st && !revealed(st.layers.length, model.page.phase).loss ? withoutEvalAt(model.history, st.step) : model.history;
 }
 
 /** The loss the network's stats show, as the loss plot's dot at its step: at rest, once the
@@ -51,7 +59,8 @@ export function mountPlots() {
     if (!model.history || !model.state) return;
     scheduleSidePlots(); // their requests go out now; they draw after these (plots.js ready)
     const b = model.compare?.traces();
-    await plots.loss.reset(model.history, b?.loss ?? [], nowPoint());
+    const penalized = model.resolved.l1 > 0 || model.resolved.l2 > 0;
+    await plots.loss.reset(shownHistory(), b?.loss ?? [], nowPoint(), penalized);
     await plots.grad.reset(model.history, model.state.layers.length, b?.grad ?? []);
   };
 
@@ -83,7 +92,11 @@ export function mountPlots() {
   });
   on("compare-history", () => { if (!model.playing && model.history) busy(redraw); });
   on("page", (changes) => { // legends and captions are drawn inside the plots, colours from the look
-    if ("phase" in changes) plots.loss.setNow(nowPoint());
+    if ("phase" in changes && model.state) {
+      plots.loss.setNow(nowPoint());
+      if (model.history?.eval_step.at(-1) === model.state.step) busy(redraw); // its measure at this step: shown or not
+      busy(() => drawPreview(model, plots)); // its numbers kept: nothing asked again
+    }
     if ("lang" in changes || (("theme" in changes || "palette" in changes) && model.history)) busy(redraw);
   });
 }

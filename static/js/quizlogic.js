@@ -47,6 +47,13 @@ function pickIndex(values, bad, step, phase) {
   return from[pick(from.length, step, phase, "unit")];
 }
 
+/** A δ's or a gradient's sign as the quiz asks it. Exactly 0 is its own answer: a dead neuron
+ * passes no error back, and a weight no sample's error reaches gets no arrow (graded
+ * "negative" before, with a reason that called 0 negative). */
+function signOf(v) {
+  return v > 0 ? "positive" : v < 0 ? "negative" : "zero";
+}
+
 /**
  * The question asked before `phase` of `state` is shown. `sample` is the row the page shows
  * (null: the batch mean, then a fixed row is asked about). `preview` is {before, after}: the
@@ -104,13 +111,17 @@ function askLoss(state, phase, sample) {
     const worst = Math.max(...rows.map((s) => gap(s, 0)));
     const answers = rows.filter((s) => gap(s, 0) === worst).map(String);
     const s = Number(answers[0]);
+    // among the rows offered (a batch may hold more); rows off by the same amount are all right
+    const reason = answers.length > 1
+      ? { key: "quiz.why.loss_rows_tied", vars: { rows: answers.join(", "), gap: num(worst) } }
+      : { key: "quiz.why.loss_rows", vars: { s, yhat: num(out[s][0]), y: num(y[s][0]), gap: num(worst) } };
     return {
       kind: "loss",
       phase,
-      prompt: { key: "quiz.q.loss_rows", vars: {} },
+      prompt: { key: rows.length < B ? "quiz.q.loss_some_rows" : "quiz.q.loss_rows", vars: {} },
       choices: rows.map((r) => ({ value: String(r), key: "quiz.a.row", vars: { s: r, y: num(y[r][0]) } })),
       answers,
-      reason: { key: "quiz.why.loss_rows", vars: { s, yhat: num(out[s][0]), y: num(y[s][0]), gap: num(worst) } },
+      reason,
       highlight: { nodes: [[L, 0]], edges: [] },
       sample: String(s),
       showWhileAsking: null, // the row with the answer
@@ -128,7 +139,9 @@ function askLoss(state, phase, sample) {
     prompt: { key: "quiz.q.loss_outputs", vars: { s } },
     choices: outputs.map((o) => ({ value: String(o), key: "quiz.a.output", vars: { k: o } })),
     answers,
-    reason: { key: "quiz.why.loss_outputs", vars: { k, yhat: num(out[s][k]), y: num(y[s][k]), gap: num(worst) } },
+    reason: answers.length > 1
+      ? { key: "quiz.why.loss_outputs_tied", vars: { outputs: answers.join(", "), gap: num(worst) } }
+      : { key: "quiz.why.loss_outputs", vars: { k, yhat: num(out[s][k]), y: num(y[s][k]), gap: num(worst) } },
     highlight: { nodes: [[L, k]], edges: [] },
     sample: String(s),
     showWhileAsking: String(s),
@@ -150,7 +163,7 @@ function askDelta(state, phase, s) {
   const layer = state.layers[l];
   const i = pickIndex(layer.delta[s], 0, state.step, phase);
   const delta = layer.delta[s][i];
-  const sign = delta > 0 ? "positive" : "negative";
+  const sign = signOf(delta);
   const act = SYMBOL[layer.activation] ?? layer.activation;
   const last = l === state.layers.length - 1;
   const yhat = layer.a[s][i];
@@ -159,16 +172,20 @@ function askDelta(state, phase, s) {
   // is the side of the target the output sits on, since f′ > 0 there: the page's own sentence.
   const targetSide = last && layer.activation !== "softmax" && yhat !== y && Math.sign(layer.dL_da[s][i]) === Math.sign(yhat - y)
     && Math.sign(delta) === Math.sign(yhat - y);
-  let reason = { key: `quiz.why.delta_back_${sign}`, vars: { dlda: num(layer.dL_da[s][i]), delta: num(delta), act } };
+  const dlda = layer.dL_da[s][i];
+  let reason = { key: `quiz.why.delta_back_${sign}`, vars: { dlda: num(dlda), delta: num(delta), act } };
   const dldu = layer.bn?.delta_u?.[s]?.[i]; // batch norm: δ = ∂ℓ/∂z passes through the batch's mean and variance
-  if (!last && dldu !== undefined) reason = { key: `quiz.why.delta_bn_${sign}`, vars: { delta: num(delta), dldu: num(dldu) } };
+  // 0 (every neuron of the layer off for this row, as in the dying-ReLU lesson): which factor is 0
+  if (sign === "zero") reason = last ? { key: "quiz.why.delta_zero_output", vars: { yhat: num(yhat), y: num(y) } }
+    : { key: `quiz.why.delta_zero_${dlda === 0 ? "none" : "off"}`, vars: { dlda: num(dlda), z: num(layer.z[s][i]), act } };
+  else if (!last && dldu !== undefined) reason = { key: `quiz.why.delta_bn_${sign}`, vars: { delta: num(delta), dldu: num(dldu) } };
   else if (targetSide) reason = { key: `quiz.why.delta_out_${sign}`, vars: { yhat: num(yhat), y: num(y), act } };
   else if (last) reason = { key: `quiz.why.delta_output_${sign}`, vars: { yhat: num(yhat), y: num(y), delta: num(delta) } };
   return {
     kind: "delta",
     phase,
     prompt: { key: "quiz.q.delta", vars: { s, i, l: l + 1 } },
-    choices: ["positive", "negative"].map((value) => ({ value, key: `quiz.a.${value}`, vars: {} })),
+    choices: ["positive", "negative", "zero"].map((value) => ({ value, key: `quiz.a.${value}`, vars: {} })),
     answers: [sign],
     reason,
     highlight: { nodes: [[l + 1, i]], edges: [] },
@@ -185,12 +202,12 @@ function askArrow(state, phase) {
   const k = pickIndex(flat, 0, state.step, phase);
   const [i, j] = [Math.floor(k / n), k % n];
   const g = dW[i][j];
-  const dir = g < 0 ? "up" : "down";
+  const dir = { positive: "down", negative: "up", zero: "none" }[signOf(g)];
   return {
     kind: "arrow",
     phase,
     prompt: { key: "quiz.q.arrow", vars: { l, i, j } },
-    choices: ["up", "down"].map((value) => ({ value, key: `quiz.a.${value}`, vars: {} })),
+    choices: ["up", "down", "none"].map((value) => ({ value, key: `quiz.a.${value}`, vars: {} })),
     answers: [dir],
     reason: { key: `quiz.why.arrow_${dir}`, vars: { g: num(g) } },
     highlight: { nodes: [], edges: [[l, i, j]] },
@@ -210,7 +227,7 @@ function askUpdate(state, phase, preview) {
     choices: ["yes", "no"].map((value) => ({ value, key: `quiz.a.${value}`, vars: {} })),
     answers: [falls ? "yes" : "no"],
     reason: { key: `quiz.why.update_${falls ? "falls" : "rises"}`,
-              vars: { before: fmt.num(before, 6), after: fmt.num(after, 6), lr: num(state.lr) } },
+              vars: { before: fmt.num(before, 6), after: fmt.num(after, 6) } },
     highlight: { nodes: Array.from(state.layers.at(-1).a[0], (_, k) => [L, k]), edges: [] },
     sample: "mean",
     showWhileAsking: "mean",

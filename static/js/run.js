@@ -16,6 +16,17 @@ import { model } from "./store.js";
 
 const ROW_KEYS = ["step", "loss", "lr", "grad_norms", "eval_step"];
 
+/** `history` without an evaluation made at `step` (every series but the updates' rows): what the
+ * plots show of the step shown in a phase before its loss (the measure over all the data at step
+ * t reads the outputs a forward phase is yet to reach; a full batch's is the batch loss itself). */
+export function withoutEvalAt(history, step) {
+  const last = history.eval_step.length - 1;
+  if (last < 0 || history.eval_step[last] !== step) return history;
+  const out = { ...history };
+  for (const key of Object.keys(history)) if (!ROW_KEYS.includes(key) || key === "eval_step") out[key] = history[key].slice(0, last);
+  return out;
+}
+
 /** `history` followed by GET /history?since=…'s rows, as new arrays (the plots hold the old
  * ones); an evaluation series either side lacks is padded with null, so all stay aligned. */
 export function appendHistory(history, rows) {

@@ -5,7 +5,7 @@
 // samples pushing hardest each way are shown as pictures under the chart.
 import { t } from "./i18n.js";
 import { drawGray } from "./images.js";
-import { CONFIG, layout, readyAfter, theme, wrap } from "./plots.js";
+import { CONFIG, layout, readyAfter, sayInPlot, theme } from "./plots.js";
 import { fmt } from "./store.js";
 
 export class SharesView {
@@ -94,9 +94,6 @@ export class SharesView {
   async message(text) {
     const Plotly = await readyAfter;
     this.imagesEl.hidden = true;
-    const width = Math.max(12, Math.floor(this.el.clientWidth / 7));
-    await Plotly.react(this.el, [], layout({ showlegend: false, xaxis: { visible: false }, yaxis: { visible: false },
-      annotations: [{ text: wrap(text, width), showarrow: false, x: 0.5, y: 0.5, xref: "paper", yref: "paper" }] }),
-    CONFIG);
+    await sayInPlot(Plotly, this.el, text);
   }
 }

@@ -8,6 +8,7 @@ import { busy } from "./busy.js";
 import { gridPictures, wholeMatrix } from "./frames.js";
 import { t } from "./i18n.js";
 import { renderNeuronMaps } from "./plots.js";
+import { revealed } from "./store.js";
 import { watchVisible } from "./visible.js";
 
 const GRID = 40; // points per side of the input plane
@@ -48,12 +49,21 @@ function drawWeightPictures(model, neuronsEl) {
   renderNeuronMaps(neuronsEl, [{ layer: 0, w, h, values: wholeMatrix(model.state.layers[0].W) }], () => t("plot.weights_of_layer1"));
 }
 
-export async function drawSidePlots(model, plots, neuronsEl) {
-  const st = model.state;
+/** The loss along the coming update, once the phase shown has reached the update: before, it
+ * would tell what the step is yet to show (the quiz's "will the loss fall?" read off it). */
+export async function drawPreview(model, plots) {
   const id = model.runId;
   const preview = await numbers(model, "preview", () => api.preview(id));
   if (id !== model.runId) return;
-  plots.preview.render(preview);
+  if (revealed(model.state.layers.length, model.page.phase).update) await plots.preview.render(preview);
+  else await plots.preview.message(t("plot.preview_at_update"));
+}
+
+export async function drawSidePlots(model, plots, neuronsEl) {
+  const st = model.state;
+  const id = model.runId;
+  await drawPreview(model, plots);
+  if (id !== model.runId) return;
   // a regression's plane is its prediction, not a boundary between classes
   const caption = plots.boundary.el.closest("figure")?.querySelector("figcaption");
   if (caption) {

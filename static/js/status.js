@@ -34,16 +34,19 @@ export function mountStatus(setPage) {
     const title = phaseTitle(page.phase);
     setText($("phase-chip"), title);
     setAttr($("phase-chip"), "title", title);
-    setText($("loss-value"), revealed(st.layers.length, page.phase).loss ? fmt.num(st.loss + st.penalty, 6) : "…");
+    const shown = revealed(st.layers.length, page.phase);
+    setText($("loss-value"), shown.loss ? fmt.num(st.loss + st.penalty, 6) : "…");
     // the share of all training rows classified right (the lessons quote it: dying ReLUs' 90%),
     // when it was measured at this step: a big net's is measured every so many steps, and its
-    // digit lab says which (a number of another step would sit beside this step's loss)
-    const accuracy = st.metrics?.at_step === st.step ? st.metrics.train_accuracy : null;
+    // digit lab says which (a number of another step would sit beside this step's loss). Like
+    // the loss, from the loss phase on: it reads the outputs, which a forward phase is yet to reach.
+    const accuracy = st.metrics?.at_step === st.step && shown.loss ? st.metrics.train_accuracy : null;
     if ($("accuracy-stat").hidden !== (accuracy == null)) $("accuracy-stat").hidden = accuracy == null;
     if (accuracy != null) setText($("accuracy-value"), `${(100 * accuracy).toFixed(1)}%`);
     if ($("diverged").hidden !== !st.diverged) $("diverged").hidden = !st.diverged;
     if (st.diverged) setText($("diverged"), t("diverged.at", { step: st.diverged_at ?? st.step }));
-    if ($("clipped").hidden !== !st.clipped) $("clipped").hidden = !st.clipped;
+    const clipped = st.clipped && shown.update; // the whole gradient's norm: known once it is all computed
+    if ($("clipped").hidden !== !clipped) $("clipped").hidden = !clipped;
     for (const b of $("view-mode").querySelectorAll("button")) setAttr(b, "aria-checked", String(b.dataset.view === page.view));
     setValue($("scale"), page.scale);
     drawSpeedSelect(page.speed); // a lesson picked in the menu brings its own speed

@@ -4,7 +4,7 @@
 // and the step the optimizer is about to take (to scale). Every other parameter is held
 // where it is, so the path is a projection: the surface itself moved as they did.
 import { t } from "./i18n.js";
-import { CONFIG, layout, readyAfter, theme, wrap } from "./plots.js";
+import { CONFIG, layout, readyAfter, sayInPlot, theme } from "./plots.js";
 import { fmt } from "./store.js";
 
 export class SurfaceView {
@@ -53,10 +53,7 @@ export class SurfaceView {
 
   async message(text) {
     const Plotly = await readyAfter;
-    const width = Math.max(12, Math.floor(this.el.clientWidth / 7));
-    await Plotly.react(this.el, [], layout({ showlegend: false, xaxis: { visible: false }, yaxis: { visible: false },
-      annotations: [{ text: wrap(text, width), showarrow: false, x: 0.5, y: 0.5, xref: "paper", yref: "paper" }] }),
-    CONFIG);
+    await sayInPlot(Plotly, this.el, text);
   }
 }
 

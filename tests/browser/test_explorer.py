@@ -240,8 +240,10 @@ def test_a_digit_drawn_by_keyboard(page):
     where the pen is in the network's 28 × 28."""
     p = page.open("?preset=digits")
     p.locator("#dl-pad").scroll_into_view_if_needed()
-    ink = "(() => { const c = document.querySelector('#dl-pad'); const d = c.getContext('2d')" \
-          ".getImageData(0, 0, c.width, c.height).data; let n = 0; for (let k = 3; k < d.length; k += 4) n += d[k] > 0; return n; })()"
+    ink = (
+        "(() => { const c = document.querySelector('#dl-pad'); const d = c.getContext('2d')"
+        ".getImageData(0, 0, c.width, c.height).data; let n = 0; for (let k = 3; k < d.length; k += 4) n += d[k] > 0; return n; })()"
+    )
     p.locator("#dl-pad").focus()
     assert p.locator("#dl-pen").is_visible()
     assert p.locator("#dl-pad-said").inner_text() == "Pen at column 15, row 15 of 28, lifted"

@@ -90,6 +90,44 @@ def test_a_phase_shows_only_what_it_has_computed(page):
     page.shot("trust-phase-forward")
 
 
+def test_a_phase_before_the_loss_shows_no_measure_that_reads_the_outputs(page):
+    """At step 50 in F1, the batch loss read "…" while the loss plot's all-data point at step 50
+    (a full batch: the same number) and the accuracy were shown; the clipped flag showed in L,
+    before the gradient it is about was computed."""
+    p = page.open("?preset=xor&step=50&phase=forward:0")
+    trace = "document.querySelector('#plot-loss').data.find((tr) => tr.name === 'all training data')"
+    p.wait_for_function(f"{trace} !== undefined")
+    assert 50 not in p.evaluate(f"[...{trace}.x]")
+    assert p.locator("#accuracy-stat").is_hidden() and p.locator("#loss-value").inner_text() == "…"
+    p.locator("#timeline [data-phase='loss']").click()
+    p.wait_for_function(f"[...{trace}.x].includes(50)")
+    assert p.locator("#accuracy-stat").is_visible()
+    p = page.open("?preset=clipping&step=3&phase=loss")
+    assert p.locator("#clipped").is_hidden()
+    p.locator("#timeline [data-phase='update']").click()
+    p.wait_for_function("!document.querySelector('#clipped').hidden")
+
+
+def test_with_a_penalty_the_loss_plot_says_which_curves_include_it(page, server):
+    """The batch curve (what the step minimises) includes the L2 term; the all-data and test
+    measures do not: unnamed, the gap between them read as the data's (dying ReLUs, l2 = 0.01:
+    0.7024 = 0.6876 + 0.0148 beside an all-data 0.7635)."""
+    p = page.open("?preset=dying_relu&l2=0.01&step=50")
+    p.wait_for_function("document.querySelector('#plot-loss').data?.length > 2")
+    names = p.evaluate("document.querySelector('#plot-loss').data.map((tr) => tr.name)")
+    assert "batch + penalty" in names and "all training data (no penalty)" in names, names
+    state = state_of(server, p)
+    assert state["penalty"] > 0
+    batch = p.evaluate(
+        "document.querySelector('#plot-loss').data.find((tr) => tr.name === 'batch + penalty')"
+    )
+    history = httpx.get(f"{server.url}/api/v1/runs/{p.evaluate('window.__bpx.runId')}/history").json()
+    assert batch["y"][-1] == history["loss"][-1]  # the batch's loss and its penalty, as the API's rows
+    p = page.open("?preset=dying_relu&step=50")  # no penalty: plain names
+    p.wait_for_function("document.querySelector('#plot-loss').data?.length > 2")
+    assert "batch" in p.evaluate("document.querySelector('#plot-loss').data.map((tr) => tr.name)")
+
+
 def lab_ready(p):
     p.locator("#digit-lab").scroll_into_view_if_needed()  # the lab asks for its numbers when on screen
     p.wait_for_function(

@@ -171,6 +171,51 @@ test("arrow: blue ↑ when ∂L/∂w < 0, red ↓ when > 0; never a weight whose
   assert.equal(xorState().layers[1].dW[i][j] < 0 ? "up" : "down", out.answers[0]);
 });
 
+test("a layer whose δ is 0 for the sample (every neuron off, the dying-ReLU lesson): 0 is the answer, said why", () => {
+  const st = xorState(1); // δ on odd steps for the hidden layer
+  st.layers[0].activation = "relu";
+  st.layers[0].z[2] = [-0.1, -0.4]; // both off for sample 2: relu′ = 0
+  st.layers[0].delta[2] = [0, 0];
+  const q = ask(st, "backward:0", { sample: 2 });
+  assert.equal(q.kind, "delta");
+  assert.deepEqual(q.choices.map((c) => c.value), ["positive", "negative", "zero"]);
+  assert.deepEqual(q.answers, ["zero"]); // was "negative": anything not above 0
+  assert.equal(q.reason.key, "quiz.why.delta_zero_off");
+  assert.equal(q.reason.vars.dlda, String(st.layers[0].dL_da[2][q.highlight.nodes[0][1]]));
+  st.layers[0].dL_da[2] = [0, 0]; // nothing sent back either
+  assert.equal(ask(st, "backward:0", { sample: 2 }).reason.key, "quiz.why.delta_zero_none");
+  // a layer with δ of both signs and 0s never asks about a 0
+  st.layers[0].delta[2] = [0, -0.3];
+  assert.deepEqual(ask(st, "backward:0", { sample: 2 }).answers, ["negative"]);
+});
+
+test("a layer whose ∂L/∂W is all 0: no arrow is the answer, not red ↓", () => {
+  const st = xorState();
+  st.layers[0].dW = [[0, 0], [0, 0]];
+  const q = ask(st, "backward:0"); // arrow at step 0 for the hidden layer
+  assert.equal(q.kind, "arrow");
+  assert.deepEqual(q.choices.map((c) => c.value), ["up", "down", "none"]);
+  assert.deepEqual(q.answers, ["none"]);
+  assert.equal(q.reason.key, "quiz.why.arrow_none");
+});
+
+test("the sample furthest off among those offered; samples tied are all right, and said so", () => {
+  const st = xorState();
+  st.layers[1].a = [[0.6], [0.4], [0.43], [0.6]]; // off by 0.6, 0.6, 0.57, 0.6
+  const q = ask(st, "loss");
+  assert.deepEqual(q.answers, ["0", "1", "3"]);
+  assert.equal(q.reason.key, "quiz.why.loss_rows_tied");
+  assert.equal(q.reason.vars.rows, "0, 1, 3");
+  assert.equal(q.prompt.key, "quiz.q.loss_rows"); // the whole batch offered
+  const big = { ...xorState(), batch: { x: Array(8).fill([0, 0]), y: Array(8).fill([0]) } };
+  big.layers = [xorState().layers[0], { ...xorState().layers[1], a: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8].map((v) => [v]) }];
+  const some = ask(big, "loss");
+  assert.equal(some.choices.length, 4);
+  assert.equal(some.prompt.key, "quiz.q.loss_some_rows"); // "of these samples", not of the batch
+  const offered = some.choices.map((c) => Number(c.value));
+  assert.deepEqual(some.answers, [String(Math.max(...offered))]); // ŷ = 0.1·(s+1) against y = 0
+});
+
 test("update: yes when the batch loss falls after the step, no when it rises", () => {
   assert.deepEqual(ask(xorState(), "update", { preview: { before: 0.3, after: 0.29 } }).answers, ["yes"]);
   const q = ask(xorState(), "update", { preview: { before: 0.3, after: 0.31 } });
@@ -210,7 +255,9 @@ test("every key a question can use is in all three catalogues", async () => {
   for (const sign of ["positive", "negative"]) keys.push(`quiz.why.delta_out_${sign}`, `quiz.why.delta_back_${sign}`, `quiz.why.delta_output_${sign}`, `quiz.why.delta_bn_${sign}`, `quiz.a.${sign}`);
   keys.push("quiz.why.loss_rows", "quiz.why.loss_outputs", "quiz.why.arrow_up", "quiz.why.arrow_down",
             "quiz.why.update_falls", "quiz.why.update_rises", "quiz.a.above", "quiz.a.below", "quiz.a.row",
-            "quiz.a.output", "quiz.a.up", "quiz.a.down", "quiz.a.yes", "quiz.a.no");
+            "quiz.a.output", "quiz.a.up", "quiz.a.down", "quiz.a.yes", "quiz.a.no", "quiz.a.zero", "quiz.a.none",
+            "quiz.why.delta_zero_off", "quiz.why.delta_zero_none", "quiz.why.delta_zero_output", "quiz.why.arrow_none",
+            "quiz.why.loss_rows_tied", "quiz.why.loss_outputs_tied", "quiz.q.loss_some_rows");
   // and the ones the questions above actually produced
   const st = xorState();
   for (const phase of phases(2)) {
