@@ -5,7 +5,7 @@
 // samples pushing hardest each way are shown as pictures under the chart.
 import { t } from "./i18n.js";
 import { drawGray } from "./images.js";
-import { CONFIG, layout, readyAfter, sayInPlot, theme } from "./plots.js";
+import { CONFIG, layout, readyAfter, sayInPlot, theme, wrap } from "./plots.js";
 import { fmt } from "./store.js";
 
 export class SharesView {
@@ -29,11 +29,16 @@ export class SharesView {
     const hover = order.map((s, k) => t("why.shares_hover", { s, row: data.rows[s], v: fmt.num(shares[k], 4) }));
     const mean = data.mean ?? 0;
     const at = Number.isFinite(mean); // a diverged run's NaN mean has no place on the axis: say it, above
+    // the bars add up to the data's part: an L1/L2 penalty adds its own, which may turn the sign;
+    // wrapped to the chart's width (a phone's cut it off), the margin above grown to fit
+    const title = wrap(`${name} · ∂L/∂w = ${fmt.num(data.gradient, 4)}${data.penalty ? t("why.shares_penalty", {
+      data: fmt.num(data.gradient - data.penalty, 4), p: fmt.num(data.penalty, 4) }) : ""}`, Math.floor(this.el.clientWidth / 6));
+    const lines = title.split("<br>").length;
     await Plotly.react(this.el, [{
       type: "bar", x: order.map((s) => `#${s}`), y: shares, customdata: order, marker: { color: colors },
       hovertext: hover, hoverinfo: "text", name,
     }], layout({
-      showlegend: false, bargap: order.length > 60 ? 0 : 0.15, margin: { l: 52, r: 8, t: 18, b: 26 },
+      showlegend: false, bargap: order.length > 60 ? 0 : 0.15, margin: { l: 52, r: 8, t: 6 + 12 * lines, b: 26 },
       xaxis: { ...layout().xaxis, title: { text: t("why.shares_x"), standoff: 2 }, type: "category",
                showticklabels: order.length <= 32, tickfont: { size: 9 }, fixedrange: true },
       yaxis: { ...layout().yaxis, exponentformat: "e", fixedrange: true },
@@ -44,7 +49,7 @@ export class SharesView {
         { text: t("why.shares_mean", { v: fmt.num(mean, 3) }), xref: "paper", x: 0, y: at ? mean : 1,
           yref: at ? "y" : "paper", xanchor: "left", yanchor: "bottom", showarrow: false, font: { size: 10, color: c.fg },
           bgcolor: c.paper },
-        { text: `${name} · ∂L/∂w = ${fmt.num(data.gradient, 4)}`, xref: "paper", yref: "paper", x: 0, y: 1,
+        { text: title, align: "left", xref: "paper", yref: "paper", x: 0, y: 1,
           xanchor: "left", yanchor: "bottom", showarrow: false, font: { size: 10, color: c.text } },
       ],
     }), CONFIG);

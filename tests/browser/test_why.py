@@ -217,3 +217,15 @@ def test_a_batch_norm_neuron_says_a_is_f_of_u_and_shows_u(page, server):
     first = inspector.locator("table").first.locator("tbody tr").first.locator("td").all_inner_texts()
     assert float(first[2]) == pytest.approx(layer["bn"]["u"][0][0], rel=1e-3)
     assert float(first[3]) == pytest.approx(1 / (1 + math.exp(-layer["bn"]["u"][0][0])), rel=1e-3)
+
+
+def test_with_a_penalty_the_shares_say_what_the_bars_add_up_to(page):
+    """With L2 on, the bars summed to +1.5e-6 beside ∂L/∂w = −1.05e-6 (the penalty's −2.6e-6 was
+    in the gradient, in no bar): the chart says both parts."""
+    p = open_why(page, "?preset=xor&l2=0.1&step=100&sel=e:1:0:1")
+    shares = p.evaluate("window.__bpx.why.shares")
+    assert shares["penalty"] != 0
+    data_part = sum(shares["shares"])
+    assert data_part == pytest.approx(shares["gradient"] - shares["penalty"], rel=1e-9, abs=1e-15)
+    said = p.locator("#plot-shares .annotation-text").last.text_content()
+    assert "from the samples (the bars) +" in said and "from the penalty" in said, said
