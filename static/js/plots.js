@@ -301,17 +301,24 @@ export class BoundaryPlot {
     const Plotly = await ready;
     const c = theme();
     const traces = [];
+    const regression = kind === "regression";
+    const scale = [[0, c.neg], [0.5, c.paper], [1, c.pos]];
+    // A regression's prediction and its targets on one colour scale, the targets' range, with its
+    // bar: a dot that melts into the plane there is predicted right. (Each had a scale of its own,
+    // the plane's stretched by a far corner's prediction: matching colours meant nothing.)
+    const ys = regression ? data.y.map((row) => row[0]) : [];
+    const [lo, hi] = regression ? [Math.min(...ys), Math.max(...ys)] : [0, 1];
     if (grid) {
-      traces.push({ type: "heatmap", x: grid.xs, y: grid.ys, z: grid.z, showscale: false, hoverinfo: "skip",
-                    zmin: kind === "regression" ? undefined : 0, zmax: kind === "regression" ? undefined : 1,
-                    colorscale: [[0, c.neg], [0.5, c.paper], [1, c.pos]], opacity: 0.75 });
+      traces.push({ type: "heatmap", x: grid.xs, y: grid.ys, z: grid.z, hoverinfo: "skip", zmin: lo, zmax: hi,
+                    colorscale: scale, opacity: 0.75, showscale: regression,
+                    colorbar: { thickness: 8, len: 0.9, outlinewidth: 0, tickfont: { size: 9, color: c.text } } });
     }
     const label = (row) => (row.length > 1 ? row.indexOf(Math.max(...row)) : row[0]);
-    const colorOf = (row) => (kind === "regression" ? row[0] : label(row) >= 0.5 ? 1 : 0);
+    const colorOf = (row) => (regression ? row[0] : label(row) >= 0.5 ? 1 : 0);
     traces.push({ type: "scatter", mode: "markers", name: t("plot.data"), x: data.x.map((p) => p[0]),
                   y: data.x.map((p) => p[1]), hoverinfo: "skip",
-                  marker: { size: 5, color: data.y.map(colorOf), colorscale: [[0, c.neg], [1, c.pos]],
-                            line: { width: 0.5, color: c.paper } } });
+                  marker: { size: 5, color: data.y.map(colorOf), colorscale: regression ? scale : [[0, c.neg], [1, c.pos]],
+                            cmin: lo, cmax: hi, line: { width: regression ? 0.8 : 0.5, color: regression ? c.text : c.paper } } });
     if (batch && batch.length < data.x.length) {
       traces.push({ type: "scatter", mode: "markers", name: t("plot.batch"), hoverinfo: "skip",
                     x: batch.filter((k) => k < data.x.length).map((k) => data.x[k][0]),
@@ -330,7 +337,7 @@ export class BoundaryPlot {
         this.el.dispatchEvent(new CustomEvent("plotly_click_point", { detail: { x, y, shift: event.shiftKey } }));
       });
     }
-    await Plotly.react(this.el, traces, layout({ showlegend: false, margin: { l: 28, r: 6, t: 4, b: 22 },
+    await Plotly.react(this.el, traces, layout({ showlegend: false, margin: { l: 28, r: regression ? 44 : 6, t: 4, b: 22 },
       xaxis: { ...layout().xaxis, range: grid ? [grid.xs[0], grid.xs.at(-1)] : undefined },
       yaxis: { ...layout().yaxis, range: grid ? [grid.ys[0], grid.ys.at(-1)] : undefined } }), CONFIG);
   }
