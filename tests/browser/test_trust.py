@@ -380,3 +380,18 @@ def test_the_loss_beside_the_network_is_on_the_loss_plot(page, server):
     assert p.locator("#loss-value").inner_text() == f"{state['loss'] + state['penalty']:.6g}"
     p.locator("#timeline [data-phase='forward:0']").click()  # the loss not computed yet: no dot
     p.wait_for_function("document.querySelector('#plot-loss').data.at(-1).x.length === 0")
+
+
+def test_a_regressions_plane_and_its_data_share_one_colour_scale(page):
+    """The plane's colours spanned its own prediction range (a far corner's −3.7 … 1.5) and the
+    dots theirs (the targets' −1.0 … 1.1): a dot and the plane under it could match in colour
+    and differ by 0.5."""
+    p = page.open("?preset=clipping&step=300")
+    p.wait_for_function("document.querySelector('#plot-boundary').data?.[0]?.type === 'heatmap'")
+    plane, dots = p.evaluate(
+        "document.querySelector('#plot-boundary').data.slice(0, 2).map((tr) => "
+        "[tr.zmin ?? tr.marker.cmin, tr.zmax ?? tr.marker.cmax, tr.colorscale ?? tr.marker.colorscale, tr.showscale])"
+    )
+    targets = [row[0] for row in p.evaluate("window.__bpx.model.data.y")]
+    assert plane[:3] == dots[:3] and plane[:2] == [min(targets), max(targets)]
+    assert plane[3] is True  # with its colour bar
