@@ -196,6 +196,7 @@ def preset_list() -> list[dict[str, Any]]:
                 "texts": p.texts,
                 "view": p.view,
                 "tour": p.tour,
+                "compare": list(p.compare),
                 "steps": p.steps,
                 "config": config.to_dict(),
                 "n_params": Run(config).n_params,

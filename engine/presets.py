@@ -17,7 +17,8 @@ from engine.config import ConfigError, RunConfig
 
 LESSON_DIR = Path(__file__).with_name("lessons")
 LESSON_KEYS = ("order", "steps", "texts", "view", "config")
-OPTIONAL_KEYS = ("tour",)  # a guided tour: a list of cards, {"kind", "text", …} (docs/lessons.md)
+# a guided tour: a list of cards, {"kind", "text", …}; lessons to compare with, by name (docs/lessons.md)
+OPTIONAL_KEYS = ("tour", "compare")
 TOUR_KINDS = (
     "forward",
     "loss",
@@ -40,6 +41,7 @@ class Preset:
     steps: int  # a good number of steps to watch it for
     order: int  # its place in the lesson menu
     tour: list[dict[str, Any]] | None = None  # cards, each with a kind, an i18n `text` key, a layer
+    compare: tuple[str, ...] = ()  # lessons its text asks to compare with: network B takes their settings
 
 
 def load_lesson(path: Path) -> Preset:
@@ -55,13 +57,27 @@ def load_lesson(path: Path) -> Preset:
     for card in tour or []:
         if card.get("kind") not in TOUR_KINDS or not isinstance(card.get("text"), str):
             raise ValueError(f"{path.name}: a tour card has a kind ({', '.join(TOUR_KINDS)}) and a text key")
+    compare = doc.get("compare", [])
+    if not isinstance(compare, list) or not all(isinstance(name, str) for name in compare):
+        raise ValueError(f"{path.name}: compare lists lesson names")
     return Preset(
-        path.stem, doc["config"], doc["texts"], doc["view"], int(doc["steps"]), int(doc["order"]), tour
+        path.stem,
+        doc["config"],
+        doc["texts"],
+        doc["view"],
+        int(doc["steps"]),
+        int(doc["order"]),
+        tour,
+        tuple(compare),
     )
 
 
 def load_lessons(folder: Path = LESSON_DIR) -> dict[str, Preset]:
     lessons = [load_lesson(path) for path in folder.glob("*.json")]
+    names = {p.name for p in lessons}
+    for lesson in lessons:
+        if unknown := [name for name in lesson.compare if name not in names or name == lesson.name]:
+            raise ValueError(f"{lesson.name}.json: compare names {unknown}, not another lesson")
     return {p.name: p for p in sorted(lessons, key=lambda p: (p.order, p.name))}
 
 

@@ -10,12 +10,35 @@ import { NodeMarks } from "./nodepictures.js";
 import { restParams } from "./pagerun.js";
 import { RunModel } from "./run.js";
 
-export const SUGGESTIONS = [ // label: an i18n key
-  { label: "compare.sgd_adam", b: { optimizer: "adam", learning_rate: 0.01 } },
-  { label: "compare.sigmoid_relu", b: { activation: "relu", init: "he" } },
+// label: an i18n key, with `vars(config)`; `when(config)`: offered only where the label is true
+// of network A ("SGD vs Adam" in the Adam lesson compared Adam with Adam)
+export const SUGGESTIONS = [
+  { label: "compare.sgd_adam", when: (c) => c.optimizer === "sgd", b: { optimizer: "adam", learning_rate: 0.01 } },
+  { label: "compare.vs_relu", when: (c) => c.activation !== "relu", vars: (c) => ({ a: valueWords(c.activation) }),
+    b: { activation: "relu", init: "he" } },
   { label: "compare.lr", a: { learning_rate: 0.03 }, b: { learning_rate: 3 } },
-  { label: "compare.batch_norm", b: { batch_norm: true } },
+  { label: "compare.batch_norm", when: (c) => !c.batch_norm, b: { batch_norm: true } },
 ];
+
+/** The settings in which `to` differs from `from` (two lessons' configs), with `to`'s values. */
+export function differences(from, to) {
+  return Object.fromEntries(Object.entries(to).filter(([k, v]) => JSON.stringify(from[k]) !== JSON.stringify(v)));
+}
+
+/** The compare menu for network A's `config` (its lesson) and `resolved` settings: first the
+ * lessons its lesson's text asks to compare with (network B takes their settings where they
+ * differ: "Compare with momentum, Adagrad and Adam"), then the general suggestions true of A.
+ * Each is {label, vars, a?, b}. */
+export function suggestionsFor(presets, config, resolved) {
+  const lesson = presets.find((p) => p.name === config.preset);
+  const lessons = (lesson?.compare ?? []).map((name) => {
+    const other = presets.find((p) => p.name === name);
+    return { label: "compare.with_lesson", vars: { title: t(other.texts.title) }, b: differences(lesson.config, other.config) };
+  });
+  const general = SUGGESTIONS.filter((s) => !s.when || s.when(resolved))
+    .map((s) => ({ label: s.label, vars: s.vars?.(resolved) ?? {}, a: s.a, b: s.b }));
+  return [...lessons, ...general];
+}
 
 /** A setting's value in the page's words: "ReLU", "He", "Adam", "on", a number as the page
  * prints it; never the raw "relu". */

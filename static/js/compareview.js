@@ -3,7 +3,7 @@
 // ("catchup") — and the menu of suggested comparisons. B's history is overlaid on the plots
 // (plotsview.js, on "compare-history").
 import { busy } from "./busy.js";
-import { Compare, SUGGESTIONS } from "./compare.js";
+import { Compare, suggestionsFor } from "./compare.js";
 import { t } from "./i18n.js";
 import { newRun } from "./pagerun.js";
 import { emit, model, on } from "./store.js";
@@ -21,12 +21,20 @@ function startCompare(suggestion) {
   newRun(0);
 }
 
-function menuButton(label, run) {
+function menuButton(text, run) {
   const b = document.createElement("button");
-  b.dataset.i18n = label;
-  b.textContent = t(label);
+  b.textContent = text;
   b.addEventListener("click", run);
   return b;
+}
+
+/** The menu's items for the lesson and settings of network A, made as it opens. */
+function fillMenu(menu) {
+  menu.replaceChildren(
+    ...suggestionsFor(model.meta.presets, model.config, model.resolved ?? {})
+      .map((suggestion) => menuButton(t(suggestion.label, suggestion.vars), () => startCompare(suggestion))),
+    menuButton(t("compare.off"), () => startCompare(null)),
+  );
 }
 
 export function mountCompare() {
@@ -56,8 +64,6 @@ export function mountCompare() {
   button.setAttribute("aria-haspopup", "true");
   button.setAttribute("aria-expanded", "false");
   button.addEventListener("click", () => showMenu(menu.hidden));
-  for (const suggestion of SUGGESTIONS) menu.append(menuButton(suggestion.label, () => startCompare(suggestion)));
-  menu.append(menuButton("compare.off", () => startCompare(null)));
   // the keyboard's way out: Escape closes it (from its button or an item) and gives the focus
   // back to the button; leaving it with Tab closes it too (it stayed open over the network)
   for (const el of [button, menu]) {
@@ -78,6 +84,7 @@ function showMenu(open, refocus = true) {
   const button = $("btn-compare");
   const menu = $("compare-menu");
   const inMenu = menu.contains(document.activeElement);
+  if (open) fillMenu(menu);
   menu.hidden = !open;
   button.setAttribute("aria-expanded", String(open));
   if (!open && inMenu && refocus) button.focus();

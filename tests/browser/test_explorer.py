@@ -740,3 +740,25 @@ def test_a_layer_has_one_name_in_the_inspector_and_the_gradient_plot(page):
     ]
     assert p.locator(".layer-key").inner_text().split() == ["W0", "W6"]
     assert "W0 to W6" in p.locator(".layer-key").get_attribute("aria-label")
+
+
+def test_the_compare_menu_offers_what_the_lesson_asks_to_compare_with(page):
+    """sgd's text says "Compare with momentum, Adagrad and Adam": the menu offered only "SGD vs
+    Adam" (and in the Adam lesson, Adam against Adam)."""
+    p = page.open("?preset=sgd")
+    p.click("#btn-compare")
+    p.wait_for_selector("#compare-menu:not([hidden]) button")
+    items = p.locator("#compare-menu button").all_inner_texts()
+    assert items[:3] == [
+        "with the lesson “Optimizer: momentum”",
+        "with the lesson “Optimizer: Adagrad”",
+        "with the lesson “Optimizer: Adam”",
+    ], items
+    p.locator("#compare-menu button").first.click()
+    page.wait_idle()
+    b = p.evaluate("window.__bpx.compare.overrides")
+    assert b["optimizer"] == "momentum" and b["learning_rate"] == 0.1 and "b_optimizer=momentum" in p.url
+    p = page.open("?preset=adam")
+    p.click("#btn-compare")
+    p.wait_for_selector("#compare-menu:not([hidden]) button")
+    assert "SGD vs Adam" not in p.locator("#compare-menu").inner_text()

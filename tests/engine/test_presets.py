@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import numpy as np
 import pytest
 
 from engine.config import ConfigError
 from engine.presets import PRESETS, load_lessons, resolve
 from engine.trainer import Run
+from tests.support import ROOT
 
 LESSONS = [
     "xor",
@@ -71,6 +75,40 @@ def test_a_lesson_is_one_file(tmp_path):
     assert lessons["b"].config == {"dataset": "xor", "learning_rate": 0.5} and lessons["b"].view == {
         "view": "weights"
     }
+
+
+def test_a_lesson_compares_with_other_lessons_by_name(tmp_path):
+    lesson = (
+        '{"order": 1, "steps": 5, "texts": {"title": "t", "watch": "w"}, "view": {},'
+        ' "compare": COMPARE, "config": {"dataset": "xor"}}'
+    )
+    (tmp_path / "b.json").write_text(lesson.replace("COMPARE", "[]"))
+    (tmp_path / "a.json").write_text(lesson.replace("COMPARE", '["b"]'))
+    assert load_lessons(tmp_path)["a"].compare == ("b",)
+    for wrong in ('["nope"]', '["a"]', '"b"'):
+        (tmp_path / "a.json").write_text(lesson.replace("COMPARE", wrong))
+        with pytest.raises(ValueError, match="a.json: compare"):
+            load_lessons(tmp_path)
+
+
+DATA_FIELDS = ("dataset", "n_samples", "noise", "test_ratio", "seed")
+
+
+def test_every_lesson_whose_text_asks_for_a_comparison_offers_it_on_the_same_data():
+    """sgd's text says "compare with momentum, Adagrad and Adam": the compare menu offered only
+    "SGD vs Adam" (and in the Adam lesson compared Adam with Adam). A lesson names the lessons it
+    compares with (its compare menu's first items, network B taking their settings); each runs on
+    the same data, so the two networks differ only where the lessons do."""
+    catalogue = json.loads((ROOT / "static/i18n/en.json").read_text(encoding="utf-8"))
+    for name, lesson in PRESETS.items():
+        # "Compare with …", "compare its first hundred steps with …" (not "the loss compares ŷ")
+        asks = re.search(r"\b[Cc]ompare (with|its)\b", catalogue[lesson.texts["watch"]]) is not None
+        assert asks == bool(lesson.compare), name
+        a = resolve({"preset": name}).to_dict()
+        for other in lesson.compare:
+            b = resolve({"preset": other}).to_dict()
+            assert {k: a[k] for k in DATA_FIELDS} == {k: b[k] for k in DATA_FIELDS}, (name, other)
+            assert a["hidden"] == b["hidden"], (name, other)
 
 
 def test_fields_override_the_preset():
