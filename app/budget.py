@@ -83,24 +83,82 @@ def chunk_steps(shape: Shape) -> int:
     return max(1, CHUNK_WORK // step_work(shape))
 
 
-def check_steps(shape: Shape, steps: int, settings: Settings, field: str = "steps", replay: int = 0) -> int:
+def check_steps(
+    shape: Shape,
+    steps: int,
+    settings: Settings,
+    field: str = "steps",
+    replay: int = 0,
+    per: int = 1,
+    cap: int | None = None,
+) -> int:
     """The work of `steps` steps, after `replay` steps to bring the run to its stored step
-    (a run evicted from memory is rebuilt); a 422 naming `field` if over budget."""
+    (a run evicted from memory is rebuilt); a 422 naming `field` if over budget. `per`: steps
+    each unit of `steps` may take (a stream's frame: up to CATCH_UP frames' worth), at most
+    `cap` in all; the error then says the most units, not steps."""
     per_step = step_work(shape)
-    work = per_step * (steps + replay)
+    counted = steps * per if cap is None else min(steps * per, cap)
+    work = per_step * (counted + replay)
     if work > settings.max_work:
-        most = max(0, settings.max_work // per_step - replay)
+        most = max(0, settings.max_work // per_step - replay) // per
         where = "from the start " if field == "step" else ""
+        unit = "steps" if per == 1 else f"{field} (a frame may take {per} frames' worth of steps)"
         raise ConfigError(
             field,
-            f"{steps} steps of this net ({shape.n_params} parameters × {shape.batch} rows a batch) "
-            f"is more work than one request may do",
-            f"at most {most} steps {where}for this net (BPX_MAX_WORK = {settings.max_work:.3g} parameter·rows)",
+            f"{steps} {'steps' if per == 1 else field} of this net ({shape.n_params} parameters × "
+            f"{shape.batch} rows a batch) is more work than one request may do",
+            f"at most {most} {unit} {where}for this net (BPX_MAX_WORK = {settings.max_work:.3g} parameter·rows)",
             code="budget",
             value=steps,
             most=most,
         )
     return work
+
+
+def with_batch(shape: Shape, batch: int) -> Shape:
+    """The same net stepping on batches of `batch` rows (its evaluations as often as they would be)."""
+    every = eval_interval(shape.rows * shape.n_params, batch * shape.n_params)
+    return Shape(shape.sizes, shape.batch_norm, batch, shape.rows, every)
+
+
+def check_steppable(shape: Shape, settings: Settings) -> None:
+    """A net one step of which is more work than a request may do could never be stepped
+    (every Step a 422 allowing 0 steps, and a client taking its steps in chunks of `most`
+    would loop for ever): refused when it is made, naming what makes the step too big. The
+    batch (`batch_size`, or 0: all `n_samples` training rows) when a smaller one fits,
+    with the most rows it may have; else the net itself (`hidden`)."""
+    if step_work(shape) <= settings.max_work:
+        return
+    low, high = 0, min(shape.batch, (settings.max_work - STEP_OVERHEAD) // shape.n_params)
+    while low < high:  # the largest batch whose step (evaluations included) fits
+        middle = (low + high + 1) // 2
+        if step_work(with_batch(shape, middle)) <= settings.max_work:
+            low = middle
+        else:
+            high = middle - 1
+    rows = low
+    budget = f"(BPX_MAX_WORK = {settings.max_work:.3g} parameter·rows)"
+    step = (
+        f"one step of this net ({shape.n_params} parameters) on a batch of {shape.batch} rows "
+        f"is more work than one request may do {budget}"
+    )
+    if rows >= 1:
+        raise ConfigError(
+            "batch_size",
+            step,
+            f"a batch of at most {rows} rows for this net (batch_size; 0 takes all n_samples "
+            f"training rows), or fewer neurons in hidden",
+            code="budget",
+            value=shape.batch,
+            most=rows,
+        )
+    raise ConfigError(
+        "hidden",
+        step,
+        "fewer neurons in hidden: even a batch of one row is too much for this net",
+        code="budget",
+        value=shape.n_params,
+    )
 
 
 def check_rows(shape: Shape, rows: int, settings: Settings, field: str = "x") -> int:

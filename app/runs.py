@@ -35,7 +35,15 @@ from typing import TypeVar
 import orjson
 
 from app import __version__
-from app.budget import Shape, build_work, check_steps, checkpoint_work, chunk_steps, step_work
+from app.budget import (
+    Shape,
+    build_work,
+    check_steppable,
+    check_steps,
+    checkpoint_work,
+    chunk_steps,
+    step_work,
+)
 from app.lanes import ShouldStop, Stopped
 from app.settings import Settings
 from app.store import Checkpoints, Store
@@ -295,6 +303,7 @@ class RunManager:
     # -- runs with ids (stored) --------------------------------------------------------------
 
     def create(self, config: RunConfig, read: Callable[[Run], T]) -> tuple[str, T]:
+        check_steppable(Shape.of_config(config), self.settings)  # a run no Step could move: a 422
         run = Run(config)  # raises ConfigError before anything is stored
         run_id = secrets.token_urlsafe(12)
         self.store.create_run(run_id, config_json(config))

@@ -132,7 +132,15 @@ async def stream(
         its stored step (building it, replaying)."""
         shape, replay, build = manager.plan(run_id)
         check_state_size(shape, every, digits, settings)
-        check_steps(shape, most, settings, field="steps_per_frame", replay=replay)
+        check_steps(
+            shape,
+            steps_per_frame,
+            settings,
+            field="steps_per_frame",
+            replay=replay,
+            per=CATCH_UP,
+            cap=LIMITS["max_steps_per_request"],
+        )
         extras_work(shape, parts, grid, settings)  # a 422 if a part does not apply or is too much
         return build + step_work(shape) * replay
 
