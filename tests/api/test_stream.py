@@ -110,8 +110,8 @@ def test_a_stream_asking_too_much_work_is_a_422_naming_the_field(tmp_path):
     from app.main import create_app
     from tests.api.conftest import settings_for
 
-    with TestClient(create_app(settings_for(tmp_path, max_work=100))) as client:
-        run_id = client.post("/api/v1/runs", json={"preset": "xor"}).json()["id"]  # 9 parameters × 4 rows
+    with TestClient(create_app(settings_for(tmp_path, max_work=10_000))) as client:
+        run_id = client.post("/api/v1/runs", json={"preset": "xor"}).json()["id"]  # ~4 steps a request
         response = client.get(f"/api/v1/runs/{run_id}/stream?steps_per_frame=50&max_frames=2&fields=step")
         assert response.status_code == 422
         error = response.json()["detail"][0]
