@@ -36,6 +36,7 @@ class Shape:
     batch: int  # rows per step
     rows: int  # train + test rows: one evaluation
     eval_every: int
+    train: int = 0  # training rows (the data's gradient, GET /example)
 
     @functools.cached_property  # asked several times a step (its work, a checkpoint's worth)
     def n_params(self) -> int:
@@ -51,9 +52,9 @@ class Shape:
         n, n_test = len(data.x_train), len(data.x_test)
         sizes = (data.x_train.shape[1], *config.hidden, data.y_train.shape[1])
         batch = n if config.batch_size == 0 else min(config.batch_size, n)
-        shape = cls(sizes, config.batch_norm, batch, n + n_test, 1)
+        shape = cls(sizes, config.batch_norm, batch, n + n_test, 1, n)
         every = eval_interval((n + n_test) * shape.n_params, batch * shape.n_params)
-        return cls(sizes, config.batch_norm, batch, n + n_test, every)
+        return cls(sizes, config.batch_norm, batch, n + n_test, every, n)
 
 
 def step_work(shape: Shape) -> int:
@@ -118,7 +119,7 @@ def check_steps(
 def with_batch(shape: Shape, batch: int) -> Shape:
     """The same net stepping on batches of `batch` rows (its evaluations as often as they would be)."""
     every = eval_interval(shape.rows * shape.n_params, batch * shape.n_params)
-    return Shape(shape.sizes, shape.batch_norm, batch, shape.rows, every)
+    return Shape(shape.sizes, shape.batch_norm, batch, shape.rows, every, shape.train)
 
 
 def check_steppable(shape: Shape, settings: Settings) -> None:
@@ -222,3 +223,107 @@ def check_state_size(
             most=settings.max_response_mb,
         )
     return size
+
+
+# -- reads of a run at its step: the work and the size of their answers, before they start ----------
+
+
+def check_work(shape: Shape, work: int, settings: Settings, field: str, what: str, value: object) -> int:
+    """A read whose work the net decides (no count in the request to lower): a 422 naming
+    `field` when it is over the budget; `most` is the budget in parameter·rows."""
+    if work > settings.max_work:
+        raise ConfigError(
+            field,
+            f"{what} of this net ({shape.n_params} parameters) is {work:.3g} parameter·rows, more work "
+            f"than one request may do",
+            f"at most {settings.max_work:.3g} parameter·rows a request (BPX_MAX_WORK): a net with fewer "
+            f"parameters or rows",
+            code="budget",
+            value=value,
+            most=settings.max_work,
+        )
+    return work
+
+
+def check_answer_size(numbers: int, digits: int | None, settings: Settings, field: str, value: object) -> int:
+    """An answer of `numbers` numbers as JSON: a 422 `response_size` naming `field` when over
+    the largest answer (`most` in MB), saying which digits= would fit if any would."""
+    size = response_bytes(numbers, digits)
+    limit = settings.max_response_mb * 2**20
+    if size > limit:
+        fits = next((d for d in (6, 4, 2, 1) if response_bytes(numbers, d) <= limit), None)
+        instead = f"ask for fewer digits (digits={fits})" if fits else "a net with fewer neurons or rows"
+        raise ConfigError(
+            field,
+            f"this answer would be about {size / 2**20:.0f} MB of JSON",
+            f"at most {settings.max_response_mb} MB (BPX_MAX_RESPONSE_MB): {instead}",
+            code="response_size",
+            value=value,
+            most=settings.max_response_mb,
+        )
+    return size
+
+
+def example_cost(shape: Shape, row: int, digits: int | None, settings: Settings) -> int:
+    """GET /example: the gradient over every training row (one row's pass and the batch's
+    plan, which a State read makes too, besides); the answer holds the net's gradient several
+    times over (the example's, the batch's, the data's, per layer again, and what each neuron
+    asks of the layer below)."""
+    work = shape.n_params * shape.train
+    check_work(shape, work, settings, "row", "the gradient over all training rows", row)
+    check_answer_size(6 * shape.n_params + 2 * sum(shape.sizes), digits, settings, "row", row)
+    return work
+
+
+def chain_cost(shape: Shape, layer: int, digits: int | None, settings: Settings) -> int:
+    """GET /chain: the batch's plan and two forward passes (the finite difference); per batch
+    sample, the weight's factors and each neuron above's δ."""
+    above = shape.sizes[layer + 2] if layer + 2 < len(shape.sizes) else 0
+    work = check_work(
+        shape,
+        step_work(shape) + 2 * shape.n_params * shape.batch,
+        settings,
+        "layer",
+        "the chain rule with its check",
+        layer,
+    )
+    check_answer_size(shape.batch * (8 + above) + above, digits, settings, "layer", layer)
+    return work
+
+
+def predict_cost(shape: Shape, rows: int, layers: bool, settings: Settings) -> int:
+    """POST /predict: a forward pass over `rows` rows; the answer holds each row's outputs, or
+    with `layers` every layer's activations: a 422 naming `x` with the most rows that fit."""
+    work = check_rows(shape, rows, settings)
+    per_row = shape.sizes[-1] + (sum(shape.sizes[1:]) if layers else 0)
+    limit = settings.max_response_mb * 2**20
+    if response_bytes(rows * per_row, None) > limit:
+        most = limit // response_bytes(per_row, None)
+        raise ConfigError(
+            "x",
+            f"{rows} rows{' with every layer' if layers else ''} would be about "
+            f"{response_bytes(rows * per_row, None) / 2**20:.0f} MB of JSON",
+            f"at most {most} rows{' with layers: true' if layers else ''} for this net "
+            f"(BPX_MAX_RESPONSE_MB = {settings.max_response_mb})",
+            code="response_size",
+            value=rows,
+            most=most,
+        )
+    return work
+
+
+def data_rows_cost(shape: Shape, count: int, with_x: bool, digits: int | None, settings: Settings) -> None:
+    """GET /data: `count` rows of targets (and inputs): a 422 naming `count` with the most rows that fit."""
+    per_row = shape.sizes[-1] + (shape.sizes[0] if with_x else 0)
+    rows = min(count, shape.rows)
+    limit = settings.max_response_mb * 2**20
+    if response_bytes(rows * per_row, digits) > limit:
+        most = limit // response_bytes(per_row, digits)
+        raise ConfigError(
+            "count",
+            f"{rows} rows would be about {response_bytes(rows * per_row, digits) / 2**20:.0f} MB of JSON",
+            f"at most {most} rows a page (BPX_MAX_RESPONSE_MB = {settings.max_response_mb})",
+            code="response_size",
+            value=count,
+            most=most,
+        )

@@ -489,12 +489,13 @@ class RunManager:
         self._trim(0)
         return result
 
-    def read_live(self, run_id: str, read: Callable[[LiveRun], T]) -> T:
+    def read_live(self, run_id: str, read: Callable[[LiveRun], T], should_stop: ShouldStop = never) -> T:
         """`read(live)` at the stored step, for views that move the run and bring it back
-        (a surface's recent path); it must leave the run at the step it found."""
+        (a surface's recent path); it must leave the run at the step it found, unless it
+        stops (every read moves the run to its step first)."""
         live, step = self.live(run_id)
         with live.lock:
-            self._move(live, self._start(live, step)[0])
+            self._move(live, self._start(live, step)[0], should_stop, chunk_steps(live.shape))
             return read(live)
 
     def step(
