@@ -153,12 +153,15 @@ def check_steppable(shape: Shape, settings: Settings) -> None:
             value=shape.batch,
             most=rows,
         )
+    most = (settings.max_work - STEP_OVERHEAD) // (1 + shape.rows // max(shape.eval_every, 1))
     raise ConfigError(
         "hidden",
         step,
-        "fewer neurons in hidden: even a batch of one row is too much for this net",
+        f"fewer neurons in hidden: even a batch of one row is too much for this net (at most "
+        f"about {most} parameters)",
         code="budget",
         value=shape.n_params,
+        most=most,
     )
 
 
