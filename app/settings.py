@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(4_000_000, description="largest request body")
     max_stream_rate: float = Field(120.0, description="most states per second a stream sends")
     max_stream_frames: int = Field(100_000, description="most states one stream sends")
+    max_stream_seconds: float = Field(
+        1800.0,
+        description="longest a stream stays open; it then ends (reason max_seconds) and the page "
+        "opens the next one, so no connection is held for days",
+    )
     max_predict_rows: int = Field(20_000, description="rows in one predict request")
     max_saved_runs: int = Field(10_000, description="saved runs kept in the store")
     max_links: int = Field(100_000, description="short links kept in the store (each at most 100 kB)")
