@@ -74,6 +74,12 @@ class Settings(BaseSettings):
     heavy_queue: int = Field(
         8, description="expensive requests that may wait; beyond that: 503 with Retry-After"
     )
+    max_connections: int = Field(
+        2000,
+        ge=1,
+        description="open connections per worker (at most half the file-descriptor limit); one more "
+        "is answered 503 and closed: slow clients cannot exhaust the descriptors (app/protocol.py)",
+    )
     shutdown_seconds: float = Field(
         3.0, description="on SIGTERM, time for requests to finish before they are stopped"
     )
