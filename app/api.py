@@ -10,14 +10,23 @@ import functools
 import hashlib
 import zlib
 from collections.abc import Callable, Hashable
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 import numpy as np
 from fastapi import APIRouter, Query, Request, Response
 
 from app import __version__
 from app.blobs import dereference
-from app.budget import Shape, check_rows, check_state_size, check_steps
+from app.budget import (
+    Shape,
+    chain_cost,
+    check_rows,
+    check_state_size,
+    check_steps,
+    data_rows_cost,
+    example_cost,
+    predict_cost,
+)
 from app.deps import (
     Column,
     Digits,
@@ -26,6 +35,8 @@ from app.deps import (
     Layer,
     Manager,
     Row,
+    Services,
+    ServicesDep,
     SettingsDep,
     StateRequest,
     StateRequestDep,
@@ -68,6 +79,8 @@ from engine.nudges import one_example
 from engine.phases import phases
 from engine.presets import PRESETS, resolve
 from engine.trainer import Run
+
+T = TypeVar("T")
 
 
 def json_response(value: Any, digits: int | None = None, headers: dict[str, str] | None = None) -> Response:
@@ -153,6 +166,25 @@ def plan_state(asked: StateRequest) -> tuple[Shape, int, int]:
     return shape, replay, build
 
 
+async def read_within(
+    run_id: str,
+    request: Request,
+    services: Services,
+    cost: Callable[[Shape], int],
+    read: Callable[[Run], T],
+) -> T:
+    """`read(run)` at the run's step, once `cost(shape)` has checked the work and the answer's
+    size before any work starts (a 422 naming the field if over), as a State's request is:
+    heavy work in the heavy lane, stopped when its client leaves (app/lanes.py)."""
+    manager, settings = services.runs, services.settings
+
+    def plan() -> int:
+        shape, replay, build = manager.plan(run_id)
+        return build + check_steps(shape, replay, settings, field="step") + cost(shape)
+
+    return await services.lanes.run(plan, lambda stop: manager.read(run_id, read, stop), request)
+
+
 def run_out(run_id: str, run: Run) -> RunOut:
     return RunOut(id=run_id, config=run.config.to_dict(), step=run.step, n_params=run.n_params)
 
@@ -215,6 +247,7 @@ META_SETTINGS = (
     "max_live_runs",
     "max_stream_rate",
     "max_stream_frames",
+    "max_stream_seconds",
     "max_predict_rows",
     "max_work",
     "cheap_work",
@@ -233,6 +266,7 @@ def meta_of(limits: dict[str, Any]) -> dict[str, Any]:
             "max_live_runs": limits["max_live_runs"],
             "max_stream_rate": limits["max_stream_rate"],
             "max_stream_frames": limits["max_stream_frames"],
+            "max_stream_seconds": limits["max_stream_seconds"],
             "max_predict_rows": limits["max_predict_rows"],
             "max_significant_digits": MAX_DIGITS,
             "max_work": limits["max_work"],
@@ -455,9 +489,8 @@ PAUSE_ROUTE = state_route(
 
 
 @runs.post("/{run_id}/predict", response_model=PredictOut, summary="The network's output for input rows")
-async def predict(
-    run_id: str, body: PredictIn, manager: Manager, lanes: LanesDep, settings: SettingsDep
-) -> Response:
+async def predict(run_id: str, body: PredictIn, request: Request, services: ServicesDep) -> Response:
+    settings = services.settings
     if len(body.x) > settings.max_predict_rows:
         raise too_many("x", len(body.x), "rows", settings.max_predict_rows)
 
@@ -471,11 +504,13 @@ async def predict(
                 code="input_width",
                 most=n_in,
             )
-        check_rows(Shape.of_config(run.config), len(body.x), settings)
         activations = run.activations(np.array(body.x, dtype=np.float64))  # finite: PredictIn says so
         return json_response({"y": activations[-1], **({"layers": activations} if body.layers else {})})
 
-    return await lanes.cheap(manager.read, run_id, answer)
+    def cost(shape: Shape) -> int:
+        return predict_cost(shape, len(body.x), body.layers, settings)
+
+    return await read_within(run_id, request, services, cost, answer)
 
 
 @runs.get(
@@ -484,9 +519,14 @@ async def predict(
     summary="Confusion matrix on held-out data, and examples it gets wrong",
 )
 async def get_confusion(
-    run_id: str, manager: Manager, lanes: LanesDep, split: Literal["train", "test"] = "test"
+    run_id: str, request: Request, services: ServicesDep, split: Literal["train", "test"] = "test"
 ) -> Response:
-    return await lanes.cheap(manager.read, run_id, lambda run: json_response(confusion(run, split)))
+    def cost(shape: Shape) -> int:  # a forward pass over the split's rows (at most all of them)
+        return check_rows(shape, shape.rows, services.settings, field="split")
+
+    return await read_within(
+        run_id, request, services, cost, lambda run: json_response(confusion(run, split))
+    )
 
 
 @runs.get(
@@ -527,6 +567,7 @@ async def get_data(
 
     def page() -> tuple[bytes, dict[str, str] | None]:
         live, _ = manager.live(run_id)  # a 404 for an unknown run; the data set is the config's
+        data_rows_cost(live.shape, count, with_x, digits, manager.settings)
         ds = live.run.dataset
         x, y = (ds.x_train, ds.y_train) if split == "train" else (ds.x_test, ds.y_test)
         rows = {
@@ -563,14 +604,20 @@ DATA_ROUTE = lean_route(
 )
 async def get_chain(
     run_id: str,
-    manager: Manager,
-    lanes: LanesDep,
+    request: Request,
+    services: ServicesDep,
     layer: Layer,
     i: Row,
     j: Column,
     digits: Digits = None,
 ) -> Response:
-    return await lanes.cheap(manager.read, run_id, lambda run: json_response(chain(run, layer, i, j), digits))
+    def cost(shape: Shape) -> int:
+        return chain_cost(shape, min(layer, len(shape.sizes) - 2), digits, services.settings)
+
+    def answer(run: Run) -> Response:
+        return json_response(chain(run, layer, i, j), digits)
+
+    return await read_within(run_id, request, services, cost, answer)
 
 
 @runs.get(
@@ -580,14 +627,20 @@ async def get_chain(
 )
 async def get_example(
     run_id: str,
-    manager: Manager,
-    lanes: LanesDep,
+    request: Request,
+    services: ServicesDep,
     # the bound is the run's own training rows, checked by one_example ("0 to 3999" for the
     # digits), not the most rows any data set may have
     row: Annotated[int, Query(description="a training row, from 0 to the set's rows − 1")] = 0,
     digits: Digits = None,
 ) -> Response:
-    return await lanes.cheap(manager.read, run_id, lambda run: json_response(one_example(run, row), digits))
+    def cost(shape: Shape) -> int:
+        return example_cost(shape, row, digits, services.settings)
+
+    def answer(run: Run) -> Response:
+        return json_response(one_example(run, row), digits)
+
+    return await read_within(run_id, request, services, cost, answer)
 
 
 # -- snapshot: a pure function of the page's URL --------------------------------------------------

@@ -58,6 +58,7 @@ async def get_foreground(request: Request) -> Foreground:
     return request.app.state.services.foreground
 
 
+ServicesDep = Annotated[Services, Depends(services)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 Store = Annotated[StoreProtocol, Depends(get_store)]
 Manager = Annotated[RunManager, Depends(get_manager)]

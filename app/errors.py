@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.lanes import Busy, ClientGone, Stopped
 from app.runs import RunNotFound
+from app.shutdown import shutting_down
 from app.store.errors import StoreUnavailable
 from engine.config import ConfigError
 
@@ -173,8 +174,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Stopped)
     async def _stopped(request: Request, error: Stopped) -> JSONResponse:
-        item = {"loc": [], "msg": "the server is shutting down", "type": "busy", "code": "busy"}
-        return JSONResponse({"detail": [item]}, status_code=503, headers={"Retry-After": "5"})
+        return shutting_down()  # its work stopped between chunks: the server is stopping
 
     @app.exception_handler(StoreUnavailable)
     async def _store_unavailable(request: Request, error: StoreUnavailable) -> JSONResponse:

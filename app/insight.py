@@ -11,13 +11,15 @@ from __future__ import annotations
 from typing import Annotated
 
 import numpy as np
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from app.api import json_response
-from app.deps import WIDEST, Digits, LanesDep, Layer, Manager, Row
+from app.budget import check_steps, check_work, chunk_steps, step_work
+from app.deps import WIDEST, Digits, LanesDep, Layer, Manager, Row, ServicesDep
+from app.lanes import ShouldStop
 from app.responses import Real
-from app.runs import LiveRun, config_key
+from app.runs import LiveRun, config_key, never
 from app.schemas import ERRORS
 from app.serialize import dumps
 from engine.health import neuron_health
@@ -25,6 +27,7 @@ from engine.network import Network
 from engine.recent import Recent
 from engine.shares import weight_shares
 from engine.surface import MAX_POINTS, Coordinate, flat_index, loss_surface, parse_coordinate
+from engine.surface import WORK_BUDGET as SURFACE_WORK
 from engine.trainer import Run
 
 router = APIRouter(prefix="/api/v1/runs", tags=["insight"], responses=ERRORS)
@@ -91,6 +94,9 @@ class HealthOut(BaseModel):
     hidden: int
 
 
+# The grid: engine/surface.py's budget in multiply-adds, a third of it in parameter·rows (a step's
+# P·B counts three passes per batch row)
+GRID_WORK = SURFACE_WORK // 3
 surfaces: Recent[tuple, bytes] = Recent(CACHED)  # the newest few answers, as JSON
 healths: Recent[tuple, bytes] = Recent(CACHED)
 
@@ -127,7 +133,9 @@ def partner_of(c: Coordinate, net: Network) -> Coordinate:
     return Coordinate(c.layer, c.i, None)
 
 
-def recent_path(live: LiveRun, cs: tuple[Coordinate, Coordinate], steps: int) -> np.ndarray:
+def recent_path(
+    live: LiveRun, cs: tuple[Coordinate, Coordinate], steps: int, should_stop: ShouldStop = never
+) -> np.ndarray:
     """(p, q) after each of the last `steps` updates, ending at the current step: the run
     goes back (from its nearest checkpoint) and forward again to the same bits."""
     run = live.run
@@ -136,12 +144,19 @@ def recent_path(live: LiveRun, cs: tuple[Coordinate, Coordinate], steps: int) ->
     ks = [flat_index(run.net, c) for c in cs]
     if back == 0:
         return run.net.flat[ks][None].copy()
-    live.move_to(now - back)
+    live.move_to(now - back, should_stop, chunk_steps(live.shape))
     out = [run.net.flat[ks].copy()]
     for _ in range(back):
-        live.advance(1)
+        live.advance(1, should_stop)
         out.append(run.net.flat[ks].copy())
     return np.array(out)
+
+
+def path_work(live: LiveRun, steps: int) -> int:
+    """The work of recent_path: back to the checkpoint before the path's start, then forward."""
+    now = live.run.step
+    back = min(steps, now)
+    return 0 if back == 0 else step_work(live.shape) * (live.distance(now - back) + back)
 
 
 @router.get(
@@ -156,8 +171,8 @@ def recent_path(live: LiveRun, cs: tuple[Coordinate, Coordinate], steps: int) ->
 )
 async def get_surface(
     run_id: str,
-    manager: Manager,
-    lanes: LanesDep,
+    request: Request,
+    services: ServicesDep,
     p: Annotated[str, Query(max_length=40, description="e.g. W1:0:2")],
     q: Annotated[str | None, Query(max_length=40, description="e.g. b1:0")] = None,
     points: Annotated[int, Query(ge=3, le=MAX_POINTS)] = 21,
@@ -165,19 +180,41 @@ async def get_surface(
     path: Annotated[int, Query(ge=0, le=MAX_PATH)] = 20,
     digits: Digits = None,
 ) -> Response:
-    def answer(live: LiveRun) -> Response:
+    manager, settings = services.runs, services.settings
+
+    def plan() -> int:
+        """The path's steps and the grid, within the budget; the replay to the path's start
+        depends on the run's checkpoints, checked under its lock (answer)."""
+        shape, replay, build = manager.plan(run_id)
+        work = build + check_steps(shape, replay, settings, field="step")
+        return work + check_work(
+            shape, step_work(shape) * (1 + path) + GRID_WORK, settings, "path", "the surface", path
+        )
+
+    def answer(live: LiveRun, should_stop: ShouldStop) -> Response:
         run = live.run
         first = parse_coordinate("p", p, run.net)
         second = parse_coordinate("q", q, run.net) if q is not None else partner_of(first, run.net)
         key = (config_key(run.config), run.step, first, second, points, radius, path, digits)
 
         def make() -> bytes:
-            trail = recent_path(live, (first, second), path)
+            check_work(
+                live.shape,
+                path_work(live, path) + GRID_WORK,
+                settings,
+                "path",
+                "the surface and its path",
+                path,
+            )
+            trail = recent_path(live, (first, second), path, should_stop)
             return dumps(loss_surface(run, first, second, points, radius, trail), digits)
 
         return Response(surfaces.get(key, make), media_type="application/json")
 
-    return await lanes.cheap(manager.read_live, run_id, answer)
+    def work(should_stop: ShouldStop) -> Response:
+        return manager.read_live(run_id, lambda live: answer(live, should_stop), should_stop)
+
+    return await services.lanes.run(plan, work, request)
 
 
 @router.get(

@@ -19,6 +19,7 @@ from app.lean import LeanApp
 from app.runs import RunManager
 from app.security import BrowserDefences
 from app.settings import Settings
+from app.shutdown import AnswerOnShutdown, InFlight
 from app.static_answers import StaticAnswers
 from app.store import open_store
 
@@ -72,6 +73,7 @@ async def build_routes(app: FastAPI) -> None:
 def create_app(settings: Settings | None = None) -> LeanApp:
     settings = settings or Settings()
     foreground = Foreground()
+    in_flight = InFlight()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -85,6 +87,7 @@ def create_app(settings: Settings | None = None) -> LeanApp:
             yield
         finally:
             lanes.stop_all()  # work still running stops at its next chunk
+            await in_flight.settled()  # requests cut short by the shutdown send their last word
             store.close()
 
     app = LeanApp(
@@ -110,6 +113,8 @@ def create_app(settings: Settings | None = None) -> LeanApp:
     app.add_middleware(GZipTheRest, minimum_size=api.GZIP_AT_LEAST, compresslevel=api.GZIP_LEVEL)
     if pages is not None:  # a file's answer as the app made it, remembered, before all the rest
         app.add_middleware(StaticAnswers, file_of=pages.static_file)
+    # a request cut short by SIGTERM answers JSON (a stream: its end event), with the defences' headers
+    app.add_middleware(AnswerOnShutdown, in_flight=in_flight)
     app.add_middleware(BrowserDefences, allowed_hosts=settings.allowed_hosts)
     app.include_router(api.meta)
     app.include_router(api.runs)

@@ -35,7 +35,15 @@ from typing import TypeVar
 import orjson
 
 from app import __version__
-from app.budget import Shape, build_work, check_steps, checkpoint_work, chunk_steps, step_work
+from app.budget import (
+    Shape,
+    build_work,
+    check_steppable,
+    check_steps,
+    checkpoint_work,
+    chunk_steps,
+    step_work,
+)
 from app.lanes import ShouldStop, Stopped
 from app.settings import Settings
 from app.store import Checkpoints, Store
@@ -295,6 +303,7 @@ class RunManager:
     # -- runs with ids (stored) --------------------------------------------------------------
 
     def create(self, config: RunConfig, read: Callable[[Run], T]) -> tuple[str, T]:
+        check_steppable(Shape.of_config(config), self.settings)  # a run no Step could move: a 422
         run = Run(config)  # raises ConfigError before anything is stored
         run_id = secrets.token_urlsafe(12)
         self.store.create_run(run_id, config_json(config))
@@ -480,12 +489,13 @@ class RunManager:
         self._trim(0)
         return result
 
-    def read_live(self, run_id: str, read: Callable[[LiveRun], T]) -> T:
+    def read_live(self, run_id: str, read: Callable[[LiveRun], T], should_stop: ShouldStop = never) -> T:
         """`read(live)` at the stored step, for views that move the run and bring it back
-        (a surface's recent path); it must leave the run at the step it found."""
+        (a surface's recent path); it must leave the run at the step it found, unless it
+        stops (every read moves the run to its step first)."""
         live, step = self.live(run_id)
         with live.lock:
-            self._move(live, self._start(live, step)[0])
+            self._move(live, self._start(live, step)[0], should_stop, chunk_steps(live.shape))
             return read(live)
 
     def step(

@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(4_000_000, description="largest request body")
     max_stream_rate: float = Field(120.0, description="most states per second a stream sends")
     max_stream_frames: int = Field(100_000, description="most states one stream sends")
+    max_stream_seconds: float = Field(
+        1800.0,
+        description="longest a stream stays open; it then ends (reason max_seconds) and the page "
+        "opens the next one, so no connection is held for days",
+    )
     max_predict_rows: int = Field(20_000, description="rows in one predict request")
     max_saved_runs: int = Field(10_000, description="saved runs kept in the store")
     max_links: int = Field(100_000, description="short links kept in the store (each at most 100 kB)")
@@ -68,6 +73,12 @@ class Settings(BaseSettings):
     heavy_threads: int = Field(1, description="threads per worker for expensive requests")
     heavy_queue: int = Field(
         8, description="expensive requests that may wait; beyond that: 503 with Retry-After"
+    )
+    max_connections: int = Field(
+        2000,
+        ge=1,
+        description="open connections per worker (at most half the file-descriptor limit); one more "
+        "is answered 503 and closed: slow clients cannot exhaust the descriptors (app/protocol.py)",
     )
     shutdown_seconds: float = Field(
         3.0, description="on SIGTERM, time for requests to finish before they are stopped"

@@ -16,8 +16,9 @@ The store hears the stream's step every TELL_SECONDS and when it stops, not ever
 class of 100 XOR streams wrote it 2,000 times a second): RunManager.stream_frame.
 
 Events: `state` (data: a State, id: its step), then one `end` event (data:
-{"reason": "max_frames" | "limit" | "diverged", "step": n}) when the stream stops by
-itself. With `include=preview,neurons,grid` (app/extras.py), the first frame and then one
+{"reason": "max_frames" | "limit" | "diverged" | "max_seconds", "step": n}) when the stream
+stops by itself (max_seconds: open for BPX_MAX_STREAM_SECONDS; the page opens the next one). A
+comment line (`: keep-alive`) goes out when HEARTBEAT_SECONDS pass without a frame. With `include=preview,neurons,grid` (app/extras.py), the first frame and then one
 every EXTRAS_SECONDS of the stream's clock (on the same steps for a class's streams, which
 share the parts) is preceded by an `extras` event (data: {"step": n, and each part as
 a Step's answer carries it}) for the step of the `state` event that follows it: the side
@@ -75,6 +76,8 @@ FRAME_WORK_SHARE = 0.5
 MIN_RATE = 0.1  # frames per second: a stream sends at least one frame every 10 s
 EXTRAS_SECONDS = 0.5  # as often as the page redraws its side plots while playing (static/js/catchup.js)
 EXTRAS_LATE = 2 * EXTRAS_SECONDS  # a stream behind its clock has them this often, whatever its step
+HEARTBEAT_SECONDS = 15.0  # a comment line when no frame was sent this long: proxies keep the connection
+HEARTBEAT = b": keep-alive\n\n"
 # A stream tells the store its step this often, and when it stops (RunManager.stream_frame).
 TELL_SECONDS = 0.5
 
@@ -132,7 +135,15 @@ async def stream(
         its stored step (building it, replaying)."""
         shape, replay, build = manager.plan(run_id)
         check_state_size(shape, every, digits, settings)
-        check_steps(shape, most, settings, field="steps_per_frame", replay=replay)
+        check_steps(
+            shape,
+            steps_per_frame,
+            settings,
+            field="steps_per_frame",
+            replay=replay,
+            per=CATCH_UP,
+            cap=LIMITS["max_steps_per_request"],
+        )
         extras_work(shape, parts, grid, settings)  # a 422 if a part does not apply or is too much
         return build + step_work(shape) * replay
 
@@ -225,12 +236,22 @@ async def stream(
         free = schedule.start_time  # when the stream was last free to build a frame
         reason, step = "max_frames", start_step
         told_at_end = False
+        closes = schedule.start_time + settings.max_stream_seconds
+        last_sent = schedule.start_time
         try:
             for sent in range(frames_allowed):
                 # asyncio's own sleep: anyio's looks up its backend on every call, a twentieth
                 # of a played XOR frame's CPU (py-spy, 100 streams)
-                await asyncio.sleep(max(0.0, schedule.due(sent) - time.monotonic()))
+                while (wait := min(schedule.due(sent), closes) - time.monotonic()) > 0:
+                    quiet = time.monotonic() - last_sent
+                    if quiet >= HEARTBEAT_SECONDS:
+                        yield HEARTBEAT
+                        last_sent, quiet = time.monotonic(), 0.0
+                    await asyncio.sleep(min(wait, HEARTBEAT_SECONDS - quiet))
                 now = time.monotonic()
+                if now >= closes:  # open long enough: the client opens the next stream
+                    reason = "max_seconds"
+                    break
                 tell = now - told[0] >= TELL_SECONDS
                 if tell:
                     told[0] = now
@@ -241,7 +262,7 @@ async def stream(
                     return
                 events, step, diverged = framed
                 yield events
-                free = time.monotonic()
+                free = last_sent = time.monotonic()
                 if diverged or step >= limit:
                     reason = "diverged" if diverged else "limit"
                     break

@@ -303,9 +303,18 @@ export class RunModel extends EventTarget {
     });
     const finish = () => { if (stream === this.stream) this.pause(); };
     // The server ended the stream itself: the run diverged, or reached the replay limit. The
-    // page pauses, and says why ("ended"), or Play would look broken.
+    // page pauses, and says why ("ended"), or Play would look broken. A stream open for the
+    // server's longest (max_seconds) is followed by the next one, the student still playing.
     stream.addEventListener("end", (event) => {
-      if (stream === this.stream) this.emit("ended", parseJson(event.data));
+      const end = parseJson(event.data);
+      if (stream === this.stream && end.reason === "max_seconds") {
+        stream.close();
+        this.stream = null;
+        this.playing = false;
+        this.play({ rate, stepsPerFrame, params });
+        return;
+      }
+      if (stream === this.stream) this.emit("ended", end);
       finish();
     });
     stream.onerror = finish;

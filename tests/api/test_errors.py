@@ -276,6 +276,7 @@ SAID_ELSEWHERE = {
     "store_full": "tests/api/test_saved.py, test_sharing.py, test_blobs.py (a store at its cap)",
     "response_size": "test_a_state_too_large_to_send_says_its_size (a server with BPX_MAX_RESPONSE_MB=1)",
     "busy": "tests/api/test_under_load.py (a full heavy lane answers 503 with Retry-After)",
+    "shutting_down": "tests/api/test_shutdown.py (SIGTERM with requests in flight answers 503 with Retry-After)",
     # not said by the server: the page's words for a kind it has none of its own for
     "invalid": "tests/js/api_errors.test.mjs",
 }

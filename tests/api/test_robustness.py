@@ -174,7 +174,7 @@ def test_a_snapshot_too_deep_for_the_net_is_refused_before_work(client):
 
 
 def test_a_state_too_large_to_send_is_refused_with_what_to_ask_for(client):
-    run_id = client.post("/api/v1/runs", json={**BIG, "n_samples": 5000}).json()["id"]
+    run_id = client.post("/api/v1/runs", json={**BIG, "n_samples": 5000, "batch_size": 1000}).json()["id"]
     response = client.get(f"/api/v1/runs/{run_id}/state")
     assert response.status_code == 422
     assert "fields=" in response.json()["detail"][0]["allowed"]
@@ -186,12 +186,13 @@ def test_predict_counts_rows_times_parameters(tmp_path):
 
     from app.main import create_app
 
-    with TestClient(create_app(settings_for(tmp_path, max_work=100))) as client:
-        run_id = xor_run(client)  # 9 parameters: at most 11 rows
-        assert client.post(f"/api/v1/runs/{run_id}/predict", json={"x": [[0, 0]] * 11}).status_code == 200
-        response = client.post(f"/api/v1/runs/{run_id}/predict", json={"x": [[0, 0]] * 12})
+    # a budget that allows one XOR step (~2,000 parameter·rows, mostly its fixed cost)
+    with TestClient(create_app(settings_for(tmp_path, max_work=2100))) as client:
+        run_id = xor_run(client)  # 9 parameters: at most 233 rows
+        assert client.post(f"/api/v1/runs/{run_id}/predict", json={"x": [[0, 0]] * 233}).status_code == 200
+        response = client.post(f"/api/v1/runs/{run_id}/predict", json={"x": [[0, 0]] * 234})
         assert response.status_code == 422 and response.json()["detail"][0]["allowed"].startswith(
-            "at most 11"
+            "at most 233"
         )
 
 
@@ -212,3 +213,114 @@ def test_memory_stays_in_the_budget_as_runs_step(tmp_path):
             client.post(f"/api/v1/runs/{second}/step?fields=step", json={"steps": 400})
         assert manager.live_count == 1  # the first run made room for the second's checkpoints
         assert client.get(f"/api/v1/runs/{first}?").json()["step"] == 0  # and is rebuilt when asked
+
+
+def test_a_net_no_step_could_move_is_refused_when_made(client):
+    """Every Step of it was a 422 allowing 0 steps: a client stepping in chunks of `most` looped."""
+    response = client.post("/api/v1/runs", json={"dataset": "plane", "hidden": [512] * 4, "n_samples": 5000})
+    assert response.status_code == 422, response.text
+    item = response.json()["detail"][0]
+    assert item["loc"] == ["body", "batch_size"] and item["code"] == "budget"
+    assert item["value"] == 5000 and 0 < item["most"] < 5000 and "hidden" in item["allowed"]
+    # the most it says is made, and steps
+    made = client.post(
+        "/api/v1/runs",
+        json={"dataset": "plane", "hidden": [512] * 4, "n_samples": 5000, "batch_size": item["most"]},
+    )
+    assert made.status_code == 201, made.text
+    step = client.post(f"/api/v1/runs/{made.json()['id']}/step?fields=step", json={"steps": 1})
+    assert step.status_code == 200 and step.json()["step"] == 1
+    too_big = {"dataset": "plane", "hidden": [512] * 4, "n_samples": 5000, "batch_size": item["most"] + 1}
+    assert client.post("/api/v1/runs", json=too_big).status_code == 422
+
+
+def test_a_stream_too_fast_for_the_net_says_the_most_steps_per_frame(client):
+    run_id = client.post("/api/v1/runs", json={"preset": "digits"}).json()["id"]
+    response = client.get(f"/api/v1/runs/{run_id}/stream?steps_per_frame=1000")
+    assert response.status_code == 422, response.text
+    item = response.json()["detail"][0]
+    assert item["loc"] == ["query", "steps_per_frame"] and item["code"] == "budget"
+    assert item["value"] == 1000  # what was sent, not the steps a frame may take (10 frames' worth)
+    most = item["most"]
+    assert 0 < most < 1000 and f"at most {most} steps_per_frame" in item["allowed"]
+    over = client.get(f"/api/v1/runs/{run_id}/stream?steps_per_frame={most + 1}&max_frames=1")
+    assert over.status_code == 422
+    at_most = client.get(f"/api/v1/runs/{run_id}/stream?steps_per_frame={most}&max_frames=1&fields=step")
+    assert at_most.status_code == 200 and "event: state" in at_most.text
+
+
+def small_budget_client(tmp_path, **limits):
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+
+    return TestClient(create_app(settings_for(tmp_path, **limits)))
+
+
+def test_an_example_over_the_budget_is_refused_before_work(tmp_path):
+    """GET /example computes the gradient over every training row (the digit net: 13,002 × 4,000
+    parameter·rows): it answered 83 MB after 3.4 s for a net a Step refused."""
+    with small_budget_client(tmp_path, max_work=30_000_000) as client:
+        run_id = client.post("/api/v1/runs", json={"preset": "digits"}).json()["id"]
+        response = client.get(f"/api/v1/runs/{run_id}/example?row=0")
+        assert response.status_code == 422, response.text[:300]
+        item = response.json()["detail"][0]
+        assert item["loc"] == ["query", "row"] and item["code"] == "budget" and item["most"] == 30_000_000
+    with small_budget_client(tmp_path, max_response_mb=1) as client:
+        run_id = client.post("/api/v1/runs", json={"preset": "digits"}).json()["id"]
+        item = client.get(f"/api/v1/runs/{run_id}/example?row=0").json()["detail"][0]
+        assert item["code"] == "response_size" and item["most"] == 1 and "digits=" in item["allowed"]
+        assert client.get(f"/api/v1/runs/{run_id}/example?row=0&digits=4").status_code == 200
+
+
+def test_a_chain_too_large_to_send_is_refused(tmp_path):
+    with small_budget_client(tmp_path, max_response_mb=1) as client:
+        full_batch = {"preset": "digits", "batch_size": 0}
+        run_id = client.post("/api/v1/runs", json=full_batch).json()["id"]
+        response = client.get(f"/api/v1/runs/{run_id}/chain?layer=0&i=0&j=0")
+        assert response.status_code == 422, response.text[:300]
+        item = response.json()["detail"][0]
+        assert item["loc"] == ["query", "layer"] and item["code"] == "response_size" and item["most"] == 1
+        # the output layer's chain has no layer above it: a few numbers per sample
+        assert client.get(f"/api/v1/runs/{run_id}/chain?layer=2&i=0&j=0&digits=4").status_code == 200
+
+
+def test_a_prediction_too_large_to_send_says_the_most_rows(tmp_path):
+    """2,500 rows with every layer of a 512×4 net answered 98 MB, over max_response_mb."""
+    with small_budget_client(tmp_path, max_response_mb=1) as client:
+        net = {"dataset": "plane", "hidden": [512] * 4, "n_samples": 10}
+        run_id = client.post("/api/v1/runs", json=net).json()["id"]
+        rows = [[0.1, 0.2]] * 2500
+        response = client.post(f"/api/v1/runs/{run_id}/predict", json={"x": rows, "layers": True})
+        assert response.status_code == 422, response.text[:300]
+        item = response.json()["detail"][0]
+        assert item["loc"] == ["body", "x"] and item["code"] == "response_size" and item["value"] == 2500
+        most = item["most"]
+        assert 0 < most < 2500
+        answer = client.post(f"/api/v1/runs/{run_id}/predict", json={"x": rows[:most], "layers": True})
+        assert answer.status_code == 200 and len(answer.content) <= 2**20
+        assert (
+            client.post(f"/api/v1/runs/{run_id}/predict", json={"x": rows}).status_code == 200
+        )  # outputs only
+
+
+def test_a_surface_whose_path_is_over_the_budget_is_refused(tmp_path):
+    """The path replays from the checkpoint before its start (step 0 here): 80 steps of the
+    digit net and the grid, over a budget of 60 M parameter·rows."""
+    with small_budget_client(tmp_path, max_work=60_000_000) as client:
+        run_id = client.post("/api/v1/runs", json={"preset": "digits"}).json()["id"]
+        client.post(f"/api/v1/runs/{run_id}/step?fields=step", json={"steps": 80})
+        response = client.get(f"/api/v1/runs/{run_id}/surface?p=W1:0:0&path=20")
+        assert response.status_code == 422, response.text[:300]
+        item = response.json()["detail"][0]
+        assert item["loc"] == ["query", "path"] and item["code"] == "budget"
+        assert client.get(f"/api/v1/runs/{run_id}/surface?p=W1:0:0&path=0").status_code == 200
+
+
+def test_a_page_of_rows_too_large_to_send_says_the_most_rows(tmp_path):
+    with small_budget_client(tmp_path, max_response_mb=1) as client:
+        run_id = client.post("/api/v1/runs", json={"preset": "digits"}).json()["id"]
+        item = client.get(f"/api/v1/runs/{run_id}/data?count=1000").json()["detail"][0]
+        assert item["loc"] == ["query", "count"] and item["code"] == "response_size"
+        assert client.get(f"/api/v1/runs/{run_id}/data?count={item['most']}").status_code == 200
+        assert client.get(f"/api/v1/runs/{run_id}/data?count=2000&with_x=false").status_code == 200

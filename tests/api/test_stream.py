@@ -110,8 +110,8 @@ def test_a_stream_asking_too_much_work_is_a_422_naming_the_field(tmp_path):
     from app.main import create_app
     from tests.api.conftest import settings_for
 
-    with TestClient(create_app(settings_for(tmp_path, max_work=100))) as client:
-        run_id = client.post("/api/v1/runs", json={"preset": "xor"}).json()["id"]  # 9 parameters × 4 rows
+    with TestClient(create_app(settings_for(tmp_path, max_work=10_000))) as client:
+        run_id = client.post("/api/v1/runs", json={"preset": "xor"}).json()["id"]  # ~4 steps a request
         response = client.get(f"/api/v1/runs/{run_id}/stream?steps_per_frame=50&max_frames=2&fields=step")
         assert response.status_code == 422
         error = response.json()["detail"][0]
@@ -320,3 +320,25 @@ def test_streams_asking_other_fields_or_digits_are_not_given_each_others_frames(
         assert all(set(data) == want for kind, data in got[run_id] if kind == "state"), got[run_id]
     losses = [data["loss"] for kind, data in got[three] if kind == "state"]
     assert all(loss == round(loss, 2) for loss in losses)  # two digits, not the first stream's
+
+
+def test_a_slow_stream_sends_heartbeats_and_ends_after_its_time(tmp_path, monkeypatch):
+    """rate=0.1 held a connection ~11.6 days (100,000 frames, one every 10 s) with nothing
+    between frames: now a comment line when no frame was sent for a while, and an end (reason
+    max_seconds) after BPX_MAX_STREAM_SECONDS, which /meta lists."""
+    from fastapi.testclient import TestClient
+
+    from app import stream
+    from app.main import create_app
+    from tests.api.conftest import settings_for
+
+    monkeypatch.setattr(stream, "HEARTBEAT_SECONDS", 0.3)
+    with TestClient(create_app(settings_for(tmp_path, max_stream_seconds=1.2))) as client:
+        assert client.get("/api/v1/meta").json()["limits"]["max_stream_seconds"] == 1.2
+        run_id = client.post("/api/v1/runs", json={"preset": "xor"}).json()["id"]
+        start = time.monotonic()
+        text = client.get(f"/api/v1/runs/{run_id}/stream?rate=0.1&fields=step").text
+        assert time.monotonic() - start < 5
+    assert text.count("event: state") == 1 and text.count(": keep-alive\n\n") >= 2, text
+    end = orjson.loads(text.split("event: end\ndata: ")[1].split("\n")[0])
+    assert end == {"reason": "max_seconds", "step": 1}

@@ -97,3 +97,34 @@ def test_a_client_leaving_a_stream_is_not_an_error(server_factory):
     server.stop()
     output = server.process.stdout.read().decode()
     assert "Traceback" not in output and "ERROR" not in output, output
+
+
+def test_connections_past_the_cap_are_answered_503_not_left_hanging(tmp_path):
+    """Slow clients (headers never finished) held a socket each for ever: ~20,000 exhausted the
+    file descriptors and the server answered nobody. Past BPX_MAX_CONNECTIONS a connection is
+    answered at once, in JSON, and closed; once the slow ones go, the server answers again."""
+    import socket
+
+    from tests.support import Server
+
+    server = Server(tmp_path / "store.sqlite3", env={"BPX_MAX_CONNECTIONS": "4"}).start()
+    try:
+        slow = []
+        for _ in range(4):
+            sock = socket.create_connection(("127.0.0.1", server.port))
+            sock.sendall(b"GET /api/v1/meta HTTP/1.1\r\nHost: localhost\r\nX-Slow: ")  # never finished
+            slow.append(sock)
+        time.sleep(0.3)
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+        connection.request("GET", "/api/v1/meta")
+        response = connection.getresponse()
+        assert response.status == 503 and response.getheader("content-type") == "application/json"
+        assert int(response.getheader("retry-after")) > 0
+        assert "frame-ancestors 'none'" in response.getheader("content-security-policy")
+        assert response.read().startswith(b'{"detail":[{')
+        for sock in slow:
+            sock.close()
+        time.sleep(0.3)
+        assert httpx.get(server.url + "/api/v1/meta", timeout=5).status_code == 200
+    finally:
+        server.stop()
