@@ -65,8 +65,10 @@ class Settings(BaseSettings):
     )
     cheap_work: int = Field(
         # a Step click with the parts its panels draw, on the largest lesson (the digit net:
-        # ~28 M, ~15 ms here), is cheap: a class clicking Step must never be told "busy"
-        50_000_000,
+        # ~28 M, ~15 ms here), and its digit lab's example (the gradient over all 4000 training
+        # rows: ~52 M, ~20 ms) are cheap: a class clicking Step or opening the lab must never be
+        # told "busy" (the heavy lane holds one job and a queue of eight)
+        100_000_000,
         description="work above this runs in the heavy lane (app/lanes.py), not the cheap lane",
     )
     max_response_mb: int = Field(64, description="largest answer, estimated before it is built")

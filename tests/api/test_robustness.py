@@ -324,3 +324,16 @@ def test_a_page_of_rows_too_large_to_send_says_the_most_rows(tmp_path):
         assert item["loc"] == ["query", "count"] and item["code"] == "response_size"
         assert client.get(f"/api/v1/runs/{run_id}/data?count={item['most']}").status_code == 200
         assert client.get(f"/api/v1/runs/{run_id}/data?count=2000&with_x=false").status_code == 200
+
+
+def test_a_class_opening_the_digit_lab_is_never_told_busy():
+    """The lab's example (the gradient over every training row) was counted at ~52 M parameter·rows,
+    over the cheap lane's 50 M: each went to the heavy lane (one job, eight waiting), and a class
+    opening the lab together would have been answered 503 from its tenth student on."""
+    from app.budget import Shape, example_cost
+    from app.settings import Settings
+    from engine.presets import resolve
+
+    settings = Settings()
+    shape = Shape.of_config(resolve({"preset": "digits"}))
+    assert example_cost(shape, 0, None, settings) <= settings.cheap_work
