@@ -178,10 +178,17 @@ def cosine(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def test_momentum__the_step_is_not_parallel_to_the_arrow_and_it_breaks_away_late():
-    assert "about 0.21 at step 3000" in watch("momentum")
+    text = watch("momentum")
+    assert "plateau for about two thousand steps" in text and "about 0.21 at step 3000" in text
     state = history("momentum", 3000)[2][100]
     assert cosine(state.layers[0].dW_applied, -state.layers[0].dW) < 0.9
     assert train_loss("momentum", 1000) > 0.6 > 0.22 > train_loss("momentum", 3000) > 0.2
+    # still on the plateau at 1900 steps, off it by 2500 (the text said "about a thousand")
+    run = Run(resolve({"preset": "momentum"}))
+    run.advance(1900)
+    assert run.evaluate()["train_loss"] > 0.6
+    run.advance(600)
+    assert run.evaluate()["train_loss"] < 0.6
 
 
 def test_adagrad__step_sizes_shrink_yet_it_is_the_fastest_of_the_four():
