@@ -50,7 +50,7 @@ export class NetworkView extends EventTarget {
     this.frameTimes = [];
     new ResizeObserver(() => this.invalidate()).observe(canvas);
     canvas.addEventListener("mousemove", (e) => this.hover(e));
-    canvas.addEventListener("mouseleave", () => { this.tooltip.hidden = true; });
+    canvas.addEventListener("mouseleave", () => { this.pointer = null; this.tooltip.hidden = true; });
     canvas.addEventListener("click", (e) => this.click(e));
     const loop = (time) => {
       if (this.dirty) {
@@ -130,6 +130,7 @@ export class NetworkView extends EventTarget {
     this.paintEdges(edges, c);
     this.paintNodes(nodes, c);
     this.drawn = { nodes, edges };
+    if (this.pointer && this.tooltip.owner === this && !this.tooltip.hidden) this.hover(this.pointer); // its numbers, now
     if (hook) {
       expose({
         edges: edges.map(({ l, i, j, v, color, width: w, arrow, x1, y1, x2, y2 }) =>
@@ -303,13 +304,27 @@ export class NetworkView extends EventTarget {
     return hitTest(this.drawn, event.clientX - rect.left, event.clientY - rect.top);
   }
 
+  /** The tooltip of what is under the pointer, kept inside the page (a phone cut its right
+   * side off) and, as the pointer stays, redrawn with each State (draw()): a tap's tooltip
+   * showed an old run's numbers through a new comparison and a whole Play. */
   hover(event) {
+    this.pointer = { clientX: event.clientX, clientY: event.clientY };
     const target = this.hit(event);
-    if (!target) { this.tooltip.hidden = true; return; }
-    this.tooltip.hidden = false;
-    this.tooltip.style.left = `${target.x + 14}px`;
-    this.tooltip.style.top = `${target.y + 10}px`;
-    this.tooltip.textContent = describe(this.scene(), target);
+    const tip = this.tooltip;
+    tip.owner = this; // run A's view or compare's B's: one tooltip
+    if (!target) { tip.hidden = true; return; }
+    const text = describe(this.scene(), target);
+    if (tip.hidden || tip.textContent !== text) tip.textContent = text;
+    tip.hidden = false;
+    const box = tip.offsetParent?.getBoundingClientRect() ?? { left: 0, top: 0 };
+    const at = this.canvas.getBoundingClientRect();
+    const [x, y] = [at.left - box.left + target.x, at.top - box.top + target.y];
+    const room = document.documentElement.clientWidth - box.left - 4; // the page's right edge, in the parent's terms
+    const left = x + 14 + tip.offsetWidth <= room ? x + 14 : Math.max(-box.left + 4, x - 14 - tip.offsetWidth);
+    const bottom = document.documentElement.clientHeight - box.top - 4;
+    const top = y + 10 + tip.offsetHeight <= bottom ? y + 10 : Math.max(-box.top + 4, y - 10 - tip.offsetHeight);
+    tip.style.left = `${left}px`;
+    tip.style.top = `${top}px`;
   }
 
   click(event) {

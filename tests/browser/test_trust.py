@@ -395,3 +395,23 @@ def test_a_regressions_plane_and_its_data_share_one_colour_scale(page):
     targets = [row[0] for row in p.evaluate("window.__bpx.model.data.y")]
     assert plane[:3] == dots[:3] and plane[:2] == [min(targets), max(targets)]
     assert plane[3] is True  # with its colour bar
+
+
+def test_the_networks_tooltip_stays_on_the_page_and_follows_the_step(make_page):
+    """On a phone a weight into the output showed its tooltip 14 px past the right edge
+    ("W2[0][0] = 0.3460" for 0.34603, its arrow cut off); a tooltip left under the pointer kept
+    an old step's numbers through a Step, a new comparison and a whole Play."""
+    page = make_page(390, 844)
+    p = page.open("?preset=adagrad")
+    edges = p.evaluate("window.__bpx.edges")
+    last = max(e["l"] for e in edges)
+    edge = max((e for e in edges if e["l"] == last), key=lambda e: e["x2"])
+    said = hover_edge(p, edge["l"], edge["i"], edge["j"])
+    tip = p.locator("#tooltip").bounding_box()
+    assert tip["x"] >= 0 and tip["x"] + tip["width"] <= 390, tip
+    w = p.evaluate(f"window.__bpx.model.state.layers[{last}].W[{edge['i']}][{edge['j']}]")
+    assert f"{w:.5g}"[:6] in said, (w, said)
+    p.keyboard.press("n")  # a step, the pointer where it was
+    page.wait_idle()
+    w = p.evaluate(f"window.__bpx.model.state.layers[{last}].W[{edge['i']}][{edge['j']}]")
+    p.wait_for_function(f"document.querySelector('#tooltip').textContent.includes('{f'{w:.5g}'[:6]}')")
