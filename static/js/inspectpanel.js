@@ -17,7 +17,7 @@ function renderIdle(el, preset) {
   el.innerHTML = `
     <h2>${preset ? esc(t(preset.texts.title)) : esc(t("inspector.custom"))}</h2>
     ${preset ? `<p class="watch" id="watch">${esc(t(preset.texts.watch))}</p>` : ""}
-    <p class="muted">${esc(t("inspector.hint"))}</p>`;
+    <p class="muted">${esc(t(matchMedia("(pointer: coarse)").matches ? "inspector.hint_touch" : "inspector.hint"))}</p>`;
 }
 
 /** Above a selected weight or neuron, the lesson's words folded under its title: open when the

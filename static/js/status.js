@@ -28,6 +28,7 @@ export function mountStatus(setPage) {
     if (document.activeElement !== $("step-input")) setValue($("step-input"), String(st.step)); // not under the typing
     const epoch = t("epoch.label", { epoch: st.epoch, lr: fmt.num(st.lr, 3) });
     setText($("epoch-label"), epoch);
+    setText($("epoch-foot"), epoch); // a phone's one-row header has no room for it: under the network
     // a screen reader hears the step it is at (the field's value is no text a live region reads),
     // at rest: not forty times a second while playing
     if (!model.playing) setText($("step-said"), `${t("step.said", { step: st.step })} · ${epoch}`);

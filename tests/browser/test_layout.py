@@ -58,6 +58,22 @@ def test_the_phone_header_is_one_row_and_unfolds_on_demand(make_page):
     assert p.locator(".topbar").bounding_box()["height"] <= 50
 
 
+@pytest.mark.parametrize("width", [390, 360])
+def test_on_a_phone_the_lesson_and_its_eta_come_right_under_the_network(make_page, width):
+    """The lesson's words sat under the settings, a screen and a half down; the epoch and η (the
+    lr_decay lesson: "the current η is shown beside the step") only under ⋯; at 360 px the stats
+    under the network ran off both sides."""
+    page = make_page(width, 844)
+    p = page.open("?preset=lr_decay&step=250")
+    assert p.locator("#watch").bounding_box()["y"] < p.locator("#controls").bounding_box()["y"]
+    assert p.locator("#epoch-foot").is_visible() and "η 0.75" in p.locator("#epoch-foot").inner_text()
+    p = page.open("?preset=dying_relu&step=250")
+    page.wait_idle()
+    for stat in ("#epoch-foot", "#loss-value", "#accuracy-value", "#health-stat"):
+        box = p.locator(stat).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width, (stat, box)
+
+
 BAR_ROWS = """() => {
   const tops = [...document.querySelectorAll(".stage-bar > *")]
     .filter((el) => el.getClientRects().length > 0)
@@ -199,3 +215,10 @@ def test_the_inspectors_per_sample_table_fits_its_panel(make_page, query, folded
     p.set_viewport_size({"width": 768, "height": 1024})  # the inspector goes full width: one line
     p.wait_for_function("!document.querySelector('#inspector table').classList.contains('folded')")
     assert p.evaluate(INSPECTOR_FIT)["sideways"] <= 0
+
+
+def test_a_touch_screen_is_told_to_tap_the_phases_not_to_press_an_arrow_key(make_page):
+    page = make_page(820, 1180, has_touch=True, is_mobile=True)
+    p = page.open("?preset=momentum")
+    hint = p.locator("#inspector .muted").last.inner_text()
+    assert "Tap the phase buttons under the network" in hint and "→" not in hint, hint
