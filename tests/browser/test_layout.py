@@ -160,7 +160,7 @@ def test_compare_shows_both_deep_nets_readably_at_every_width(make_page, width, 
 
 def test_compare_labels_follow_the_language(page):
     p = page.open("?preset=sgd&b_optimizer=adam&b_lr=0.01&lang=zh-Hant")
-    assert p.locator("#label-b").inner_text() == "B: 優化器 = Adam，學習率 η = 0.01"  # a Chinese comma
+    assert p.locator("#label-b").inner_text() == "B: 最佳化器 = Adam，學習率 η = 0.01"  # a Chinese comma
     p.locator("#lang").select_option("en")
     page.wait_idle()
     assert p.locator("#label-b").inner_text() == "B: Optimizer = Adam, Learning rate η = 0.01"
