@@ -9,14 +9,19 @@ const drawn = new WeakMap(); // element -> the HTML it shows
  * mode's run B, drawn beside A on scales of its own, which the legend then names too. */
 export function renderLegend(el, view, scales, scaleMode, known = scales.map(() => true), scalesB = null) {
   const whole = (text) => `<span class="nowrap">${text}</span>`; // 1.5e-4 never breaks at its minus
-  const unknown = `<span class="nowrap" title="${t("legend.unknown")}">?</span>`; // what "?" means, on hover
+  let unknownShown = false; // a "?" is on the legend: said what it means, once
+  const unknown = () => {
+    unknownShown = true;
+    return `<span class="nowrap" title="${t("legend.unknown")}">?</span>`; // its meaning on hover, too
+  };
   const rangeOf = (list) => {
     const shown = list.filter((_, l) => known[l] ?? true);
     const top = shown.length ? Math.max(...shown) : null;
-    return scaleMode === "global" ? (top === null ? unknown : whole(fmt.num(top, 3)))
-      : list.map((s, l) => ((known[l] ?? true) ? whole(fmt.num(s, 2)) : unknown)).join(" · ");
+    return scaleMode === "global" ? (top === null ? unknown() : whole(fmt.num(top, 3)))
+      : list.map((s, l) => ((known[l] ?? true) ? whole(fmt.num(s, 2)) : unknown())).join(" · ");
   };
-  const range = scalesB ? `A: ${rangeOf(scales)}; B: ${rangeOf(scalesB)}` : rangeOf(scales);
+  let range = scalesB ? `A: ${rangeOf(scales)}; B: ${rangeOf(scalesB)}` : rangeOf(scales);
+  if (unknownShown) range += ` <span class="unknown-note">${t("legend.unknown_short")}</span>`; // no hover on a touch screen
   const rows = {
     weights: [t("legend.weights_pos"), t("legend.weights_neg")],
     gradients: [t("legend.grad_pos"), t("legend.grad_neg")],

@@ -664,8 +664,10 @@ def test_a_layer_with_no_gradient_is_said_to_have_none(page):
 def test_a_layer_not_computed_yet_is_a_question_mark_that_says_why(page):
     p = page.open("?preset=xor&step=2&phase=backward:1&view=gradients&scale=layer")
     scale = p.locator("#legend").inner_text().split("full width = ")[1].split("\n")[0]
+    scale, note = scale.split(" (")
     first, second = scale.split(" · ")
     assert first == "?" and float(second) > 0  # ∂L/∂W0 comes at B1's turn, the next phase
+    assert note == "?: not yet at this phase)"  # said in words too (a touch screen has no hover)
     said = p.locator("#legend [title]").first.get_attribute("title")
     assert said == "not computed yet: this layer's number comes at a later phase of the step"
 
