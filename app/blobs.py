@@ -9,9 +9,6 @@ always means the same value: a snapshot stays a pure function of its URL.
 
 from __future__ import annotations
 
-import base64
-import functools
-import hashlib
 import math
 import re
 from typing import Annotated, Any
@@ -21,26 +18,14 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.deps import SettingsDep, Store
-from app.errors import NotFound, store_full
+from app.errors import NotFound
+from app.refs import REF_FIELDS, code_of, parsed
 from app.schemas import ERRORS, REF_PATTERN, DataIn, WeightsIn
+from app.store.errors import store_full
 from engine.config import LIMITS, ConfigError, too_many
 
 router = APIRouter(tags=["sharing"], responses=ERRORS)
 REF = re.compile(REF_PATTERN)
-REF_FIELDS = ("data", "weights")  # the config fields that may be given by reference
-
-
-def code_of(value: Any) -> str:
-    """22 characters (132 bits) of SHA-256 over the value's canonical JSON."""
-    digest = hashlib.sha256(orjson.dumps(value, option=orjson.OPT_SORT_KEYS)).digest()
-    return base64.urlsafe_b64encode(digest).decode()[:22]
-
-
-@functools.lru_cache(maxsize=8)  # a value is at most max_custom_rows × 785 numbers
-def _parsed(payload: str) -> Any:
-    """A stored value parsed once: every URL naming it reuses the parse (the key is the text,
-    so a value is never served for another). Callers must not change what they get."""
-    return orjson.loads(payload)
 
 
 def dereference(fields: dict[str, Any], store: Store | None) -> dict[str, Any]:
@@ -68,7 +53,7 @@ def dereference(fields: dict[str, Any], store: Store | None) -> dict[str, Any]:
                 code="unknown_ref",
                 value=value,
             )
-        out[name] = _parsed(payload)
+        out[name] = parsed(payload)
     return out
 
 

@@ -56,13 +56,6 @@ class NotFound(LookupError):
         self.loc = loc
 
 
-def store_full(field: str, things: str, most: int, more: str = "") -> ConfigError:
-    """The store holds as many links, saved runs or values as it may (code store_full)."""
-    return ConfigError(
-        field, f"the store holds as many {things} as it may", f"at most {most}{more}", "store_full", most=most
-    )
-
-
 def json_scalar(value: object) -> object:
     """The offending value where JSON can carry it (not NaN, not a whole array, no lone
     UTF-16 surrogate: "\ud800" is echoed as its escape, which UTF-8 can carry)."""

@@ -45,6 +45,7 @@ from app.budget import (
     step_work,
 )
 from app.lanes import ShouldStop, Stopped
+from app.refs import by_reference, with_values
 from app.settings import Settings
 from app.store import Checkpoints, Store
 from app.store.schema import HISTORY_CHUNK
@@ -306,10 +307,16 @@ class RunManager:
         check_steppable(Shape.of_config(config), self.settings)  # a run no Step could move: a 422
         run = Run(config)  # raises ConfigError before anything is stored
         run_id = secrets.token_urlsafe(12)
-        self.store.create_run(run_id, config_json(config))
+        # its custom data and weights kept once among the stored values, under their cap
+        stored = by_reference(config.to_dict(), self.store, self.settings.max_blobs)
+        self.store.create_run(run_id, orjson.dumps(stored, option=orjson.OPT_SORT_KEYS).decode())
         live = self._cached(run_id, lambda: self._stored_live(run_id, run))
         with live.lock:
             return run_id, read(live.run)
+
+    def stored_config(self, config_text: str) -> RunConfig:
+        """A run's config as the store holds it, its values named by code given back."""
+        return RunConfig.from_dict(with_values(orjson.loads(config_text), self.store))
 
     def _stored_live(self, run_id: str, run: Run) -> LiveRun:
         every = self.settings.checkpoint_every
@@ -334,7 +341,7 @@ class RunManager:
             target = ahead.step if ahead and ahead.told[0] == step else step
             distance = live.distance(target)
             return live.shape, self._replay(run_id, live.version, live.shape, target, distance), 0
-        config = RunConfig.from_dict(orjson.loads(config_text))
+        config = self.stored_config(config_text)
         shape = Shape.of_config(config)
         return shape, self._replay(run_id, checkpoint_version(config), shape, step, step), build_work(shape)
 
@@ -438,9 +445,7 @@ class RunManager:
         (from `row` if given): what a budget check needs before the work of bringing it
         there starts."""
         config_text, step = row or self.row(run_id)
-        live = self._cached(
-            run_id, lambda: self._stored_live(run_id, Run(RunConfig.from_dict(orjson.loads(config_text))))
-        )
+        live = self._cached(run_id, lambda: self._stored_live(run_id, Run(self.stored_config(config_text))))
         return live, step
 
     # Every lock on a run is taken below, and a request's answer is read while it is held:

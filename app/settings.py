@@ -56,7 +56,8 @@ class Settings(BaseSettings):
     max_saved_runs: int = Field(10_000, description="saved runs kept in the store")
     max_links: int = Field(100_000, description="short links kept in the store (each at most 100 kB)")
     max_blobs: int = Field(
-        5_000, description="stored weights and data sets that URLs name as @code (each at most 4 MB)"
+        5_000,
+        description="stored weights and data sets that URLs and runs name as @code (each at most 4 MB)",
     )
     # What one request may cost (app/budget.py); /api/v1/meta lists them under `limits`.
     max_work: int = Field(
@@ -77,7 +78,7 @@ class Settings(BaseSettings):
         8, description="expensive requests that may wait; beyond that: 503 with Retry-After"
     )
     max_connections: int = Field(
-        2000,
+        1500,  # a class of 100 browsers keeps ~600 open (six each)
         ge=1,
         description="open connections per worker (at most half the file-descriptor limit); one more "
         "is answered 503 and closed: slow clients cannot exhaust the descriptors (app/protocol.py)",

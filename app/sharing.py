@@ -21,10 +21,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.api import json_response, run_out
 from app.deps import LanesDep, Manager, SettingsDep, Store
-from app.errors import NotFound, store_full
+from app.errors import NotFound
 from app.page_params import check_page_params
 from app.responses import ExportOut
 from app.schemas import ERRORS, RunOut
+from app.store.errors import store_full
 from app.urlstate import config_from_query, step_from_query
 from engine.config import DEFAULTS, LIMITS, ConfigError
 from engine.presets import resolve

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from engine.config import ConfigError
+
 
 class StoreError(RuntimeError):
     """The database cannot be used; the message names it and says what to do."""
@@ -13,6 +15,13 @@ class StoreUnavailable(StoreError):
     """The database stopped answering while the server runs (PostgreSQL stopped or out of
     reach, the SQLite file's directory gone): the request may be retried later, so the
     server says 503, not 500. The message names the database (never its password) for the log."""
+
+
+def store_full(field: str, things: str, most: int, more: str = "") -> ConfigError:
+    """The store holds as many links, saved runs or values as it may (code store_full)."""
+    return ConfigError(
+        field, f"the store holds as many {things} as it may", f"at most {most}{more}", "store_full", most=most
+    )
 
 
 def redact(url: str) -> str:
