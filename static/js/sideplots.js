@@ -55,8 +55,11 @@ export async function drawPreview(model, plots) {
   const id = model.runId;
   const preview = await numbers(model, "preview", () => api.preview(id));
   if (id !== model.runId) return;
-  if (revealed(model.state.layers.length, model.page.phase).update) await plots.preview.render(preview);
-  else await plots.preview.message(t("plot.preview_at_update"));
+  // not awaited: while playing, the plots after it read the parts the frame carried, which a
+  // wait for plotly let the next frame replace (each turn then asked for the grid and the
+  // neurons on its own, twice a second)
+  if (revealed(model.state.layers.length, model.page.phase).update) plots.preview.render(preview);
+  else plots.preview.message(t("plot.preview_at_update"));
 }
 
 export async function drawSidePlots(model, plots, neuronsEl) {
